@@ -1,0 +1,1 @@
+"""Per-kecamatan sorting reports and berita acara for UPT handover."""

@@ -1,0 +1,1 @@
+"""WhatsApp webhook, the citizen conversation and call-center intake."""

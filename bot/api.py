@@ -1,0 +1,66 @@
+"""The token-authenticated JSON API for integrations."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable
+
+from flask import Blueprint, abort, jsonify, request
+from sqlalchemy import func
+from sqlmodel import select
+
+from bot.models import Attachment
+from bot.nik import mask_nik
+from layanan import db
+from layanan.security import csrf
+from tickets import services
+from tickets.constants import AttachmentStatus
+from tickets.kecamatan import BY_CODE
+from tickets.tokens import check_token
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+csrf.exempt(bp)
+
+
+def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """401 unless the request carries `Authorization: Bearer <token>` of a live API token."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or check_token(db.session(), token.strip()) is None:
+            response = jsonify(error="token tidak sah atau tidak ada")
+            response.status_code = 401
+            response.headers["WWW-Authenticate"] = "Bearer"
+            return response
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@bp.get("/tickets/<number>")
+@token_required
+def ticket_detail(number: str):  # type: ignore[no-untyped-def]
+    """One ticket as JSON, with the NIK masked."""
+    session = db.session()
+    ticket = services.get_by_number(session, number)
+    if ticket is None:
+        abort(404)
+    applicant = services.applicant_of(session, ticket)
+    attachments = session.exec(
+        select(func.count()).select_from(Attachment)
+        .where(Attachment.ticket_id == ticket.id, Attachment.status != AttachmentStatus.REFUSED)
+    ).one()
+    kecamatan = BY_CODE.get(ticket.kecamatan_code or "")
+    return jsonify(
+        number=ticket.number, service=ticket.service, channel=ticket.channel,
+        kecamatan=kecamatan.name if kecamatan else None, stage=ticket.stage,
+        nik_masked=mask_nik(applicant.nik) if applicant.nik else None, applicant_phone=applicant.phone,
+        attachments=attachments, created_at=ticket.created_at.isoformat(),
+        updated_at=ticket.updated_at.isoformat(), due_at=ticket.due_at.isoformat() if ticket.due_at else None,
+    )
+
+
+@bp.errorhandler(404)
+def not_found(_exc: Exception):  # type: ignore[no-untyped-def]
+    return jsonify(error="tiket tidak ditemukan"), 404

@@ -1,0 +1,142 @@
+"""Every text a citizen reads on WhatsApp, in short Bahasa Indonesia, rendered by key."""
+
+from string import Formatter
+
+from bot.services_catalog import required_documents
+from tickets.constants import DOCUMENT_SERVICES, Service
+from tickets.kecamatan import KECAMATAN
+
+OFFICE_HOURS = "Senin-Jumat pukul 08.00-16.00 WIB"
+TICKET_EXAMPLE = "PGD-2026-000123"
+
+_MENU = (
+    "Balas dengan angka:\n"
+    "1. Ajukan permohonan dokumen\n"
+    "2. Cek status permohonan\n"
+    "3. Sampaikan pengaduan\n"
+    "4. Bantuan / hubungi petugas"
+)
+_SERVICE_LIST = "\n".join(f"{i}. {service.label}" for i, service in enumerate(DOCUMENT_SERVICES, start=1))
+_KECAMATAN_LIST = "\n".join(f"{i}. {k.name}" for i, k in enumerate(KECAMATAN, start=1))
+_CONFIRM = "Ketik *ya* untuk mengirim, atau *batal* untuk membatalkan."
+
+MESSAGES: dict[str, str] = {
+    # Menu and commands
+    "welcome": "Selamat datang di Layanan Pengaduan Online Disdukcapil Kabupaten Tanggamus.\n\n" + _MENU,
+    "menu": _MENU,
+    "not_understood": "Maaf, jawaban Anda belum kami pahami.",
+    "offer_human": "Sepertinya Anda kesulitan. Ketik *bantuan* untuk dihubungkan dengan petugas, "
+                   "atau *menu* untuk mulai dari awal.",
+    "cancelled": "Baik, dibatalkan. Data yang belum dikirim tidak kami simpan. Ketik *menu* untuk mulai lagi.",
+    "you_are_welcome": "Sama-sama. Ketik *menu* jika ada lagi yang bisa kami bantu.",
+    "nothing_to_cancel": "Tidak ada permohonan yang sedang berjalan.\n\n" + _MENU,
+    "restarted_idle": "Percakapan sebelumnya tidak dilanjutkan selama 24 jam, jadi kami mulai dari awal. "
+                      "Data yang belum dikirim tidak disimpan.",
+    "human_requested": "Permintaan Anda sudah kami teruskan ke petugas. Petugas akan membalas pada jam kerja, "
+                       f"{OFFICE_HOURS}.\nKetik *menu* untuk kembali ke layanan otomatis.",
+    "human_waiting": f"Pesan Anda akan dibaca petugas pada jam kerja ({OFFICE_HOURS}). "
+                     "Ketik *menu* untuk kembali ke layanan otomatis.",
+    "media_not_now": "File belum bisa kami terima pada langkah ini; kirim setelah diminta.",
+    "internal_error": "Maaf, sistem kami sedang mengalami gangguan. Pesan Anda sudah tersimpan. "
+                      "Silakan coba lagi beberapa saat lagi, atau tunggu petugas menghubungi Anda.",
+    # Status
+    "status_ask": f"Ketik nomor tiket Anda, contoh: {TICKET_EXAMPLE}",
+    "status_number_invalid": f"Nomor tiket tidak dikenali. Contoh nomor yang benar: {TICKET_EXAMPLE}",
+    "status_reply": "Tiket *{number}*\nLayanan: {service_label}\nStatus: {stage_label}",
+    "status_not_found": "Tiket {number} tidak ditemukan. Periksa kembali nomornya, "
+                        f"contoh: {TICKET_EXAMPLE}",
+    "status_not_yours": "Tiket {number} tidak terdaftar atas nomor WhatsApp ini. Demi kerahasiaan data, "
+                        "status hanya bisa dicek dari nomor WhatsApp yang mengajukan.",
+    # Document request
+    "ask_service": "Pilih dokumen yang ingin diajukan (balas angka):\n" + _SERVICE_LIST,
+    "ask_nik": "*{service_label}*\nKetik NIK Anda sebagai pemohon (16 angka, lihat KTP-el atau KK).",
+    "nik_invalid": "{reason}\nSilakan ketik ulang NIK Anda (16 angka).",
+    "nik_outside_tanggamus": "Catatan: NIK ini bukan NIK Kabupaten Tanggamus. Permohonan tetap kami terima "
+                             "dan akan diperiksa petugas.",
+    "ask_name": "Ketik nama lengkap Anda sesuai KTP-el/KK.",
+    "name_invalid": "Nama harus 2-100 huruf; boleh memakai spasi, titik, koma, tanda hubung dan tanda petik, "
+                    "tanpa angka. Silakan ketik ulang nama lengkap Anda.",
+    "ask_kecamatan": "Anda tinggal di kecamatan mana? Ketik nama atau angkanya:\n" + _KECAMATAN_LIST,
+    "kecamatan_not_found": "Kecamatan tidak ditemukan. Ketik angka dari daftar ini:\n" + _KECAMATAN_LIST,
+    "ask_detail_pindah": "Tulis alamat tujuan pindah (pekon/kelurahan, kecamatan, kabupaten/kota, provinsi) "
+                         "dan alasan pindah.",
+    "ask_detail_perbaikan_data": "Tulis data apa yang salah dan yang benar. Contoh: tanggal lahir di KK "
+                                 "12-03-1990, seharusnya 21-03-1990.",
+    "detail_too_short": "Keterangan terlalu singkat, tulis minimal 10 huruf.",
+    "ask_documents": "*Persyaratan {service_label}:*\n{documents}\n\n"
+                     "Kirim foto/PDF dokumen di atas (boleh beberapa pesan). Ketik *selesai* jika sudah.",
+    "documents_waiting": "Sudah {count} file kami terima. Kirim foto/PDF persyaratan, atau ketik *selesai* "
+                         "jika sudah.",
+    "documents_none": "Belum ada dokumen yang kami terima. Kirim minimal satu foto/PDF persyaratan, "
+                      "lalu ketik *selesai*.",
+    "media_kept": "Diterima, total {count} file. Kirim lagi atau ketik *selesai* jika sudah.",
+    "media_refused_type": "File jenis {content_type} tidak bisa kami terima. Kirim foto (JPG/PNG/WebP) atau PDF.",
+    "media_refused_size": "File terlalu besar (maksimal {limit_mb} MB). Kirim foto yang lebih kecil "
+                          "atau PDF yang dipecah.",
+    "media_too_many": "Maksimal {limit} file per permohonan; file berikutnya tidak kami simpan. "
+                      "Ketik *selesai* untuk lanjut.",
+    "media_download_failed": "Maaf, file yang Anda kirim gagal kami terima. Mohon kirim ulang.",
+    "confirm_request": "*Periksa data permohonan Anda:*\nLayanan: {service_label}\nNIK: {nik}\nNama: {name}\n"
+                       "Kecamatan: {kecamatan}\nKeterangan: {detail}\nDokumen: {files} file\n\n" + _CONFIRM,
+    "confirm_prompt": _CONFIRM,
+    "ticket_created": "Terima kasih. {service_label}: tiket Anda tercatat dengan nomor *{number}*.\n\n"
+                      "Petugas akan memeriksa data dan dokumen Anda. Kabar selanjutnya kami kirim lewat "
+                      "WhatsApp ini.\nCek status kapan saja dengan mengetik: status {number}",
+    # A ticket the office sent back to the citizen for a missing document
+    "waiting_reminder": "Permohonan *{number}* menunggu kelengkapan dari Anda:\n{reason}\n\n"
+                        "Kirim foto/PDF-nya di sini. Ketik *status {number}* untuk melihat statusnya.",
+    "waiting_received": "Terima kasih, {count} file untuk permohonan *{number}* sudah kami terima dan "
+                        "diteruskan ke petugas.",
+    # Milestones of the SOP (routing.definition.Milestone): one message per value, sent by tickets.notify
+    "milestone_received": "Permohonan *{number}* ({service_label}) sudah kami terima dan akan segera diperiksa "
+                          "petugas.",
+    "milestone_verified": "Permohonan *{number}* ({service_label}) sudah diverifikasi dan sedang diproses. "
+                          "Kami kabari lagi lewat WhatsApp ini.",
+    "milestone_signed": "Dokumen untuk permohonan *{number}* ({service_label}) sudah ditandatangani dan segera "
+                        "kami kirim ke WhatsApp ini.",
+    "milestone_sent": "Dokumen untuk permohonan *{number}* ({service_label}) sudah kami kirim dalam bentuk PDF. "
+                      "Dokumen cetaknya sedang disiapkan untuk dikirim ke UPT.",
+    "milestone_rejected": "Mohon maaf, permohonan *{number}* ({service_label}) tidak dapat kami proses.\n"
+                          "Alasan: {reason}\n\nAnda bisa mengajukan lagi setelah melengkapi persyaratan: "
+                          "ketik *menu*.",
+    "milestone_waiting_citizen": "Permohonan *{number}* ({service_label}) memerlukan kelengkapan dari Anda:\n"
+                                 "{reason}\n\nKirim foto/PDF-nya di sini; permohonan kami lanjutkan setelah "
+                                 "kelengkapan diterima.",
+    # Complaint
+    "ask_complaint": "Tulis pengaduan Anda dalam satu pesan: apa yang terjadi, di mana, dan kapan.",
+    "complaint_too_short": "Pengaduan terlalu singkat, tulis minimal 10 huruf.",
+    "ask_complaint_kecamatan": "Di kecamatan mana hal ini terjadi? Ketik nama atau angkanya:\n" + _KECAMATAN_LIST,
+    "ask_complaint_photos": "Ada foto atau dokumen pendukung? Kirim sekarang (foto/PDF), lalu ketik *selesai*. "
+                            "Jika tidak ada, langsung ketik *selesai*.",
+    "complaint_photos_waiting": "Sudah {count} file kami terima. Kirim foto/PDF lagi, atau ketik *selesai*.",
+    "confirm_complaint": "*Periksa pengaduan Anda:*\nIsi: {description}\nKecamatan: {kecamatan}\n"
+                         "Lampiran: {files} file\n\n" + _CONFIRM,
+    # Errors raised by the parsers, shown to the citizen as they are
+    "nik_error_not_digits": "NIK hanya berisi angka.",
+    "nik_error_length": "NIK harus 16 angka, yang Anda kirim {count} angka.",
+    "nik_error_province": "Kode provinsi pada NIK ({code}) tidak dikenal. Periksa 2 angka pertama.",
+    "nik_error_birth_date": "Tanggal lahir pada NIK (angka ke-7 s.d. 12: {digits}) tidak mungkin. "
+                            "Periksa kembali NIK Anda.",
+    "nik_error_serial": "Nomor urut pada NIK (4 angka terakhir) tidak boleh 0000.",
+    "phone_invalid": "Nomor telepon tidak dikenali. Contoh yang benar: 0812 3456 7890.",
+    "phone_not_mobile": "Nomor ini bukan nomor HP/WhatsApp. Gunakan nomor HP, contoh: 0812 3456 7890.",
+}
+
+PARAMS: dict[str, frozenset[str]] = {
+    key: frozenset(field for _, field, _, _ in Formatter().parse(template) if field)
+    for key, template in MESSAGES.items()
+}
+
+
+def render(key: str, **params: object) -> str:
+    """The citizen's text for this key; KeyError on an unknown key, TypeError on missing or extra params."""
+    template = MESSAGES[key]
+    expected = PARAMS[key]
+    if set(params) != expected:
+        raise TypeError(f"message {key!r} takes {sorted(expected)}, got {sorted(params)}")
+    return template.format(**params)
+
+
+def format_documents(service: Service) -> str:
+    """The service's required documents as a bulleted list for 'ask_documents'."""
+    return "\n".join(f"- {line}" for line in required_documents(service))

@@ -1,0 +1,52 @@
+"""A citizen answering the office's request for a missing document."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from bot import catalogue
+from bot.models import Attachment, Message
+from routing import workflow
+from routing.definition import Action
+from tickets.constants import AttachmentStatus
+from tickets.models import Applicant, StageEvent, Ticket
+from tickets.workflow_service import act
+
+
+def waiting_ticket(session: Session, phone: str) -> Ticket | None:
+    """The oldest ticket of this number that waits for the citizen, if any."""
+    waiting = workflow().waiting_stage
+    if waiting is None:
+        return None
+    return session.exec(
+        select(Ticket).join(Applicant, Applicant.id == Ticket.applicant_id)  # type: ignore[arg-type]
+        .where(Applicant.phone == phone, Ticket.stage == waiting.key).order_by(Ticket.id)
+    ).first()
+
+
+def receive(session: Session, ticket: Ticket, message: Message, attachments: list[Attachment]) -> list[str]:
+    """Attach the files to the waiting ticket and put it back in its queue; text alone gets a reminder."""
+    message.ticket_id = ticket.id
+    accepted = [a for a in attachments if a.status == AttachmentStatus.PENDING]
+    refused = [a for a in attachments if a.status == AttachmentStatus.REFUSED]
+    replies = [catalogue.render("media_refused_type", content_type=a.declared_type) for a in refused]
+    if not accepted:
+        replies.append(catalogue.render("waiting_reminder", number=ticket.number, reason=_request_reason(session, ticket)))
+        return replies
+    for attachment in accepted:
+        attachment.ticket_id = ticket.id
+    session.add_all([message, *accepted])
+    session.flush()
+    act(session, ticket, Action.CITIZEN_REPLIED, actor_id=None, actor_roles=set(), expected_version=ticket.version,
+        payload={"note": message.body or f"{len(accepted)} file dikirim pemohon"})
+    replies.append(catalogue.render("waiting_received", number=ticket.number, count=len(accepted)))
+    return replies
+
+
+def _request_reason(session: Session, ticket: Ticket) -> str:
+    """What the office asked for: the note of the event that put the ticket in waiting."""
+    event = session.exec(
+        select(StageEvent).where(StageEvent.ticket_id == ticket.id, StageEvent.to_stage == ticket.stage)
+        .order_by(StageEvent.id.desc())  # type: ignore[union-attr]
+    ).first()
+    return (event.note if event else None) or "-"

@@ -1,0 +1,228 @@
+"""What happens to an inbound WhatsApp message: store it, converse, act, answer."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bot import catalogue, citizen_reply, conversation
+from bot.media import enqueue_downloads, refusal_for_declared_type
+from bot.models import Attachment, Conversation, Message
+from bot.phone import InvalidPhone, normalize_phone
+from routing import workflow
+from tickets import services
+from tickets.constants import AttachmentStatus, Channel, Direction, MessageStatus, Service
+from tickets.types import utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_MEDIA = 10  # Twilio delivers at most 10 media per WhatsApp message
+MAX_BODY = 4096
+_SID = re.compile(r"^[A-Za-z0-9]{10,64}$")
+
+
+class BadForm(ValueError):
+    """The webhook form is not a WhatsApp message we can take."""
+
+
+@dataclass(frozen=True)
+class InboundMedia:
+    url: str
+    content_type: str
+
+
+@dataclass(frozen=True)
+class Inbound:
+    sid: str
+    phone: str
+    body: str
+    media: tuple[InboundMedia, ...]
+    profile_name: str | None
+
+
+def parse_form(form: Mapping[str, str]) -> Inbound:
+    """Read Twilio's form fields; refuse what no real Twilio request would send."""
+    sid = form.get("MessageSid") or form.get("SmsMessageSid") or ""
+    if not _SID.match(sid):
+        raise BadForm("MessageSid hilang atau tidak sah")
+    try:
+        phone = normalize_phone(form.get("From", ""))
+    except InvalidPhone as exc:
+        raise BadForm(f"nomor pengirim tidak sah: {exc}") from exc
+    try:
+        declared = int(form.get("NumMedia") or 0)
+    except ValueError as exc:
+        raise BadForm("NumMedia bukan angka") from exc
+    if not 0 <= declared <= MAX_MEDIA:
+        raise BadForm("NumMedia di luar batas")
+    # Trust only the media actually present: NumMedia may claim more than the form carries.
+    media = tuple(
+        InboundMedia(url=form[f"MediaUrl{i}"], content_type=(form.get(f"MediaContentType{i}") or "").lower())
+        for i in range(declared)
+        if form.get(f"MediaUrl{i}", "").startswith(("https://", "http://"))
+    )
+    return Inbound(sid=sid, phone=phone, body=(form.get("Body") or "")[:MAX_BODY], media=media,
+                   profile_name=(form.get("ProfileName") or None))
+
+
+def receive(session: Session, inbound: Inbound) -> list[str]:
+    """Handle one delivery of a message; a repeated MessageSid gets the same replies and changes nothing."""
+    message = session.exec(select(Message).where(Message.twilio_sid == inbound.sid)).first()
+    if message is not None and message.reply is not None:
+        return json.loads(message.reply)
+    if message is None:
+        message = _store(session, inbound)
+        if message.reply is not None:
+            return json.loads(message.reply)
+    replies, to_download = _converse(session, message)
+    enqueue_downloads(to_download)
+    return replies
+
+
+def _store(session: Session, inbound: Inbound) -> Message:
+    """Commit the message and its media references before anything else can fail."""
+    message = Message(
+        direction=Direction.INBOUND, twilio_sid=inbound.sid, phone=inbound.phone, body=inbound.body,
+        num_media=len(inbound.media), profile_name=inbound.profile_name, status=MessageStatus.RECEIVED,
+    )
+    session.add(message)
+    try:
+        session.flush()
+        for index, media in enumerate(inbound.media):
+            reason = refusal_for_declared_type(media.content_type)
+            session.add(Attachment(
+                message_id=message.id, media_index=index, source_url=media.url,
+                declared_type=media.content_type or "unknown",
+                status=AttachmentStatus.REFUSED if reason else AttachmentStatus.PENDING, reason=reason,
+            ))
+        session.commit()
+    except IntegrityError:
+        # The same delivery raced us in another worker: theirs is the stored one.
+        session.rollback()
+        return session.exec(select(Message).where(Message.twilio_sid == inbound.sid)).one()
+    return message
+
+
+def _lock_conversation(session: Session, phone: str) -> Conversation:
+    """The number's conversation row, created if new and locked so its messages are handled one at a time."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = Conversation.__table__
+    session.execute(insert(table).values(phone=phone, state="start", data={}, misses=0, needs_human=False)
+                    .on_conflict_do_nothing(index_elements=["phone"]))
+    return session.exec(select(Conversation).where(Conversation.phone == phone).with_for_update()).one()
+
+
+def _converse(session: Session, message: Message) -> tuple[list[str], list[int]]:
+    """Run the conversation on a stored message, carry out its effects and keep the replies on the row."""
+    row = _lock_conversation(session, message.phone)
+    attachments = list(session.exec(
+        select(Attachment).where(Attachment.message_id == message.id).order_by(Attachment.media_index)
+    ))
+    waiting = None if _is_command(message.body) else citizen_reply.waiting_ticket(session, message.phone)
+    if waiting is not None:
+        replies = citizen_reply.receive(session, waiting, message, attachments)
+        message.reply = json.dumps(replies, ensure_ascii=False)
+        return replies, _finish(session, message, attachments, row)
+    state = conversation.State(name=row.state, data=dict(row.data), misses=row.misses,
+                               updated_at=row.updated_at, needs_human=row.needs_human)
+    incoming = conversation.Incoming(
+        body=message.body, media=tuple(conversation.MediaItem(a.declared_type) for a in attachments),
+        now=utcnow(), key=message.twilio_sid or str(message.id),
+    )
+    outcome = conversation.handle(state, incoming)
+    replies = list(outcome.replies)
+    for effect in outcome.effects:
+        replies.extend(_apply(session, message, attachments, effect))
+
+    new = outcome.state
+    row.state, row.data, row.misses = new.name, new.data, new.misses
+    row.updated_at, row.needs_human = new.updated_at, new.needs_human
+    message.reply = json.dumps(replies, ensure_ascii=False)
+    return replies, _finish(session, message, attachments, row)
+
+
+def _finish(session: Session, message: Message, attachments: list[Attachment], row: Conversation) -> list[int]:
+    """Commit the turn; return the attachments to download, each with its fixed job id on the row."""
+    pending = [a for a in attachments if a.status == AttachmentStatus.PENDING]
+    for attachment in pending:
+        attachment.job_id = f"media-{attachment.id}"
+    session.add_all([row, message, *attachments])
+    session.commit()
+    return [a.id for a in pending if a.id is not None]
+
+
+_COMMANDS = {"status", "cek", "menu", "batal", "bantuan"}
+
+
+def _is_command(body: str) -> bool:
+    """Whether the message is one of the bot's commands, which work whatever else is going on."""
+    words = body.strip().lower().split()
+    return bool(words) and words[0] in _COMMANDS
+
+
+def _apply(session: Session, message: Message, attachments: list[Attachment],
+           effect: conversation.Effect) -> list[str]:
+    """Carry out one effect the conversation asked for; return any replies it produces."""
+    if isinstance(effect, conversation.KeepMedia):
+        for attachment in attachments:
+            if attachment.media_index in effect.indexes:
+                attachment.draft_id = effect.draft_id
+        return []
+    if isinstance(effect, conversation.CreateTicket):
+        session.flush()  # draft attachments of this very message must be visible to the update
+        ticket = services.create_ticket(
+            session, service=Service(effect.service), channel=Channel.WHATSAPP, phone=message.phone,
+            nik=effect.nik, name=effect.name, kecamatan_code=effect.kecamatan_code,
+            description=effect.description, draft_id=effect.draft_id,
+        )
+        message.ticket_id = ticket.id
+        log.info("ticket %s created from WhatsApp message %s", ticket.number, message.twilio_sid)
+        return [catalogue.render("ticket_created", number=ticket.number,
+                                 service_label=Service(ticket.service).label)]
+    if isinstance(effect, conversation.QueryStatus):
+        return [status_reply(session, message.phone, effect.number)]
+    if isinstance(effect, conversation.RequestHuman):
+        log.info("conversation %s asks for a human: %s", message.phone[-4:], effect.reason)
+        return []
+    raise TypeError(f"unknown effect {effect!r}")
+
+
+def status_reply(session: Session, phone: str, number: str) -> str:
+    """The citizen's answer to 'status <nomor>': only for tickets of their own number."""
+    ticket = services.get_by_number(session, number)
+    if ticket is None:
+        return catalogue.render("status_not_found", number=number)
+    applicant = services.applicant_of(session, ticket)
+    if applicant.phone != phone:
+        return catalogue.render("status_not_yours", number=number)
+    stage = workflow(ticket.workflow).stage(ticket.stage)
+    return catalogue.render("status_reply", number=ticket.number, service_label=Service(ticket.service).label,
+                            stage_label=stage.citizen_label)
+
+
+# Callbacks can arrive out of order: a state only ever moves forward.
+_STATUS_RANK = {
+    MessageStatus.ACCEPTED: 0, MessageStatus.QUEUED: 1, MessageStatus.SENDING: 2, MessageStatus.SENT: 3,
+    MessageStatus.DELIVERED: 4, MessageStatus.READ: 5, MessageStatus.UNDELIVERED: 6, MessageStatus.FAILED: 6,
+}
+
+
+def record_status(session: Session, sid: str, status: str, error_code: str | None) -> None:
+    """Store a delivery state Twilio reported, never moving a message backwards."""
+    message = session.exec(select(Message).where(Message.twilio_sid == sid)).first()
+    if message is None or status not in _STATUS_RANK:
+        return
+    if _STATUS_RANK[MessageStatus(status)] <= _STATUS_RANK.get(MessageStatus(message.status), -1):
+        return
+    message.status, message.error_code, message.updated_at = status, error_code, utcnow()
+    session.add(message)
+    session.commit()

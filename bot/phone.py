@@ -1,0 +1,45 @@
+"""Phone numbers: the one module that talks to `phonenumbers`."""
+
+import re
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
+
+from bot.catalogue import render
+
+WHATSAPP_PREFIX = "whatsapp:"
+_MOBILE_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
+_SEPARATORS = re.compile(r"[\s\-.()/]")
+
+
+class InvalidPhone(ValueError):
+    """A number that cannot receive WhatsApp messages; the message is for the citizen or staff."""
+
+
+def normalize_phone(raw: str) -> str:
+    """The E.164 form ('+62812…') of a mobile number typed or sent in any usual Indonesian way."""
+    text = raw.strip()
+    if text.lower().startswith(WHATSAPP_PREFIX):
+        text = text[len(WHATSAPP_PREFIX):]
+    text = _SEPARATORS.sub("", text)
+    if not re.fullmatch(r"\+?[0-9]{6,17}", text, flags=re.ASCII):
+        raise InvalidPhone(render("phone_invalid"))
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    elif text.startswith("62"):
+        # Without the plus, phonenumbers reads 62… as a national number and returns +6262….
+        text = "+" + text
+    try:
+        number = phonenumbers.parse(text, "ID")
+    except NumberParseException as exc:
+        raise InvalidPhone(render("phone_invalid")) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhone(render("phone_invalid"))
+    if phonenumbers.number_type(number) not in _MOBILE_TYPES:
+        raise InvalidPhone(render("phone_not_mobile"))
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def whatsapp_address(e164: str) -> str:
+    """Twilio's WhatsApp address ('whatsapp:+62…') for a phone number."""
+    return WHATSAPP_PREFIX + normalize_phone(e164)

@@ -1,0 +1,73 @@
+"""Twilio's webhooks: inbound WhatsApp messages and delivery status callbacks."""
+
+from __future__ import annotations
+
+import logging
+from functools import wraps
+from typing import Any, Callable
+
+from flask import Blueprint, Response, abort, current_app, request
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot import intake
+from layanan import db
+from layanan.security import csrf
+
+log = logging.getLogger(__name__)
+bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+
+
+def public_url() -> str:
+    """The URL Twilio signed: the configured public base plus the path and query we were called on."""
+    query = request.query_string.decode()
+    return current_app.config["PUBLIC_BASE_URL"] + request.path + (f"?{query}" if query else "")
+
+
+def twilio_signed(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Refuse, before anything is stored, a request whose X-Twilio-Signature does not match."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        signature = request.headers.get("X-Twilio-Signature", "")
+        validator = RequestValidator(current_app.config["TWILIO_AUTH_TOKEN"])
+        if not signature or not validator.validate(public_url(), request.form.to_dict(), signature):
+            log.warning("webhook refused: bad signature for %s", request.path)
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def twiml(replies: list[str]) -> Response:
+    """The replies as a TwiML document, one WhatsApp message each."""
+    response = MessagingResponse()
+    for text in replies:
+        response.message(text)
+    return Response(str(response), mimetype="application/xml")
+
+
+@bp.post("/whatsapp")
+@csrf.exempt
+@twilio_signed
+def whatsapp_inbound() -> Response:
+    """Take an inbound WhatsApp message, answer it in TwiML, queue slow work."""
+    try:
+        inbound = intake.parse_form(request.form)
+    except intake.BadForm as exc:
+        log.warning("webhook refused: %s", exc)
+        abort(400, description=str(exc))
+    replies = intake.receive(db.session(), inbound)
+    return twiml(replies)
+
+
+@bp.post("/whatsapp/status")
+@csrf.exempt
+@twilio_signed
+def whatsapp_status() -> Response:
+    """Record a delivery state Twilio reports for a message we sent."""
+    intake.record_status(
+        db.session(), request.form.get("MessageSid", ""), request.form.get("MessageStatus", ""),
+        request.form.get("ErrorCode") or None,
+    )
+    return Response("", status=204)

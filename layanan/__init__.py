@@ -1,0 +1,62 @@
+"""Layanan Pengaduan Online: the application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+from layanan import settings
+from layanan.settings import PROJECT_ROOT
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+def format_wib(moment: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    """A stored UTC time as Tanggamus local time (WIB)."""
+    return moment.astimezone(WIB).strftime(fmt) if moment else "-"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the web application; nothing connects to the database or Redis until it is used."""
+    cfg = settings.load(config)
+    app = Flask(
+        __name__,
+        instance_path=cfg["INSTANCE_PATH"],
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(cfg)
+    app.jinja_env.filters["wib"] = format_wib
+
+    from layanan import db, logs, queue, security
+
+    logs.init_app(app)
+    db.init_app(app)
+    queue.init_app(app)
+    security.init_app(app)
+
+    from bot.api import bp as api_bp
+    from bot.simulator import bp as simulator_bp
+    from bot.webhooks import bp as webhooks_bp
+    from layanan.health import bp as health_bp
+    from tickets.admin_views import bp as admin_bp
+    from tickets.auth_views import bp as auth_bp
+    from tickets.views import bp as backoffice_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(webhooks_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(simulator_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(backoffice_bp)
+    app.register_blueprint(admin_bp)
+
+    from layanan.cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,7 @@
+"""Periodic jobs, declared as data for `rq cron` (the Procfile's clock process)."""
+
+from rq import cron
+
+from tickets.sla_jobs import mark_overdue
+
+cron.register(mark_overdue, queue_name="default", interval=300, name="mark-overdue")

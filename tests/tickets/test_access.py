@@ -1,0 +1,131 @@
+"""Every back-office route, tried by every role and by an anonymous visitor."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import requests
+
+from routing import workflow
+from tests.tickets.conftest import csrf_token, login, make_attachment, make_staff, make_ticket, queue_numbers
+from tickets.accounts import ADMIN_ROLE, known_roles
+
+ANONYMOUS = "(anonim)"
+UPT_KECAMATAN = "180601"  # Kota Agung
+OTHER_KECAMATAN = "180602"  # Talang Padang
+HELP_DESK = {"wa_receiver", "call_center", ADMIN_ROLE}
+
+
+def outcome(response: requests.Response) -> str:
+    """What the visitor noticed: 'in' (a page), 'login' (sent to log in), 'home' (sent on), '403' or '404'."""
+    if response.status_code in (301, 302, 303):
+        path = urlsplit(response.headers["Location"]).path
+        return "login" if path == "/masuk" else "redirect"
+    if response.status_code in (200, 422):
+        return "in"
+    return str(response.status_code)
+
+
+def test_every_route_with_every_role(app, http, session) -> None:  # type: ignore[no-untyped-def]
+    definition = workflow()
+    roles = sorted(known_roles())
+    for role in roles:
+        make_staff(session, role, kecamatan_code=UPT_KECAMATAN if role == "upt" else None)
+    elsewhere = make_ticket(session, kecamatan_code=OTHER_KECAMATAN)
+    nearby = make_ticket(session, kecamatan_code=UPT_KECAMATAN)
+    attachment = make_attachment(session, app.config["MEDIA_PATH"], elsewhere)
+    staff_id = make_staff(session, "sorter", username="sorter-kedua").id
+
+    routes = {
+        "GET /": ("GET", "/"),
+        "GET /masuk": ("GET", "/masuk"),
+        "GET /antrian": ("GET", "/antrian"),
+        "GET /tiket (other kecamatan)": ("GET", f"/tiket/{elsewhere.number}"),
+        "GET /tiket (UPT's kecamatan)": ("GET", f"/tiket/{nearby.number}"),
+        "POST /tiket/aksi": ("POST", f"/tiket/{elsewhere.number}/aksi"),
+        "GET /tiket/lampiran": ("GET", f"/tiket/{elsewhere.number}/lampiran/{attachment.id}"),
+        "GET /percakapan-bantuan": ("GET", "/percakapan-bantuan"),
+        "GET /admin/": ("GET", "/admin/"),
+        "GET /admin/staf": ("GET", "/admin/staf"),
+        "GET /admin/staf/baru": ("GET", "/admin/staf/baru"),
+        "POST /admin/staf/baru": ("POST", "/admin/staf/baru"),
+        "GET /admin/staf/<id>": ("GET", f"/admin/staf/{staff_id}"),
+        "POST /admin/staf/<id>/sandi": ("POST", f"/admin/staf/{staff_id}/sandi"),
+    }
+    # The intake stage belongs to wa_receiver; the full-NIK roles and admin may open files too.
+    attachment_roles = set(definition.roles_seeing_full_nik) | {"wa_receiver", ADMIN_ROLE}
+
+    def expected(role: str, route: str) -> str:
+        if route in ("GET /", "GET /masuk"):
+            return "in" if role == ANONYMOUS else "redirect"
+        if route == "GET /admin/" and role == ADMIN_ROLE:
+            return "redirect"
+        if role == ANONYMOUS:
+            return "login"
+        if route.startswith(("GET /admin", "POST /admin")):
+            return "in" if role == ADMIN_ROLE else "403"
+        if route == "GET /percakapan-bantuan":
+            return "in" if role in HELP_DESK else "403"
+        if role == "upt" and "UPT's" not in route:
+            return "403" if route != "GET /antrian" else "in"
+        if route == "GET /tiket/lampiran":
+            return "in" if role in attachment_roles else "403"
+        return "in"
+
+    actual: dict[tuple[str, str], str] = {}
+    wanted: dict[tuple[str, str], str] = {}
+    for role in [ANONYMOUS, *roles]:
+        http.cookies.clear()
+        if role == ANONYMOUS:
+            token = csrf_token(http.get("/masuk").text)
+        else:
+            token = csrf_token(login(http, role.replace("_", "-")).text)
+        for route, (method, path) in routes.items():
+            # The POST bodies are deliberately invalid: getting in shows the form again, changing nothing.
+            data = {"csrf_token": token, "action": "bukan-tindakan"} if method == "POST" else None
+            response = http.request(method, path, data=data, allow_redirects=False)
+            actual[(role, route)] = outcome(response)
+            wanted[(role, route)] = expected(role, route)
+
+    differences = {key: (actual[key], wanted[key]) for key in actual if actual[key] != wanted[key]}
+    assert differences == {}, "(role, route): (got, expected)"
+
+
+def test_refusal_page_is_in_indonesian(http, session) -> None:  # type: ignore[no-untyped-def]
+    make_staff(session, "sorter")
+    login(http, "sorter")
+    response = http.get("/admin/staf")
+    assert response.status_code == 403
+    assert "Akses ditolak" in response.text
+
+
+def test_unknown_ticket_is_404(http, session) -> None:  # type: ignore[no-untyped-def]
+    make_staff(session, "sorter")
+    login(http, "sorter")
+    response = http.get("/tiket/PGD-2026-999999")
+    assert response.status_code == 404
+    assert "Tidak ditemukan" in response.text
+
+
+def test_account_without_roles_gets_in_nowhere(http, session) -> None:  # type: ignore[no-untyped-def]
+    account = make_staff(session, "sorter")
+    account.roles = []
+    session.add(account)
+    session.commit()
+    ticket = make_ticket(session)
+
+    login(http, "sorter")
+
+    assert http.get("/antrian").status_code == 403
+    assert http.get(f"/tiket/{ticket.number}").status_code == 403
+
+
+def test_upt_account_without_kecamatan_sees_no_tickets(http, session) -> None:  # type: ignore[no-untyped-def]
+    make_staff(session, "upt")
+    ticket = make_ticket(session, kecamatan_code=UPT_KECAMATAN, stage="upt")
+
+    page = login(http, "upt")
+
+    assert "belum terhubung ke kecamatan" in page.text
+    assert queue_numbers(page.text) == []
+    assert http.get(f"/tiket/{ticket.number}").status_code == 403

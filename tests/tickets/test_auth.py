@@ -1,0 +1,142 @@
+"""Logging in and out of the back office through the real login form."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.tickets.conftest import PASSWORD, csrf_token, login, make_staff
+from tickets.auth_views import safe_next
+
+WRONG = "Nama pengguna atau kata sandi salah"
+
+
+def test_good_login_opens_the_users_queue(http, session) -> None:  # type: ignore[no-untyped-def]
+    make_staff(session, "data_lifter", full_name="Budi Santoso")
+
+    response = login(http, "data-lifter")
+
+    assert urlsplit(response.url).path == "/antrian"
+    assert "Antrian: Operator Pengangkat Data" in response.text
+    assert "Budi Santoso" in response.text
+    assert WRONG not in response.text
+
+
+def test_username_is_not_case_sensitive(http, session) -> None:  # type: ignore[no-untyped-def]
+    make_staff(session, "sorter")
+    assert urlsplit(login(http, "  SORTER ").url).path == "/antrian"
+
+
+def test_wrong_password_and_unknown_user_get_the_same_generic_message(http, session) -> None:  # type: ignore[no-untyped-def]
+    make_staff(session, "sorter")
+
+    wrong_password = login(http, "sorter", "bukan-sandinya")
+    unknown_user = login(http, "tidak-ada", PASSWORD)
+
+    for response in (wrong_password, unknown_user):
+        assert response.status_code == 200
+        assert urlsplit(response.url).path == "/masuk"
+        assert WRONG in response.text
+    assert http.get("/antrian", allow_redirects=False).status_code == 302  # still not logged in
+
+
+def test_inactive_account_cannot_log_in(http, session) -> None:  # type: ignore[no-untyped-def]
+    make_staff(session, "sorter", active=False)
+
+    response = login(http, "sorter")
+
+    assert WRONG in response.text
+    assert http.get("/antrian", allow_redirects=False).status_code == 302
+
+
+def test_deactivating_an_account_ends_its_session(http, session) -> None:  # type: ignore[no-untyped-def]
+    account = make_staff(session, "sorter")
+    login(http, "sorter")
+    assert http.get("/antrian").status_code == 200
+
+    account.active = False
+    session.add(account)
+    session.commit()
+
+    response = http.get("/antrian", allow_redirects=False)
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == "/masuk"
+
+
+def test_anonymous_user_is_sent_to_login_and_back(http, session) -> None:  # type: ignore[no-untyped-def]
+    make_staff(session, "call_center")
+
+    first = http.get("/percakapan-bantuan")
+    assert urlsplit(first.url).path == "/masuk"
+    assert "Silakan masuk terlebih dahulu." in first.text
+
+    response = login(http, "call-center", next="/percakapan-bantuan")
+    assert urlsplit(response.url).path == "/percakapan-bantuan"
+
+
+def test_next_pointing_off_site_is_ignored(http, session) -> None:  # type: ignore[no-untyped-def]
+    make_staff(session, "sorter")
+    for target in ("https://contoh.example/curi", "//contoh.example/curi", "/\\contoh.example"):
+        http.cookies.clear()
+        response = login(http, "sorter", next=target)
+        assert urlsplit(response.url).netloc == urlsplit(http.base).netloc  # type: ignore[attr-defined]
+        assert urlsplit(response.url).path == "/antrian"
+
+
+def test_administrator_lands_on_the_staff_list(http, session) -> None:  # type: ignore[no-untyped-def]
+    make_staff(session, "admin")
+    assert urlsplit(login(http, "admin").url).path == "/admin/staf"
+
+
+def test_logout_needs_the_form_token_and_then_ends_the_session(http, session) -> None:  # type: ignore[no-untyped-def]
+    make_staff(session, "sorter")
+    page = login(http, "sorter")
+
+    refused = http.post("/keluar", data={})
+    assert refused.status_code == 400
+    assert http.get("/antrian").status_code == 200  # still logged in
+
+    out = http.post("/keluar", data={"csrf_token": csrf_token(page.text)})
+    assert urlsplit(out.url).path == "/masuk"
+    assert urlsplit(http.get("/antrian").url).path == "/masuk"
+
+
+def test_login_form_needs_its_token(http, session) -> None:  # type: ignore[no-untyped-def]
+    make_staff(session, "sorter")
+    http.get("/masuk")
+    response = http.post("/masuk", data={"username": "sorter", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Token keamanan formulir" in response.text
+
+
+def test_home_page_sends_visitors_to_login_and_the_simulator(http, session) -> None:  # type: ignore[no-untyped-def]
+    page = http.get("/")
+    assert page.status_code == 200
+    assert 'href="/masuk"' in page.text
+    assert 'href="/simulator/"' in page.text
+
+    make_staff(session, "sorter")
+    login(http, "sorter")
+    assert urlsplit(http.get("/").url).path == "/antrian"
+
+
+def test_home_page_hides_the_simulator_when_twilio_is_on(app, http) -> None:  # type: ignore[no-untyped-def]
+    app.config["TWILIO_ENABLED"] = True
+    page = http.get("/")
+    assert 'href="/masuk"' in page.text
+    assert "/simulator/" not in page.text
+
+
+@pytest.mark.parametrize(("target", "kept"), [
+    ("/antrian", True),
+    ("/tiket/PGD-2026-000001?x=1", True),
+    ("https://contoh.example/", False),
+    ("//contoh.example/", False),
+    ("/\\contoh.example", False),
+    ("/\t/contoh.example", False),
+    ("antrian", False),
+    ("", False),
+])
+def test_safe_next(target: str, kept: bool) -> None:
+    assert (safe_next(target) == target) is kept

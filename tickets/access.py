@@ -1,0 +1,139 @@
+"""Who may do what in the back office.
+
+- Pages: every route needs a logged-in account holding at least one known role (a workflow role
+  or admin); `roles_required` narrows a route to named roles. Anonymous users are sent to the
+  login page, logged-in users without the role get the 403 page.
+- Tickets: everyone with a role may open a ticket, except that an account whose only work is the
+  UPT (role `upt`) sees only tickets of its own kecamatan (`StaffUser.kecamatan_code`); a UPT
+  account without a kecamatan sees none.
+- Full NIK: only the roles the SOP marks `sees_full_nik` (definition.roles_seeing_full_nik).
+  Admin does not: administering accounts needs no personal data. Lists always mask.
+- Attachments (the citizen's scanned documents): the roles that see the full NIK (they work with
+  the documents' data), the role owning the ticket's current stage (it has the berkas in hand;
+  for a ticket waiting for the citizen, the owner of the stage it will return to) and admin (for
+  complaints about the service itself). Everyone else sees that files exist, not their content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from layanan.security import login_manager
+from routing import workflow
+from routing.definition import StageKind
+from tickets.accounts import ADMIN_ROLE, known_roles
+from tickets.models import Ticket
+from tickets.queries import QueueScope
+from tickets.staff import StaffUser
+
+UPT_ROLE = "upt"  # works for one kecamatan only
+HELP_DESK_ROLES: tuple[str, ...] = ("wa_receiver", "call_center", ADMIN_ROLE)  # answer "bicara dengan petugas"
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def user() -> StaffUser:
+    """The logged-in staff member of this request (call only behind a login check)."""
+    return cast(StaffUser, current_user._get_current_object())
+
+
+def has_any_role(account: StaffUser) -> bool:
+    """Whether the account holds at least one role this system knows."""
+    return bool(set(account.roles) & known_roles())
+
+
+def roles_required(*roles: str) -> Callable[[View], View]:
+    """Let in logged-in users holding any of `roles` (any known role when none are named); 403 for others."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                if request.method != "GET":
+                    # After logging in the browser would GET a POST-only URL: start from the landing page.
+                    flash(login_manager.login_message, login_manager.login_message_category)
+                    return redirect(url_for(str(login_manager.login_view)))
+                return login_manager.unauthorized()
+            account = user()
+            allowed = account.has_role(*roles) if roles else has_any_role(account)
+            if not allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return cast(View, wrapper)
+
+    return decorate
+
+
+def is_upt_only(account: StaffUser) -> bool:
+    """Whether the account's only workflow role is UPT, so it is limited to its kecamatan."""
+    return set(account.roles) == {UPT_ROLE}
+
+
+def can_view_ticket(account: StaffUser, ticket: Ticket) -> bool:
+    """Whether the account may open this ticket at all."""
+    if not has_any_role(account):
+        return False
+    if is_upt_only(account):
+        return account.kecamatan_code is not None and ticket.kecamatan_code == account.kecamatan_code
+    return True
+
+
+def sees_full_nik(account: StaffUser) -> bool:
+    """Whether the account may read an unmasked NIK."""
+    return bool(set(account.roles) & workflow().roles_seeing_full_nik)
+
+
+def stage_owner(ticket: Ticket) -> str | None:
+    """The role that has the ticket in hand: its stage's role, or for a waiting ticket the role it returns to."""
+    definition = workflow(ticket.workflow)
+    stage = definition.stage(ticket.stage)
+    if stage.kind is StageKind.WAITING and ticket.return_stage and definition.has_stage(ticket.return_stage):
+        stage = definition.stage(ticket.return_stage)
+    return stage.role
+
+
+def can_open_attachments(account: StaffUser, ticket: Ticket) -> bool:
+    """Whether the account may open the citizen's files of this ticket (see the module docstring)."""
+    if not can_view_ticket(account, ticket):
+        return False
+    if account.has_role(ADMIN_ROLE) or sees_full_nik(account):
+        return True
+    owner = stage_owner(ticket)
+    return owner is not None and account.has_role(owner)
+
+
+def home_endpoint(account: StaffUser) -> str:
+    """Where an account lands after logging in: its queue, or the staff list for a pure administrator."""
+    if set(account.roles) == {ADMIN_ROLE}:
+        return "admin.staff_list"
+    return "backoffice.queue"
+
+
+def queue_roles(account: StaffUser) -> list[str]:
+    """The roles the account may open a queue for, in the SOP's order, admin last."""
+    order = [role.key for role in workflow().roles] + [ADMIN_ROLE]
+    return [role for role in order if role in account.roles]
+
+
+def queue_scope(account: StaffUser, role: str) -> QueueScope:
+    """The tickets the account's queue for one of its roles may list."""
+    definition = workflow()
+    if role not in account.roles or (role == UPT_ROLE and account.kecamatan_code is None):
+        return QueueScope(stages=())
+    own = tuple(s.key for s in definition.stages_for_role(role))
+    if not own:
+        # Roles without a stage of their own (call center, admin) look tickets up to answer questions.
+        return QueueScope(stages=definition.stage_keys)
+    waiting = definition.waiting_stage
+    return QueueScope(
+        stages=own,
+        resumes_to=own,
+        waiting_stage=waiting.key if waiting else None,
+        kecamatan_code=account.kecamatan_code if role == UPT_ROLE else None,
+    )

@@ -1,0 +1,192 @@
+"""Staff administration: accounts, their roles, their kecamatan and password resets (admin only)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, flash, get_template_attribute, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from sqlmodel import col, select
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from layanan import db
+from routing import workflow
+from tickets.access import UPT_ROLE, roles_required, user
+from tickets.accounts import ADMIN_ROLE, create_staff, hash_password, known_roles
+from tickets.kecamatan import BY_CODE, KECAMATAN
+from tickets.staff import StaffUser
+
+log = logging.getLogger(__name__)
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+MESSAGES = "tickets/messages.txt"
+_USERNAME = re.compile(r"^[a-z0-9._-]{3,60}$")
+MIN_PASSWORD = 8  # tickets.accounts.create_staff refuses shorter ones
+
+
+@dataclass(frozen=True)
+class StaffForm:
+    """The submitted account fields; `errors` maps a field to an error code the template explains."""
+
+    username: str
+    full_name: str
+    nip: str | None
+    roles: list[str]
+    kecamatan_code: str | None
+    active: bool
+    errors: dict[str, str]
+
+
+@bp.get("/")
+@roles_required(ADMIN_ROLE)
+def index() -> Response:
+    """The administration starts at the staff list."""
+    return redirect(url_for("admin.staff_list"))
+
+
+@bp.get("/staf")
+@roles_required(ADMIN_ROLE)
+def staff_list() -> str:
+    """Every staff account with its roles and state."""
+    accounts = db.session().exec(
+        select(StaffUser).order_by(col(StaffUser.active).desc(), col(StaffUser.username))
+    ).all()
+    return render_template("admin/staff_list.html", accounts=accounts)
+
+
+@bp.route("/staf/baru", methods=["GET", "POST"])
+@roles_required(ADMIN_ROLE)
+def staff_create() -> Response | str | tuple[str, int]:
+    """Create an account with its roles, kecamatan (for UPT) and first password."""
+    if request.method == "GET":
+        return _form_page("admin/staff_create.html", form=None)
+    session = db.session()
+    form = read_form(request.form, creating=True)
+    errors = dict(form.errors)
+    taken = select(StaffUser).where(col(StaffUser.username) == form.username)
+    if "username" not in errors and session.exec(taken).first():
+        errors["username"] = "taken"
+    errors.update(_password_errors(request.form))
+    if errors:
+        return _form_page("admin/staff_create.html", form=form, errors=errors), 422
+    account = create_staff(session, username=form.username, full_name=form.full_name, roles=form.roles,
+                           password=request.form["password"], kecamatan_code=form.kecamatan_code, nip=form.nip)
+    log.info("admin %s created staff %s with roles %s", user().username, account.username, account.roles)
+    flash(get_template_attribute(MESSAGES, "staff_created")(username=account.username))
+    return redirect(url_for("admin.staff_list"), code=303)
+
+
+@bp.route("/staf/<int:staff_id>", methods=["GET", "POST"])
+@roles_required(ADMIN_ROLE)
+def staff_edit(staff_id: int) -> Response | str | tuple[str, int]:
+    """Change an account's name, roles, kecamatan and whether it may log in."""
+    session = db.session()
+    account = session.get(StaffUser, staff_id)
+    if account is None:
+        abort(404)
+    if request.method == "GET":
+        return _form_page("admin/staff_edit.html", form=None, account=account)
+    form = read_form(request.form, creating=False)
+    errors = dict(form.errors)
+    if account.id == user().id and (ADMIN_ROLE not in form.roles or not form.active):
+        errors["self"] = "self_lockout"
+    if errors:
+        return _form_page("admin/staff_edit.html", form=form, errors=errors, account=account), 422
+    account.full_name, account.nip, account.roles = form.full_name, form.nip, form.roles
+    account.kecamatan_code, account.active = form.kecamatan_code, form.active
+    session.add(account)
+    session.commit()
+    log.info("admin %s changed staff %s: roles %s, active %s", user().username, account.username,
+             account.roles, account.active)
+    flash(get_template_attribute(MESSAGES, "staff_saved")(username=account.username))
+    return redirect(url_for("admin.staff_list"), code=303)
+
+
+@bp.post("/staf/<int:staff_id>/sandi")
+@roles_required(ADMIN_ROLE)
+def staff_password(staff_id: int) -> Response | tuple[str, int]:
+    """Set a new password the administrator hands over to the staff member."""
+    session = db.session()
+    account = session.get(StaffUser, staff_id)
+    if account is None:
+        abort(404)
+    errors = _password_errors(request.form)
+    if errors:
+        return _form_page("admin/staff_edit.html", form=None, errors=errors, account=account), 422
+    account.password_hash = hash_password(request.form["password"])
+    session.add(account)
+    session.commit()
+    log.info("admin %s reset the password of staff %s", user().username, account.username)
+    flash(get_template_attribute(MESSAGES, "password_reset")(username=account.username))
+    return redirect(url_for("admin.staff_edit", staff_id=account.id), code=303)
+
+
+@bp.after_request
+def never_cache(response: Response) -> Response:
+    """Account pages are for the administrator's eyes only: no cached copies."""
+    response.headers.setdefault("Cache-Control", "private, no-store")
+    return response
+
+
+@bp.errorhandler(403)
+def forbidden(_exc: Exception) -> tuple[str, int]:
+    """The refusal page, in Bahasa Indonesia."""
+    return render_template("tickets/forbidden.html"), 403
+
+
+@bp.errorhandler(404)
+def not_found(_exc: Exception) -> tuple[str, int]:
+    """The not-found page, in Bahasa Indonesia."""
+    return render_template("tickets/not_found.html"), 404
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(_exc: CSRFError) -> tuple[str, int]:
+    """A missing or wrong form token: nothing was changed."""
+    return render_template("tickets/csrf.html"), 400
+
+
+def read_form(form: MultiDict[str, str], *, creating: bool) -> StaffForm:
+    """Read and check the account fields of a submitted form."""
+    get = form.get
+    roles = sorted(set(form.getlist("roles")))
+    errors: dict[str, str] = {}
+    username = (get("username") or "").strip().lower() if creating else ""
+    if creating and not _USERNAME.match(username):
+        errors["username"] = "invalid"
+    full_name = (get("full_name") or "").strip()
+    if not full_name or len(full_name) > 120:
+        errors["full_name"] = "required"
+    nip = (get("nip") or "").strip() or None
+    if nip is not None and len(nip) > 30:
+        errors["nip"] = "too_long"
+    if not roles:
+        errors["roles"] = "required"
+    elif set(roles) - known_roles():
+        errors["roles"] = "unknown"
+    kecamatan_code = (get("kecamatan_code") or "").strip() or None
+    if UPT_ROLE not in roles:
+        kecamatan_code = None  # only UPT work is tied to one kecamatan
+    elif kecamatan_code not in BY_CODE:
+        errors["kecamatan_code"] = "required"
+    active = True if creating else get("active") == "on"
+    return StaffForm(username, full_name, nip, roles, kecamatan_code, active, errors)
+
+
+def _password_errors(form: Mapping[str, str]) -> dict[str, str]:
+    password = form.get("password") or ""
+    if len(password) < MIN_PASSWORD:
+        return {"password": "too_short"}
+    if password != (form.get("password_confirm") or ""):
+        return {"password": "mismatch"}
+    return {}
+
+
+def _form_page(template: str, *, form: StaffForm | None, errors: Mapping[str, str] | None = None,
+               account: StaffUser | None = None) -> str:
+    role_options = [(role.key, role.name) for role in workflow().roles] + [(ADMIN_ROLE, None)]
+    return render_template(template, form=form, errors=errors or {}, account=account, role_options=role_options,
+                           kecamatan_options=KECAMATAN, upt_role=UPT_ROLE, min_password=MIN_PASSWORD)

@@ -1,0 +1,186 @@
+"""What the ticket page shows: the conversation, the files, the timeline and the action forms."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_
+from sqlmodel import Session, col, select
+
+from bot.models import Attachment, Message
+from routing.definition import Action, Definition, OutputField, Stage
+from routing.engine import TicketView, available_actions
+from routing.sla import working_time_between
+from tickets.constants import Direction
+from tickets.models import Applicant, StageEvent, Ticket
+from tickets.staff import StaffUser
+
+# The bot forgets a draft after a day of silence, so older chatter never led to this ticket.
+CONVERSATION_LOOKBACK = timedelta(hours=24)
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "application/pdf"})
+OUTPUT_PREFIX = "isian-"  # form field names of stage outputs, apart from the form's own fields
+
+
+@dataclass(frozen=True)
+class ChatItem:
+    side: str  # "citizen", "bot" (the automatic reply) or "office" (a message the office sent)
+    body: str
+    at: datetime
+    media: int = 0
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    event: StageEvent
+    actor_name: str | None
+
+
+@dataclass(frozen=True)
+class SlaClock:
+    due_at: datetime | None
+    overdue: bool
+    working_left: timedelta | None  # before the deadline
+    working_late: timedelta | None  # past the deadline
+
+
+@dataclass(frozen=True)
+class ActionForms:
+    """The forms to show: exactly the actions the engine allows this user now."""
+
+    actions: tuple[Action, ...]
+    stage: Stage
+    staff_outputs: tuple[OutputField, ...] = ()
+    system_outputs: tuple[OutputField, ...] = ()
+    return_targets: tuple[Stage, ...] = ()  # nearest first
+    submitted: Mapping[str, Any] = field(default_factory=dict)
+    errors: Mapping[str, str] = field(default_factory=dict)
+
+    def allows(self, action: str) -> bool:
+        """Whether the form of this action is shown."""
+        return action in self.actions
+
+
+def conversation(session: Session, ticket: Ticket, applicant: Applicant) -> list[ChatItem]:
+    """The applicant's WhatsApp messages that belong to this ticket, with the bot's replies, oldest first.
+
+    Messages linked to the ticket always belong. Unlinked messages of the applicant's number are
+    split between the number's tickets: each ticket's span starts a day before it was created (its
+    draft; the bot forgets older ones) but not before the previous ticket, and ends where the next
+    ticket's span starts.
+    """
+    others = session.exec(
+        select(col(Ticket.created_at)).join(Applicant, col(Applicant.id) == col(Ticket.applicant_id))
+        .where(col(Applicant.phone) == applicant.phone, col(Ticket.id) != ticket.id)
+    ).all()
+    previous = [moment for moment in others if moment <= ticket.created_at]
+    following = [moment for moment in others if moment > ticket.created_at]
+    start = max([ticket.created_at - CONVERSATION_LOOKBACK, *previous])
+    in_span = [col(Message.phone) == applicant.phone, col(Message.ticket_id).is_(None),
+               col(Message.created_at) >= start]
+    if following:
+        end = max(ticket.created_at, min(following) - CONVERSATION_LOOKBACK)
+        in_span.append(col(Message.created_at) < end)
+    messages = session.exec(
+        select(Message).where(or_(col(Message.ticket_id) == ticket.id, and_(*in_span)))
+        .order_by(col(Message.created_at), col(Message.id))
+    ).all()
+    items: list[ChatItem] = []
+    for message in messages:
+        if message.direction == Direction.INBOUND:
+            items.append(ChatItem("citizen", message.body, message.created_at, media=message.num_media))
+            items.extend(ChatItem("bot", reply, message.created_at) for reply in _replies(message.reply))
+        else:
+            items.append(ChatItem("office", message.body, message.created_at, media=message.num_media,
+                                  status=message.status))
+    return items
+
+
+def attachments(session: Session, ticket: Ticket) -> list[Attachment]:
+    """The citizen's files of this ticket, in the order they were sent."""
+    return list(session.exec(
+        select(Attachment).where(col(Attachment.ticket_id) == ticket.id)
+        .order_by(col(Attachment.message_id), col(Attachment.media_index))
+    ).all())
+
+
+def timeline(session: Session, ticket: Ticket) -> list[TimelineItem]:
+    """Every stage event of the ticket with the acting staff member's name, oldest first."""
+    rows = session.exec(
+        select(StageEvent, col(StaffUser.full_name))
+        .join(StaffUser, col(StaffUser.id) == col(StageEvent.actor_id), isouter=True)
+        .where(col(StageEvent.ticket_id) == ticket.id)
+        .order_by(col(StageEvent.created_at), col(StageEvent.id))
+    ).all()
+    return [TimelineItem(event, name) for event, name in rows]
+
+
+def sla_clock(ticket: Ticket, now: datetime) -> SlaClock:
+    """The deadline of the current stage and the working time left or overrun."""
+    due = ticket.due_at
+    if due is None:
+        return SlaClock(None, False, None, None)
+    if due > now:
+        return SlaClock(due, False, working_time_between(now, due), None)
+    return SlaClock(due, True, None, working_time_between(due, now))
+
+
+def ticket_view(ticket: Ticket, actor_id: int | None) -> TicketView:
+    """The engine's view of the stored ticket for this actor."""
+    return TicketView(stage=ticket.stage, version=ticket.version, claimed_by=ticket.claimed_by_id,
+                      actor_id=actor_id, resume_stage=ticket.return_stage)
+
+
+def action_forms(
+    definition: Definition,
+    ticket: Ticket,
+    account: StaffUser,
+    *,
+    submitted: Mapping[str, Any] | None = None,
+    errors: Mapping[str, str] | None = None,
+) -> ActionForms:
+    """The action forms for this user, with the stage's output fields and the return targets."""
+    stage = definition.stage(ticket.stage)
+    actions = available_actions(definition, ticket_view(ticket, account.id), set(account.roles))
+    return ActionForms(
+        actions=actions,
+        stage=stage,
+        staff_outputs=tuple(f for f in stage.outputs if not f.system_assigned),
+        system_outputs=tuple(f for f in stage.outputs if f.system_assigned),
+        return_targets=tuple(reversed(definition.earlier_stages(stage.key))),
+        submitted=submitted or {},
+        errors=errors or {},
+    )
+
+
+def payload_from_form(
+    definition: Definition, ticket: Ticket, action: Action, form: Mapping[str, str]
+) -> dict[str, Any]:
+    """The engine payload of a submitted action form; the engine validates it."""
+    if action is Action.ADVANCE:
+        stage = definition.stage(ticket.stage)
+        outputs = {f.key: form.get(OUTPUT_PREFIX + f.key) for f in stage.outputs if not f.system_assigned}
+        return {"outputs": outputs, "note": form.get("note")}
+    if action is Action.RETURN_:
+        return {"reason": form.get("reason"), "to_stage": form.get("to_stage") or None}
+    if action in (Action.REJECT, Action.ASK_CITIZEN):
+        return {"reason": form.get("reason")}
+    return {"note": form.get("note")}
+
+
+def output_labels(definition: Definition) -> dict[str, str]:
+    """The label of every output field of the definition, by key."""
+    return {f.key: f.label for stage in definition.stages for f in stage.outputs}
+
+
+def _replies(raw: str | None) -> list[str]:
+    try:
+        replies = json.loads(raw or "[]")
+    except ValueError:
+        return []
+    return [str(r) for r in replies] if isinstance(replies, list) else []
+

@@ -1,0 +1,38 @@
+"""Gapless yearly numbers: one atomic upsert per number, held until the transaction commits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from tickets.models import NumberSequence
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+def office_year(moment: datetime) -> int:
+    """The calendar year in Tanggamus (WIB) at this moment."""
+    return moment.astimezone(WIB).year
+
+
+def next_value(session: Session, name: str, year: int) -> int:
+    """Take the next number of a yearly sequence; the row stays locked until commit, so no gaps."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = NumberSequence.__table__
+    stmt = (
+        insert(table)
+        .values(name=name, year=year, value=1)
+        .on_conflict_do_update(index_elements=["name", "year"], set_={"value": table.c.value + 1})
+        .returning(table.c.value)
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
+def ticket_number(year: int, seq: int) -> str:
+    """The public ticket number, e.g. PGD-2026-000123."""
+    return f"PGD-{year}-{seq:06d}"

@@ -1,0 +1,205 @@
+"""The work queue: which tickets a role sees, oldest due first, one keyset page at a time."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, and_, case, false, func, or_
+from sqlmodel import Session, col, select
+
+from bot.phone import InvalidPhone, normalize_phone
+from tickets.models import Applicant, Ticket
+
+PAGE_SIZE = 50
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NUMBER_RE = re.compile(r"^(PGD)-?(\d{4})-?(\d{1,6})$", re.IGNORECASE)
+_SEPARATORS = re.compile(r"[\s.\-]")
+
+
+@dataclass(frozen=True)
+class QueueScope:
+    """The tickets a queue may list at all, before the user's filters."""
+
+    stages: tuple[str, ...]
+    # Tickets waiting for the citizen that will come back to one of these stages.
+    resumes_to: tuple[str, ...] = ()
+    waiting_stage: str | None = None
+    # UPT: only tickets of this kecamatan.
+    kecamatan_code: str | None = None
+
+    @property
+    def visible_stages(self) -> tuple[str, ...]:
+        """Every stage a ticket of this queue can be in."""
+        waiting = (self.waiting_stage,) if self.waiting_stage and self.resumes_to else ()
+        return self.stages + waiting
+
+
+class SearchKind(StrEnum):
+    NUMBER = "number"
+    NIK = "nik"
+    PHONE = "phone"
+
+
+@dataclass(frozen=True)
+class SearchTerm:
+    kind: SearchKind
+    value: str
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the user narrowed the queue to."""
+
+    stage: str | None = None
+    kecamatan: str | None = None
+    service: str | None = None
+    overdue: bool = False
+    search: SearchTerm | None = None
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """The position after the last row shown: its (due_at, id)."""
+
+    due_at: datetime | None
+    id: int
+
+    def encode(self) -> str:
+        """A URL-safe token, e.g. `1767225600000000_42` or `n_42` for a ticket without deadline."""
+        if self.due_at is None:
+            return f"n_{self.id}"
+        return f"{(self.due_at - _EPOCH) // timedelta(microseconds=1)}_{self.id}"
+
+    @classmethod
+    def decode(cls, token: str | None) -> Cursor | None:
+        """The cursor in a token; None (the first page) for a missing or malformed one."""
+        if not token:
+            return None
+        due, _, ident = token.partition("_")
+        if not ident.isdecimal() or not (due == "n" or due.isdecimal()):
+            return None
+        moment = None if due == "n" else _EPOCH + timedelta(microseconds=int(due))
+        return cls(due_at=moment, id=int(ident))
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    ticket: Ticket
+    applicant: Applicant
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Whether the ticket's deadline has passed."""
+        return self.ticket.due_at is not None and self.ticket.due_at < now
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    next_cursor: Cursor | None
+
+
+@dataclass(frozen=True)
+class StageCount:
+    total: int
+    overdue: int
+
+
+def parse_search(text: str | None) -> SearchTerm | None:
+    """Read a search box: a ticket number, a 16-digit NIK or a mobile number; None if it is none of them."""
+    raw = (text or "").strip()
+    if not raw:
+        return None
+    number = _NUMBER_RE.match(raw.replace(" ", ""))
+    if number:
+        prefix, year, seq = number.groups()
+        return SearchTerm(SearchKind.NUMBER, f"{prefix.upper()}-{year}-{int(seq):06d}")
+    digits = _SEPARATORS.sub("", raw)
+    if re.fullmatch(r"[0-9]{16}", digits, flags=re.ASCII):
+        return SearchTerm(SearchKind.NIK, digits)
+    try:
+        return SearchTerm(SearchKind.PHONE, normalize_phone(raw))
+    except InvalidPhone:
+        return None
+
+
+def queue_page(
+    session: Session,
+    scope: QueueScope,
+    filters: QueueFilters,
+    *,
+    now: datetime,
+    after: Cursor | None = None,
+    limit: int = PAGE_SIZE,
+) -> QueuePage:
+    """One page of the queue, ordered by due_at (no deadline last) then id, starting after the cursor."""
+    query = (
+        select(Ticket, Applicant)
+        .join(Applicant, col(Applicant.id) == col(Ticket.applicant_id))
+        .where(_in_scope(scope), *_filtered(filters, now))
+    )
+    if after is not None:
+        query = query.where(_after(after))
+    query = query.order_by(col(Ticket.due_at).asc().nulls_last(), col(Ticket.id).asc()).limit(limit + 1)
+    rows = [QueueRow(ticket, applicant) for ticket, applicant in session.exec(query).all()]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = rows[-1].ticket if rows else None
+    next_cursor = Cursor(last.due_at, int(last.id or 0)) if more and last is not None else None
+    return QueuePage(rows=rows, next_cursor=next_cursor)
+
+
+def stage_counts(session: Session, scope: QueueScope, *, now: datetime) -> dict[str, StageCount]:
+    """How many tickets of the scope sit in each stage, and how many of them are overdue: one GROUP BY."""
+    overdue = func.sum(case((col(Ticket.due_at) < now, 1), else_=0))
+    query = (
+        select(col(Ticket.stage), func.count(), overdue)
+        .where(_in_scope(scope))
+        .group_by(col(Ticket.stage))
+    )
+    return {stage: StageCount(int(total), int(late or 0)) for stage, total, late in session.exec(query).all()}
+
+
+def _in_scope(scope: QueueScope) -> ColumnElement[bool]:
+    parts: list[ColumnElement[bool]] = []
+    if scope.stages:
+        parts.append(col(Ticket.stage).in_(scope.stages))
+    if scope.resumes_to and scope.waiting_stage:
+        parts.append(and_(col(Ticket.stage) == scope.waiting_stage, col(Ticket.return_stage).in_(scope.resumes_to)))
+    if not parts:
+        return false()
+    condition = or_(*parts)
+    if scope.kecamatan_code is not None:
+        condition = and_(condition, col(Ticket.kecamatan_code) == scope.kecamatan_code)
+    return condition
+
+
+def _filtered(filters: QueueFilters, now: datetime) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.stage:
+        conditions.append(col(Ticket.stage) == filters.stage)
+    if filters.kecamatan:
+        conditions.append(col(Ticket.kecamatan_code) == filters.kecamatan)
+    if filters.service:
+        conditions.append(col(Ticket.service) == filters.service)
+    if filters.overdue:
+        conditions.append(col(Ticket.due_at) < now)
+    term = filters.search
+    if term is not None:
+        if term.kind is SearchKind.NUMBER:
+            conditions.append(col(Ticket.number) == term.value)
+        elif term.kind is SearchKind.NIK:
+            conditions.append(col(Applicant.nik) == term.value)
+        else:
+            conditions.append(col(Applicant.phone) == term.value)
+    return conditions
+
+
+def _after(cursor: Cursor) -> ColumnElement[bool]:
+    """Rows after the cursor in (due_at nulls last, id) order, as a keyset condition instead of OFFSET."""
+    due, ident = col(Ticket.due_at), col(Ticket.id)
+    if cursor.due_at is None:
+        return and_(due.is_(None), ident > cursor.id)
+    return or_(due > cursor.due_at, and_(due == cursor.due_at, ident > cursor.id), due.is_(None))

@@ -1,0 +1,90 @@
+"""Creating and reading tickets; transactions begin and end in the caller."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from bot.models import Attachment
+from routing import workflow
+from tickets.constants import Channel, Service
+from tickets.models import Applicant, StageEvent, Ticket
+from tickets.numbering import next_value, office_year, ticket_number
+from tickets.types import utcnow
+
+NUMBER_SEQUENCE = "ticket"
+
+
+def find_or_create_applicant(session: Session, phone: str, nik: str | None, name: str | None) -> Applicant:
+    """The applicant with this phone and NIK, or a new one; a NIK-less contact is matched by phone."""
+    query = select(Applicant).where(Applicant.phone == phone, Applicant.nik == nik)
+    if nik is None:
+        query = select(Applicant).where(Applicant.phone == phone, Applicant.nik.is_(None))  # type: ignore[union-attr]
+    applicant = session.exec(query.order_by(Applicant.id)).first()  # type: ignore[arg-type]
+    if applicant is None:
+        applicant = Applicant(phone=phone, nik=nik, name=name)
+        session.add(applicant)
+        session.flush()
+    elif name and applicant.name != name:
+        applicant.name = name
+    return applicant
+
+
+def create_ticket(
+    session: Session,
+    *,
+    service: Service,
+    channel: Channel,
+    phone: str,
+    nik: str | None = None,
+    name: str | None = None,
+    kecamatan_code: str | None = None,
+    description: str | None = None,
+    draft_id: str | None = None,
+    actor_id: int | None = None,
+    actor_role: str | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """Open a ticket in the first stage of the workflow and take over the draft's attachments."""
+    now = now or utcnow()
+    definition = workflow()
+    applicant = find_or_create_applicant(session, phone, nik, name)
+    year = office_year(now)
+    seq = next_value(session, NUMBER_SEQUENCE, year)
+    first = definition.first_stage.key
+    ticket = Ticket(
+        number=ticket_number(year, seq), year=year, seq=seq, service=service, channel=channel,
+        workflow=definition.key, stage=first, applicant_id=applicant.id, kecamatan_code=kecamatan_code,
+        description=description, stage_entered_at=now, sla_started_at=now, created_at=now, updated_at=now,
+    )
+    ticket.due_at = definition_due_at(ticket, now)
+    session.add(ticket)
+    session.flush()
+    session.add(StageEvent(ticket_id=ticket.id, action="create", from_stage=None, to_stage=first,
+                           actor_id=actor_id, actor_role=actor_role, note=f"Kanal: {channel}", created_at=now))
+    if draft_id:
+        session.execute(
+            update(Attachment).where(Attachment.draft_id == draft_id).values(ticket_id=ticket.id)
+        )
+    return ticket
+
+
+def definition_due_at(ticket: Ticket, now: datetime) -> datetime | None:
+    """When the ticket's current stage is due under the working calendar."""
+    from routing.sla import due_at
+
+    return due_at(workflow(ticket.workflow), ticket.stage, now, ticket.sla_started_at or now)
+
+
+def get_by_number(session: Session, number: str) -> Ticket | None:
+    """The ticket with this public number."""
+    return session.exec(select(Ticket).where(Ticket.number == number.upper())).first()
+
+
+def applicant_of(session: Session, ticket: Ticket) -> Applicant:
+    """The ticket's applicant."""
+    applicant = session.get(Applicant, ticket.applicant_id)
+    assert applicant is not None  # enforced by the foreign key
+    return applicant

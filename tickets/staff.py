@@ -1,0 +1,47 @@
+"""Staff accounts and API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from tickets.types import UTCDateTime, utcnow
+
+
+class StaffUser(UserMixin, SQLModel, table=True):
+    """A member of staff with one or more roles of the workflow definition."""
+
+    __tablename__ = "staffuser"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=60, unique=True)
+    full_name: str = Field(max_length=120)
+    nip: str | None = Field(default=None, max_length=30)
+    password_hash: str = Field(max_length=200)
+    roles: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # For UPT staff: the one kecamatan they work for.
+    kecamatan_code: str | None = Field(default=None, foreign_key="kecamatan.code")
+    active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    def has_role(self, *roles: str) -> bool:
+        """Whether the user holds any of these roles."""
+        return any(r in self.roles for r in roles)
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for integrations; only its sha256 is stored."""
+
+    __tablename__ = "api_token"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80)
+    token_hash: str = Field(max_length=64, unique=True)
+    revoked: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,322 @@
+"""The back office: the landing page, the work queue, the ticket page and its actions, the files."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+from werkzeug.wrappers import Response
+
+from bot.models import Attachment, Conversation, Message
+from bot.nik import mask_nik
+from layanan import db
+from routing import workflow
+from routing.definition import Action
+from routing.engine import MissingOutput, TransitionError
+from tickets import detail, services
+from tickets.access import (
+    HELP_DESK_ROLES,
+    can_open_attachments,
+    can_view_ticket,
+    home_endpoint,
+    queue_roles,
+    queue_scope,
+    roles_required,
+    sees_full_nik,
+    user,
+)
+from tickets.accounts import ADMIN_ROLE
+from tickets.constants import AttachmentStatus, Direction, Service
+from tickets.kecamatan import BY_CODE, KECAMATAN
+from tickets.models import Applicant, Ticket
+from tickets.queries import PAGE_SIZE, Cursor, QueueFilters, parse_search, queue_page, stage_counts
+from tickets.staff import StaffUser
+from tickets.types import utcnow
+from tickets.workflow_service import Conflict, act
+
+log = logging.getLogger(__name__)
+bp = Blueprint("backoffice", __name__)
+MESSAGES = "tickets/messages.txt"
+RECENT_MESSAGES = 5  # per number on the help-desk list
+
+
+@bp.app_context_processor
+def backoffice_helpers() -> dict[str, Any]:
+    """Names and links every back-office template needs."""
+    return {
+        "definition": workflow(),
+        "service_label": _service_label,
+        "kecamatan_name": _kecamatan_name,
+        "help_desk_roles": HELP_DESK_ROLES,
+        "admin_role": ADMIN_ROLE,
+    }
+
+
+@bp.get("/")
+def home() -> Response | str:
+    """Logged-in staff go to their queue; everyone else sees the landing page."""
+    if current_user.is_authenticated:
+        return redirect(url_for(home_endpoint(user())))
+    return render_template("tickets/landing.html", simulator=not current_app.config["TWILIO_ENABLED"])
+
+
+@bp.get("/antrian")
+@roles_required()
+def queue() -> str:
+    """The tickets waiting for one of the user's roles, oldest due first, with filters and search."""
+    account = user()
+    roles = queue_roles(account)
+    requested = request.args.get("peran", "")
+    role = requested if requested in roles else roles[0]
+    scope = queue_scope(account, role)
+    args = _queue_args(scope.visible_stages)
+    raw_search = request.args.get("q", "").strip()
+    search = parse_search(raw_search)
+    filters = QueueFilters(stage=args.get("tahap"), kecamatan=args.get("kecamatan"), service=args.get("layanan"),
+                           overdue=args.get("terlambat") == "1", search=search)
+    session = db.session()
+    now = utcnow()
+    counts = stage_counts(session, scope, now=now)
+    page = None
+    search_invalid = bool(raw_search) and search is None
+    if not search_invalid:
+        page = queue_page(session, scope, filters, now=now, after=Cursor.decode(request.args.get("setelah")),
+                          limit=int(current_app.config.get("QUEUE_PAGE_SIZE", PAGE_SIZE)))
+    claimants = _names(session, {r.ticket.claimed_by_id for r in page.rows} if page else set())
+    return render_template(
+        "tickets/queue.html", role=role, roles=roles, scope=scope, counts=counts, page=page, now=now,
+        args=dict(args, peran=role, **({"q": raw_search} if raw_search else {})), search_invalid=search_invalid,
+        claimants=claimants, mask_nik=mask_nik, kecamatan_options=KECAMATAN, service_options=list(Service),
+        first_page=not request.args.get("setelah"),
+    )
+
+
+@bp.get("/tiket/<number>")
+@roles_required()
+def ticket_detail(number: str) -> str:
+    """One ticket: applicant, conversation, files, timeline, deadline and the user's actions."""
+    return _render_detail(_viewable_ticket(number))
+
+
+@bp.post("/tiket/<number>/aksi")
+@roles_required()
+def ticket_action(number: str) -> Response | tuple[str, int]:
+    """Carry out one action on the ticket; refusals come back on the ticket page, never as an error page."""
+    ticket = _viewable_ticket(number)
+    account = user()
+    try:
+        action = Action(request.form.get("action", ""))
+    except ValueError:
+        flash(get_template_attribute(MESSAGES, "action_unknown")(), "error")
+        return _render_detail(ticket), 422
+    version = request.form.get("version", "")
+    definition = workflow(ticket.workflow)
+    payload = detail.payload_from_form(definition, ticket, action, request.form)
+    try:
+        ticket, _event, transition = act(
+            db.session(), ticket, action, actor_id=account.id, actor_roles=set(account.roles),
+            expected_version=int(version) if version.isdecimal() else -1, payload=payload,
+        )
+    except Conflict:
+        flash(get_template_attribute(MESSAGES, "conflict")(), "error")
+        return _render_detail(_viewable_ticket(number)), 409
+    except TransitionError as exc:
+        flash(exc.message, "error")
+        errors = exc.fields if isinstance(exc, MissingOutput) else {}
+        submitted = request.form if action is Action.ADVANCE else {}
+        return _render_detail(_viewable_ticket(number), submitted=submitted, errors=errors), 422
+    done = get_template_attribute(MESSAGES, "action_done")
+    flash(done(action=str(action), number=ticket.number, stage=definition.stage(transition.to_stage).name))
+    still_mine = detail.action_forms(definition, ticket, account).actions
+    if transition.moves and not still_mine:
+        return redirect(url_for("backoffice.queue"), code=303)
+    return redirect(url_for("backoffice.ticket_detail", number=ticket.number), code=303)
+
+
+@bp.get("/tiket/<number>/lampiran/<int:attachment_id>")
+@roles_required()
+def attachment_file(number: str, attachment_id: int) -> Response:
+    """A citizen's file, only for the roles that may open it and never kept in a cache."""
+    ticket = _viewable_ticket(number)
+    session = db.session()
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None or attachment.ticket_id != ticket.id:
+        abort(404)
+    if not can_open_attachments(user(), ticket):
+        abort(403)
+    if attachment.status != AttachmentStatus.STORED or not attachment.storage_path:
+        abort(404)
+    root = Path(current_app.config["MEDIA_PATH"]).resolve()
+    path = (root / attachment.storage_path).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        abort(404)
+    content_type = attachment.content_type or "application/octet-stream"
+    log.info("staff %s opened attachment %s of ticket %s", user().username, attachment.id, ticket.number)
+    response = send_file(path, mimetype=content_type, as_attachment=content_type not in detail.INLINE_TYPES,
+                         download_name=f"{ticket.number}-lampiran-{attachment.id}{_extension(content_type)}",
+                         conditional=False, etag=False, max_age=None)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/percakapan-bantuan")
+@roles_required(*HELP_DESK_ROLES)
+def help_conversations() -> str:
+    """WhatsApp numbers whose citizen asked to talk to a person, longest waiting first."""
+    session = db.session()
+    waiting = session.exec(
+        select(Conversation).where(col(Conversation.needs_human).is_(True))
+        .order_by(col(Conversation.updated_at), col(Conversation.phone))
+    ).all()
+    phones = [c.phone for c in waiting]
+    recent: dict[str, list[Message]] = {phone: [] for phone in phones}
+    tickets: dict[str, list[Ticket]] = {phone: [] for phone in phones}
+    if phones:
+        for message in session.exec(_latest_inbound(phones, RECENT_MESSAGES)).all():
+            recent[message.phone].append(message)
+        for ticket, phone in session.exec(
+            select(Ticket, col(Applicant.phone)).join(Applicant, col(Applicant.id) == col(Ticket.applicant_id))
+            .where(col(Applicant.phone).in_(phones)).order_by(col(Ticket.created_at).desc())
+        ).all():
+            tickets[phone].append(ticket)
+    return render_template("tickets/help_conversations.html", waiting=waiting, recent=recent, tickets=tickets)
+
+
+@bp.after_request
+def never_cache(response: Response) -> Response:
+    """Back-office pages carry personal data: no browser or proxy may keep a copy."""
+    response.headers.setdefault("Cache-Control", "private, no-store")
+    return response
+
+
+@bp.errorhandler(403)
+def forbidden(_exc: Exception) -> tuple[str, int]:
+    """The refusal page, in Bahasa Indonesia."""
+    return render_template("tickets/forbidden.html"), 403
+
+
+@bp.errorhandler(404)
+def not_found(_exc: Exception) -> tuple[str, int]:
+    """The not-found page, in Bahasa Indonesia."""
+    return render_template("tickets/not_found.html"), 404
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(_exc: CSRFError) -> tuple[str, int]:
+    """A missing or wrong form token: nothing was changed."""
+    return render_template("tickets/csrf.html"), 400
+
+
+def _render_detail(ticket: Ticket, *, submitted: Any = None, errors: Any = None) -> str:
+    session = db.session()
+    account = user()
+    definition = workflow(ticket.workflow)
+    applicant = services.applicant_of(session, ticket)
+    full_nik = sees_full_nik(account)
+    if full_nik and applicant.nik:
+        log.info("staff %s viewed the full NIK of ticket %s", account.username, ticket.number)
+    now = utcnow()
+    return render_template(
+        "tickets/detail.html",
+        ticket=ticket,
+        applicant=applicant,
+        nik=(applicant.nik if full_nik else mask_nik(applicant.nik)) if applicant.nik else None,
+        stage=definition.stage(ticket.stage),
+        claimant=session.get(StaffUser, ticket.claimed_by_id) if ticket.claimed_by_id else None,
+        clock=detail.sla_clock(ticket, now),
+        chat=detail.conversation(session, ticket, applicant),
+        attachments=detail.attachments(session, ticket),
+        may_open=can_open_attachments(account, ticket),
+        timeline=detail.timeline(session, ticket),
+        forms=detail.action_forms(definition, ticket, account, submitted=submitted, errors=errors),
+        output_labels=detail.output_labels(definition),
+        output_prefix=detail.OUTPUT_PREFIX,
+    )
+
+
+def _viewable_ticket(number: str) -> Ticket:
+    """The ticket with this number if the user may see it: 404 when there is none, 403 when not theirs."""
+    ticket = services.get_by_number(db.session(), number)
+    if ticket is None:
+        abort(404)
+    if not can_view_ticket(user(), ticket):
+        abort(403)
+    return ticket
+
+
+def _latest_inbound(phones: list[str], per_phone: int) -> SelectOfScalar[Message]:
+    """The last few inbound messages of each number, oldest first, in one windowed query."""
+    rank = func.row_number().over(
+        partition_by=col(Message.phone), order_by=(col(Message.created_at).desc(), col(Message.id).desc())
+    ).label("rank")
+    ranked = (
+        select(col(Message.id), rank)
+        .where(col(Message.phone).in_(phones), col(Message.direction) == Direction.INBOUND)
+        .subquery()
+    )
+    return (
+        select(Message).join(ranked, ranked.c.id == col(Message.id))
+        .where(ranked.c.rank <= per_phone)
+        .order_by(col(Message.created_at), col(Message.id))
+    )
+
+
+def _queue_args(stages: tuple[str, ...]) -> dict[str, str]:
+    """The queue's filter arguments, keeping only values that name something real."""
+    args: dict[str, str] = {}
+    stage = request.args.get("tahap", "")
+    if stage in stages:
+        args["tahap"] = stage
+    kecamatan = request.args.get("kecamatan", "")
+    if kecamatan in BY_CODE:
+        args["kecamatan"] = kecamatan
+    service = request.args.get("layanan", "")
+    if service in {s.value for s in Service}:
+        args["layanan"] = service
+    if request.args.get("terlambat") == "1":
+        args["terlambat"] = "1"
+    return args
+
+
+def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    rows = session.exec(select(col(StaffUser.id), col(StaffUser.full_name)).where(col(StaffUser.id).in_(wanted))).all()
+    return {int(ident): name for ident, name in rows if ident is not None}
+
+
+def _service_label(value: str) -> str:
+    try:
+        return Service(value).label
+    except ValueError:
+        return value
+
+
+def _kecamatan_name(code: str | None) -> str | None:
+    kecamatan = BY_CODE.get(code or "")
+    return kecamatan.name if kecamatan else code
+
+
+def _extension(content_type: str) -> str:
+    return {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf"}.get(
+        content_type, ""
+    )
