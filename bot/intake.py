@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot import catalogue, citizen_reply, conversation
-from bot.media import enqueue_downloads, refusal_for_declared_type
+from bot.media import defer_download, refusal_for_declared_type
 from bot.models import Attachment, Conversation, Message
 from bot.phone import InvalidPhone, normalize_phone
 from routing import workflow
@@ -82,9 +82,7 @@ def receive(session: Session, inbound: Inbound) -> list[str]:
         message = _store(session, inbound)
         if message.reply is not None:
             return json.loads(message.reply)
-    replies, to_download = _converse(session, message)
-    enqueue_downloads(to_download)
-    return replies
+    return _converse(session, message)
 
 
 def _store(session: Session, inbound: Inbound) -> Message:
@@ -121,7 +119,7 @@ def _lock_conversation(session: Session, phone: str) -> Conversation:
     return session.exec(select(Conversation).where(Conversation.phone == phone).with_for_update()).one()
 
 
-def _converse(session: Session, message: Message) -> tuple[list[str], list[int]]:
+def _converse(session: Session, message: Message) -> list[str]:
     """Run the conversation on a stored message, carry out its effects and keep the replies on the row."""
     row = _lock_conversation(session, message.phone)
     attachments = list(session.exec(
@@ -131,7 +129,8 @@ def _converse(session: Session, message: Message) -> tuple[list[str], list[int]]
     if waiting is not None:
         replies = citizen_reply.receive(session, waiting, message, attachments)
         message.reply = json.dumps(replies, ensure_ascii=False)
-        return replies, _finish(session, message, attachments, row)
+        _finish(session, message, attachments, row)
+        return replies
     state = conversation.State(name=row.state, data=dict(row.data), misses=row.misses,
                                updated_at=row.updated_at, needs_human=row.needs_human)
     incoming = conversation.Incoming(
@@ -147,17 +146,17 @@ def _converse(session: Session, message: Message) -> tuple[list[str], list[int]]
     row.state, row.data, row.misses = new.name, new.data, new.misses
     row.updated_at, row.needs_human = new.updated_at, new.needs_human
     message.reply = json.dumps(replies, ensure_ascii=False)
-    return replies, _finish(session, message, attachments, row)
+    _finish(session, message, attachments, row)
+    return replies
 
 
-def _finish(session: Session, message: Message, attachments: list[Attachment], row: Conversation) -> list[int]:
-    """Commit the turn; return the attachments to download, each with its fixed job id on the row."""
-    pending = [a for a in attachments if a.status == AttachmentStatus.PENDING]
-    for attachment in pending:
-        attachment.job_id = f"media-{attachment.id}"
+def _finish(session: Session, message: Message, attachments: list[Attachment], row: Conversation) -> None:
+    """Commit the turn together with the download jobs of its accepted files."""
+    for attachment in attachments:
+        if attachment.status == AttachmentStatus.PENDING and attachment.id is not None:
+            attachment.job_id = defer_download(session, attachment.id)
     session.add_all([row, message, *attachments])
     session.commit()
-    return [a.id for a in pending if a.id is not None]
 
 
 _COMMANDS = {"status", "cek", "menu", "batal", "bantuan"}

@@ -12,7 +12,6 @@ from typing import Any
 import filetype
 import requests
 from flask import current_app
-from rq import Callback, Retry
 from sqlmodel import Session
 
 from bot import catalogue
@@ -20,7 +19,7 @@ from bot.messaging import send_whatsapp
 from bot.models import Attachment, Message
 from layanan.db import job_session
 from layanan.jobs import job_app
-from layanan.queue import queue
+from layanan.outbox import defer
 from tickets.constants import AttachmentStatus
 
 log = logging.getLogger(__name__)
@@ -45,18 +44,12 @@ def refusal_for_declared_type(content_type: str) -> str | None:
     return f"jenis file {content_type or 'tidak dikenal'} tidak diterima"
 
 
-def enqueue_downloads(attachment_ids: list[int]) -> None:
-    """Queue the download of committed attachments; a Redis outage leaves them pending for the sweeper."""
-    intervals = current_app.config["MEDIA_RETRY_INTERVALS"]
-    for attachment_id in attachment_ids:
-        try:
-            queue("media").enqueue(
-                download_media, attachment_id, job_id=f"media-{attachment_id}",
-                retry=Retry(max=len(intervals), interval=intervals),
-                on_failure=Callback(media_download_gave_up),
-            )
-        except Exception:  # noqa: BLE001 - the reply must go out; the row stays pending and is swept later
-            log.exception("could not enqueue download of attachment %s", attachment_id)
+def defer_download(session: Session, attachment_id: int) -> str:
+    """Record the download job of an attachment in the caller's transaction; return its job id."""
+    job_id = f"media-{attachment_id}"
+    defer(session, download_media, attachment_id, job_id=job_id, queue_name="media",
+          retry_intervals=current_app.config["MEDIA_RETRY_INTERVALS"], on_failure=media_download_gave_up)
+    return job_id
 
 
 def download_media(attachment_id: int) -> str:

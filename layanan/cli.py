@@ -65,8 +65,17 @@ def twilio_token_command() -> None:
     click.echo(current_app.config["TWILIO_AUTH_TOKEN"])
 
 
+@click.command("sweep-jobs")
+@with_appcontext
+def sweep_jobs_command() -> None:
+    """Put on the queue every recorded job that could not be enqueued (e.g. while Redis was down)."""
+    from layanan.outbox import sweep
+
+    click.echo(f"{sweep(db.session())} job dimasukkan ke antrean")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the commands to `flask --app layanan ...`."""
     for command in (db_upgrade_command, create_staff_command, load_demo_command, create_api_token_command,
-                    twilio_token_command):
+                    twilio_token_command, sweep_jobs_command):
         app.cli.add_command(command)

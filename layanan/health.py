@@ -25,4 +25,15 @@ def healthz():  # type: ignore[no-untyped-def]
     except Exception as exc:  # noqa: BLE001
         state["redis"] = f"error: {type(exc).__name__}"
     healthy = all(v == "ok" for v in state.values())
-    return jsonify(status="ok" if healthy else "degraded", **state), 200 if healthy else 503
+    return jsonify(status="ok" if healthy else "degraded", pending_jobs=_pending_jobs(), **state), \
+        200 if healthy else 503
+
+
+def _pending_jobs() -> int | None:
+    """Jobs recorded but not yet on the queue: above zero for long means Redis was or is unreachable."""
+    from layanan.outbox import pending_count
+
+    try:
+        return pending_count(db.session())
+    except Exception:  # noqa: BLE001 - already reported as the database state
+        return None

@@ -2,6 +2,8 @@
 
 from rq import cron
 
+from layanan.outbox import sweep_job
 from tickets.sla_jobs import mark_overdue
 
 cron.register(mark_overdue, queue_name="default", interval=300, name="mark-overdue")
+cron.register(sweep_job, queue_name="default", interval=60, name="sweep-deferred-jobs")

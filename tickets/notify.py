@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 
 from flask import current_app
-from rq import Retry
+from sqlmodel import Session
 
 from bot import catalogue
 from bot.messaging import send_whatsapp
 from layanan.db import job_session
 from layanan.jobs import job_app
-from layanan.queue import queue
+from layanan.outbox import defer
 from routing import workflow
 from routing.definition import Milestone
 from tickets.constants import Service
@@ -24,13 +24,10 @@ log = logging.getLogger(__name__)
 SILENT_MILESTONES = frozenset({Milestone.RECEIVED})
 
 
-def enqueue_milestone(event_id: int) -> None:
-    """Queue the citizen's notice for a committed stage event; the job id makes it run once."""
-    try:
-        queue("default").enqueue(notify_milestone, event_id, job_id=f"milestone-{event_id}",
-                                 retry=Retry(max=3, interval=current_app.config["NOTIFY_RETRY_INTERVALS"]))
-    except Exception:  # noqa: BLE001 - the transition stands; the notice is logged for staff to resend
-        log.exception("could not enqueue the milestone notice of stage event %s", event_id)
+def defer_milestone(session: Session, event_id: int) -> None:
+    """Record the citizen's notice for a stage event in its transaction; the job id makes it run once."""
+    defer(session, notify_milestone, event_id, job_id=f"milestone-{event_id}",
+          retry_intervals=current_app.config["NOTIFY_RETRY_INTERVALS"])
 
 
 def notify_milestone(event_id: int) -> str:

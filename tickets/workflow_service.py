@@ -15,6 +15,7 @@ from routing.definition import Action, OutputSource
 from routing.engine import TicketView, Transition, TransitionError, plan_transition
 from routing.sla import due_at, working_time_between
 from tickets.models import StageEvent, Ticket
+from tickets.notify import defer_milestone
 from tickets.numbering import next_value, office_year
 from tickets.types import utcnow
 
@@ -81,15 +82,14 @@ def act(
             note=transition.note, data=transition.outputs_as_json(), created_at=now,
         )
         session.add(event)
+        if transition.milestone is not None and transition.moves:
+            session.flush()
+            defer_milestone(session, event.id)
         session.commit()
     except BaseException:
         session.rollback()
         raise
     session.refresh(ticket)
-    if transition.milestone is not None and transition.moves:
-        from tickets.notify import enqueue_milestone
-
-        enqueue_milestone(event.id)
     log.info("ticket %s: %s %s -> %s", ticket.number, transition.action, transition.from_stage, transition.to_stage)
     return ticket, event, transition
 

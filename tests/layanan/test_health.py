@@ -4,7 +4,7 @@
 def test_healthz_reports_database_and_redis(http) -> None:  # type: ignore[no-untyped-def]
     response = http.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok", "pending_jobs": 0}
 
 
 def test_healthz_reports_a_dead_redis(app, http) -> None:  # type: ignore[no-untyped-def]

@@ -51,6 +51,23 @@ def upgrade() -> None:
     with op.batch_alter_table('conversation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_conversation_needs_human'), ['needs_human'], unique=False)
 
+    op.create_table('deferred_job',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('job_id', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('func', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('args', sa.JSON(), nullable=False),
+    sa.Column('queue_name', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('retry_intervals', sa.JSON(), nullable=False),
+    sa.Column('on_failure', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    sa.Column('created_at', tickets.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('enqueued_at', tickets.types.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('job_id')
+    )
+    with op.batch_alter_table('deferred_job', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_deferred_job_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_deferred_job_enqueued_at'), ['enqueued_at'], unique=False)
+
     op.create_table('kecamatan',
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
@@ -255,6 +272,11 @@ def downgrade() -> None:
     op.drop_table('staffuser')
     op.drop_table('number_sequence')
     op.drop_table('kecamatan')
+    with op.batch_alter_table('deferred_job', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_deferred_job_enqueued_at'))
+        batch_op.drop_index(batch_op.f('ix_deferred_job_created_at'))
+
+    op.drop_table('deferred_job')
     with op.batch_alter_table('conversation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_conversation_needs_human'))
 
