@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -59,49 +60,91 @@ def send_whatsapp(
     idempotency_key: str | None = None,
     media_url: str | None = None,
 ) -> Message:
-    """Send a free-form WhatsApp message and record it; a key already sent is not sent again."""
+    """Send a free-form WhatsApp message (inside the 24-hour window) and record it; a key already
+    sent is not sent again."""
+    message = _intent(session, phone, body, ticket_id=ticket_id, idempotency_key=idempotency_key,
+                      num_media=1 if media_url else 0, content_sid=None)
+    if message.twilio_sid:
+        return message
+    params: dict[str, Any] = {"body": body}
+    if media_url:
+        params["media_url"] = [media_url]
+    return _deliver(session, message, params, {"media_url": media_url})
+
+
+def send_template(
+    session: Session,
+    phone: str,
+    content_sid: str | None,
+    variables: Mapping[str, str],
+    *,
+    fallback_body: str,
+    ticket_id: int | None = None,
+    idempotency_key: str | None = None,
+) -> Message:
+    """Send an approved WhatsApp template, the only kind of message allowed outside the 24-hour
+    window. `fallback_body` is its text with the variables filled in: what the outbox shows and
+    what the ticket's conversation records."""
+    config = current_app.config
+    if config["TWILIO_ENABLED"] and not content_sid:
+        raise TemplateNotConfigured("template WhatsApp belum dikonfigurasi (content SID kosong)")
+    message = _intent(session, phone, fallback_body, ticket_id=ticket_id, idempotency_key=idempotency_key,
+                      num_media=0, content_sid=content_sid)
+    if message.twilio_sid:
+        return message
+    params = {"content_sid": content_sid, "content_variables": json.dumps(dict(variables), ensure_ascii=False)}
+    return _deliver(session, message, params, {"template": content_sid, "variables": dict(variables)})
+
+
+class TemplateNotConfigured(RuntimeError):
+    """Twilio is on but the approved template's content SID is not set."""
+
+
+def _intent(session: Session, phone: str, body: str, *, ticket_id: int | None, idempotency_key: str | None,
+            num_media: int, content_sid: str | None) -> Message:
+    """The message row, committed before anything is sent (or the row a previous try left)."""
     if idempotency_key:
         existing = session.exec(select(Message).where(Message.idempotency_key == idempotency_key)).first()
-        if existing is not None and existing.twilio_sid:
+        if existing is not None:
             return existing
-    else:
-        existing = None
-    message = existing or Message(
-        direction=Direction.OUTBOUND, phone=phone, body=body, ticket_id=ticket_id,
-        idempotency_key=idempotency_key, num_media=1 if media_url else 0, status=MessageStatus.ACCEPTED,
+    message = Message(
+        direction=Direction.OUTBOUND, phone=phone, body=body, ticket_id=ticket_id, content_sid=content_sid,
+        idempotency_key=idempotency_key, num_media=num_media, status=MessageStatus.ACCEPTED,
     )
     # Commit the intent first: a crash after Twilio accepted leaves a row to reconcile, not a lost send.
     session.add(message)
     session.commit()
+    return message
 
+
+def _deliver(session: Session, message: Message, params: dict[str, Any], outbox_extra: dict[str, Any]) -> Message:
+    """Hand the message to Twilio, or write it to the local outbox, and record the result."""
     config = current_app.config
     if config["TWILIO_ENABLED"]:
-        params: dict[str, Any] = {
-            "from_": config["TWILIO_WHATSAPP_FROM"] if config["TWILIO_WHATSAPP_FROM"].startswith("whatsapp:")
-            else whatsapp_address(config["TWILIO_WHATSAPP_FROM"]),
-            "to": whatsapp_address(phone),
-            "body": body,
+        sender = config["TWILIO_WHATSAPP_FROM"]
+        params = {
+            "from_": sender if sender.startswith("whatsapp:") else whatsapp_address(sender),
+            "to": whatsapp_address(message.phone),
             "status_callback": status_callback_url(config),
+            **params,
         }
-        if media_url:
-            params["media_url"] = [media_url]
         sent = twilio_client(config).messages.create(**params)
         message.twilio_sid = sent.sid
         message.status = sent.status or MessageStatus.QUEUED
     else:
         message.twilio_sid = "SMoutbox" + secrets.token_hex(12)
         message.status = MessageStatus.OUTBOX
-        _write_outbox(Path(config["OUTBOX_PATH"]), message, media_url)
+        _write_outbox(Path(config["OUTBOX_PATH"]), message, outbox_extra)
     message.updated_at = utcnow()
     session.add(message)
     session.commit()
     return message
 
 
-def _write_outbox(folder: Path, message: Message, media_url: str | None) -> None:
+def _write_outbox(folder: Path, message: Message, extra: dict[str, Any]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     record = {
         "sid": message.twilio_sid, "to": whatsapp_address(message.phone), "body": message.body,
-        "media_url": media_url, "created_at": utcnow().isoformat(),
+        "media_url": None, **extra, "created_at": utcnow().isoformat(),
     }
     (folder / f"{message.twilio_sid}.json").write_text(json.dumps(record, ensure_ascii=False, indent=1))

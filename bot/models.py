@@ -22,6 +22,8 @@ class Message(SQLModel, table=True):
     phone: str = Field(max_length=20, index=True)  # the citizen's E.164 number, either direction
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
     body: str = Field(default="")
+    # Set on an approved template sent outside the 24-hour window; `body` then holds its filled-in text.
+    content_sid: str | None = Field(default=None, max_length=64)
     num_media: int = Field(default=0)
     profile_name: str | None = Field(default=None, max_length=120)
     status: str = Field(default=MessageStatus.RECEIVED, max_length=20)

@@ -44,6 +44,9 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN") or None,
         # Only for tests: send Twilio REST calls to a local server instead of api.twilio.com.
         "TWILIO_API_BASE": env.get("TWILIO_API_BASE") or None,
+        # Approved WhatsApp templates (Content API SIDs, HX...), needed outside the 24-hour window.
+        "TWILIO_CONTENT_SID_CALL_FOLLOWUP": env.get("TWILIO_CONTENT_SID_CALL_FOLLOWUP") or None,
+        "TWILIO_CONTENT_SID_DOCUMENT_READY": env.get("TWILIO_CONTENT_SID_DOCUMENT_READY") or None,
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         "MEDIA_MAX_BYTES": int(env.get("MEDIA_MAX_BYTES") or 10 * 1024 * 1024),
         "MEDIA_PATH": env.get("MEDIA_PATH") or str(instance / "media"),

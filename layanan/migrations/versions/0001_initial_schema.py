@@ -142,6 +142,7 @@ def upgrade() -> None:
     sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('ticket_id', sa.Integer(), nullable=True),
     sa.Column('body', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('content_sid', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('num_media', sa.Integer(), nullable=False),
     sa.Column('profile_name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
