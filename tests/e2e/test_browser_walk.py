@@ -1,0 +1,94 @@
+"""One walk of the whole SOP chain in a real browser: a citizen files a KTP-el request in the
+WhatsApp simulator with two photos, then one officer per role works it to the archive."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sqlmodel import select
+
+from routing import workflow
+from routing.definition import FieldType, Stage
+from tests.support.media_server import jpeg_bytes, png_bytes
+from tests.tickets.conftest import PASSWORD, make_staff
+from tickets.constants import AttachmentStatus
+from bot.models import Attachment
+from tickets.models import Ticket
+
+CITIZEN = "081234567890"
+
+
+def test_whole_chain_in_headless_chromium(browser, live_server, session, run_jobs, artifacts: Path,
+                                          tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    definition = workflow()
+    for role in {stage.role for stage in definition.chain if stage.role}:
+        make_staff(session, role, full_name=f"Demo {definition.role(role).name}",
+                   kecamatan_code="180601" if role == "upt" else None)
+
+    number = _citizen_files_a_request(browser, live_server.url, tmp_path, artifacts)
+    run_jobs()  # the media worker fetches both photos from the simulator
+    ticket = session.exec(select(Ticket).where(Ticket.number == number)).one()
+    attachments = session.exec(select(Attachment).where(Attachment.ticket_id == ticket.id)).all()
+    assert [a.status for a in attachments] == [AttachmentStatus.STORED] * 2
+
+    for stage in definition.chain:
+        _officer_advances(browser, live_server.url, stage, number, definition, artifacts)
+
+    session.expire_all()
+    assert session.get(Ticket, ticket.id).stage == definition.done_stage.key
+
+
+def _citizen_files_a_request(browser, base: str, tmp_path: Path, artifacts: Path) -> str:  # type: ignore[no-untyped-def]
+    photos = [tmp_path / "ktp-lama.jpg", tmp_path / "kk.png"]
+    photos[0].write_bytes(jpeg_bytes(6000))
+    photos[1].write_bytes(png_bytes(6000))
+    page = browser.new_page()
+    page.goto(f"{base}/simulator?phone={CITIZEN}")
+    for text in ("halo", "1", "2", "1806014505900001", "Siti Aminah", "kota agung"):
+        _say(page, text)
+    page.set_input_files("input[name=files]", [str(p) for p in photos])
+    page.click("form.send button[type=submit]")
+    _say(page, "selesai")
+    _say(page, "ya")
+    page.screenshot(path=str(artifacts / "simulator-permohonan-ktp-el.png"), full_page=True)
+    found = re.findall(r"PGD-\d{4}-\d{6}", page.content())
+    assert found, "the bot did not answer with a ticket number"
+    page.close()
+    return found[-1]
+
+
+def _say(page, text: str) -> None:  # type: ignore[no-untyped-def]
+    page.fill("form.send textarea", text)
+    page.click("form.send button[type=submit]")
+
+
+def _officer_advances(browser, base: str, stage: Stage, number: str, definition, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{base}/masuk")
+    page.fill("#username", str(stage.role).replace("_", "-"))
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    assert number in page.content(), f"{stage.key}: the ticket is not in the {stage.role} queue"
+    page.click(f"text={number}")
+    page.click("form.action-claim button")
+    for out in stage.outputs:
+        if out.system_assigned:
+            continue
+        field = f"#isian-{out.key}"
+        if out.type is FieldType.CHECK:
+            page.check(field)
+        elif out.type is FieldType.NUMBER:
+            page.fill(field, str(out.min_value or 1))
+        elif out.pattern:
+            page.fill(field, "180601")
+        else:
+            page.fill(field, "Siti Aminah" if out.key == "diambil_oleh" else "dicatat petugas")
+    page.click("form.action-advance button[type=submit]")
+    next_name = definition.stage(str(stage.next)).name
+    assert f'Tiket {number} diteruskan ke tahap "{next_name}".' in page.content().replace("&#34;", '"'), stage.key
+    if stage.key == "archive":
+        page.goto(f"{base}/tiket/{number}")
+        page.screenshot(path=str(artifacts / "tiket-selesai-riwayat.png"), full_page=True)
+    context.close()
