@@ -125,7 +125,7 @@ def _converse(session: Session, message: Message) -> list[str]:
     attachments = list(session.exec(
         select(Attachment).where(Attachment.message_id == message.id).order_by(Attachment.media_index)
     ))
-    waiting = None if _is_command(message.body) else citizen_reply.waiting_ticket(session, message.phone)
+    waiting = None if conversation.is_command(message.body) else citizen_reply.waiting_ticket(session, message.phone)
     if waiting is not None:
         replies = citizen_reply.receive(session, waiting, message, attachments)
         message.reply = json.dumps(replies, ensure_ascii=False)
@@ -157,15 +157,6 @@ def _finish(session: Session, message: Message, attachments: list[Attachment], r
             attachment.job_id = defer_download(session, attachment.id)
     session.add_all([row, message, *attachments])
     session.commit()
-
-
-_COMMANDS = {"status", "cek", "menu", "batal", "bantuan"}
-
-
-def _is_command(body: str) -> bool:
-    """Whether the message is one of the bot's commands, which work whatever else is going on."""
-    words = body.strip().lower().split()
-    return bool(words) and words[0] in _COMMANDS
 
 
 def _apply(session: Session, message: Message, attachments: list[Attachment],
