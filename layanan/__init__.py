@@ -56,6 +56,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(backoffice_bp)
     app.register_blueprint(admin_bp)
 
+    from layanan import rate_limits
+
+    rate_limits.init_app(app)  # after the blueprints: it wraps the login view
+
     from layanan.cli import register_commands
 
     register_commands(app)

@@ -56,6 +56,9 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "NOTIFY_RETRY_INTERVALS": [10, 60, 300],
         "RQ_QUEUES": ["default", "media"],
         "LOG_LEVEL": env.get("LOG_LEVEL") or "INFO",
+        # Failed staff logins allowed before the login form answers 429 (Flask-Limiter, in Redis).
+        "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT") or "10 per 15 minutes",
+        "LOGIN_LIMIT_PER_IP": env.get("LOGIN_LIMIT_PER_IP") or "50 per 15 minutes",
         "WTF_CSRF_TIME_LIMIT": None,
     }
     config.update(overrides)
