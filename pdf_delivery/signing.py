@@ -1,0 +1,248 @@
+"""PAdES signatures of the office: load the certificate, sign with a visible stamp, verify.
+
+Plain Python (no Flask): the signing queue, the berita acara and the public verification page all call
+these three functions with the application's configuration.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import segno
+from asn1crypto import x509
+from pyhanko.pdf_utils.generic import pdf_name
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.layout import BoxConstraints
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.writer import BasePdfFileWriter, init_xobject_dictionary
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.stamp import QRStamp, QRStampStyle
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleTrustManager
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_FIELD = "TTE_Kepala_Dinas"
+STAMP_WIDTH, STAMP_HEIGHT, STAMP_MARGIN = 250, 80, 36
+STAMP_TEXT = (
+    "Ditandatangani secara elektronik oleh\n%(signer)s\nNIP. %(nip)s\n%(title)s\nTanggal: %(tanggal)s"
+)
+QR_BORDER = 2  # modules of quiet zone; the stamp's own padding adds the rest
+
+
+class SigningError(Exception):
+    """Signing or loading the certificate failed; the message is Indonesian and safe to show to staff."""
+
+
+@dataclass(frozen=True)
+class SignatureStamp:
+    """What the visible stamp shows: the signer, the moment and the verification URL in the QR code."""
+
+    name: str
+    nip: str
+    title: str
+    signed_at: datetime
+    qr_url: str
+    page: int = -1  # last page, where a letter's signature block sits
+
+
+@dataclass(frozen=True)
+class OfficeSigner:
+    """The office's key and certificate, unlocked with the passphrase the Kepala Dinas typed."""
+
+    signer: signers.SimpleSigner
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        """The signing certificate (asn1crypto form, as pyHanko uses it)."""
+        return self.signer.signing_cert
+
+    @property
+    def subject_name(self) -> str:
+        """The certificate holder's common name."""
+        return self.certificate.subject.native.get("common_name", "")
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """The outcome of checking a signed PDF."""
+
+    intact: bool  # the signature is cryptographically sound and covers the whole file
+    signer_name: str | None
+    signed_at: datetime | None
+    problem: str | None  # Indonesian, for the verification page; None when everything holds
+    trusted: bool = False  # the certificate chains to one of the given trust roots
+
+    @property
+    def valid(self) -> bool:
+        """Intact and issued by a trusted certificate: what a reader of the document relies on."""
+        return self.intact and self.trusted and self.problem is None
+
+
+def pkcs12_path(config: Mapping[str, Any]) -> Path:
+    """Where the office's PKCS#12 file is expected."""
+    return Path(config.get("SIGNING_PKCS12_PATH") or Path(config["INSTANCE_PATH"]) / "tte" / "kepala_dinas.p12")
+
+
+def trust_roots_path(config: Mapping[str, Any]) -> Path:
+    """Where the certificates signatures are validated against (PEM) are expected."""
+    return Path(config.get("SIGNING_TRUST_ROOTS_PATH")
+                or Path(config["INSTANCE_PATH"]) / "tte" / "trust_roots.pem")
+
+
+def load_office_signer(config: Mapping[str, Any], passphrase: str) -> OfficeSigner:
+    """Unlock the office's PKCS#12 file with the passphrase; refuse in Indonesian when that fails."""
+    path = pkcs12_path(config)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SigningError("Sertifikat TTE kantor tidak ditemukan. Hubungi admin untuk memasang sertifikat.")
+    except OSError:
+        raise SigningError("Sertifikat TTE kantor tidak dapat dibaca. Hubungi admin.")
+    try:
+        signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=passphrase.encode())
+    except ValueError:
+        # cryptography cannot tell a wrong passphrase from a damaged file; the passphrase is far likelier
+        raise SigningError("Passphrase TTE salah. Tidak ada dokumen yang ditandatangani.")
+    return OfficeSigner(signer=signer)
+
+
+def load_trust_roots(config: Mapping[str, Any]) -> list[x509.Certificate]:
+    """The configured trust anchors (the demo certificate itself, or the BSrE root and intermediates)."""
+    path = trust_roots_path(config)
+    if not path.exists():
+        return []
+    from pyhanko.keys import load_certs_from_pemder
+
+    return list(load_certs_from_pemder([str(path)]))
+
+
+class _SegnoQRStamp(QRStamp):
+    """pyHanko's QR stamp, with the code drawn from segno's module matrix as filled squares."""
+
+    def _qr_xobject(self) -> tuple[Any, int]:
+        qr = segno.make(self.url, error="m", micro=False)
+        size = len(qr.matrix) + 2 * QR_BORDER
+        squares = [
+            b"%d %d 1 1 re" % (col + QR_BORDER, size - QR_BORDER - row - 1)
+            for row, line in enumerate(qr.matrix)
+            for col, dark in enumerate(line)
+            if dark
+        ]
+        stream = b"0 g\n" + b"\n".join(squares) + b"\nf"
+        xobject = init_xobject_dictionary(stream, size, size)
+        xobject.compress()
+        return self.writer.add_object(xobject), size
+
+
+class _SegnoQRStampStyle(QRStampStyle):
+    """A QR stamp style whose code comes from segno (pyHanko's own QR support needs another library)."""
+
+    def create_stamp(self, writer: BasePdfFileWriter, box: BoxConstraints, text_params: dict) -> QRStamp:
+        url = text_params.pop("url")
+        return _SegnoQRStamp(writer, style=self, url=url, text_params=text_params, box=box)
+
+
+def _stamp_box(writer: IncrementalPdfFileWriter, page: int) -> tuple[int, int, int, int]:
+    """The stamp rectangle: bottom right of the page, inside the margins."""
+    page_ref, _ = writer.find_page_for_modification(page)
+    llx, lly, urx, ury = (float(v) for v in page_ref.get_object()[pdf_name("/MediaBox")])
+    right = int(urx) - STAMP_MARGIN
+    bottom = int(lly) + STAMP_MARGIN
+    return right - STAMP_WIDTH, bottom, right, bottom + STAMP_HEIGHT
+
+
+def sign_pdf(pdf: bytes, signer: OfficeSigner, stamp: SignatureStamp) -> bytes:
+    """Sign the PDF (PAdES baseline) with a visible stamp: name, NIP, title, date and a QR code."""
+    try:
+        writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    except Exception as exc:  # pyHanko raises several types for unreadable files
+        raise SigningError("File PDF rusak atau tidak dapat dibaca; tidak ditandatangani.") from exc
+    if writer.prev.encrypted:
+        raise SigningError("File PDF terenkripsi; tidak dapat ditandatangani.")
+    field_name = _free_field_name(writer)
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        reason="Tanda tangan elektronik Kepala Dinas",
+        location="Kabupaten Tanggamus",
+        name=stamp.name,
+    )
+    pdf_signer = signers.PdfSigner(
+        meta,
+        signer=signer.signer,
+        stamp_style=_SegnoQRStampStyle(stamp_text=STAMP_TEXT, border_width=1),
+        new_field_spec=fields.SigFieldSpec(field_name, on_page=stamp.page, box=_stamp_box(writer, stamp.page)),
+    )
+    out = BytesIO()
+    pdf_signer.sign_pdf(
+        writer,
+        output=out,
+        appearance_text_params={
+            "url": stamp.qr_url,
+            "signer": stamp.name,
+            "nip": stamp.nip,
+            "title": stamp.title,
+            "tanggal": stamp.signed_at.strftime("%d/%m/%Y %H:%M %Z").strip(),
+        },
+    )
+    return out.getvalue()
+
+
+def _free_field_name(writer: IncrementalPdfFileWriter) -> str:
+    """A signature field name not yet used in the document (a berita acara may carry several)."""
+    taken = {name for name, _, _ in fields.enumerate_sig_fields(writer.prev, filled_status=None)}
+    name, n = SIGNATURE_FIELD, 1
+    while name in taken:
+        n += 1
+        name = f"{SIGNATURE_FIELD}_{n}"
+    return name
+
+
+def verify_pdf(data: bytes, trust_roots: Sequence[x509.Certificate] = ()) -> SignatureCheck:
+    """Check the document's last signature: integrity, whole-file coverage and trust in the signer."""
+    try:
+        reader = PdfFileReader(BytesIO(data), strict=False)
+        embedded = reader.embedded_signatures
+    except Exception:  # a damaged file is an answer here, not an error
+        return SignatureCheck(False, None, None, "File tidak dapat dibaca sebagai PDF.")
+    if not embedded:
+        return SignatureCheck(False, None, None, "Dokumen tidak memiliki tanda tangan elektronik.")
+    context = ValidationContext(
+        trust_manager=SimpleTrustManager.build(trust_roots=list(trust_roots)),
+        allow_fetching=False,
+        revocation_mode="soft-fail",
+    )
+    try:
+        status = validate_pdf_signature(embedded[-1], context)
+    except (SignatureValidationError, ValueError, KeyError, TypeError) as exc:
+        log.info("signature validation failed: %s", exc)
+        return SignatureCheck(False, None, None, "Tanda tangan elektronik rusak atau tidak sah.")
+    signer_name = status.signing_cert.subject.native.get("common_name")
+    signed_at = status.signer_reported_dt
+    intact = bool(status.intact and status.valid)
+    if not intact:
+        problem = "Isi dokumen telah berubah setelah ditandatangani."
+    elif status.coverage != _entire_file():
+        intact = False
+        problem = "Dokumen telah diubah setelah ditandatangani."
+    elif not status.trusted:
+        problem = "Sertifikat penanda tangan tidak dikenal oleh kantor ini."
+    else:
+        problem = None
+    return SignatureCheck(intact, signer_name, signed_at, problem, trusted=bool(status.trusted))
+
+
+def _entire_file() -> Any:
+    from pyhanko.sign.validation import SignatureCoverageLevel
+
+    return SignatureCoverageLevel.ENTIRE_FILE
