@@ -200,6 +200,31 @@ def help_conversations() -> str:
     return render_template("tickets/help_conversations.html", waiting=waiting, recent=recent, tickets=tickets)
 
 
+@bp.post("/percakapan-bantuan/<phone>/balas")
+@roles_required(*HELP_DESK_ROLES)
+def help_reply(phone: str) -> Response:
+    """Answer a waiting citizen on WhatsApp in the officer's own words."""
+    from tickets.help_desk import CannotReply, reply
+
+    try:
+        reply(db.session(), phone, request.form.get("text", ""), user().full_name)
+        flash(f"Balasan terkirim ke {phone}.", "ok")
+    except CannotReply as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("backoffice.help_conversations") + f"#c{phone.lstrip('+')}")
+
+
+@bp.post("/percakapan-bantuan/<phone>/selesai")
+@roles_required(*HELP_DESK_ROLES)
+def help_done(phone: str) -> Response:
+    """The citizen has been helped: hand the chat back to the bot."""
+    from tickets.help_desk import hand_back_to_bot
+
+    if hand_back_to_bot(db.session(), phone):
+        flash(f"Percakapan {phone} selesai ditangani; bot kembali menjawab nomor ini.", "ok")
+    return redirect(url_for("backoffice.help_conversations"))
+
+
 @bp.after_request
 def never_cache(response: Response) -> Response:
     """Back-office pages carry personal data: no browser or proxy may keep a copy."""

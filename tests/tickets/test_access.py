@@ -45,6 +45,8 @@ def test_every_route_with_every_role(app, http, session) -> None:  # type: ignor
         "POST /tiket/aksi": ("POST", f"/tiket/{elsewhere.number}/aksi"),
         "GET /tiket/lampiran": ("GET", f"/tiket/{elsewhere.number}/lampiran/{attachment.id}"),
         "GET /percakapan-bantuan": ("GET", "/percakapan-bantuan"),
+        "POST /percakapan-bantuan/<phone>/balas": ("POST", "/percakapan-bantuan/+6281234567890/balas"),
+        "POST /percakapan-bantuan/<phone>/selesai": ("POST", "/percakapan-bantuan/+6281234567890/selesai"),
         "GET /admin/": ("GET", "/admin/"),
         "GET /admin/staf": ("GET", "/admin/staf"),
         "GET /admin/staf/baru": ("GET", "/admin/staf/baru"),
@@ -66,6 +68,8 @@ def test_every_route_with_every_role(app, http, session) -> None:  # type: ignor
             return "in" if role == ADMIN_ROLE else "403"
         if route == "GET /percakapan-bantuan":
             return "in" if role in HELP_DESK else "403"
+        if route.startswith("POST /percakapan-bantuan"):
+            return "redirect" if role in HELP_DESK else "403"
         if role == "upt" and "UPT's" not in route:
             return "403" if route != "GET /antrian" else "in"
         if route == "GET /tiket/lampiran":

@@ -37,3 +37,45 @@ def test_empty_list_says_so(http, session) -> None:  # type: ignore[no-untyped-d
     make_staff(session, "wa_receiver")
     login(http, "wa-receiver")
     assert "Tidak ada warga yang sedang menunggu petugas." in http.get("/percakapan-bantuan").text
+
+
+def _post(http, path: str, **data: str):  # type: ignore[no-untyped-def]
+    from tests.tickets.conftest import csrf_token
+
+    page = http.get("/percakapan-bantuan")
+    return http.post(path, data={"csrf_token": csrf_token(page.text), **data})
+
+
+def test_officer_replies_on_whatsapp_and_hands_the_chat_back(app, http, live_server, session) -> None:  # type: ignore[no-untyped-def]
+    import json
+    from pathlib import Path
+
+    from tests.support.whatsapp import Phone
+
+    citizen = Phone(base_url=live_server.url, auth_token=app.config["TWILIO_AUTH_TOKEN"], number="+6281211112222")
+    citizen.say("bantuan")
+    make_staff(session, "wa_receiver", full_name="Rina Operator")
+    login(http, "wa-receiver")
+
+    answered = _post(http, "/percakapan-bantuan/+6281211112222/balas", text="Berkas Anda kami cek, mohon tunggu.")
+    assert "Balasan terkirim ke +6281211112222." in answered.text
+    sent = [json.loads(p.read_text()) for p in Path(app.config["OUTBOX_PATH"]).glob("*.json")]
+    assert [m["body"] for m in sent if m["to"] == "whatsapp:+6281211112222"][-1] == (
+        "Berkas Anda kami cek, mohon tunggu.\n\n- Rina Operator, Disdukcapil Tanggamus")
+
+    done = _post(http, "/percakapan-bantuan/+6281211112222/selesai")
+    assert "bot kembali menjawab nomor ini" in done.text
+    assert 'data-phone="+6281211112222"' not in done.text
+    assert "Balas dengan angka" in citizen.say("halo")
+
+
+def test_reply_after_the_24_hour_window_is_refused(http, session) -> None:  # type: ignore[no-untyped-def]
+    now = utcnow()
+    session.add(Conversation(phone="+6281111111111", state="start", needs_human=True, updated_at=now))
+    session.commit()
+    make_message(session, phone="+6281111111111", body="tolong", created_at=now - timedelta(hours=30))
+    make_staff(session, "call_center")
+    login(http, "call-center")
+    page = _post(http, "/percakapan-bantuan/+6281111111111/balas", text="Halo")
+    assert "lebih dari 24 jam" in page.text
+    assert 'data-phone="+6281111111111"' in page.text  # still waiting for a person
