@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, render_template
 from flask_login import LoginManager
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -33,11 +33,21 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+def _csrf_refused(_exc: CSRFError) -> tuple[str, int]:
+    """Any form without its token (blueprints may show their own page): explained, nothing changed."""
+    return render_template("tickets/csrf.html"), 400
+
+
 def init_app(app: Flask) -> None:
     """CSRF on every form (webhooks and the token API opt out), login sessions, headers."""
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_SECURE", app.config["PUBLIC_BASE_URL"].startswith("https://"))
+    # Flask's defaults already hold these keys (SameSite None, Secure False), so setdefault would
+    # never apply; set them unless the configuration asked for something stricter.
+    behind_https = app.config["PUBLIC_BASE_URL"].startswith("https://")
+    for cookie in ("SESSION_COOKIE", "REMEMBER_COOKIE"):
+        app.config[f"{cookie}_HTTPONLY"] = True
+        app.config[f"{cookie}_SAMESITE"] = app.config.get(f"{cookie}_SAMESITE") or "Lax"
+        app.config[f"{cookie}_SECURE"] = bool(app.config.get(f"{cookie}_SECURE")) or behind_https
     csrf.init_app(app)
     login_manager.init_app(app)
     app.after_request(_security_headers)
+    app.register_error_handler(CSRFError, _csrf_refused)
