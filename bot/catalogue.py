@@ -111,6 +111,37 @@ MESSAGES: dict[str, str] = {
     "complaint_photos_waiting": "Sudah {count} file kami terima. Kirim foto/PDF lagi, atau ketik *selesai*.",
     "confirm_complaint": "*Periksa pengaduan Anda:*\nIsi: {description}\nKecamatan: {kecamatan}\n"
                          "Lampiran: {files} file\n\n" + _CONFIRM,
+    # After a call to the call center (bot.call_center): the caller sends the files on WhatsApp
+    "call_followup": "Terima kasih telah menghubungi call center Disdukcapil Kabupaten Tanggamus. "
+                     "Permohonan {service_label} Anda tercatat dengan nomor *{number}*.\n\n"
+                     "*Kirim foto/PDF persyaratan berikut ke WhatsApp ini:*\n{documents}\n\n"
+                     "Cek status kapan saja dengan mengetik: status {number}",
+    # The approved template's text (TWILIO_CONTENT_SID_CALL_FOLLOWUP): {{1}} number, {{2}} service, {{3}} documents
+    "call_followup_template": "Terima kasih telah menghubungi call center Disdukcapil Kabupaten Tanggamus. "
+                              "Permohonan {service_label} Anda tercatat dengan nomor {number}. Mohon balas pesan "
+                              "ini dengan foto/PDF persyaratan berikut: {documents}",
+    "call_ticket_greeting": "Halo, pesan Anda kami hubungkan dengan tiket *{number}* ({service_label}) yang "
+                            "dicatat petugas call center.\nKirim foto/PDF persyaratan berikut di sini:\n{documents}",
+    "call_files_received": "Terima kasih, {count} file sudah kami lampirkan ke tiket *{number}*. Kirim lagi jika "
+                           "masih ada; petugas akan memeriksanya.",
+    "call_ticket_choose": "Ada beberapa tiket atas nomor ini yang menunggu berkas. Untuk tiket yang mana? "
+                          "Balas dengan angka:",
+    "call_ticket_choice_line": "{count}. {number} ({service_label})",
+    "call_ticket_chosen": "Baik, pesan dan file Anda kami lampirkan ke tiket *{number}*.",
+    # The signed PDF on WhatsApp (pdf_delivery.sending)
+    "document_pdf": "Dokumen {service_label} untuk permohonan *{number}* sudah selesai dan ditandatangani "
+                    "secara elektronik oleh Kepala Dinas. PDF-nya terlampir.\n\nJika PDF tidak terbuka, ketik: "
+                    "kirim ulang {number}",
+    # The approved template's text (TWILIO_CONTENT_SID_DOCUMENT_READY): {{1}} number, {{2}} service
+    "document_ready_template": "Dokumen {service_label} untuk permohonan {number} sudah selesai. Balas pesan ini "
+                               "(misalnya ketik: kirim) untuk menerima dokumen PDF-nya di WhatsApp.",
+    "document_ready_reply": "Terima kasih. Dokumen PDF untuk permohonan *{number}* segera kami kirim.",
+    "resend_ask": f"Ketik kirim ulang diikuti nomor tiket, contoh: kirim ulang {TICKET_EXAMPLE}",
+    "resend_accepted": "Baik, dokumen PDF untuk permohonan *{number}* kami kirim ulang ke WhatsApp ini.",
+    "resend_not_ready": "Dokumen untuk permohonan *{number}* belum selesai. Kami kirim ke WhatsApp ini begitu "
+                        "selesai. Cek status dengan mengetik: status {number}",
+    "resend_refused": "Maaf, permintaan kirim ulang {number} tidak dapat kami proses dari nomor WhatsApp ini. "
+                      "Dokumen hanya dikirim ke nomor WhatsApp yang tercatat pada permohonan.",
     # Errors raised by the parsers, shown to the citizen as they are
     "nik_error_not_digits": "NIK hanya berisi angka.",
     "nik_error_length": "NIK harus 16 angka, yang Anda kirim {count} angka.",

@@ -14,9 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot import catalogue, citizen_reply, conversation
+from bot.call_center import whatsapp as call_center_reply
 from bot.media import defer_download, refusal_for_declared_type
 from bot.models import Attachment, Conversation, Message
 from bot.phone import InvalidPhone, normalize_phone
+from pdf_delivery import sending as pdf_sending
 from routing import workflow
 from tickets import services
 from tickets.constants import AttachmentStatus, Channel, Direction, MessageStatus, Service
@@ -122,6 +124,13 @@ def _lock_conversation(session: Session, phone: str) -> Conversation:
 def _converse(session: Session, message: Message) -> list[str]:
     """Run the conversation on a stored message, carry out its effects and keep the replies on the row."""
     row = _lock_conversation(session, message.phone)
+    # Any message re-opens the 24-hour window: a signed PDF that waited for it goes out now.
+    ready = pdf_sending.resume_waiting(session, message.phone)
+    if ready and not conversation.is_command(message.body) and row.state == conversation.Step.START:
+        replies = [catalogue.render("document_ready_reply", number=number) for number in ready]
+        message.reply = json.dumps(replies, ensure_ascii=False)
+        _finish(session, message, [], row)
+        return replies
     attachments = list(session.exec(
         select(Attachment).where(Attachment.message_id == message.id).order_by(Attachment.media_index)
     ))
@@ -131,6 +140,13 @@ def _converse(session: Session, message: Message) -> list[str]:
         message.reply = json.dumps(replies, ensure_ascii=False)
         _finish(session, message, attachments, row)
         return replies
+    # A caller the call center told to send files: outside a bot conversation, they go to that ticket.
+    if not conversation.is_command(message.body) and row.state == conversation.Step.START:
+        call_replies = call_center_reply.receive(session, message, attachments)
+        if call_replies is not None:
+            message.reply = json.dumps(call_replies, ensure_ascii=False)
+            _finish(session, message, attachments, row)
+            return call_replies
     state = conversation.State(name=row.state, data=dict(row.data), misses=row.misses,
                                updated_at=row.updated_at, needs_human=row.needs_human)
     incoming = conversation.Incoming(
@@ -180,6 +196,8 @@ def _apply(session: Session, message: Message, attachments: list[Attachment],
                                  service_label=Service(ticket.service).label)]
     if isinstance(effect, conversation.QueryStatus):
         return [status_reply(session, message.phone, effect.number)]
+    if isinstance(effect, conversation.ResendDocument):
+        return [pdf_sending.resend_reply(session, message.phone, effect.number)]
     if isinstance(effect, conversation.RequestHuman):
         log.info("conversation %s asks for a human: %s", message.phone[-4:], effect.reason)
         return []
@@ -216,3 +234,4 @@ def record_status(session: Session, sid: str, status: str, error_code: str | Non
     message.status, message.error_code, message.updated_at = status, error_code, utcnow()
     session.add(message)
     session.commit()
+    pdf_sending.message_status_changed(session, message)

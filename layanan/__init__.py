@@ -41,9 +41,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
 
     from bot.api import bp as api_bp
+    from bot.call_center.api import bp as call_center_api_bp
+    from bot.call_center.views import bp as call_center_bp
     from bot.simulator import bp as simulator_bp
     from bot.webhooks import bp as webhooks_bp
     from layanan.health import bp as health_bp
+    from pdf_delivery.delivery_views import bp as pdf_sending_bp
     from tickets.admin_views import bp as admin_bp
     from tickets.auth_views import bp as auth_bp
     from tickets.views import bp as backoffice_bp
@@ -55,6 +58,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(backoffice_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(pdf_sending_bp)
+    app.register_blueprint(call_center_bp)
+    app.register_blueprint(call_center_api_bp)
 
     from layanan import rate_limits
 

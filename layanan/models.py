@@ -1,6 +1,9 @@
 """Imports every table module so the metadata is complete (for Alembic and tests)."""
 
+import bot.call_center.models  # noqa: F401
 import bot.models  # noqa: F401
 import layanan.outbox  # noqa: F401
+import pdf_delivery.delivery_models  # noqa: F401
+import pdf_delivery.models  # noqa: F401
 import tickets.models  # noqa: F401
 import tickets.staff  # noqa: F401

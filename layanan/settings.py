@@ -47,13 +47,30 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         # Approved WhatsApp templates (Content API SIDs, HX...), needed outside the 24-hour window.
         "TWILIO_CONTENT_SID_CALL_FOLLOWUP": env.get("TWILIO_CONTENT_SID_CALL_FOLLOWUP") or None,
         "TWILIO_CONTENT_SID_DOCUMENT_READY": env.get("TWILIO_CONTENT_SID_DOCUMENT_READY") or None,
+        # The PBX's clock for call-detail records: its local zone, or "UTC" with cdr.conf usegmtime=yes.
+        "CALL_CDR_TIMEZONE": env.get("CALL_CDR_TIMEZONE") or "Asia/Jakarta",
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         "MEDIA_MAX_BYTES": int(env.get("MEDIA_MAX_BYTES") or 10 * 1024 * 1024),
         "MEDIA_PATH": env.get("MEDIA_PATH") or str(instance / "media"),
         "OUTBOX_PATH": str(instance / "outbox"),
+        # Issued documents (the uploaded PDF and its signed copy), stored by content like MEDIA_PATH.
+        "DOCUMENTS_PATH": env.get("DOCUMENTS_PATH") or str(instance / "documents"),
+        "DOCUMENT_MAX_BYTES": int(env.get("DOCUMENT_MAX_BYTES") or 16 * 1024 * 1024),
+        # The office's PKCS#12 (BSrE, or `flask create-demo-certificate`); its passphrase is never stored.
+        "SIGNING_PKCS12_PATH": env.get("SIGNING_PKCS12_PATH") or str(instance / "tte" / "kepala_dinas.p12"),
+        # PEM certificates signatures are validated against: the BSrE root chain, or the demo certificate.
+        "SIGNING_TRUST_ROOTS_PATH": env.get("SIGNING_TRUST_ROOTS_PATH") or str(instance / "tte" / "trust_roots.pem"),
+        "SIGNER_NAME": env.get("SIGNER_NAME") or "Kepala Dinas Dukcapil Tanggamus",
+        "SIGNER_NIP": env.get("SIGNER_NIP") or "-",
+        "SIGNER_TITLE": env.get("SIGNER_TITLE")
+        or "Kepala Dinas Kependudukan dan Pencatatan Sipil Kabupaten Tanggamus",
         # Seconds between download attempts of a citizen's file (Twilio or the network failing).
         "MEDIA_RETRY_INTERVALS": [10, 30, 120, 600],
         "NOTIFY_RETRY_INTERVALS": [10, 60, 300],
+        # Signed PDFs on WhatsApp: how long a download link works, and the seconds between send retries
+        # (Twilio 5xx/429 or no answer); after the last one the ticket is flagged for the PDF sender.
+        "DOWNLOAD_LINK_TTL_HOURS": float(env.get("DOWNLOAD_LINK_TTL_HOURS") or 24),
+        "PDF_SEND_RETRY_INTERVALS": [30, 120, 600, 1800],
         "RQ_QUEUES": ["default", "media"],
         "LOG_LEVEL": env.get("LOG_LEVEL") or "INFO",
         # Failed staff logins allowed before the login form answers 429 (Flask-Limiter, in Redis).

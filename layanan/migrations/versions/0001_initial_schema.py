@@ -134,6 +134,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_ticket_service'), ['service'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_stage'), ['stage'], unique=False)
 
+    op.create_table('call_ticket_choice',
+    sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=True),
+    sa.Column('asked_at', tickets.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['ticket_id'], ['ticket.id'], ),
+    sa.PrimaryKeyConstraint('phone')
+    )
     op.create_table('message',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('direction', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
@@ -219,6 +226,66 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_attachment_message_id'), ['message_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_attachment_sha256'), ['sha256'], unique=False)
         batch_op.create_index(batch_op.f('ix_attachment_ticket_id'), ['ticket_id'], unique=False)
+
+    op.create_table('call_log',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agent_id', sa.Integer(), nullable=True),
+    sa.Column('api_token_id', sa.Integer(), nullable=True),
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('caller_name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+    sa.Column('nik', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+    sa.Column('kecamatan_code', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('topic', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('notes', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=True),
+    sa.Column('followup_message_id', sa.Integer(), nullable=True),
+    sa.Column('followup_problem', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    sa.Column('client_key', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
+    sa.Column('called_at', tickets.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', tickets.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['agent_id'], ['staffuser.id'], ),
+    sa.ForeignKeyConstraint(['api_token_id'], ['api_token.id'], ),
+    sa.ForeignKeyConstraint(['followup_message_id'], ['message.id'], ),
+    sa.ForeignKeyConstraint(['kecamatan_code'], ['kecamatan.code'], ),
+    sa.ForeignKeyConstraint(['ticket_id'], ['ticket.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('client_key')
+    )
+    with op.batch_alter_table('call_log', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_call_log_agent_id'), ['agent_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_call_log_called_at'), ['called_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_call_log_outcome'), ['outcome'], unique=False)
+        batch_op.create_index(batch_op.f('ix_call_log_phone'), ['phone'], unique=False)
+        batch_op.create_index(batch_op.f('ix_call_log_ticket_id'), ['ticket_id'], unique=False)
+
+    op.create_table('call_record',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uniqueid', sqlmodel.sql.sqltypes.AutoString(length=150), nullable=False),
+    sa.Column('source_number', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    sa.Column('destination', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('caller_id', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('started_at', tickets.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('answered_at', tickets.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('ended_at', tickets.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('duration', sa.Integer(), nullable=False),
+    sa.Column('billsec', sa.Integer(), nullable=False),
+    sa.Column('disposition', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('call_log_id', sa.Integer(), nullable=True),
+    sa.Column('imported_by_id', sa.Integer(), nullable=True),
+    sa.Column('imported_at', tickets.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['call_log_id'], ['call_log.id'], ),
+    sa.ForeignKeyConstraint(['imported_by_id'], ['staffuser.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('call_log_id'),
+    sa.UniqueConstraint('uniqueid')
+    )
+    with op.batch_alter_table('call_record', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_call_record_disposition'), ['disposition'], unique=False)
+        batch_op.create_index(batch_op.f('ix_call_record_phone'), ['phone'], unique=False)
+        batch_op.create_index(batch_op.f('ix_call_record_started_at'), ['started_at'], unique=False)
     _seed_kecamatan()
 
 
@@ -239,6 +306,20 @@ KECAMATAN_2026 = [
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('call_record', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_call_record_started_at'))
+        batch_op.drop_index(batch_op.f('ix_call_record_phone'))
+        batch_op.drop_index(batch_op.f('ix_call_record_disposition'))
+
+    op.drop_table('call_record')
+    with op.batch_alter_table('call_log', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_call_log_ticket_id'))
+        batch_op.drop_index(batch_op.f('ix_call_log_phone'))
+        batch_op.drop_index(batch_op.f('ix_call_log_outcome'))
+        batch_op.drop_index(batch_op.f('ix_call_log_called_at'))
+        batch_op.drop_index(batch_op.f('ix_call_log_agent_id'))
+
+    op.drop_table('call_log')
     with op.batch_alter_table('attachment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachment_ticket_id'))
         batch_op.drop_index(batch_op.f('ix_attachment_sha256'))
@@ -261,6 +342,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_message_created_at'))
 
     op.drop_table('message')
+    op.drop_table('call_ticket_choice')
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ticket_stage'))
         batch_op.drop_index(batch_op.f('ix_ticket_service'))

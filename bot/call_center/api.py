@@ -1,0 +1,93 @@
+"""The call center's JSON API for a PBX or CRM: log a call, read it back (token-authenticated)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from sqlmodel import select
+
+from bot.api import token_required
+from bot.call_center import services
+from bot.call_center.models import CallLog, CallSource
+from bot.models import Message
+from bot.nik import mask_nik
+from layanan import db
+from layanan.security import csrf
+from tickets.models import Ticket
+from tickets.staff import StaffUser
+from tickets.tokens import check_token
+
+bp = Blueprint("call_center_api", __name__, url_prefix="/api")
+csrf.exempt(bp)
+
+FIELDS = ("phone", "caller_name", "nik", "kecamatan", "topic", "notes", "outcome", "idempotency_key", "agent")
+
+
+@bp.post("/calls")
+@token_required
+def create_call():  # type: ignore[no-untyped-def]
+    """Log a call; 201 with the call (and its ticket), 422 with the errors per field."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify(error="badan permintaan harus objek JSON"), 400
+    unknown = sorted(set(body) - set(FIELDS))
+    if unknown:
+        return jsonify(error="kolom tidak dikenal", fields={k: "tidak dikenal" for k in unknown}), 422
+    if any(value is not None and not isinstance(value, str) for value in body.values()):
+        return jsonify(error="setiap kolom harus teks"), 422
+    session = db.session()
+    agent_id, agent_error = _agent(body.get("agent"))
+    draft, errors = services.parse_call({**body, "client_key": body.get("idempotency_key")})
+    if agent_error:
+        errors = {**errors, "agent": agent_error}
+    if draft is None or agent_error:
+        return jsonify(error="data panggilan tidak sah", fields=errors), 422
+    if draft.client_key:
+        existing = session.exec(select(CallLog).where(CallLog.client_key == draft.client_key)).first()
+        if existing is not None:
+            return jsonify(_public(existing)), 200
+    call = services.log_call(session, draft, agent_id=agent_id, source=CallSource.API, api_token_id=_token_id())
+    return jsonify(_public(call)), 201
+
+
+@bp.get("/calls/<int:call_id>")
+@token_required
+def call_detail(call_id: int):  # type: ignore[no-untyped-def]
+    """One logged call as JSON, the NIK masked."""
+    call = db.session().get(CallLog, call_id)
+    if call is None:
+        return jsonify(error="panggilan tidak ditemukan"), 404
+    return jsonify(_public(call))
+
+
+def _agent(username: str | None) -> tuple[int | None, str | None]:
+    """The call-center agent named in the request, if any."""
+    if not username:
+        return None, None
+    account = db.session().exec(select(StaffUser).where(StaffUser.username == username)).first()
+    if account is None or not account.active or not account.has_role(services.AGENT_ROLE):
+        return None, "petugas call center tidak dikenal"
+    return account.id, None
+
+
+def _token_id() -> int | None:
+    _, _, token = request.headers.get("Authorization", "").partition(" ")
+    row = check_token(db.session(), token.strip())  # already checked by token_required: this names it
+    return row.id if row else None
+
+
+def _public(call: CallLog) -> dict[str, Any]:
+    session = db.session()
+    ticket = session.get(Ticket, call.ticket_id) if call.ticket_id else None
+    message = session.get(Message, call.followup_message_id) if call.followup_message_id else None
+    return {
+        "id": call.id, "phone": call.phone, "caller_name": call.caller_name,
+        "nik_masked": mask_nik(call.nik) if call.nik else None, "kecamatan_code": call.kecamatan_code,
+        "topic": call.topic, "notes": call.notes, "outcome": call.outcome, "source": call.source,
+        "ticket_number": ticket.number if ticket else None,
+        "whatsapp": None if message is None else {
+            "kind": "template" if message.content_sid else "session", "status": message.status},
+        "whatsapp_problem": call.followup_problem,
+        "called_at": call.called_at.isoformat(), "created_at": call.created_at.isoformat(),
+    }

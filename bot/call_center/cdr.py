@@ -1,0 +1,222 @@
+"""Call-detail records from the PBX (Asterisk's Master.csv): read, import, match to logged calls.
+
+Asterisk's cdr_csv writes one quoted row per call, without a header, in this order: accountcode,
+src, dst, dcontext, clid, channel, dstchannel, lastapp, lastdata, start, answer, end, duration,
+billsec, disposition, amaflags, then uniqueid (with `loguniqueid`) and userfield (`loguserfield`);
+newer versions may append more columns, which are ignored. Times are the PBX's local time unless
+`usegmtime` is set: CALL_CDR_TIMEZONE says which.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from bot.call_center.models import CallLog, CallRecord
+from bot.phone import InvalidPhone, normalize_phone
+
+COLUMNS = ("accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp", "lastdata",
+           "start", "answer", "end", "duration", "billsec", "disposition", "amaflags", "uniqueid")
+DISPOSITIONS = frozenset({"ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION"})
+ANSWERED = "ANSWERED"
+MAX_ROWS = 50_000
+# A call is logged while the caller is on the line or shortly after: this is how far we look.
+MATCH_BEFORE = timedelta(minutes=2)
+MATCH_AFTER = timedelta(minutes=30)
+_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+_CLID_NUMBER = re.compile(r"<([^>]*)>")
+
+
+class CdrFileError(ValueError):
+    """The file as a whole cannot be read (not text, empty, far too big)."""
+
+
+@dataclass(frozen=True)
+class CdrRow:
+    line: int
+    uniqueid: str
+    source_number: str
+    phone: str | None
+    destination: str
+    caller_id: str
+    started_at: datetime
+    answered_at: datetime | None
+    ended_at: datetime
+    duration: int
+    billsec: int
+    disposition: str
+
+
+@dataclass
+class ImportResult:
+    imported: int = 0
+    matched: int = 0
+    duplicates: list[int] = field(default_factory=list)  # line numbers already imported (file or database)
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line, what is wrong); nothing stored then
+
+
+def read_master_csv(data: bytes, timezone: str) -> tuple[list[CdrRow], list[tuple[int, str]]]:
+    """Parse the file; return its rows and, per bad line, what is wrong with it."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")  # older PBXs write caller names in Latin-1
+    if "\x00" in text:
+        raise CdrFileError("Berkas bukan teks CSV.")
+    zone = ZoneInfo(timezone)
+    rows: list[CdrRow] = []
+    errors: list[tuple[int, str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    for fields in reader:
+        line = reader.line_num
+        if line > MAX_ROWS:
+            raise CdrFileError(f"Berkas terlalu besar: maksimal {MAX_ROWS} baris per impor.")
+        if not fields or all(not f.strip() for f in fields):
+            continue
+        if line == 1 and [f.strip().lower() for f in fields[:2]] == ["accountcode", "src"]:
+            continue  # a header row some exports add
+        try:
+            rows.append(_row(line, fields, zone))
+        except ValueError as exc:
+            errors.append((line, str(exc)))
+    if not rows and not errors:
+        raise CdrFileError("Berkas kosong: tidak ada baris rekaman panggilan.")
+    return rows, errors
+
+
+def _row(line: int, fields: list[str], zone: ZoneInfo) -> CdrRow:
+    if len(fields) < len(COLUMNS):
+        raise ValueError(f"kolom hanya {len(fields)}, seharusnya minimal {len(COLUMNS)} "
+                         "(format Master.csv Asterisk dengan uniqueid)")
+    value = dict(zip(COLUMNS, (f.strip() for f in fields)))
+    if not value["uniqueid"]:
+        raise ValueError("uniqueid kosong (aktifkan loguniqueid di cdr.conf)")
+    disposition = value["disposition"].upper()
+    if disposition not in DISPOSITIONS:
+        raise ValueError(f"disposition tidak dikenal: {value['disposition'] or '(kosong)'}")
+    started = _time(value["start"], "start", zone)
+    ended = _time(value["end"], "end", zone)
+    answered = _time(value["answer"], "answer", zone) if value["answer"] else None
+    duration, billsec = _seconds(value["duration"], "duration"), _seconds(value["billsec"], "billsec")
+    if ended < started:
+        raise ValueError("waktu end lebih awal dari start")
+    number = value["src"] or _clid_number(value["clid"])
+    return CdrRow(
+        line=line, uniqueid=value["uniqueid"][:150], source_number=number[:80], phone=_mobile(number),
+        destination=value["dst"][:80], caller_id=value["clid"][:200], started_at=started, answered_at=answered,
+        ended_at=ended, duration=duration, billsec=billsec, disposition=disposition,
+    )
+
+
+def _time(raw: str, name: str, zone: ZoneInfo) -> datetime:
+    try:
+        return datetime.strptime(raw, _TIME_FORMAT).replace(tzinfo=zone)
+    except ValueError:
+        raise ValueError(f"waktu {name} tidak terbaca: {raw or '(kosong)'} (format YYYY-MM-DD HH:MM:SS)") from None
+
+
+def _seconds(raw: str, name: str) -> int:
+    if not raw.isdigit():
+        raise ValueError(f"{name} bukan bilangan detik: {raw or '(kosong)'}")
+    return int(raw)
+
+
+def _clid_number(clid: str) -> str:
+    found = _CLID_NUMBER.search(clid)
+    return found.group(1).strip() if found else clid.strip()
+
+
+def _mobile(number: str) -> str | None:
+    """The caller's E.164 number when it is a mobile one; extensions and landlines stay unmatched."""
+    try:
+        return normalize_phone(number)
+    except InvalidPhone:
+        return None
+
+
+def import_records(session: Session, data: bytes, *, timezone: str, imported_by_id: int | None) -> ImportResult:
+    """Import a Master.csv: all of it or, when any line is bad, nothing; commits on success.
+
+    Rows whose uniqueid is already stored (or repeats in the file) are skipped, so importing the
+    same file again adds nothing.
+    """
+    rows, errors = read_master_csv(data, timezone)
+    result = ImportResult(errors=errors)
+    if errors:
+        return result
+    known = set(session.exec(select(CallRecord.uniqueid).where(
+        col(CallRecord.uniqueid).in_({r.uniqueid for r in rows}))))
+    for row in rows:
+        if row.uniqueid in known:
+            result.duplicates.append(row.line)
+            continue
+        known.add(row.uniqueid)
+        record = CallRecord(
+            uniqueid=row.uniqueid, source_number=row.source_number, phone=row.phone, destination=row.destination,
+            caller_id=row.caller_id, started_at=row.started_at, answered_at=row.answered_at, ended_at=row.ended_at,
+            duration=row.duration, billsec=row.billsec, disposition=row.disposition, imported_by_id=imported_by_id,
+        )
+        session.add(record)
+        session.flush()
+        if _match_call(session, record):
+            result.matched += 1
+        result.imported += 1
+    session.commit()
+    return result
+
+
+def _match_call(session: Session, record: CallRecord) -> bool:
+    """Link an answered record to the unlinked call logged for its number closest to its time."""
+    if record.disposition != ANSWERED or record.phone is None:
+        return False
+    linked = select(CallRecord.call_log_id).where(col(CallRecord.call_log_id).is_not(None))
+    candidates = session.exec(
+        select(CallLog).where(
+            CallLog.phone == record.phone,
+            col(CallLog.called_at) >= record.started_at - MATCH_BEFORE,
+            col(CallLog.called_at) <= record.ended_at + MATCH_AFTER,
+            col(CallLog.id).not_in(linked),
+        )
+    ).all()
+    if not candidates:
+        return False
+    best = min(candidates, key=lambda call: abs((call.called_at - record.started_at).total_seconds()))
+    record.call_log_id = best.id
+    session.add(record)
+    session.flush()
+    return True
+
+
+def link_record(session: Session, call: CallLog, record_id: int | None) -> None:
+    """Link a just-logged call to its PBX record: the one the agent completed, or one matching in time."""
+    if record_id is not None:
+        record = session.get(CallRecord, record_id)
+        if record is not None and record.call_log_id is None:
+            record.call_log_id = call.id
+            session.add(record)
+        return
+    record = session.exec(
+        select(CallRecord).where(
+            CallRecord.phone == call.phone, CallRecord.disposition == ANSWERED,
+            col(CallRecord.call_log_id).is_(None),
+            col(CallRecord.started_at) >= call.called_at - MATCH_AFTER - timedelta(hours=1),
+            col(CallRecord.started_at) <= call.called_at + MATCH_BEFORE,
+        ).order_by(col(CallRecord.started_at).desc())
+    ).first()
+    if record is not None and record.ended_at + MATCH_AFTER >= call.called_at:
+        record.call_log_id = call.id
+        session.add(record)
+
+
+def unlogged_answered(session: Session, limit: int = 200) -> list[CallRecord]:
+    """Answered calls the PBX recorded that no agent has logged yet, newest first."""
+    return list(session.exec(
+        select(CallRecord).where(CallRecord.disposition == ANSWERED, col(CallRecord.call_log_id).is_(None))
+        .order_by(col(CallRecord.started_at).desc()).limit(limit)
+    ))

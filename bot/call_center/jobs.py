@@ -1,0 +1,62 @@
+"""The WhatsApp message a caller gets after the call: ticket number and the documents to send."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app
+from sqlmodel import Session
+
+from bot import catalogue
+from bot.call_center.models import CallLog
+from bot.messaging import TemplateNotConfigured, send_template, send_whatsapp
+from bot.models import Message
+from bot.services_catalog import required_documents
+from bot.session_window import in_session_window
+from layanan.db import job_session
+from layanan.jobs import job_app
+from tickets.constants import Service
+from tickets.models import Ticket
+
+log = logging.getLogger(__name__)
+
+
+def send_call_followup(call_id: int) -> str:
+    """Job: send the caller their ticket number and document list, once per call."""
+    app = job_app()
+    with app.app_context(), job_session(app) as session:
+        call = session.get(CallLog, call_id)
+        if call is None or call.ticket_id is None or call.followup_message_id is not None:
+            return "nothing to do"
+        ticket = session.get(Ticket, call.ticket_id)
+        assert ticket is not None  # enforced by the foreign key
+        try:
+            message = followup(session, call, ticket)
+        except TemplateNotConfigured as exc:
+            # No retry can fix configuration: record it where the agent sees it and stop.
+            call.followup_problem = str(exc)
+            session.add(call)
+            session.commit()
+            log.error("call %s: follow-up not sent: %s", call.id, exc)
+            return "template not configured"
+        call.followup_message_id, call.followup_problem = message.id, None
+        session.add(call)
+        session.commit()
+        return "template" if message.content_sid else "session"
+
+
+def followup(session: Session, call: CallLog, ticket: Ticket) -> Message:
+    """Free-form inside the 24-hour window, otherwise the approved template."""
+    service = Service(ticket.service)
+    key = f"call-{call.id}-followup"
+    if in_session_window(session, call.phone):
+        body = catalogue.render("call_followup", number=ticket.number, service_label=service.label,
+                                documents=catalogue.format_documents(service))
+        return send_whatsapp(session, call.phone, body, ticket_id=ticket.id, idempotency_key=key)
+    # Template variables may not hold line breaks (WhatsApp refuses them): the list goes on one line.
+    documents = "; ".join(required_documents(service))
+    variables = {"1": ticket.number, "2": service.label, "3": documents}
+    body = catalogue.render("call_followup_template", number=ticket.number, service_label=service.label,
+                            documents=documents)
+    return send_template(session, call.phone, current_app.config["TWILIO_CONTENT_SID_CALL_FOLLOWUP"], variables,
+                         fallback_body=body, ticket_id=ticket.id, idempotency_key=key)

@@ -1,0 +1,190 @@
+"""Logging a call: check what the agent typed, open the ticket the outcome needs, queue the WhatsApp."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot.call_center.models import GENERAL_TOPIC, TICKET_OUTCOMES, CallLog, CallSource, Outcome
+from bot.conversation import MIN_TEXT_CHARS, clean_name
+from bot.kecamatan_match import match_kecamatan
+from bot.nik import WIB, InvalidNik, mask_nik, parse_nik
+from bot.phone import InvalidPhone, normalize_phone
+from layanan.outbox import defer
+from tickets.constants import DOCUMENT_SERVICES, Channel, Service
+from tickets.kecamatan import BY_CODE
+from tickets.services import create_ticket
+from tickets.types import utcnow
+
+log = logging.getLogger(__name__)
+
+AGENT_ROLE = "call_center"
+MAX_NOTES = 4000
+
+
+@dataclass(frozen=True)
+class CallDraft:
+    """A call as checked input, ready to store."""
+
+    phone: str
+    caller_name: str | None
+    nik: str | None
+    kecamatan_code: str | None
+    topic: str
+    notes: str | None
+    outcome: Outcome
+    called_at: datetime | None = None
+    client_key: str | None = None
+
+
+def topic_choices() -> list[tuple[str, str]]:
+    """(value, label) of every topic an agent can pick: the bot's services, a complaint, or general."""
+    return ([(s.value, s.label) for s in DOCUMENT_SERVICES] + [(Service.PENGADUAN.value, Service.PENGADUAN.label)]
+            + [(GENERAL_TOPIC, "Informasi umum")])
+
+
+def topic_label(topic: str) -> str:
+    """The name of a stored topic."""
+    return dict(topic_choices()).get(topic, topic)
+
+
+def parse_call(raw: Mapping[str, object], today: date | None = None) -> tuple[CallDraft | None, dict[str, str]]:
+    """Check a call as typed in the form or sent to the API; errors are keyed by field, in Indonesian."""
+    errors: dict[str, str] = {}
+    text = {key: str(value).strip() if value is not None else "" for key, value in raw.items()}
+
+    phone = ""
+    try:
+        phone = normalize_phone(text.get("phone", ""))
+    except InvalidPhone as exc:
+        errors["phone"] = str(exc) if text.get("phone") else "Nomor telepon penelepon wajib diisi."
+
+    outcome: Outcome | None = None
+    try:
+        outcome = Outcome(text.get("outcome", ""))
+    except ValueError:
+        errors["outcome"] = "Pilih hasil panggilan."
+
+    topic = text.get("topic", "")
+    if topic not in dict(topic_choices()):
+        errors["topic"] = "Pilih topik panggilan."
+    elif outcome is Outcome.COMPLAINT:
+        topic = Service.PENGADUAN.value
+    elif outcome is Outcome.NEEDS_FILES and topic not in {s.value for s in DOCUMENT_SERVICES}:
+        errors["topic"] = "Untuk kirim berkas lewat WhatsApp, pilih jenis dokumen yang diajukan."
+
+    name = None
+    if text.get("caller_name"):
+        name = clean_name(text["caller_name"])
+        if name is None:
+            errors["caller_name"] = "Nama harus 2-100 huruf, tanpa angka."
+    elif outcome in TICKET_OUTCOMES:
+        errors["caller_name"] = "Nama penelepon wajib diisi untuk panggilan yang menjadi tiket."
+
+    nik = None
+    if text.get("nik"):
+        try:
+            nik = parse_nik(text["nik"], today=today or utcnow().astimezone(WIB).date()).value
+        except InvalidNik as exc:
+            errors["nik"] = str(exc)
+
+    kecamatan_code = _kecamatan_code(text.get("kecamatan", ""))
+    if text.get("kecamatan") and kecamatan_code is None:
+        errors["kecamatan"] = "Kecamatan tidak dikenal."
+    elif kecamatan_code is None and outcome in TICKET_OUTCOMES:
+        errors["kecamatan"] = "Kecamatan wajib diisi untuk panggilan yang menjadi tiket."
+
+    notes = text.get("notes") or None
+    if notes and len(notes) > MAX_NOTES:
+        errors["notes"] = f"Catatan terlalu panjang (maksimal {MAX_NOTES} karakter)."
+    if outcome is Outcome.COMPLAINT and sum(ch.isalnum() for ch in notes or "") < MIN_TEXT_CHARS:
+        errors["notes"] = "Tulis isi pengaduan di catatan (minimal 10 huruf)."
+
+    client_key = text.get("client_key") or None
+    if client_key and len(client_key) > 80:
+        errors["client_key"] = "Kunci idempotensi terlalu panjang (maksimal 80 karakter)."
+
+    if errors or outcome is None:
+        return None, errors
+    return CallDraft(phone=phone, caller_name=name, nik=nik, kecamatan_code=kecamatan_code, topic=topic,
+                     notes=notes, outcome=outcome, client_key=client_key), {}
+
+
+def _kecamatan_code(value: str) -> str | None:
+    """A kecamatan given as its Kemendagri code (the form) or its name (the API)."""
+    if not value:
+        return None
+    if value in BY_CODE:
+        return value
+    found = match_kecamatan(value)
+    return found.code if found else None
+
+
+def log_call(
+    session: Session,
+    draft: CallDraft,
+    *,
+    agent_id: int | None,
+    source: CallSource = CallSource.FORM,
+    api_token_id: int | None = None,
+    record_id: int | None = None,
+) -> CallLog:
+    """Store the call with the ticket its outcome needs and the caller's WhatsApp job; commits.
+
+    A client key seen before returns the call already stored, so a form sent twice logs one call.
+    """
+    if draft.client_key:
+        existing = session.exec(select(CallLog).where(CallLog.client_key == draft.client_key)).first()
+        if existing is not None:
+            return existing
+    now = utcnow()
+    call = CallLog(
+        agent_id=agent_id, api_token_id=api_token_id, source=source, phone=draft.phone,
+        caller_name=draft.caller_name, nik=draft.nik, kecamatan_code=draft.kecamatan_code, topic=draft.topic,
+        notes=draft.notes, outcome=draft.outcome, client_key=draft.client_key,
+        called_at=draft.called_at or now, created_at=now,
+    )
+    if draft.outcome in TICKET_OUTCOMES:
+        ticket = create_ticket(
+            session, service=Service(draft.topic), channel=Channel.CALL_CENTER, phone=draft.phone, nik=draft.nik,
+            name=draft.caller_name, kecamatan_code=draft.kecamatan_code, description=draft.notes,
+            actor_id=agent_id, actor_role=AGENT_ROLE, now=now,
+        )
+        call.ticket_id = ticket.id
+    session.add(call)
+    session.flush()
+    from bot.call_center.cdr import link_record
+
+    link_record(session, call, record_id)
+    if draft.outcome is Outcome.NEEDS_FILES:
+        from bot.call_center.jobs import send_call_followup
+        from flask import current_app
+
+        defer(session, send_call_followup, call.id, job_id=f"call-followup-{call.id}",
+              retry_intervals=current_app.config["NOTIFY_RETRY_INTERVALS"])
+    try:
+        session.commit()
+    except IntegrityError:
+        # The same client key raced us (a double submit): the other request stored the call.
+        session.rollback()
+        if draft.client_key:
+            existing = session.exec(select(CallLog).where(CallLog.client_key == draft.client_key)).first()
+            if existing is not None:
+                return existing
+        raise
+    log.info("call %s logged (%s) from %s, caller %s, NIK %s", call.id, call.outcome, source,
+             call.phone[-4:], mask_nik(call.nik) if call.nik else "-")
+    return call
+
+
+def recent_calls(session: Session, agent_id: int, limit: int = 15) -> list[CallLog]:
+    """The agent's latest calls, newest first."""
+    return list(session.exec(
+        select(CallLog).where(CallLog.agent_id == agent_id)
+        .order_by(col(CallLog.called_at).desc(), col(CallLog.id).desc()).limit(limit)
+    ))

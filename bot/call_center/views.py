@@ -1,0 +1,185 @@
+"""The call center's pages: the call-logging screen, the PBX record import and the statistics."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from sqlmodel import col, select
+
+from bot.call_center import cdr, services, stats
+from bot.call_center.models import CallRecord, CallSource, Outcome
+from bot.models import Message
+from layanan import db
+from tickets.access import roles_required, user
+from tickets.accounts import ADMIN_ROLE
+from tickets.kecamatan import KECAMATAN
+from tickets.models import Ticket
+from tickets.types import utcnow
+
+bp = Blueprint("call_center", __name__, url_prefix="/call-center")
+
+AGENT_ROLES = (services.AGENT_ROLE,)
+IMPORT_ROLES = (services.AGENT_ROLE, ADMIN_ROLE)
+SECTION_HEAD_ROLES = ("kasi_identitas", "kabid", "kepala_dinas", ADMIN_ROLE)
+DEFAULT_PERIOD_DAYS = 30
+MAX_PERIOD_DAYS = 366
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+@bp.get("/")
+@roles_required(*AGENT_ROLES)
+def log_form() -> str:
+    """The call-logging screen, with the agent's recent calls below."""
+    values: dict[str, str] = {}
+    record = _record_to_complete()
+    if record is not None:
+        values["phone"] = record.phone or record.source_number
+    return _render_form(values, {}, record)
+
+
+@bp.post("/")
+@roles_required(*AGENT_ROLES)
+def log_submit() -> Response | tuple[str, int]:
+    """Save a call; a ticket outcome opens the ticket and queues the caller's WhatsApp message."""
+    session = db.session()
+    record = _record_to_complete()
+    draft, errors = services.parse_call(request.form)
+    if draft is None:
+        return _render_form(request.form.to_dict(), errors, record), 422
+    if record is not None:
+        draft = services.CallDraft(**{**draft.__dict__, "called_at": record.started_at})
+    call = services.log_call(session, draft, agent_id=user().id, source=CallSource.FORM,
+                             record_id=record.id if record else None)
+    if call.ticket_id is not None:
+        ticket = session.get(Ticket, call.ticket_id)
+        assert ticket is not None
+        suffix = " Pesan WhatsApp ke penelepon sedang dikirim." if call.outcome == Outcome.NEEDS_FILES else ""
+        flash(f"Panggilan tersimpan. Tiket {ticket.number} dibuat.{suffix}", "success")
+    else:
+        flash("Panggilan tersimpan.", "success")
+    return redirect(url_for("call_center.log_form"))
+
+
+@bp.app_template_filter("call_outcome")
+def outcome_label(value: str) -> str:
+    """The agent's name for a stored outcome."""
+    try:
+        return Outcome(value).label
+    except ValueError:
+        return value
+
+
+@bp.get("/form.js")
+def form_script() -> Response:
+    """Ctrl+Enter saves from any field, the notes included (served here: the CSP forbids inline scripts)."""
+    return Response(render_template("call_center/form.js"), mimetype="text/javascript")
+
+
+@bp.get("/rekaman")
+@roles_required(*IMPORT_ROLES)
+def records() -> str:
+    """The PBX record import and the answered calls no agent has logged yet."""
+    return _render_records(None)
+
+
+@bp.post("/rekaman")
+@roles_required(*IMPORT_ROLES)
+def records_import() -> tuple[str, int] | str:
+    """Import a Master.csv upload: all of it, or nothing with the bad lines listed."""
+    upload = request.files.get("berkas")
+    if upload is None or not upload.filename:
+        return _render_records(None, problem="Pilih berkas Master.csv yang akan diimpor."), 422
+    data = upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        return _render_records(None, problem="Berkas terlalu besar (maksimal 20 MB per impor)."), 422
+    try:
+        result = cdr.import_records(db.session(), data, timezone=current_app.config["CALL_CDR_TIMEZONE"],
+                                    imported_by_id=user().id)
+    except cdr.CdrFileError as exc:
+        return _render_records(None, problem=str(exc)), 422
+    return (_render_records(result), 422) if result.errors else _render_records(result)
+
+
+@bp.get("/statistik")
+@roles_required(*SECTION_HEAD_ROLES)
+def statistics() -> str:
+    """Calls per day, per outcome and per agent, and how many became tickets."""
+    today = utcnow().astimezone(stats.WIB).date()
+    start, end, problem = _period(request.args.get("dari", ""), request.args.get("sampai", ""), today)
+    result = stats.call_statistics(db.session(), start, end)
+    return render_template("call_center/statistics.html", stats=result, problem=problem,
+                           outcomes=list(Outcome))
+
+
+def _period(raw_start: str, raw_end: str, today: date) -> tuple[date, date, str | None]:
+    """The period asked for, or the last 30 days with a note on what was wrong."""
+    default = (today - timedelta(days=DEFAULT_PERIOD_DAYS - 1), today)
+    if not raw_start and not raw_end:
+        return (*default, None)
+    try:
+        start = date.fromisoformat(raw_start) if raw_start else default[0]
+        end = date.fromisoformat(raw_end) if raw_end else today
+    except ValueError:
+        return (*default, "Tanggal tidak terbaca; ditampilkan 30 hari terakhir.")
+    if end < start:
+        return (*default, "Tanggal akhir sebelum tanggal awal; ditampilkan 30 hari terakhir.")
+    if (end - start).days >= MAX_PERIOD_DAYS:
+        return (*default, "Periode maksimal satu tahun; ditampilkan 30 hari terakhir.")
+    return start, end, None
+
+
+def _record_to_complete() -> CallRecord | None:
+    """The unlogged PBX record the agent is completing (?rekaman=<id>), if still unlogged."""
+    raw = request.values.get("rekaman", "")
+    if not raw.isdigit():
+        return None
+    record = db.session().get(CallRecord, int(raw))
+    return record if record is not None and record.call_log_id is None else None
+
+
+def _render_form(values: dict[str, str], errors: dict[str, str], record: CallRecord | None) -> str:
+    session = db.session()
+    calls = services.recent_calls(session, user().id or 0)
+    tickets = _by_id(session, Ticket, {c.ticket_id for c in calls})
+    messages = _by_id(session, Message, {c.followup_message_id for c in calls})
+    return render_template(
+        "call_center/log.html", values=values, errors=errors, record=record, calls=calls, tickets=tickets,
+        messages=messages, topics=services.topic_choices(), topic_label=services.topic_label,
+        outcomes=list(Outcome), kecamatan_options=KECAMATAN, client_key=secrets.token_urlsafe(16),
+    )
+
+
+def _render_records(result: cdr.ImportResult | None, problem: str | None = None) -> str:
+    unlogged = cdr.unlogged_answered(db.session())
+    return render_template("call_center/records.html", result=result, problem=problem, unlogged=unlogged,
+                           can_log=user().has_role(*AGENT_ROLES))
+
+
+def _by_id(session: Any, model: Any, ids: set[int | None]) -> dict[int, Any]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {row.id: row for row in session.exec(select(model).where(col(model.id).in_(wanted)))}
+
+
+@bp.after_request
+def never_cache(response: Response) -> Response:
+    """These pages carry callers' personal data: no browser or proxy may keep a copy."""
+    response.headers.setdefault("Cache-Control", "private, no-store")
+    return response
+
+
+@bp.errorhandler(403)
+def forbidden(_exc: Exception) -> tuple[str, int]:
+    """The refusal page, in Bahasa Indonesia."""
+    return render_template("tickets/forbidden.html"), 403
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(_exc: CSRFError) -> tuple[str, int]:
+    """A missing or wrong form token: nothing was saved."""
+    return render_template("tickets/csrf.html"), 400
