@@ -18,6 +18,12 @@ log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
 
+@bp.before_request
+def _small_bodies_only() -> None:
+    """Twilio's forms are a few kilobytes: anything much bigger is refused (413) before it is read."""
+    request.max_content_length = current_app.config["WEBHOOK_MAX_BYTES"]
+
+
 def public_url() -> str:
     """The URL Twilio signed: the configured public base plus the path and query we were called on."""
     query = request.query_string.decode()

@@ -38,6 +38,11 @@ def _csrf_refused(_exc: CSRFError) -> tuple[str, int]:
     return render_template("tickets/csrf.html"), 400
 
 
+def _too_large(_exc: Exception) -> tuple[str, int, dict[str, str]]:
+    return ("Kiriman terlalu besar dan tidak diproses. Perkecil file atau isian, lalu kirim lagi.", 413,
+            {"Content-Type": "text/plain; charset=utf-8"})
+
+
 def init_app(app: Flask) -> None:
     """CSRF on every form (webhooks and the token API opt out), login sessions, headers."""
     # Flask's defaults already hold these keys (SameSite None, Secure False), so setdefault would
@@ -51,3 +56,4 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_refused)
+    app.register_error_handler(413, _too_large)

@@ -52,6 +52,9 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         "MEDIA_MAX_BYTES": int(env.get("MEDIA_MAX_BYTES") or 10 * 1024 * 1024),
         "MEDIA_PATH": env.get("MEDIA_PATH") or str(instance / "media"),
+        # Largest request body: a file upload of MEDIA_MAX_BYTES plus its form; Twilio's webhooks far less.
+        "MAX_CONTENT_LENGTH": int(env.get("MEDIA_MAX_BYTES") or 10 * 1024 * 1024) + 1024 * 1024,
+        "WEBHOOK_MAX_BYTES": 256 * 1024,
         "OUTBOX_PATH": str(instance / "outbox"),
         # Issued documents (the uploaded PDF and its signed copy), stored by content like MEDIA_PATH.
         "DOCUMENTS_PATH": env.get("DOCUMENTS_PATH") or str(instance / "documents"),
