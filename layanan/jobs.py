@@ -17,3 +17,9 @@ def job_app() -> Flask:
 
         _worker_app = create_app()
     return _worker_app
+
+
+def use_app(app: Flask) -> None:
+    """Make `app` the one jobs run in (the worker process builds it once, before forking)."""
+    global _worker_app
+    _worker_app = app
