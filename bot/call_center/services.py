@@ -7,9 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.call_center.cdr import link_record
+from bot.call_center.jobs import send_call_followup
 from bot.call_center.models import GENERAL_TOPIC, TICKET_OUTCOMES, CallLog, CallSource, Outcome
 from bot.conversation import MIN_TEXT_CHARS, clean_name
 from bot.kecamatan_match import match_kecamatan
@@ -158,13 +161,8 @@ def log_call(
         call.ticket_id = ticket.id
     session.add(call)
     session.flush()
-    from bot.call_center.cdr import link_record
-
     link_record(session, call, record_id)
     if draft.outcome is Outcome.NEEDS_FILES:
-        from bot.call_center.jobs import send_call_followup
-        from flask import current_app
-
         defer(session, send_call_followup, call.id, job_id=f"call-followup-{call.id}",
               retry_intervals=current_app.config["NOTIFY_RETRY_INTERVALS"])
     try:
