@@ -126,7 +126,12 @@ class RequestHuman:
     reason: str  # the Step the citizen was in when they asked
 
 
-Effect = CreateTicket | KeepMedia | QueryStatus | RequestHuman
+@dataclass(frozen=True)
+class ResendDocument:
+    number: str  # canonical; "kirim ulang <nomor>": the signed PDF again, to the recorded number only
+
+
+Effect = CreateTicket | KeepMedia | QueryStatus | RequestHuman | ResendDocument
 
 
 @dataclass
@@ -159,6 +164,7 @@ COMPLAINT_WORDS = frozenset({"pengaduan", "aduan", "adukan", "mengadu", "komplai
 MAX_GREETING_WORDS = 6
 MAX_SHORTCUT_WORDS = 8  # longer free text at the menu is too often about something else
 STATUS_FILLER = frozenset({"nomor", "nomer", "no", "tiket"})
+RESEND_WORDS = ["kirim", "ulang"]
 
 _CHOICE = re.compile(r"(?:no|nomor|pilih|pilihan|angka)?\s*([0-9]{1,2})", flags=re.ASCII)
 _TICKET = re.compile(r"(PGD)?[\s\-_/.:#]*(20[0-9]{2})[\s\-_/.]*([0-9]{1,6})", flags=re.ASCII)
@@ -350,6 +356,9 @@ def _command(turn: _Turn, message: _Message) -> bool:
     if message.text in HELP_WORDS:
         _ask_human(turn)
         return True
+    if message.words[:2] == RESEND_WORDS:
+        _resend_command(turn, message)
+        return True
     return _status_command(turn, message)
 
 
@@ -361,6 +370,7 @@ def is_command(body: str) -> bool:
         message.text in CANCEL_WORDS | MENU_WORDS | HELP_WORDS
         or words[:1] == ["status"]
         or words[:2] == ["cek", "status"]
+        or words[:2] == RESEND_WORDS
         or (words[:1] == ["cek"] and parse_ticket_number(" ".join(words[1:])) is not None)
         or parse_ticket_number(message.raw, require_prefix=True) is not None
     )
@@ -391,6 +401,17 @@ def _status_command(turn: _Turn, message: _Message) -> bool:
         turn.go(Step.STATUS_NUMBER, render("status_number_invalid"), draft=_Draft())
         return True
     return False  # e.g. a complaint that happens to start with "status"
+
+
+def _resend_command(turn: _Turn, message: _Message) -> None:
+    """'kirim ulang <nomor>': ask for the signed PDF again; the request in progress stays where it was."""
+    rest = [w for w in message.words[2:] if w not in STATUS_FILLER]
+    number = parse_ticket_number(" ".join(rest)) if rest else None
+    if number is None:
+        turn.go(turn.step, render("resend_ask"))
+        return
+    turn.effects.append(ResendDocument(number))
+    turn.go(Step.START if turn.step is Step.STATUS_NUMBER else turn.step)
 
 
 def _query(turn: _Turn, number: str) -> None:

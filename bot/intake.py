@@ -126,7 +126,8 @@ def _converse(session: Session, message: Message) -> list[str]:
     row = _lock_conversation(session, message.phone)
     # Any message re-opens the 24-hour window: a signed PDF that waited for it goes out now.
     ready = pdf_sending.resume_waiting(session, message.phone)
-    if ready and not conversation.is_command(message.body) and row.state == conversation.Step.START:
+    if (ready and not message.num_media and not conversation.is_command(message.body)
+            and row.state == conversation.Step.START):
         replies = [catalogue.render("document_ready_reply", number=number) for number in ready]
         message.reply = json.dumps(replies, ensure_ascii=False)
         _finish(session, message, [], row)

@@ -94,6 +94,39 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('username')
     )
+    op.create_table('berita_acara',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('number', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('kecamatan_code', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('document_date', sa.Date(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', tickets.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('signed_by_id', sa.Integer(), nullable=True),
+    sa.Column('signed_at', tickets.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('signed_pdf', sa.LargeBinary(), nullable=True),
+    sa.Column('courier_id', sa.Integer(), nullable=True),
+    sa.Column('dispatched_at', tickets.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('delivered_at', tickets.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('received_by_id', sa.Integer(), nullable=True),
+    sa.Column('received_at', tickets.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('receipt_note', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('updated_at', tickets.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['courier_id'], ['staffuser.id'], ),
+    sa.ForeignKeyConstraint(['created_by_id'], ['staffuser.id'], ),
+    sa.ForeignKeyConstraint(['kecamatan_code'], ['kecamatan.code'], ),
+    sa.ForeignKeyConstraint(['received_by_id'], ['staffuser.id'], ),
+    sa.ForeignKeyConstraint(['signed_by_id'], ['staffuser.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('number'),
+    sa.UniqueConstraint('year', 'seq', name='uq_berita_acara_year_seq')
+    )
+    with op.batch_alter_table('berita_acara', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_berita_acara_kecamatan_code'), ['kecamatan_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_berita_acara_status'), ['status'], unique=False)
+
     op.create_table('ticket',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('number', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
@@ -134,6 +167,26 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_ticket_service'), ['service'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_stage'), ['stage'], unique=False)
 
+    op.create_table('berita_acara_item',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('berita_acara_id', sa.Integer(), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('ticket_number', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('applicant_name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('service', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('nik_masked', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('received', sa.Boolean(), nullable=True),
+    sa.Column('missing_note', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+    sa.ForeignKeyConstraint(['berita_acara_id'], ['berita_acara.id'], ),
+    sa.ForeignKeyConstraint(['ticket_id'], ['ticket.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('berita_acara_id', 'position', name='uq_berita_acara_item_position'),
+    sa.UniqueConstraint('ticket_id')
+    )
+    with op.batch_alter_table('berita_acara_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_berita_acara_item_berita_acara_id'), ['berita_acara_id'], unique=False)
+
     op.create_table('call_ticket_choice',
     sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('ticket_id', sa.Integer(), nullable=True),
@@ -141,6 +194,31 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['ticket_id'], ['ticket.id'], ),
     sa.PrimaryKeyConstraint('phone')
     )
+    op.create_table('issued_document',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('document_type', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('original_path', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('original_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('original_size', sa.Integer(), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('uploaded_at', tickets.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('signed_path', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    sa.Column('signed_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('signed_at', tickets.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('signed_by_id', sa.Integer(), nullable=True),
+    sa.Column('verification_code', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.ForeignKeyConstraint(['signed_by_id'], ['staffuser.id'], ),
+    sa.ForeignKeyConstraint(['ticket_id'], ['ticket.id'], ),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['staffuser.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('verification_code')
+    )
+    with op.batch_alter_table('issued_document', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_issued_document_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_issued_document_ticket_id'), ['ticket_id'], unique=False)
+
     op.create_table('message',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('direction', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
@@ -260,6 +338,42 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_call_log_phone'), ['phone'], unique=False)
         batch_op.create_index(batch_op.f('ix_call_log_ticket_id'), ['ticket_id'], unique=False)
 
+    op.create_table('pdf_delivery',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('rounds', sa.Integer(), nullable=False),
+    sa.Column('tries', sa.Integer(), nullable=False),
+    sa.Column('pending_key', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
+    sa.Column('template_required', sa.Boolean(), nullable=False),
+    sa.Column('template_message_id', sa.Integer(), nullable=True),
+    sa.Column('message_id', sa.Integer(), nullable=True),
+    sa.Column('error_code', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    sa.Column('problem', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+    sa.Column('needs_operator', sa.Boolean(), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', tickets.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', tickets.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', tickets.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('delivered_at', tickets.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['document_id'], ['issued_document.id'], ),
+    sa.ForeignKeyConstraint(['message_id'], ['message.id'], ),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['staffuser.id'], ),
+    sa.ForeignKeyConstraint(['template_message_id'], ['message.id'], ),
+    sa.ForeignKeyConstraint(['ticket_id'], ['ticket.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('pdf_delivery', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pdf_delivery_document_id'), ['document_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pdf_delivery_message_id'), ['message_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pdf_delivery_needs_operator'), ['needs_operator'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pdf_delivery_phone'), ['phone'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pdf_delivery_state'), ['state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pdf_delivery_ticket_id'), ['ticket_id'], unique=False)
+
     op.create_table('call_record',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('uniqueid', sqlmodel.sql.sqltypes.AutoString(length=150), nullable=False),
@@ -286,6 +400,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_call_record_disposition'), ['disposition'], unique=False)
         batch_op.create_index(batch_op.f('ix_call_record_phone'), ['phone'], unique=False)
         batch_op.create_index(batch_op.f('ix_call_record_started_at'), ['started_at'], unique=False)
+
+    op.create_table('download_link',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('delivery_id', sa.Integer(), nullable=True),
+    sa.Column('expires_at', tickets.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('fetch_count', sa.Integer(), nullable=False),
+    sa.Column('last_fetched_at', tickets.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', tickets.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['delivery_id'], ['pdf_delivery.id'], ),
+    sa.ForeignKeyConstraint(['document_id'], ['issued_document.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token_sha256')
+    )
+    with op.batch_alter_table('download_link', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_download_link_delivery_id'), ['delivery_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_download_link_document_id'), ['document_id'], unique=False)
     _seed_kecamatan()
 
 
@@ -306,12 +438,26 @@ KECAMATAN_2026 = [
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('download_link', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_download_link_document_id'))
+        batch_op.drop_index(batch_op.f('ix_download_link_delivery_id'))
+
+    op.drop_table('download_link')
     with op.batch_alter_table('call_record', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_call_record_started_at'))
         batch_op.drop_index(batch_op.f('ix_call_record_phone'))
         batch_op.drop_index(batch_op.f('ix_call_record_disposition'))
 
     op.drop_table('call_record')
+    with op.batch_alter_table('pdf_delivery', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pdf_delivery_ticket_id'))
+        batch_op.drop_index(batch_op.f('ix_pdf_delivery_state'))
+        batch_op.drop_index(batch_op.f('ix_pdf_delivery_phone'))
+        batch_op.drop_index(batch_op.f('ix_pdf_delivery_needs_operator'))
+        batch_op.drop_index(batch_op.f('ix_pdf_delivery_message_id'))
+        batch_op.drop_index(batch_op.f('ix_pdf_delivery_document_id'))
+
+    op.drop_table('pdf_delivery')
     with op.batch_alter_table('call_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_call_log_ticket_id'))
         batch_op.drop_index(batch_op.f('ix_call_log_phone'))
@@ -342,7 +488,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_message_created_at'))
 
     op.drop_table('message')
+    with op.batch_alter_table('issued_document', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_issued_document_ticket_id'))
+        batch_op.drop_index(batch_op.f('ix_issued_document_status'))
+
+    op.drop_table('issued_document')
     op.drop_table('call_ticket_choice')
+    with op.batch_alter_table('berita_acara_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_berita_acara_item_berita_acara_id'))
+
+    op.drop_table('berita_acara_item')
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ticket_stage'))
         batch_op.drop_index(batch_op.f('ix_ticket_service'))
@@ -352,6 +507,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ticket_applicant_id'))
 
     op.drop_table('ticket')
+    with op.batch_alter_table('berita_acara', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_berita_acara_status'))
+        batch_op.drop_index(batch_op.f('ix_berita_acara_kecamatan_code'))
+
+    op.drop_table('berita_acara')
     op.drop_table('staffuser')
     op.drop_table('number_sequence')
     op.drop_table('kecamatan')
