@@ -1,0 +1,303 @@
+"""The numbers of the dashboard: counts aggregate in SQL; stage times walk the period's stage events.
+
+A period is a range of calendar days in Tanggamus (WIB). Counts per kecamatan, service, channel and
+week are of tickets *received* in the period. Stage times and mutu baku compliance are of stage
+passages *finished* in the period: the time from entering a stage (or an SLA group) to leaving it,
+in working time, without the time spent waiting for the citizen, just as the SLA clock counts it.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, literal_column, select
+from sqlmodel import Session, col
+
+from routing.definition import Definition, StageKind
+from routing.sla import WIB
+from tickets.constants import Channel, Service
+from tickets.kecamatan import BY_CODE, KECAMATAN
+from tickets.models import StageEvent, Ticket
+from tickets.work_clock import WorkClock
+
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+          "November", "Desember")
+MAX_PERIOD_DAYS = 366
+NO_KECAMATAN = "Tanpa kecamatan"
+
+
+def indonesian_date(day: date) -> str:
+    """A date as staff write it, e.g. 3 November 2026."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+@dataclass(frozen=True)
+class Period:
+    """Calendar days in WIB, both ends included."""
+
+    first: date
+    last: date
+
+    def __post_init__(self) -> None:
+        if self.last < self.first:
+            raise ValueError("Tanggal akhir periode tidak boleh sebelum tanggal awal.")
+        if (self.last - self.first).days + 1 > MAX_PERIOD_DAYS:
+            raise ValueError(f"Periode paling panjang {MAX_PERIOD_DAYS} hari.")
+
+    @classmethod
+    def month_of(cls, day: date) -> Period:
+        """The calendar month containing this day."""
+        first = day.replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        return cls(first, following - timedelta(days=1))
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The period as UTC moments [start, end)."""
+        start = datetime.combine(self.first, time(0), WIB).astimezone(UTC)
+        end = datetime.combine(self.last + timedelta(days=1), time(0), WIB).astimezone(UTC)
+        return start, end
+
+    @property
+    def label(self) -> str:
+        return f"{indonesian_date(self.first)} s.d. {indonesian_date(self.last)}"
+
+
+def today_wib(now: datetime) -> date:
+    """The calendar day in Tanggamus at this moment."""
+    return now.astimezone(WIB).date()
+
+
+@dataclass(frozen=True)
+class Count:
+    """One bar: a key for the CSV, the label people read, the number."""
+
+    key: str
+    label: str
+    value: int
+
+
+@dataclass(frozen=True)
+class StageNow:
+    key: str
+    label: str
+    tickets: int
+    overdue: int
+
+
+def tickets_per_stage(session: Session, definition: Definition, now: datetime) -> list[StageNow]:
+    """How many tickets sit in each stage right now, and how many of them are past their deadline."""
+    late = func.sum(case((col(Ticket.due_at) < now, 1), else_=0))
+    rows = session.execute(
+        select(Ticket.stage, func.count(), late).where(Ticket.workflow == definition.key).group_by(Ticket.stage)
+    ).all()
+    found = {stage: (int(count), int(overdue or 0)) for stage, count, overdue in rows}
+    return [StageNow(s.key, s.name, *found.get(s.key, (0, 0))) for s in _stages_in_order(definition)]
+
+
+def per_kecamatan(session: Session, definition: Definition, period: Period) -> list[Count]:
+    """Tickets received in the period per kecamatan, every kecamatan listed, the most first."""
+    found = _received_by(session, definition, period, col(Ticket.kecamatan_code))
+    rows = [Count(k.code, k.name, found.pop(k.code, 0)) for k in KECAMATAN]
+    rows += [Count(code, BY_CODE[code].name if code in BY_CODE else code, n) for code, n in found.items() if code]
+    rows.sort(key=lambda c: (-c.value, c.label))
+    if found.get(None):
+        rows.append(Count("", NO_KECAMATAN, found[None]))
+    return rows
+
+
+def per_service(session: Session, definition: Definition, period: Period) -> list[Count]:
+    """Tickets received in the period per service, in the catalogue's order."""
+    found = _received_by(session, definition, period, col(Ticket.service))
+    rows = [Count(str(s), s.label, found.pop(str(s), 0)) for s in Service]
+    return rows + [Count(str(key), str(key), n) for key, n in found.items()]
+
+
+def per_channel(session: Session, definition: Definition, period: Period) -> list[Count]:
+    """Tickets received in the period through WhatsApp and through the call center."""
+    labels = {Channel.WHATSAPP: "WhatsApp", Channel.CALL_CENTER: "Call center"}
+    found = _received_by(session, definition, period, col(Ticket.channel))
+    rows = [Count(str(c), labels[c], found.pop(str(c), 0)) for c in Channel]
+    return rows + [Count(str(key), str(key), n) for key, n in found.items()]
+
+
+def weekly_received(session: Session, definition: Definition, period: Period) -> list[Count]:
+    """Tickets received per week (Monday to Sunday, WIB) over the weeks the period touches."""
+    dialect = session.get_bind().dialect.name
+    week = _week_start(dialect)
+    start, end = period.bounds()
+    rows = session.execute(
+        select(week, func.count()).where(Ticket.workflow == definition.key, col(Ticket.created_at) >= start,
+                                         col(Ticket.created_at) < end).group_by(week)
+    ).all()
+    found = {_as_date(monday): int(n) for monday, n in rows}
+    monday = period.first - timedelta(days=period.first.weekday())
+    weeks: list[Count] = []
+    while monday <= period.last:
+        sunday = monday + timedelta(days=6)
+        label = f"{monday.day:02d}/{monday.month:02d}–{sunday.day:02d}/{sunday.month:02d}"
+        weeks.append(Count(monday.isoformat(), label, found.get(monday, 0)))
+        monday += timedelta(days=7)
+    return weeks
+
+
+@dataclass
+class StageTime:
+    key: str
+    label: str
+    passages: int
+    median_seconds: float | None
+
+
+@dataclass
+class SlaCompliance:
+    key: str
+    label: str
+    stages: tuple[str, ...]
+    limit_seconds: float
+    passages: int
+    within: int
+
+    @property
+    def share(self) -> float | None:
+        """The share finished within the mutu baku, 0-1, or None without passages."""
+        return self.within / self.passages if self.passages else None
+
+
+@dataclass
+class StageTimes:
+    stages: list[StageTime] = field(default_factory=list)
+    sla: list[SlaCompliance] = field(default_factory=list)
+
+
+def stage_times(session: Session, definition: Definition, period: Period) -> StageTimes:
+    """Median working time per stage and mutu baku compliance, over passages finished in the period.
+
+    Reads the full history of the tickets that moved in the period (their entry into a stage may lie
+    before it): bounded by the period's activity, one pass in memory.
+    """
+    start, end = period.bounds()
+    moved = (
+        select(StageEvent.ticket_id).join(Ticket, col(Ticket.id) == col(StageEvent.ticket_id))
+        .where(Ticket.workflow == definition.key, col(StageEvent.created_at) >= start,
+               col(StageEvent.created_at) < end)
+        .distinct()
+    )
+    events = session.execute(
+        select(StageEvent.ticket_id, StageEvent.from_stage, StageEvent.to_stage, StageEvent.created_at)
+        .where(col(StageEvent.ticket_id).in_(moved), col(StageEvent.created_at) < end, _moves())
+        .order_by(StageEvent.ticket_id, StageEvent.created_at, StageEvent.id)
+    ).all()
+    durations: dict[str, list[float]] = defaultdict(list)
+    units = _sla_units(definition)
+    within: dict[str, list[bool]] = defaultdict(list)
+    if events:
+        clock = WorkClock.covering(min(e[3] for e in events), end)
+        for passage in _passages(definition, events, clock):
+            if not start <= passage.left < end:
+                continue
+            if passage.unit in units:
+                within[passage.unit].append(passage.seconds <= units[passage.unit][1] + 1e-6)
+            else:
+                durations[passage.unit].append(passage.seconds)
+    result = StageTimes()
+    for stage in definition.chain:
+        values = durations.get(stage.key, [])
+        result.stages.append(StageTime(stage.key, stage.name, len(values),
+                                       statistics.median(values) if values else None))
+    for key, (label, limit, stages) in units.items():
+        results = within.get(key, [])
+        result.sla.append(SlaCompliance(key, label, stages, limit, len(results), sum(results)))
+    return result
+
+
+@dataclass(frozen=True)
+class _Passage:
+    unit: str  # a stage key, or "sla:<unit>" for a mutu baku unit
+    left: datetime
+    seconds: float
+
+
+def _passages(definition: Definition, events: Sequence[Any], clock: WorkClock) -> Iterable[_Passage]:
+    """Stage and SLA-unit passages of each ticket, from its ordered moving events."""
+    waiting = definition.waiting_stage.key if definition.waiting_stage else None
+    units = _unit_of_stage(definition)
+    ticket = None
+    stage = unit = None
+    entered = unit_started = wait_started = datetime.min.replace(tzinfo=UTC)
+    stage_paused = unit_paused = 0.0
+    for ticket_id, from_stage, to_stage, moment in events:
+        if ticket_id != ticket or from_stage is None:
+            # A history that begins mid-way (no creation event) is measured from its first event.
+            current = to_stage if from_stage is None else from_stage
+            ticket, stage, entered, stage_paused = ticket_id, current, moment, 0.0
+            unit, unit_started, unit_paused = units.get(current), moment, 0.0
+            if from_stage is None:
+                continue
+        if to_stage == waiting:
+            wait_started = moment
+            continue
+        if from_stage == waiting:
+            paused = clock.between(wait_started, moment)
+            stage_paused += paused
+            unit_paused += paused
+            if to_stage == stage:
+                continue  # the citizen answered: the same stage carries on
+        if stage is not None and not definition.is_terminal(stage):
+            yield _Passage(stage, moment, max(clock.between(entered, moment) - stage_paused, 0.0))
+        new_unit = units.get(to_stage)
+        if unit is not None and new_unit != unit:
+            yield _Passage(unit, moment, max(clock.between(unit_started, moment) - unit_paused, 0.0))
+        if new_unit != unit:
+            unit, unit_started, unit_paused = new_unit, moment, 0.0
+        stage, entered, stage_paused = to_stage, moment, 0.0
+
+
+def _sla_units(definition: Definition) -> dict[str, tuple[str, float, tuple[str, ...]]]:
+    """Each deadline the SOP sets: its groups, then stages with their own mutu baku."""
+    units = {f"sla:{g.key}": (g.name, g.duration.total_seconds(), g.stages) for g in definition.sla_groups}
+    for stage in definition.chain:
+        if stage.sla is not None and definition.sla_group_for(stage.key) is None:
+            units[f"sla:{stage.key}"] = (stage.name, stage.sla.total_seconds(), (stage.key,))
+    return units
+
+
+def _unit_of_stage(definition: Definition) -> dict[str, str]:
+    return {stage: key for key, (_, _, stages) in _sla_units(definition).items() for stage in stages}
+
+
+def _moves() -> ColumnElement[bool]:
+    """Events that move the ticket (claiming and releasing leave it where it is)."""
+    return col(StageEvent.from_stage).is_(None) | (col(StageEvent.from_stage) != col(StageEvent.to_stage))
+
+
+def _received_by(session: Session, definition: Definition, period: Period, column: Any) -> dict[Any, int]:
+    start, end = period.bounds()
+    rows = session.execute(
+        select(column, func.count()).where(Ticket.workflow == definition.key, col(Ticket.created_at) >= start,
+                                           col(Ticket.created_at) < end).group_by(column)
+    ).all()
+    return {key: int(n) for key, n in rows}
+
+
+def _week_start(dialect: str) -> Any:
+    """The Monday (WIB) of a ticket's reception, in SQL."""
+    if dialect == "postgresql":
+        return func.date(func.date_trunc("week", func.timezone("Asia/Jakarta", col(Ticket.created_at))))
+    # SQLite stores UTC text; shift to WIB, go to that week's Sunday, then back to its Monday.
+    return func.date(col(Ticket.created_at), literal_column("'+7 hours'"), literal_column("'weekday 0'"),
+                     literal_column("'-6 days'"))
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _stages_in_order(definition: Definition) -> list[Any]:
+    """Work stages in SOP order, then waiting, done and rejected."""
+    rest = [s for s in definition.stages if s.kind is not StageKind.WORK]
+    return list(definition.chain) + rest

@@ -1,0 +1,218 @@
+"""The dashboard for section heads and the Kepala Dinas: charts of the office's work, each with its CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request
+from markupsafe import Markup
+
+from layanan import db
+from routing import workflow
+from routing.definition import Definition
+from tickets import charts
+from tickets import dashboard_queries as q
+from tickets.access import roles_required
+from tickets.accounts import ADMIN_ROLE
+from tickets.types import utcnow
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dasbor")
+DASHBOARD_ROLES: tuple[str, ...] = ("kasi_identitas", "kasi_inovasi", "kabid", "kepala_dinas", ADMIN_ROLE)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One chart of the dashboard and the table behind it."""
+
+    key: str
+    title: str
+    note: str
+    chart: Markup
+    header: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+
+@bp.app_context_processor
+def dashboard_helpers() -> dict[str, Any]:
+    """Lets the back-office navigation show the dashboard link to the roles that may open it."""
+    return {"dashboard_roles": DASHBOARD_ROLES}
+
+
+@bp.get("/")
+@roles_required(*DASHBOARD_ROLES)
+def index() -> str:
+    """All charts for the chosen period (this month by default)."""
+    period, error = _period_from_request()
+    builder = _Builder(workflow(), period, utcnow())
+    panels = [build(builder) for build in PANELS.values()]
+    return render_template("dashboard/index.html", period=period, error=error, panels=panels,
+                           csv_args={"dari": period.first.isoformat(), "sampai": period.last.isoformat()})
+
+
+@bp.get("/<key>.csv")
+@roles_required(*DASHBOARD_ROLES)
+def export_csv(key: str) -> Response:
+    """One chart's numbers as CSV (UTF-8 with BOM, so spreadsheet programs read the accents right)."""
+    build = PANELS.get(key)
+    if build is None:
+        abort(404)
+    period, error = _period_from_request()
+    if error:
+        return Response(error, status=400, mimetype="text/plain")
+    panel = build(_Builder(workflow(), period, utcnow()))
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(panel.header)
+    writer.writerows(panel.rows)
+    name = f"dasbor-{key}-{period.first.isoformat()}_{period.last.isoformat()}.csv"
+    return Response(out.getvalue().encode("utf-8"), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+class _Builder:
+    """The queries of one request; stage times feed two panels and are computed once."""
+
+    def __init__(self, definition: Definition, period: q.Period, now: datetime) -> None:
+        self.definition, self.period, self.now = definition, period, now
+        self._times: q.StageTimes | None = None
+
+    @property
+    def session(self) -> Any:
+        return db.session()
+
+    @property
+    def times(self) -> q.StageTimes:
+        if self._times is None:
+            self._times = q.stage_times(self.session, self.definition, self.period)
+        return self._times
+
+
+def _stages_now(b: _Builder) -> Panel:
+    rows = q.tickets_per_stage(b.session, b.definition, b.now)
+    bars = [charts.Bar(r.label, r.tickets, charts.number(r.tickets) + (f" ({r.overdue} terlambat)" if r.overdue else ""),
+                       highlight=r.overdue > 0) for r in rows]
+    title = "Tiket per tahap saat ini"
+    return Panel("tahap", title, "Semua tiket, di tahap mana sekarang; merah: ada yang lewat mutu baku.",
+                 charts.horizontal_bars(title, bars, description=_describe(bars)),
+                 ("kode_tahap", "tahap", "jumlah_tiket", "terlambat"),
+                 [(r.key, r.label, r.tickets, r.overdue) for r in rows])
+
+
+def _counts_panel(key: str, title: str, note: str, counts: list[q.Count], code_header: str,
+                  label_header: str) -> Panel:
+    bars = [charts.Bar(c.label, c.value, charts.number(c.value)) for c in counts]
+    return Panel(key, title, note, charts.horizontal_bars(title, bars, description=_describe(bars)),
+                 (code_header, label_header, "jumlah_tiket"), [(c.key, c.label, c.value) for c in counts])
+
+
+def _kecamatan(b: _Builder) -> Panel:
+    return _counts_panel("kecamatan", "Tiket masuk per kecamatan", f"Diterima {b.period.label}.",
+                         q.per_kecamatan(b.session, b.definition, b.period), "kode_kecamatan", "kecamatan")
+
+
+def _services(b: _Builder) -> Panel:
+    return _counts_panel("layanan", "Tiket masuk per layanan", f"Diterima {b.period.label}.",
+                         q.per_service(b.session, b.definition, b.period), "kode_layanan", "layanan")
+
+
+def _channels(b: _Builder) -> Panel:
+    counts = q.per_channel(b.session, b.definition, b.period)
+    total = sum(c.value for c in counts)
+    shares = [(c.value / total if total else None) for c in counts]
+    bars = [charts.Bar(c.label, c.value, f"{charts.number(c.value)} tiket ({charts.percent(s)})")
+            for c, s in zip(counts, shares, strict=True)]
+    title = "Call center dan WhatsApp"
+    return Panel("kanal", title, f"Kanal masuk tiket yang diterima {b.period.label}.",
+                 charts.share(title, bars, description=_describe(bars)),
+                 ("kode_kanal", "kanal", "jumlah_tiket", "persen"),
+                 [(c.key, c.label, c.value, _csv_percent(s)) for c, s in zip(counts, shares, strict=True)])
+
+
+def _weekly(b: _Builder) -> Panel:
+    weeks = q.weekly_received(b.session, b.definition, b.period)
+    bars = [charts.Bar(w.label, w.value, charts.number(w.value)) for w in weeks]
+    title = "Tren mingguan tiket masuk"
+    return Panel("tren-mingguan", title, "Per minggu (Senin–Minggu); minggu di tepi periode hanya dihitung "
+                 "hari-hari di dalam periode.", charts.columns(title, bars, description=_describe(bars)),
+                 ("minggu_mulai", "minggu", "jumlah_tiket"), [(w.key, w.label, w.value) for w in weeks])
+
+
+def _sla(b: _Builder) -> Panel:
+    units = b.times.sla
+    bars = [charts.Bar(u.label, (u.share or 0) * 100,
+                       f"{charts.percent(u.share)} dari {charts.number(u.passages)}",
+                       highlight=u.share is not None and u.share < 0.8) for u in units]
+    title = "Kepatuhan mutu baku"
+    return Panel("mutu-baku", title, "Bagian tahapan yang selesai dalam periode ini dan tepat waktu menurut mutu "
+                 "baku SOP (jam kerja, tanpa waktu menunggu pemohon); merah: di bawah 80%.",
+                 charts.horizontal_bars(title, bars, description=_describe(bars), maximum=100),
+                 ("kode", "mutu_baku", "tahap", "batas_jam_kerja", "selesai", "tepat_waktu", "persen"),
+                 [(u.key.removeprefix("sla:"), u.label, " ".join(u.stages), _hours(u.limit_seconds), u.passages,
+                   u.within, _csv_percent(u.share)) for u in units])
+
+
+def _stage_times(b: _Builder) -> Panel:
+    stages = b.times.stages
+    bars = [charts.Bar(s.label, (s.median_seconds or 0) / 3600, _duration(s.median_seconds)) for s in stages]
+    title = "Median waktu per tahap"
+    return Panel("waktu-tahap", title, "Jam kerja dari masuk sampai keluar tahap, untuk tahapan yang selesai "
+                 "dalam periode ini; waktu menunggu pemohon tidak dihitung.",
+                 charts.horizontal_bars(title, bars, description=_describe(bars)),
+                 ("kode_tahap", "tahap", "selesai", "median_jam_kerja"),
+                 [(s.key, s.label, s.passages, _hours(s.median_seconds)) for s in stages])
+
+
+PANELS: dict[str, Callable[[_Builder], Panel]] = {
+    "tahap": _stages_now,
+    "mutu-baku": _sla,
+    "waktu-tahap": _stage_times,
+    "tren-mingguan": _weekly,
+    "kecamatan": _kecamatan,
+    "layanan": _services,
+    "kanal": _channels,
+}
+
+
+def _period_from_request() -> tuple[q.Period, str | None]:
+    """The period asked for, or this month with a message saying what was wrong with the request."""
+    default = q.Period.month_of(q.today_wib(utcnow()))
+    raw_first, raw_last = request.args.get("dari", "").strip(), request.args.get("sampai", "").strip()
+    if not raw_first and not raw_last:
+        return default, None
+    try:
+        first = date.fromisoformat(raw_first) if raw_first else default.first
+        last = date.fromisoformat(raw_last) if raw_last else default.last
+    except ValueError:
+        return default, "Tanggal tidak dikenali; tulis sebagai TTTT-BB-HH, mis. 2026-11-01. Ditampilkan bulan ini."
+    try:
+        return q.Period(first, last), None
+    except ValueError as exc:
+        return default, f"{exc} Ditampilkan bulan ini."
+
+
+def _describe(bars: list[charts.Bar]) -> str:
+    return "; ".join(f"{bar.label}: {bar.text}" for bar in bars)
+
+
+def _duration(seconds: float | None) -> str:
+    """Working time as people say it: 35 menit, 2,5 jam."""
+    if seconds is None:
+        return "–"
+    if seconds < 3600:
+        return f"{charts.number(seconds / 60)} menit"
+    return f"{charts.number(seconds / 3600, 1)} jam"
+
+
+def _hours(seconds: float | None) -> str:
+    return "" if seconds is None else f"{seconds / 3600:.2f}"
+
+
+def _csv_percent(share: float | None) -> str:
+    return "" if share is None else f"{share * 100:.1f}"
+
