@@ -1,0 +1,1 @@
+"""Benchmarks: run them all with `.venv/bin/python -m bench` (see bench/README.md)."""
