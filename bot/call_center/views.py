@@ -11,13 +11,14 @@ from flask_wtf.csrf import CSRFError
 from sqlmodel import col, select
 
 from bot.call_center import cdr, services, stats
-from bot.call_center.models import CallRecord, CallSource, Outcome
+from bot.call_center.models import CallLog, CallRecord, CallSource, Outcome
 from bot.models import Message
 from layanan import db
 from tickets.access import roles_required, user
 from tickets.accounts import ADMIN_ROLE
 from tickets.kecamatan import KECAMATAN
 from tickets.models import Ticket
+from tickets.staff import StaffUser
 from tickets.types import utcnow
 
 bp = Blueprint("call_center", __name__, url_prefix="/call-center")
@@ -71,6 +72,20 @@ def outcome_label(value: str) -> str:
         return Outcome(value).label
     except ValueError:
         return value
+
+
+@bp.app_template_global()
+def call_of_ticket(ticket_id: int | None) -> dict[str, Any] | None:
+    """For the ticket page: the call that opened the ticket, its agent and the caller's WhatsApp message."""
+    if ticket_id is None:
+        return None
+    session = db.session()
+    call = session.exec(select(CallLog).where(CallLog.ticket_id == ticket_id)).first()
+    if call is None:
+        return None
+    agent = session.get(StaffUser, call.agent_id) if call.agent_id else None
+    message = session.get(Message, call.followup_message_id) if call.followup_message_id else None
+    return {"call": call, "agent": agent.full_name if agent else None, "message": message}
 
 
 @bp.get("/form.js")

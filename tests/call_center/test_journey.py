@@ -57,6 +57,8 @@ def test_logged_call_to_photos_on_the_same_ticket(app, http, session, phone, med
 
     http.cookies.clear()
     login(http, "wa-receiver")
+    receiver_page = " ".join(unescape(http.get(f"/tiket/{number}").text).split())
+    assert "Dicatat call center" in receiver_page and "template, status outbox" in receiver_page
     stage = workflow().first_stage
     assert act_via_form(http, number, "claim").status_code == 200
     advanced = act_via_form(http, number, "advance", **valid_outputs(stage))
