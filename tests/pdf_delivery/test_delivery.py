@@ -391,3 +391,31 @@ def test_kirim_ulang_is_a_command() -> None:
     asked = handle(State(name="start", data={}, misses=0, updated_at=None, needs_human=False),
                    Incoming(body="kirim ulang", media=(), now=now, key="k2"))
     assert asked.effects == [] and "contoh: kirim ulang" in asked.replies[0]
+
+
+def test_a_try_twilio_accepted_before_the_worker_died_is_not_sent_again(
+        app, session, run_jobs, twilio_api, sender) -> None:  # type: ignore[no-untyped-def]
+    """The state a crash leaves: the try's key pending, its message row without a SID, the message at Twilio."""
+    from bot.messaging import twilio_client
+    from bot.models import Message
+
+    ticket, _, _ = ready_ticket(session, app.config["DOCUMENTS_PATH"])
+    delivery = PdfDelivery(ticket_id=ticket.id, document_id=sending.signed_document(session, ticket.id).id,
+                           phone=PHONE, requested_by_id=sender.id, state=DeliveryState.QUEUED, rounds=1, tries=1,
+                           pending_key="pdf-1-pdf-1")
+    session.add(delivery)
+    session.add(Message(direction=Direction.OUTBOUND, phone=PHONE, body="PDF dokumen", idempotency_key="pdf-1-pdf-1",
+                        num_media=1, status="accepted", ticket_id=ticket.id))
+    session.commit()
+    with app.app_context():
+        accepted = twilio_client(app.config).messages.create(
+            from_=f"whatsapp:{OFFICE_NUMBER}", to=f"whatsapp:{PHONE}", body="PDF dokumen",
+            media_url=["https://example.invalid/unduh/x"])
+    from layanan.queue import queue
+    queue("default", app).enqueue(sending.send_delivery, delivery.id, job_id="pdf-delivery-1-1")
+    run_jobs()
+
+    assert len(twilio_api.creates) == 1  # only the one made above
+    delivery = delivery_of(session, ticket)
+    assert delivery.state == DeliveryState.SENT and delivery.pending_key is None
+    assert session.get(Message, delivery.message_id).twilio_sid == accepted.sid
