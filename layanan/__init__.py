@@ -40,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     queue.init_app(app)
     security.init_app(app)
 
+    from berita_acara.views import bp as berita_acara_bp
     from bot.api import bp as api_bp
     from bot.call_center.api import bp as call_center_api_bp
     from bot.call_center.views import bp as call_center_bp
@@ -60,6 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(backoffice_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(berita_acara_bp)
     app.register_blueprint(pdf_sending_bp)
     app.register_blueprint(call_center_bp)
     app.register_blueprint(call_center_api_bp)

@@ -1,5 +1,6 @@
 """Imports every table module so the metadata is complete (for Alembic and tests)."""
 
+import berita_acara.models  # noqa: F401
 import bot.call_center.models  # noqa: F401
 import bot.models  # noqa: F401
 import layanan.outbox  # noqa: F401

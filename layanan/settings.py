@@ -80,6 +80,12 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT") or "10 per 15 minutes",
         "LOGIN_LIMIT_PER_IP": env.get("LOGIN_LIMIT_PER_IP") or "50 per 15 minutes",
         "WTF_CSRF_TIME_LIMIT": None,
+        # Printed reports: the kop surat and the berita acara number ({seq} yearly, no gaps; {year}).
+        "OFFICE_GOVERNMENT": env.get("OFFICE_GOVERNMENT") or "Pemerintah Kabupaten Tanggamus",
+        "OFFICE_NAME": env.get("OFFICE_NAME") or "Dinas Kependudukan dan Pencatatan Sipil",
+        "OFFICE_ADDRESS": env.get("OFFICE_ADDRESS") or "Kota Agung, Kabupaten Tanggamus, Provinsi Lampung",
+        "OFFICE_CITY": env.get("OFFICE_CITY") or "Kota Agung",
+        "BERITA_ACARA_NUMBER_FORMAT": env.get("BERITA_ACARA_NUMBER_FORMAT") or "470/{seq:03d}/BA-UPT/Disdukcapil/{year}",
     }
     config.update(overrides)
 

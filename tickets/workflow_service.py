@@ -69,6 +69,10 @@ def act(
         }
         if "registration_number" in outputs and not ticket.registration_number:
             values["registration_number"] = outputs["registration_number"]
+        if "kode_kecamatan" in transition.outputs:
+            from berita_acara.outputs import sorted_kecamatan  # the sorter's kecamatan groups the reports
+
+            values["kecamatan_code"] = sorted_kecamatan(session, str(transition.outputs["kode_kecamatan"]))
         if transition.moves:
             values.update(_clock_values(ticket, transition.to_stage, now))
         result = session.execute(
@@ -104,6 +108,10 @@ def _system_outputs(session: Session, ticket: Ticket, transition: Transition, no
             else:
                 year = office_year(now)
                 values[spec.key] = registration_number(year, next_value(session, REGISTER_SEQUENCE, year))
+        elif spec.source == OutputSource.BERITA_ACARA:
+            from berita_acara.outputs import berita_acara_output  # the berita acara feature fills its own
+
+            values[spec.key] = berita_acara_output(session, ticket)
     return values
 
 

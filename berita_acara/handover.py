@@ -1,0 +1,251 @@
+"""The berita acara's life: drawn up per kecamatan, signed, carried, received item by item.
+
+Every move of the papers also moves the listed tickets through their stages with the workflow
+service, so each step leaves a stage event with the acting officer and role.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from berita_acara.models import BeritaAcara, BeritaAcaraItem, BeritaAcaraStatus
+from berita_acara.numbering import take_number
+from berita_acara.sorting import SHORT_LABELS, WIB, current_batch_filter
+from berita_acara.stages import handover_stages
+from bot.nik import mask_nik
+from routing.definition import Action, FieldType, Stage
+from routing.engine import TransitionError
+from tickets.access import UPT_ROLE, is_upt_only
+from tickets.models import Applicant, Ticket
+from tickets.numbering import office_year
+from tickets.staff import StaffUser
+from tickets.types import utcnow
+from tickets.workflow_service import act
+
+log = logging.getLogger(__name__)
+
+CREATOR_ROLE = "kasi_inovasi"
+SIGNER_ROLE = "kepala_dinas"
+COURIER_ROLE = "courier"
+VIEW_ROLES = (CREATOR_ROLE, SIGNER_ROLE, COURIER_ROLE, UPT_ROLE, "admin")
+
+
+class HandoverError(ValueError):
+    """A step of the berita acara cannot be taken; the message is Indonesian and safe to show."""
+
+
+def can_view(account: StaffUser, berita_acara: BeritaAcara) -> bool:
+    """Whether the account may open this berita acara: a UPT officer only for its own kecamatan."""
+    if not account.has_role(*VIEW_ROLES):
+        return False
+    if is_upt_only(account):
+        return account.kecamatan_code is not None and account.kecamatan_code == berita_acara.kecamatan_code
+    return True
+
+
+def waiting_tickets(session: Session, kecamatan_code: str | None = None) -> dict[str, list[Ticket]]:
+    """Tickets at the berita acara stage that no berita acara lists yet, per kecamatan."""
+    handover = handover_stages().handover
+    query = select(Ticket).where(Ticket.stage == handover.key, *current_batch_filter(),  # type: ignore[arg-type]
+                                 Ticket.kecamatan_code.is_not(None))  # type: ignore[union-attr]
+    if kecamatan_code is not None:
+        query = query.where(Ticket.kecamatan_code == kecamatan_code)
+    grouped: dict[str, list[Ticket]] = defaultdict(list)
+    for ticket in session.exec(query.order_by(Ticket.id)):
+        grouped[str(ticket.kecamatan_code)].append(ticket)
+    return dict(grouped)
+
+
+def create_berita_acara(session: Session, actor: StaffUser, kecamatan_code: str, number_format: str,
+                        now: datetime | None = None) -> BeritaAcara:
+    """Draw up the berita acara for every waiting ticket of one kecamatan; commits."""
+    _require_role(actor, CREATOR_ROLE, "membuat berita acara")
+    now = now or utcnow()
+    tickets = waiting_tickets(session, kecamatan_code).get(kecamatan_code, [])
+    if not tickets:
+        raise HandoverError("Tidak ada berkas yang menunggu berita acara untuk kecamatan ini.")
+    try:
+        year = office_year(now)
+        seq, number = take_number(session, number_format, year)
+        berita_acara = BeritaAcara(number=number, year=year, seq=seq, kecamatan_code=kecamatan_code,
+                                   document_date=now.astimezone(WIB).date(), created_by_id=actor.id,
+                                   created_at=now, updated_at=now)
+        session.add(berita_acara)
+        session.flush()
+        applicants = _applicants(session, tickets)
+        for position, ticket in enumerate(tickets, start=1):
+            applicant = applicants[ticket.applicant_id]
+            session.add(BeritaAcaraItem(
+                berita_acara_id=berita_acara.id, ticket_id=ticket.id, position=position,
+                ticket_number=ticket.number, applicant_name=applicant.name or "-",
+                service=ticket.service, nik_masked=mask_nik(applicant.nik) if applicant.nik else "-",
+            ))
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise HandoverError("Sebagian berkas baru saja dimasukkan ke berita acara lain. Muat ulang halaman.")
+    except BaseException:
+        session.rollback()
+        raise
+    log.info("berita acara %s: %d berkas untuk kecamatan %s", berita_acara.number, len(tickets), kecamatan_code)
+    return berita_acara
+
+
+def items_of(session: Session, berita_acara: BeritaAcara) -> list[BeritaAcaraItem]:
+    """The berita acara's items in printed order."""
+    return list(session.exec(select(BeritaAcaraItem).where(BeritaAcaraItem.berita_acara_id == berita_acara.id)
+                             .order_by(BeritaAcaraItem.position)))
+
+
+def totals(items: list[BeritaAcaraItem]) -> list[tuple[str, int]]:
+    """Items per document type, in the order the services are listed."""
+    counts: dict[str, int] = defaultdict(int)
+    for item in items:
+        counts[item.service] += 1
+    order = list(SHORT_LABELS)
+    return [(SHORT_LABELS.get(s, s), counts[s]) for s in sorted(counts, key=lambda s: (s not in order,
+            order.index(s) if s in order else 0, s))]
+
+
+def mark_signed(session: Session, berita_acara: BeritaAcara, actor: StaffUser, signed_pdf: bytes,
+                now: datetime) -> None:
+    """Store the signed PDF and move the berita acara to signed; commits."""
+    _require_role(actor, SIGNER_ROLE, "menandatangani berita acara")
+    _require_status(berita_acara, BeritaAcaraStatus.DRAFT, "ditandatangani")
+    berita_acara.status = BeritaAcaraStatus.SIGNED
+    berita_acara.signed_by_id = actor.id
+    berita_acara.signed_at = now
+    berita_acara.signed_pdf = signed_pdf
+    berita_acara.updated_at = now
+    session.add(berita_acara)
+    session.commit()
+
+
+def dispatch(session: Session, berita_acara: BeritaAcara, actor: StaffUser, courier: StaffUser,
+             now: datetime | None = None) -> None:
+    """The Kasi Inovasi hands the signed berita acara and its papers to a courier; refused unsigned."""
+    _require_role(actor, CREATOR_ROLE, "menyerahkan berkas ke kurir")
+    if berita_acara.status == BeritaAcaraStatus.DRAFT:
+        raise HandoverError("Berita acara belum ditandatangani Kepala Dinas; berkas belum dapat diserahkan ke kurir.")
+    _require_status(berita_acara, BeritaAcaraStatus.SIGNED, "diserahkan ke kurir")
+    if not courier.has_role(COURIER_ROLE) or not courier.active:
+        raise HandoverError("Penerima berkas harus akun kurir yang aktif.")
+    now = now or utcnow()
+    _move_tickets(session, berita_acara, handover_stages().handover, actor, now)
+    berita_acara.status = BeritaAcaraStatus.IN_TRANSIT
+    berita_acara.courier_id = courier.id
+    berita_acara.dispatched_at = now
+    berita_acara.updated_at = now
+    session.add(berita_acara)
+    session.commit()
+
+
+def record_delivery(session: Session, berita_acara: BeritaAcara, actor: StaffUser,
+                    now: datetime | None = None) -> None:
+    """The courier records handing the papers to the UPT."""
+    _require_role(actor, COURIER_ROLE, "mencatat penyerahan ke UPT")
+    if berita_acara.status in (BeritaAcaraStatus.DRAFT, BeritaAcaraStatus.SIGNED):
+        raise HandoverError("Berita acara ini belum diserahkan kepada kurir.")
+    _require_status(berita_acara, BeritaAcaraStatus.IN_TRANSIT, "dicatat diserahkan ke UPT")
+    if berita_acara.courier_id != actor.id:
+        raise HandoverError("Berita acara ini dibawa kurir lain.")
+    now = now or utcnow()
+    _move_tickets(session, berita_acara, handover_stages().courier, actor, now)
+    berita_acara.status = BeritaAcaraStatus.DELIVERED
+    berita_acara.delivered_at = now
+    berita_acara.updated_at = now
+    session.add(berita_acara)
+    session.commit()
+
+
+def confirm_receipt(session: Session, berita_acara: BeritaAcara, actor: StaffUser, found: set[int],
+                    notes: Mapping[int, str], now: datetime | None = None) -> BeritaAcaraStatus:
+    """The UPT checks the papers item by item; found items move on, missing ones need a note."""
+    _require_role(actor, UPT_ROLE, "memeriksa penerimaan berkas")
+    if actor.kecamatan_code != berita_acara.kecamatan_code:
+        raise HandoverError("Berita acara ini ditujukan ke UPT kecamatan lain.")
+    _require_status(berita_acara, BeritaAcaraStatus.DELIVERED, "diperiksa")
+    items = items_of(session, berita_acara)
+    unknown = found - {item.id for item in items}
+    if unknown:
+        raise HandoverError("Daftar berkas yang dicentang tidak sesuai dengan berita acara ini. Muat ulang halaman.")
+    unexplained = [item.ticket_number for item in items
+                   if item.id not in found and not (notes.get(item.id) or "").strip()]
+    if unexplained:
+        raise HandoverError("Tulis keterangan untuk setiap berkas yang tidak ada: " + ", ".join(unexplained) + ".")
+    now = now or utcnow()
+    upt = handover_stages().upt
+    arrived = [item for item in items if item.id in found]
+    _move_tickets(session, berita_acara, upt, actor, now, only={item.ticket_id for item in arrived})
+    for item in items:
+        item.received = item.id in found
+        item.missing_note = None if item.received else notes[item.id].strip()[:300]
+        session.add(item)
+    complete = len(arrived) == len(items)
+    berita_acara.status = (BeritaAcaraStatus.RECEIVED_COMPLETE if complete
+                           else BeritaAcaraStatus.RECEIVED_WITH_DISCREPANCIES)
+    berita_acara.received_by_id = actor.id
+    berita_acara.received_at = now
+    berita_acara.receipt_note = None if complete else f"{len(items) - len(arrived)} berkas tidak diterima."
+    berita_acara.updated_at = now
+    session.add(berita_acara)
+    session.commit()
+    return BeritaAcaraStatus(berita_acara.status)
+
+
+def _move_tickets(session: Session, berita_acara: BeritaAcara, stage: Stage, actor: StaffUser, now: datetime,
+                  only: set[int] | None = None) -> None:
+    """Advance the listed tickets out of `stage` as the actor, confirming the stage's checks.
+
+    Idempotent: tickets already past the stage (an earlier attempt got halfway) are left alone.
+    Each ticket is its own transaction, as on the ticket page; a ticket someone else holds stops the
+    step with its number, and the berita acara keeps its state until every ticket has moved.
+    """
+    confirmations = stage_confirmations(stage)
+    ids = [item.ticket_id for item in items_of(session, berita_acara) if only is None or item.ticket_id in only]
+    roles = set(actor.roles)
+    stuck: list[str] = []
+    for ticket in session.exec(select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.id)):  # type: ignore[union-attr]
+        if ticket.stage != stage.key:
+            continue
+        try:
+            if ticket.claimed_by_id != actor.id:
+                ticket, _, _ = act(session, ticket, Action.CLAIM, actor_id=actor.id, actor_roles=roles,
+                                   expected_version=ticket.version, now=now)
+            act(session, ticket, Action.ADVANCE, actor_id=actor.id, actor_roles=roles,
+                expected_version=ticket.version, payload={"outputs": confirmations}, now=now)
+        except TransitionError as exc:
+            stuck.append(f"{ticket.number} ({exc})")
+    if stuck:
+        raise HandoverError("Berkas berikut belum dapat diproses: " + "; ".join(stuck))
+
+
+def stage_confirmations(stage: Stage) -> dict[str, Any]:
+    """The stage's checkboxes, all ticked: the batch step confirms them for every listed ticket."""
+    needed = [o for o in stage.outputs if not o.system_assigned and o.required and o.type is not FieldType.CHECK]
+    if needed:
+        raise HandoverError(f"Tahap '{stage.name}' meminta isian per berkas; kerjakan lewat halaman tiket.")
+    return {o.key: True for o in stage.outputs if not o.system_assigned and o.type is FieldType.CHECK}
+
+
+def _applicants(session: Session, tickets: list[Ticket]) -> dict[int, Applicant]:
+    ids = {t.applicant_id for t in tickets}
+    return {a.id: a for a in session.exec(select(Applicant).where(Applicant.id.in_(ids)))}  # type: ignore[union-attr,misc]
+
+
+def _require_role(actor: StaffUser, role: str, what: str) -> None:
+    if not actor.has_role(role):
+        raise HandoverError(f"Akun Anda tidak berwenang {what}.")
+
+
+def _require_status(berita_acara: BeritaAcara, expected: BeritaAcaraStatus, what: str) -> None:
+    if berita_acara.status != expected:
+        label = BeritaAcaraStatus(berita_acara.status).label
+        raise HandoverError(f"Berita acara berstatus '{label}' dan tidak dapat {what}.")

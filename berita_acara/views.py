@@ -1,0 +1,218 @@
+"""Back-office pages: the sorting report, the berita acara list, one berita acara and its steps."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from urllib.parse import quote
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from sqlmodel import Session, select
+from werkzeug.wrappers import Response
+
+from berita_acara import document, handover
+from berita_acara.exports import report_csv, report_xlsx
+from berita_acara.handover import COURIER_ROLE, CREATOR_ROLE, SIGNER_ROLE, VIEW_ROLES, HandoverError
+from berita_acara.models import BeritaAcara, BeritaAcaraStatus
+from berita_acara.render import sorting_report_pdf
+from berita_acara.sorting import Period, PeriodError, SortingReport, batch_report, period_report
+from layanan import db
+from tickets.access import UPT_ROLE, is_upt_only, roles_required, user
+from tickets.accounts import ADMIN_ROLE
+from tickets.models import KecamatanRow
+from tickets.staff import StaffUser
+
+log = logging.getLogger(__name__)
+bp = Blueprint("berita_acara", __name__, url_prefix="/berita-acara")
+
+REPORT_ROLES = ("sorter", CREATOR_ROLE, SIGNER_ROLE, ADMIN_ROLE)
+FORMATS = {
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@bp.app_context_processor
+def _nav() -> dict[str, object]:
+    return {"berita_acara_roles": VIEW_ROLES, "sorting_report_roles": REPORT_ROLES}
+
+
+@bp.get("/pemilahan")
+@roles_required(*REPORT_ROLES)
+def sorting_form() -> str:
+    """Choose the period or the current batch for the sorting report."""
+    today = date.today()
+    return render_template("berita_acara/sorting_form.html", first=today.replace(day=1), last=today)
+
+
+@bp.get("/pemilahan/laporan.<fmt>")
+@roles_required(*REPORT_ROLES)
+def sorting_report(fmt: str) -> Response | tuple[str, int]:
+    """The sorting report as PDF, CSV or XLSX."""
+    if fmt not in FORMATS:
+        abort(404)
+    try:
+        report, name = _report_from_args(db.session())
+    except PeriodError as exc:
+        return render_template("berita_acara/sorting_form.html", error=str(exc),
+                               first=request.args.get("dari"), last=request.args.get("sampai")), 400
+    if fmt == "pdf":
+        body = sorting_report_pdf(report, user().full_name)
+    elif fmt == "csv":
+        body = report_csv(report)
+    else:
+        body = report_xlsx(report)
+    return _download(body, FORMATS[fmt], f"{name}.{fmt}")
+
+
+@bp.get("/")
+@roles_required(*VIEW_ROLES)
+def index() -> str:
+    """Berita acara the account may see, newest first; for the Kasi Inovasi also the waiting berkas."""
+    session = db.session()
+    account = user()
+    query = select(BeritaAcara).order_by(BeritaAcara.id.desc()).limit(200)  # type: ignore[union-attr]
+    if is_upt_only(account):
+        query = query.where(BeritaAcara.kecamatan_code == (account.kecamatan_code or ""))
+    rows = session.exec(query).all()
+    waiting = handover.waiting_tickets(session) if account.has_role(CREATOR_ROLE) else {}
+    return render_template("berita_acara/index.html", rows=rows, waiting=waiting,
+                           kecamatan=_kecamatan_names(session), statuses=BeritaAcaraStatus)
+
+
+@bp.post("/buat")
+@roles_required(CREATOR_ROLE)
+def create() -> Response:
+    """Draw up the berita acara for one kecamatan's waiting berkas."""
+    session = db.session()
+    code = request.form.get("kecamatan", "")
+    try:
+        made = handover.create_berita_acara(session, user(), code, current_app.config["BERITA_ACARA_NUMBER_FORMAT"])
+    except HandoverError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".index"))
+    flash(f"Berita acara {made.number} dibuat dengan status konsep.", "success")
+    return redirect(url_for(".detail", ba_id=made.id))
+
+
+@bp.get("/<int:ba_id>")
+@roles_required(*VIEW_ROLES)
+def detail(ba_id: int) -> str:
+    """One berita acara: its state, items and the step the account may take."""
+    session = db.session()
+    berita_acara = _visible(session, ba_id)
+    couriers = [s for s in session.exec(select(StaffUser).where(StaffUser.active == True)  # noqa: E712
+                                        .order_by(StaffUser.full_name)) if COURIER_ROLE in s.roles]
+    return render_template(
+        "berita_acara/detail.html", ba=berita_acara, items=handover.items_of(session, berita_acara),
+        status=BeritaAcaraStatus(berita_acara.status), statuses=BeritaAcaraStatus,
+        kecamatan=_kecamatan_names(session), couriers=couriers, people=_people(session, berita_acara),
+        account=user(),
+    )
+
+
+@bp.get("/<int:ba_id>/berita-acara.pdf")
+@roles_required(*VIEW_ROLES)
+def pdf(ba_id: int) -> Response:
+    """The printable berita acara (the signed file once signed)."""
+    session = db.session()
+    berita_acara = _visible(session, ba_id)
+    body = document.printable_pdf(session, berita_acara)
+    return _download(body, FORMATS["pdf"], f"berita-acara-{berita_acara.number.replace('/', '-')}.pdf", inline=True)
+
+
+@bp.post("/<int:ba_id>/tandatangani")
+@roles_required(SIGNER_ROLE)
+def sign(ba_id: int) -> Response:
+    """The Kepala Dinas signs with the office certificate's passphrase."""
+    session = db.session()
+    berita_acara = _visible(session, ba_id)
+    verify_url = current_app.config["PUBLIC_BASE_URL"] + url_for(".detail", ba_id=ba_id)
+    return _step(lambda: document.sign(session, berita_acara, user(), request.form.get("passphrase", ""),
+                                       current_app.config, verify_url),
+                 ba_id, "Berita acara sudah ditandatangani.")
+
+
+@bp.post("/<int:ba_id>/serahkan-ke-kurir")
+@roles_required(CREATOR_ROLE)
+def dispatch(ba_id: int) -> Response:
+    """The Kasi Inovasi hands the signed berita acara and the papers to a courier."""
+    session = db.session()
+    berita_acara = _visible(session, ba_id)
+    courier = session.get(StaffUser, request.form.get("kurir", type=int) or 0)
+    if courier is None:
+        flash("Pilih kurir yang membawa berkas.", "error")
+        return redirect(url_for(".detail", ba_id=ba_id))
+    return _step(lambda: handover.dispatch(session, berita_acara, user(), courier), ba_id,
+                 f"Berkas diserahkan kepada kurir {courier.full_name}.")
+
+
+@bp.post("/<int:ba_id>/diserahkan-ke-upt")
+@roles_required(COURIER_ROLE)
+def delivered(ba_id: int) -> Response:
+    """The courier records handing the papers to the UPT."""
+    session = db.session()
+    berita_acara = _visible(session, ba_id)
+    return _step(lambda: handover.record_delivery(session, berita_acara, user()), ba_id,
+                 "Penyerahan berkas ke UPT sudah dicatat.")
+
+
+@bp.post("/<int:ba_id>/terima")
+@roles_required(UPT_ROLE)
+def receive(ba_id: int) -> Response:
+    """The UPT confirms the papers item by item, with a note for each missing one."""
+    session = db.session()
+    berita_acara = _visible(session, ba_id)
+    found = {int(v) for v in request.form.getlist("ada") if v.isdigit()}
+    notes = {int(k.removeprefix("catatan-")): v for k, v in request.form.items()
+             if k.startswith("catatan-") and k.removeprefix("catatan-").isdigit()}
+    return _step(lambda: handover.confirm_receipt(session, berita_acara, user(), found, notes), ba_id,
+                 "Penerimaan berkas sudah dicatat.")
+
+
+def _step(run: object, ba_id: int, done: str) -> Response:
+    try:
+        run()  # type: ignore[operator]
+    except HandoverError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for(".detail", ba_id=ba_id))
+
+
+def _visible(session: Session, ba_id: int) -> BeritaAcara:
+    berita_acara = session.get(BeritaAcara, ba_id)
+    # Another kecamatan's berita acara is answered like a missing one: its existence is not shown either.
+    if berita_acara is None or not handover.can_view(user(), berita_acara):
+        abort(404)
+    return berita_acara
+
+
+def _report_from_args(session: Session) -> tuple[SortingReport, str]:
+    if request.args.get("batch"):
+        return batch_report(session), "laporan-pemilahan-batch"
+    try:
+        first = date.fromisoformat(request.args.get("dari", ""))
+        last = date.fromisoformat(request.args.get("sampai", ""))
+    except ValueError:
+        raise PeriodError("Isi tanggal awal dan akhir periode dengan benar (tttt-bb-hh).") from None
+    return period_report(session, Period(first, last)), f"laporan-pemilahan-{first}-{last}"
+
+
+def _download(body: bytes, mimetype: str, filename: str, inline: bool = False) -> Response:
+    disposition = "inline" if inline else "attachment"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(filename)}",
+        "Cache-Control": "no-store",  # lists names of citizens
+    })
+
+
+def _kecamatan_names(session: Session) -> dict[str, str]:
+    return {k.code: k.name for k in session.exec(select(KecamatanRow))}
+
+
+def _people(session: Session, berita_acara: BeritaAcara) -> dict[str, StaffUser | None]:
+    ids = {"created_by": berita_acara.created_by_id, "signed_by": berita_acara.signed_by_id,
+           "courier": berita_acara.courier_id, "received_by": berita_acara.received_by_id}
+    return {key: session.get(StaffUser, value) if value else None for key, value in ids.items()}
