@@ -150,47 +150,72 @@ def import_records(session: Session, data: bytes, *, timezone: str, imported_by_
     result = ImportResult(errors=errors)
     if errors:
         return result
-    known = set(session.exec(select(CallRecord.uniqueid).where(
-        col(CallRecord.uniqueid).in_({r.uniqueid for r in rows}))))
+    known = _known_uniqueids(session, [r.uniqueid for r in rows])
+    fresh: list[CdrRow] = []
     for row in rows:
         if row.uniqueid in known:
             result.duplicates.append(row.line)
-            continue
-        known.add(row.uniqueid)
+        else:
+            known.add(row.uniqueid)
+            fresh.append(row)
+    candidates, taken = _candidate_calls(session, fresh)
+    for row in fresh:
         record = CallRecord(
             uniqueid=row.uniqueid, source_number=row.source_number, phone=row.phone, destination=row.destination,
             caller_id=row.caller_id, started_at=row.started_at, answered_at=row.answered_at, ended_at=row.ended_at,
             duration=row.duration, billsec=row.billsec, disposition=row.disposition, imported_by_id=imported_by_id,
         )
-        session.add(record)
-        session.flush()
-        if _match_call(session, record):
+        call = _closest_call(row, candidates.get(row.phone or "", []), taken)
+        if call is not None:
+            record.call_log_id = call.id
+            taken.add(call.id)  # type: ignore[arg-type]
             result.matched += 1
+        session.add(record)
         result.imported += 1
     session.commit()
     return result
 
 
-def _match_call(session: Session, record: CallRecord) -> bool:
-    """Link an answered record to the unlinked call logged for its number closest to its time."""
-    if record.disposition != ANSWERED or record.phone is None:
-        return False
-    linked = select(CallRecord.call_log_id).where(col(CallRecord.call_log_id).is_not(None))
-    candidates = session.exec(
-        select(CallLog).where(
-            CallLog.phone == record.phone,
-            col(CallLog.called_at) >= record.started_at - MATCH_BEFORE,
-            col(CallLog.called_at) <= record.ended_at + MATCH_AFTER,
-            col(CallLog.id).not_in(linked),
-        )
-    ).all()
-    if not candidates:
-        return False
-    best = min(candidates, key=lambda call: abs((call.called_at - record.started_at).total_seconds()))
-    record.call_log_id = best.id
-    session.add(record)
-    session.flush()
-    return True
+_CHUNK = 500  # values per IN (...) list, well under every database's parameter limit
+
+
+def _known_uniqueids(session: Session, uniqueids: list[str]) -> set[str]:
+    known: set[str] = set()
+    for i in range(0, len(uniqueids), _CHUNK):
+        chunk = uniqueids[i:i + _CHUNK]
+        known.update(session.exec(select(CallRecord.uniqueid).where(col(CallRecord.uniqueid).in_(chunk))))
+    return known
+
+
+def _candidate_calls(session: Session, rows: list[CdrRow]) -> tuple[dict[str, list[CallLog]], set[int]]:
+    """Logged calls that answered rows may match, by phone, and those already linked to a record."""
+    answered = [r for r in rows if r.disposition == ANSWERED and r.phone]
+    if not answered:
+        return {}, set()
+    low = min(r.started_at for r in answered) - MATCH_BEFORE
+    high = max(r.ended_at for r in answered) + MATCH_AFTER
+    phones = sorted({r.phone for r in answered if r.phone})
+    by_phone: dict[str, list[CallLog]] = {}
+    for i in range(0, len(phones), _CHUNK):
+        for call in session.exec(select(CallLog).where(
+                col(CallLog.phone).in_(phones[i:i + _CHUNK]), col(CallLog.called_at) >= low,
+                col(CallLog.called_at) <= high)):
+            by_phone.setdefault(call.phone, []).append(call)
+    ids = [c.id for calls in by_phone.values() for c in calls]
+    taken: set[int] = set()
+    for i in range(0, len(ids), _CHUNK):
+        taken.update(x for x in session.exec(select(CallRecord.call_log_id).where(
+            col(CallRecord.call_log_id).in_(ids[i:i + _CHUNK]))) if x is not None)
+    return by_phone, taken
+
+
+def _closest_call(row: CdrRow, calls: list[CallLog], taken: set[int]) -> CallLog | None:
+    """The unlinked call logged for an answered row's number closest to its start, within the window."""
+    if row.disposition != ANSWERED:
+        return None
+    fitting = [c for c in calls if c.id not in taken
+               and row.started_at - MATCH_BEFORE <= c.called_at <= row.ended_at + MATCH_AFTER]
+    return min(fitting, key=lambda c: abs((c.called_at - row.started_at).total_seconds()), default=None)
 
 
 def link_record(session: Session, call: CallLog, record_id: int | None) -> None:
