@@ -99,7 +99,8 @@ def _documents_root() -> Path:
 
 def _queue_rows(session: Session) -> list[dict[str, Any]]:
     stages = [s.key for s in workflow().stages_for_role(sending.PDF_SENDER_ROLE)]
-    flagged = select(PdfDelivery.ticket_id).where(PdfDelivery.needs_operator == True)  # noqa: E712
+    flagged = select(PdfDelivery.ticket_id).where(PdfDelivery.needs_operator == True,  # noqa: E712
+                                                  PdfDelivery.state == DeliveryState.FAILED)
     signed = select(IssuedDocument.ticket_id).where(IssuedDocument.status == DocumentStatus.SIGNED)
     tickets = session.exec(
         select(Ticket).where(or_(col(Ticket.id).in_(flagged),

@@ -113,12 +113,21 @@ def request_send(session: Session, ticket: Ticket, actor: StaffUser) -> PdfDeliv
         raise SendRefused(f"Tiket {ticket.number} sedang dikerjakan petugas lain.")
     delivery = PdfDelivery(ticket_id=ticket.id, document_id=document.id, phone=applicant_of(session, ticket).phone,
                            reason=DeliveryReason.SEND, requested_by_id=actor.id)
+    _settle_old_flags(session, ticket.id)
     session.add(delivery)
     session.flush()
     _queue_round(session, delivery)
     session.commit()
     log.info("ticket %s: PDF delivery %s requested by %s", ticket.number, delivery.id, actor.username)
     return delivery
+
+
+def _settle_old_flags(session: Session, ticket_id: int) -> None:
+    """A new delivery answers the operator's flag on the earlier ones (they stay in the ticket's history)."""
+    for old in session.exec(select(PdfDelivery).where(PdfDelivery.ticket_id == ticket_id,
+                                                      PdfDelivery.needs_operator == True)):  # noqa: E712
+        old.needs_operator = False
+        session.add(old)
 
 
 def _queue_round(session: Session, delivery: PdfDelivery) -> None:
@@ -420,6 +429,7 @@ def resend_reply(session: Session, phone: str, number: str) -> str:
         return catalogue.render("resend_accepted", number=ticket.number)
     delivery = PdfDelivery(ticket_id=ticket.id, document_id=document.id, phone=phone, reason=DeliveryReason.RESEND,
                            requested_by_id=previous.requested_by_id)
+    _settle_old_flags(session, ticket.id)
     session.add(delivery)
     session.flush()
     _queue_round(session, delivery)

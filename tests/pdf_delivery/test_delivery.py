@@ -278,6 +278,15 @@ def test_after_the_last_try_the_ticket_is_flagged_for_the_operator(
     assert "flagged" in queue and "Perlu tindakan" in queue
     assert "Perlu tindakan operator" in http.get(f"/tiket/{ticket.number}").text
 
+    # Twilio is back: the operator sends again from the queue, and the flag is answered.
+    page = http.get("/pengiriman-pdf")
+    http.post("/pengiriman-pdf/kirim", data={"csrf_token": csrf_token(page.text), "tiket": str(ticket.id)})
+    run_jobs()
+    assert len(twilio_api.pdfs()) == 1
+    session.expire_all()
+    assert not any(d.needs_operator for d in session.exec(select(PdfDelivery)))
+    assert "Perlu tindakan" not in http.get("/pengiriman-pdf").text
+
 
 def test_a_refused_number_is_not_retried(app, session, run_jobs, twilio_api, sender) -> None:  # type: ignore[no-untyped-def]
     ticket, _, _ = ready_ticket(session, app.config["DOCUMENTS_PATH"])
