@@ -299,7 +299,7 @@ def _settle_in_doubt(session: Session, delivery: PdfDelivery) -> str | None:
         return None
     message = session.exec(select(Message).where(Message.idempotency_key == key)).first()
     if message is not None and not message.twilio_sid and current_app.config["TWILIO_ENABLED"]:
-        found = _find_on_twilio(message)
+        found = _find_on_twilio(session, message)
         if found is not None:
             message.twilio_sid, message.status, message.updated_at = found.sid, found.status, utcnow()
             session.add(message)
@@ -318,15 +318,28 @@ def _settle_in_doubt(session: Session, delivery: PdfDelivery) -> str | None:
     return f"pdf {message.twilio_sid} (settled)"
 
 
-def _find_on_twilio(message: Message):  # type: ignore[no-untyped-def]
-    """The message Twilio created for an in-doubt try, matched on recipient, text and time."""
+def _find_on_twilio(session: Session, message: Message):  # type: ignore[no-untyped-def]
+    """The message Twilio created for an in-doubt try: to the same number, created since the try began,
+    with a SID we never recorded, and the same text (a template's text is Twilio's rendering, so for a
+    template the first two suffice)."""
     config = current_app.config
     since = message.created_at - IN_DOUBT_LOOKBACK
+    template = message.content_sid is not None
     for candidate in twilio_client(config).messages.list(to=whatsapp_address(message.phone), limit=50):
         created = candidate.date_created
-        if candidate.body == message.body and (created is None or created >= since):
-            return candidate
+        if created is not None and created < since:
+            continue
+        if not template and candidate.body != message.body:
+            continue
+        if _known_sid(session, candidate.sid):
+            continue
+        return candidate
     return None
+
+
+def _known_sid(session: Session, sid: str) -> bool:
+    """Whether a Twilio SID is already recorded on one of our messages."""
+    return session.exec(select(Message.id).where(Message.twilio_sid == sid)).first() is not None
 
 
 # --- Answers from the citizen and from WhatsApp ---------------------------------------------------
