@@ -428,3 +428,34 @@ def test_a_try_twilio_accepted_before_the_worker_died_is_not_sent_again(
     delivery = delivery_of(session, ticket)
     assert delivery.state == DeliveryState.SENT and delivery.pending_key is None
     assert session.get(Message, delivery.message_id).twilio_sid == accepted.sid
+
+
+def test_outside_window_without_configured_template_flags_the_operator(
+        app, session, run_jobs, twilio_api, sender) -> None:  # type: ignore[no-untyped-def]
+    app.config["TWILIO_CONTENT_SID_DOCUMENT_READY"] = None
+    ticket, _, _ = ready_ticket(session, app.config["DOCUMENTS_PATH"], last_inbound_hours=30)
+    send(session, ticket, sender)
+    run_jobs()
+    assert twilio_api.creates == []
+    delivery = delivery_of(session, ticket)
+    assert delivery.state == DeliveryState.FAILED and delivery.needs_operator
+    assert "TWILIO_CONTENT_SID_DOCUMENT_READY" in (delivery.problem or "")
+
+
+def test_template_try_in_doubt_is_found_on_twilio_and_not_repeated(
+        app, session, run_jobs, twilio_api, sender) -> None:  # type: ignore[no-untyped-def]
+    ticket, _, _ = ready_ticket(session, app.config["DOCUMENTS_PATH"], last_inbound_hours=30)
+    twilio_api.script = [Slow(12)]
+    send(session, ticket, sender)
+    run_jobs()
+    assert len(twilio_api.creates) == 1 and len(twilio_api.templates()) == 1
+    assert delivery_of(session, ticket).state == DeliveryState.WAITING_FOR_REPLY
+
+
+def test_kirim_ulang_before_anything_was_sent_says_not_ready(app, session, live_server, twilio_api,
+                                                             run_jobs) -> None:  # type: ignore[no-untyped-def]
+    ticket = make_ticket(session)
+    phone = Phone(base_url=live_server.url, auth_token=app.config["TWILIO_AUTH_TOKEN"], number=PHONE)
+    assert "belum selesai" in phone.say(f"kirim ulang {ticket.number}")
+    run_jobs()
+    assert twilio_api.creates == []
