@@ -79,5 +79,7 @@ def register_commands(app: Flask) -> None:
     for command in (db_upgrade_command, create_staff_command, load_demo_command, create_api_token_command,
                     twilio_token_command, sweep_jobs_command):
         app.cli.add_command(command)
+    from pdf_delivery.cli import create_demo_certificate_command  # noqa: E402
+    app.cli.add_command(create_demo_certificate_command)
     from tickets.generate import generate_tickets_command  # noqa: E402  (imports the models)
     app.cli.add_command(generate_tickets_command)

@@ -16,6 +16,7 @@ from typing import Any
 
 import segno
 from asn1crypto import x509
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.layout import BoxConstraints
@@ -169,6 +170,8 @@ def sign_pdf(pdf: bytes, signer: OfficeSigner, stamp: SignatureStamp) -> bytes:
     if writer.prev.encrypted:
         raise SigningError("File PDF terenkripsi; tidak dapat ditandatangani.")
     field_name = _free_field_name(writer)
+    box = _stamp_box(writer, stamp.page)
+    _link_stamp_to_url(writer, stamp, box)
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
         subfilter=fields.SigSeedSubFilter.PADES,
@@ -181,7 +184,7 @@ def sign_pdf(pdf: bytes, signer: OfficeSigner, stamp: SignatureStamp) -> bytes:
         meta,
         signer=signer.signer,
         stamp_style=_SegnoQRStampStyle(stamp_text=STAMP_TEXT, border_width=1),
-        new_field_spec=fields.SigFieldSpec(field_name, on_page=stamp.page, box=_stamp_box(writer, stamp.page)),
+        new_field_spec=fields.SigFieldSpec(field_name, on_page=stamp.page, box=box),
     )
     out = BytesIO()
     pdf_signer.sign_pdf(
@@ -196,6 +199,23 @@ def sign_pdf(pdf: bytes, signer: OfficeSigner, stamp: SignatureStamp) -> bytes:
         },
     )
     return out.getvalue()
+
+
+def _link_stamp_to_url(writer: IncrementalPdfFileWriter, stamp: SignatureStamp, box: tuple[int, ...]) -> None:
+    """Make the stamp clickable too: on a phone the reader taps the QR code rather than scanning it.
+    Added in the same revision as the signature, so the signature covers it."""
+    page_ref, _ = writer.find_page_for_modification(stamp.page)
+    link = generic.DictionaryObject({
+        pdf_name("/Type"): pdf_name("/Annot"),
+        pdf_name("/Subtype"): pdf_name("/Link"),
+        pdf_name("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in box]),
+        pdf_name("/Border"): generic.ArrayObject([generic.NumberObject(0)] * 3),
+        pdf_name("/A"): generic.DictionaryObject({
+            pdf_name("/S"): pdf_name("/URI"),
+            pdf_name("/URI"): generic.TextStringObject(stamp.qr_url),
+        }),
+    })
+    writer.register_annotation(page_ref, writer.add_object(link))
 
 
 def _free_field_name(writer: IncrementalPdfFileWriter) -> str:

@@ -72,6 +72,8 @@ class OutputSource(StrEnum):
     STAFF = "staff"
     REGISTER = "register"
     BERITA_ACARA = "berita_acara"
+    DOCUMENT = "document"  # the document PDF uploaded for the ticket
+    SIGNED_DOCUMENT = "signed_document"  # that PDF, electronically signed
 
 
 class DefinitionError(ValueError):

@@ -108,6 +108,10 @@ def _system_outputs(session: Session, ticket: Ticket, transition: Transition, no
             else:
                 year = office_year(now)
                 values[spec.key] = registration_number(year, next_value(session, REGISTER_SEQUENCE, year))
+        elif spec.source in (OutputSource.DOCUMENT, OutputSource.SIGNED_DOCUMENT):
+            from pdf_delivery.documents import document_output  # the document feature fills its own outputs
+
+            values[spec.key] = document_output(session, ticket, spec)
         elif spec.source == OutputSource.BERITA_ACARA:
             from berita_acara.outputs import berita_acara_output  # the berita acara feature fills its own
 

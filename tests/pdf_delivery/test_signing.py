@@ -59,7 +59,7 @@ def test_signed_pdf_validates_with_pyhanko_against_the_office_certificate(config
     assert reader.embedded_signatures[0].sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
 
 
-def test_stamp_shows_name_nip_title_date_and_a_qr_code_of_the_verification_url(
+def test_stamp_shows_name_nip_title_date_and_a_qr_code_linking_to_the_verification_url(
         config: dict[str, str]) -> None:
     signed = sign_pdf(document_pdf(pages=2), load_office_signer(config, DEMO_PASSPHRASE), _stamp())
 
@@ -70,6 +70,8 @@ def test_stamp_shows_name_nip_title_date_and_a_qr_code_of_the_verification_url(
     assert _qr_modules(text) == _expected_modules(QR_URL)
     reader = PdfFileReader(BytesIO(signed))
     last_page = reader.root["/Pages"]["/Kids"][-1].get_object()
+    annotations = [a.get_object() for a in last_page["/Annots"]]
+    assert [a["/A"]["/URI"] for a in annotations if a["/Subtype"] == "/Link"] == [QR_URL]
     field = next(a.get_object() for a in last_page["/Annots"] if a.get_object().get("/FT") == "/Sig")
     llx, lly, urx, ury = (float(v) for v in field["/Rect"])
     assert urx - llx > 200 and ury - lly > 60  # visible, not a zero-size field

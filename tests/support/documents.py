@@ -61,3 +61,56 @@ def signer_config(**overrides: Any) -> dict[str, Any]:
     """The signer settings the tests sign with."""
     return {**SIGNER, **overrides}
 
+
+
+def document_step(http: Any, stage: Any, number: str) -> Any:
+    """Do what a stage's document outputs ask, through the pages: upload the PDF at data entry (the
+    caller then advances as usual), or sign on the TTE page, which advances; returns that page then."""
+    from flask import current_app
+
+    from pdf_delivery.signing import pkcs12_path
+    from routing.definition import OutputSource
+    from tests.tickets.conftest import csrf_token
+
+    sources = {o.source for o in stage.outputs}
+    if OutputSource.DOCUMENT in sources:
+        page = http.get(f"/tiket/{number}")
+        http.post(f"/tiket/{number}/dokumen", data={"csrf_token": csrf_token(page.text)},
+                  files={"dokumen": ("dokumen.pdf", document_pdf(), "application/pdf")})
+    if OutputSource.SIGNED_DOCUMENT in sources:
+        if not pkcs12_path(current_app.config).exists():
+            install_demo_certificate(current_app._get_current_object())  # type: ignore[attr-defined]
+        queue = http.get("/tte")
+        ticket_id = re.search(rf'value="(\d+)" id="t\d+" aria-label="Pilih {number}"', queue.text)
+        assert ticket_id, f"{number} is not in the signing queue"
+        return http.post("/tte/tandatangani", data={"csrf_token": csrf_token(queue.text),
+                                                    "passphrase": DEMO_PASSPHRASE, "ticket_id": ticket_id.group(1)})
+    return None
+
+
+def browser_document_step(page: Any, base: str, stage: Any, number: str, artifacts: Any) -> bool:
+    """The same in a real browser (Playwright page on the ticket): True when signing advanced the ticket."""
+    from flask import current_app
+
+    from pdf_delivery.signing import pkcs12_path
+    from routing import workflow
+    from routing.definition import OutputSource
+
+    sources = {o.source for o in stage.outputs}
+    if OutputSource.DOCUMENT in sources:
+        page.set_input_files("#dokumen-file", files=[{"name": "dokumen.pdf", "mimeType": "application/pdf",
+                                                      "buffer": document_pdf("Kartu Tanda Penduduk Elektronik")}])
+        page.click("form.document-upload button[type=submit]")
+        assert f"Dokumen PDF untuk tiket {number} tersimpan." in page.content()
+    if OutputSource.SIGNED_DOCUMENT not in sources:
+        return False
+    if not pkcs12_path(current_app.config).exists():
+        install_demo_certificate(current_app._get_current_object())  # type: ignore[attr-defined]
+    page.goto(f"{base}/tte")
+    page.check(f'input[aria-label="Pilih {number}"]')
+    page.fill("#passphrase", DEMO_PASSPHRASE)
+    page.click("form.sign-batch button[type=submit]")
+    next_name = workflow().stage(str(stage.next)).name
+    assert f'Tiket {number} diteruskan ke tahap "{next_name}".' in page.content().replace("&#34;", '"')
+    page.screenshot(path=str(artifacts / "tte-kepala-dinas.png"), full_page=True)
+    return True

@@ -1,0 +1,139 @@
+"""The Kepala Dinas's signing queue: which documents wait, and signing one or many of them."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from layanan import WIB
+from pdf_delivery.documents import current_document, signing_stage_keys, store_document
+from pdf_delivery.models import DocumentStatus, IssuedDocument
+from pdf_delivery.signing import OfficeSigner, SignatureStamp, SigningError, load_office_signer, sign_pdf
+from routing import workflow
+from routing.definition import Action, DEFAULT_DEFINITION
+from routing.engine import TransitionError
+from tickets.models import Applicant, Ticket
+from tickets.staff import StaffUser
+from tickets.types import utcnow
+from tickets.workflow_service import act
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One ticket waiting for the signature, with its document (None when the operator sent none)."""
+
+    ticket: Ticket
+    applicant_name: str | None
+    document: IssuedDocument | None
+
+
+@dataclass(frozen=True)
+class SignOutcome:
+    """What happened to one ticket of a batch."""
+
+    number: str
+    signed: bool
+    message: str  # names the ticket, for a list of outcomes
+
+
+def signing_queue(session: Session, workflow_key: str = DEFAULT_DEFINITION) -> list[QueueItem]:
+    """Tickets at the signing stage, oldest first, each with its current document."""
+    stages = signing_stage_keys(workflow_key)
+    if not stages:
+        return []
+    rows = session.exec(
+        select(Ticket, col(Applicant.name)).join(Applicant, col(Applicant.id) == col(Ticket.applicant_id))
+        .where(col(Ticket.workflow) == workflow_key, col(Ticket.stage).in_(stages))
+        .order_by(col(Ticket.stage_entered_at), col(Ticket.id))
+    ).all()
+    return [QueueItem(ticket, name, current_document(session, int(ticket.id or 0))) for ticket, name in rows]
+
+
+def verification_url(config: Mapping[str, Any], document: IssuedDocument) -> str:
+    """The public page the stamp's QR code opens."""
+    return f"{config['PUBLIC_BASE_URL']}/verifikasi/{document.verification_code}"
+
+
+def sign_tickets(session: Session, config: Mapping[str, Any], account: StaffUser, passphrase: str,
+                 ticket_ids: Sequence[int]) -> list[SignOutcome]:
+    """Sign the documents of the chosen tickets and advance each; one failing leaves the others signed.
+
+    Raises SigningError before touching anything when the certificate cannot be unlocked.
+    """
+    signer = load_office_signer(config, passphrase)
+    outcomes = []
+    for ticket_id in dict.fromkeys(ticket_ids):  # a ticket ticked twice is signed once
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            continue
+        outcomes.append(_sign_one(session, config, account, signer, ticket))
+    return outcomes
+
+
+def _sign_one(session: Session, config: Mapping[str, Any], account: StaffUser, signer: OfficeSigner,
+              ticket: Ticket) -> SignOutcome:
+    """Sign one ticket's document, store the signed copy and advance the ticket in one commit."""
+    number = ticket.number
+    if ticket.stage not in signing_stage_keys(ticket.workflow):
+        return _refused(number, "Tiket tidak sedang menunggu tanda tangan elektronik.")
+    document = current_document(session, int(ticket.id or 0))
+    if document is None:
+        return _refused(number, "Tiket ini belum memiliki dokumen PDF dari operator.")
+    if document.status != DocumentStatus.AWAITING_SIGNATURE:
+        return _refused(number, "Dokumen ini sudah ditandatangani sebelumnya; tidak ditandatangani ulang.")
+    if ticket.claimed_by_id not in (None, account.id):
+        return _refused(number, "Tiket ini sedang dikerjakan petugas lain.")
+    try:
+        signed = _signed_bytes(config, document, signer)
+    except (SigningError, OSError) as exc:
+        message = str(exc) if isinstance(exc, SigningError) else "File dokumen tidak ditemukan di penyimpanan."
+        return _refused(number, message)
+    roles = set(account.roles)
+    try:
+        if ticket.claimed_by_id is None:
+            ticket, _, _ = act(session, ticket, Action.CLAIM, actor_id=account.id, actor_roles=roles,
+                               expected_version=ticket.version)
+        digest = hashlib.sha256(signed).hexdigest()
+        document.signed_path = store_document(config, signed, digest)
+        document.signed_sha256 = digest
+        document.signed_at = utcnow()
+        document.signed_by_id = account.id
+        document.status = DocumentStatus.SIGNED
+        session.add(document)
+        # act commits the document's new state together with the advance, or rolls both back.
+        act(session, ticket, Action.ADVANCE, actor_id=account.id, actor_roles=roles,
+            expected_version=ticket.version, payload={"outputs": {}})
+    except TransitionError as exc:
+        session.rollback()
+        return _refused(number, exc.message)
+    log.info("staff %s signed document %s of ticket %s", account.username, document.id, number)
+    next_stage = workflow(ticket.workflow).stage(ticket.stage).name
+    return SignOutcome(number, True, f'Ditandatangani. Tiket {number} diteruskan ke tahap "{next_stage}".')
+
+
+def _refused(number: str, reason: str) -> SignOutcome:
+    return SignOutcome(number, False, f"{number}: {reason}")
+
+
+def _signed_bytes(config: Mapping[str, Any], document: IssuedDocument, signer: OfficeSigner) -> bytes:
+    """The document's original with the office signature and the stamp applied."""
+    from pdf_delivery.documents import document_file
+
+    path = document_file(config, document.original_path)
+    if path is None:
+        raise FileNotFoundError(document.original_path)
+    stamp = SignatureStamp(
+        name=str(config["SIGNER_NAME"]),
+        nip=str(config["SIGNER_NIP"]),
+        title=str(config["SIGNER_TITLE"]),
+        signed_at=utcnow().astimezone(WIB),
+        qr_url=verification_url(config, document),
+    )
+    return sign_pdf(path.read_bytes(), signer, stamp)

@@ -1,0 +1,152 @@
+"""Pages of the electronic signature: the operator's upload, the Kepala Dinas's queue, public verification."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from werkzeug.wrappers import Response
+
+from layanan import db
+from pdf_delivery.documents import (
+    DocumentRefused,
+    can_upload,
+    current_document,
+    document_file,
+    read_limited,
+    upload_document,
+)
+from pdf_delivery.models import DocumentStatus, IssuedDocument
+from pdf_delivery.signing import SigningError
+from pdf_delivery.signing_batch import sign_tickets, signing_queue
+from pdf_delivery.verification import find_by_code, verify_document
+from tickets import services
+from tickets.access import can_view_ticket, roles_required, user
+from tickets.models import Ticket
+
+log = logging.getLogger(__name__)
+bp = Blueprint("signing", __name__)
+SIGNER_ROLE = "kepala_dinas"
+
+
+@bp.app_context_processor
+def document_helpers() -> dict[str, Any]:
+    """Lets the ticket page show the issued document and, to the operator, the upload form."""
+
+    def issued_document(ticket: Ticket) -> dict[str, Any]:
+        return {"document": current_document(db.session(), int(ticket.id or 0)),
+                "may_upload": can_upload(user(), ticket)}
+
+    return {"issued_document": issued_document, "document_status": DocumentStatus}
+
+
+@bp.post("/tiket/<number>/dokumen")
+@roles_required()
+def upload(number: str) -> Response:
+    """Store the document PDF for the ticket; a refusal says why and keeps nothing."""
+    ticket = _viewable_ticket(number)
+    file = request.files.get("dokumen")
+    target = url_for("backoffice.ticket_detail", number=number) + "#dokumen"
+    if file is None or not file.filename:
+        flash("Pilih file PDF dokumen terlebih dahulu.", "error")
+        return redirect(target, code=303)
+    try:
+        content = read_limited(file.stream, int(current_app.config["DOCUMENT_MAX_BYTES"]))
+        upload_document(db.session(), current_app.config, ticket, user(), content)
+    except DocumentRefused as exc:
+        flash(str(exc), "error")
+        return redirect(target, code=303)
+    flash(f"Dokumen PDF untuk tiket {number} tersimpan. Teruskan tiket untuk mengajukan TTE.", "ok")
+    return redirect(target, code=303)
+
+
+@bp.get("/tte")
+@roles_required(SIGNER_ROLE)
+def queue() -> str:
+    """Tickets waiting for the Kepala Dinas's signature, with their documents."""
+    return render_template("pdf_delivery/signing_queue.html", items=signing_queue(db.session()))
+
+
+@bp.get("/tte/dokumen/<int:document_id>")
+@roles_required(SIGNER_ROLE)
+def preview(document_id: int) -> Response:
+    """The document as uploaded (or signed), shown inline in the browser, never cached."""
+    document = db.session().get(IssuedDocument, document_id)
+    if document is None:
+        abort(404)
+    relative = document.signed_path if document.signed_path else document.original_path
+    path = document_file(current_app.config, relative)
+    if path is None:
+        abort(404)
+    log.info("staff %s previewed document %s", user().username, document.id)
+    response = send_file(path, mimetype="application/pdf", as_attachment=False,
+                         download_name=f"dokumen-{document.id}.pdf", conditional=False, etag=False, max_age=None)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/tte/tandatangani")
+@roles_required(SIGNER_ROLE)
+def sign() -> Response | tuple[str, int]:
+    """Sign the ticked documents after the passphrase is re-entered; report each ticket's outcome."""
+    ids = [int(v) for v in request.form.getlist("ticket_id") if v.isdecimal()]
+    passphrase = request.form.get("passphrase", "")
+    session = db.session()
+    if not ids:
+        flash("Pilih minimal satu dokumen untuk ditandatangani.", "error")
+        return _queue_page(), 422
+    if not passphrase:
+        flash("Masukkan passphrase TTE untuk menandatangani.", "error")
+        return _queue_page(), 422
+    try:
+        outcomes = sign_tickets(session, current_app.config, user(), passphrase, ids)
+    except SigningError as exc:
+        flash(str(exc), "error")
+        return _queue_page(), 422
+    for outcome in outcomes:
+        flash(outcome.message, "ok" if outcome.signed else "error")
+    return redirect(url_for("signing.queue"), code=303)
+
+
+@bp.get("/verifikasi/<code>")
+def verify(code: str) -> tuple[str, int] | str:
+    """Public: whether the document behind a QR code is signed by the office and unchanged."""
+    session = db.session()
+    document = find_by_code(session, code)
+    if document is None:
+        return render_template("pdf_delivery/verification_unknown.html"), 404
+    result = verify_document(session, current_app.config, document)
+    return render_template("pdf_delivery/verification.html", result=result)
+
+
+@bp.after_request
+def never_cache(response: Response) -> Response:
+    """The verification result reflects the stored file now, and staff pages carry personal data."""
+    response.headers.setdefault("Cache-Control", "private, no-store")
+    return response
+
+
+def _queue_page() -> str:
+    return render_template("pdf_delivery/signing_queue.html", items=signing_queue(db.session()))
+
+
+def _viewable_ticket(number: str) -> Ticket:
+    ticket = services.get_by_number(db.session(), number)
+    if ticket is None:
+        abort(404)
+    if not can_view_ticket(user(), ticket):
+        abort(403)
+    return ticket
+
+
+@bp.errorhandler(403)
+def forbidden(_exc: Exception) -> tuple[str, int]:
+    """The refusal page, in Bahasa Indonesia."""
+    return render_template("tickets/forbidden.html"), 403
+
+
+@bp.errorhandler(404)
+def not_found(_exc: Exception) -> tuple[str, int]:
+    """The not-found page, in Bahasa Indonesia."""
+    return render_template("tickets/not_found.html"), 404
