@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -21,7 +22,8 @@ from tickets.tokens import check_token
 bp = Blueprint("call_center_api", __name__, url_prefix="/api")
 csrf.exempt(bp)
 
-FIELDS = ("phone", "caller_name", "nik", "kecamatan", "topic", "notes", "outcome", "idempotency_key", "agent")
+FIELDS = ("phone", "caller_name", "nik", "kecamatan", "topic", "notes", "outcome", "called_at", "idempotency_key",
+          "agent")
 
 
 @bp.post("/calls")
@@ -89,5 +91,5 @@ def _public(call: CallLog) -> dict[str, Any]:
         "whatsapp": None if message is None else {
             "kind": "template" if message.content_sid else "session", "status": message.status},
         "whatsapp_problem": call.followup_problem,
-        "called_at": call.called_at.isoformat(), "created_at": call.created_at.isoformat(),
+        "called_at": call.called_at.astimezone(UTC).isoformat(), "created_at": call.created_at.astimezone(UTC).isoformat(),
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 AGENT_ROLE = "call_center"
 MAX_NOTES = 4000
+CLOCK_SKEW = timedelta(minutes=5)  # a PBX clock slightly ahead of ours is not an error
 
 
 @dataclass(frozen=True)
@@ -112,10 +113,28 @@ def parse_call(raw: Mapping[str, object], today: date | None = None) -> tuple[Ca
     if client_key and len(client_key) > 80:
         errors["client_key"] = "Kunci idempotensi terlalu panjang (maksimal 80 karakter)."
 
+    called_at = None
+    if text.get("called_at"):
+        called_at = _call_time(text["called_at"])
+        if called_at is None:
+            errors["called_at"] = ("Waktu panggilan tidak terbaca: pakai ISO 8601 dengan zona waktu, "
+                                   "contoh 2026-11-23T09:15:00+07:00, dan tidak di masa depan.")
+
     if errors or outcome is None:
         return None, errors
     return CallDraft(phone=phone, caller_name=name, nik=nik, kecamatan_code=kecamatan_code, topic=topic,
-                     notes=notes, outcome=outcome, client_key=client_key), {}
+                     notes=notes, outcome=outcome, called_at=called_at, client_key=client_key), {}
+
+
+def _call_time(raw: str) -> datetime | None:
+    """When the call took place, as an integration reports it; None when unreadable or in the future."""
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    if moment.tzinfo is None or moment > utcnow() + CLOCK_SKEW:
+        return None
+    return moment
 
 
 def _kecamatan_code(value: str) -> str | None:

@@ -40,10 +40,11 @@ def test_logging_a_call_opens_the_ticket_and_queues_the_whatsapp(app, http, sess
     agent = make_staff(session, "call_center")
     token = create_token(session, "PBX")
     auth = {"Authorization": f"Bearer {token}"}
-    response = http.post("/api/calls", json={**CALL, "agent": "call-center", "idempotency_key": "pbx-1700.1"},
-                         headers=auth)
+    response = http.post("/api/calls", json={**CALL, "agent": "call-center", "idempotency_key": "pbx-1700.1",
+                                             "called_at": "2026-11-23T09:15:00+07:00"}, headers=auth)
     assert response.status_code == 201, response.text
     body = response.json()
+    assert body["called_at"] == "2026-11-23T02:15:00+00:00"
     assert body["phone"] == "+6281298765432" and body["kecamatan_code"] == "180601"
     assert body["nik_masked"] == "1806********0001" and "1806014505900001" not in response.text
     ticket = session.exec(select(Ticket)).one()
@@ -51,8 +52,8 @@ def test_logging_a_call_opens_the_ticket_and_queues_the_whatsapp(app, http, sess
     call = session.get(CallLog, body["id"])
     assert call.source == CallSource.API and call.agent_id == agent.id and call.api_token_id is not None
 
-    again = http.post("/api/calls", json={**CALL, "agent": "call-center", "idempotency_key": "pbx-1700.1"},
-                      headers=auth)
+    again = http.post("/api/calls", json={**CALL, "agent": "call-center", "idempotency_key": "pbx-1700.1",
+                                          "called_at": "2026-11-23T09:15:00+07:00"}, headers=auth)
     assert again.status_code == 200 and again.json()["id"] == body["id"]
     assert len(session.exec(select(Ticket)).all()) == 1
 
@@ -67,11 +68,11 @@ def test_logging_a_call_opens_the_ticket_and_queues_the_whatsapp(app, http, sess
 def test_invalid_calls_get_errors_per_field(http, session) -> None:  # type: ignore[no-untyped-def]
     token = create_token(session, "PBX")
     auth = {"Authorization": f"Bearer {token}"}
-    response = http.post("/api/calls", json={**CALL, "phone": "12", "outcome": "lost", "agent": "nobody"},
-                         headers=auth)
+    response = http.post("/api/calls", json={**CALL, "phone": "12", "outcome": "lost", "agent": "nobody",
+                                             "called_at": "kemarin"}, headers=auth)
     assert response.status_code == 422
     fields = response.json()["fields"]
-    assert set(fields) == {"phone", "outcome", "agent"}
+    assert set(fields) == {"phone", "outcome", "agent", "called_at"}
     assert fields["phone"].startswith("Nomor telepon tidak dikenali")
     assert http.post("/api/calls", data="bukan json", headers=auth).status_code == 400
     assert http.post("/api/calls", json={**CALL, "extra": "x"}, headers=auth).status_code == 422
