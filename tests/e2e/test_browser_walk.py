@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from routing import workflow
 from routing.definition import FieldType, Stage
+from tests.support.berita_acara import browser_sign_berita_acara, needs_berita_acara
 from tests.support.documents import browser_document_step
 from tests.support.media_server import jpeg_bytes, png_bytes
 from tests.tickets.conftest import PASSWORD, make_staff
@@ -34,6 +35,8 @@ def test_whole_chain_in_headless_chromium(browser, live_server, session, run_job
     assert [a.status for a in attachments] == [AttachmentStatus.STORED] * 2
 
     for stage in definition.chain:
+        if needs_berita_acara(stage):
+            browser_sign_berita_acara(browser, live_server.url, PASSWORD, artifacts)  # needed to hand over
         _officer_advances(browser, live_server.url, stage, number, definition, artifacts)
 
     session.expire_all()
@@ -85,6 +88,8 @@ def _officer_advances(browser, base: str, stage: Stage, number: str, definition,
             page.check(field)
         elif out.type is FieldType.NUMBER:
             page.fill(field, str(out.min_value or 1))
+        elif out.type is FieldType.CHOICE:
+            page.select_option(field, out.options[0])
         elif out.pattern:
             page.fill(field, "180601")
         else:

@@ -8,6 +8,7 @@ from html import unescape
 from sqlmodel import select
 
 from routing import workflow
+from tests.support.berita_acara import needs_berita_acara, sign_berita_acara_for
 from tests.support.documents import document_step
 from tests.tickets.conftest import act_via_form, login, make_staff, make_ticket, queue_numbers, valid_outputs
 from tickets.models import StageEvent, Ticket
@@ -31,6 +32,8 @@ def test_ticket_goes_from_intake_to_done_through_http(http, session) -> None:  #
         assert number in queue_numbers(queue.text), f"{stage.key}: not in the {stage.role} queue"
         claimed = act_via_form(http, number, "claim")
         assert claimed.status_code == 200, f"{stage.key}: claim refused"
+        if needs_berita_acara(stage):
+            sign_berita_acara_for(session, number)  # the hand-over to the courier needs a signed berita acara
         # The document stages need the PDF uploaded, and the signature made on the TTE page.
         response = document_step(http, stage, number) or act_via_form(http, number, "advance",
                                                                       **valid_outputs(stage))

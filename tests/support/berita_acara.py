@@ -1,0 +1,70 @@
+"""A signed berita acara for a ticket at the berita acara stage, as the Kasi Inovasi and Kepala Dinas make it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app
+from sqlmodel import Session, select
+
+from berita_acara import document, handover
+from berita_acara.models import BeritaAcara
+from berita_acara.stages import handover_stages
+from pdf_delivery.certificates import create_demo_certificate
+from pdf_delivery.signing import pkcs12_path
+from routing.definition import OutputSource, Stage
+from tests.support.documents import DEMO_PASSPHRASE
+from tickets.models import Ticket
+from tickets.staff import StaffUser
+
+PASSPHRASE = DEMO_PASSPHRASE  # one office certificate for the documents and the berita acara
+
+
+def needs_berita_acara(stage: Stage) -> bool:
+    """Whether advancing this stage takes the number of a signed berita acara."""
+    return any(o.source is OutputSource.BERITA_ACARA for o in stage.outputs)
+
+
+def sign_berita_acara_for(session: Session, number: str) -> BeritaAcara:
+    """Draw up the berita acara for the ticket's kecamatan and sign it with the demo certificate."""
+    session.expire_all()  # the pages changed the ticket in other sessions
+    ticket = session.exec(select(Ticket).where(Ticket.number == number)).one()
+    assert ticket.stage == handover_stages().handover.key and ticket.kecamatan_code
+    config = current_app.config
+    if not pkcs12_path(config).exists():
+        create_demo_certificate(config, PASSPHRASE)
+    kasi = _staff_with(session, handover.CREATOR_ROLE)
+    made = handover.create_berita_acara(session, kasi, ticket.kecamatan_code, config["BERITA_ACARA_NUMBER_FORMAT"])
+    document.sign(session, made, _staff_with(session, handover.SIGNER_ROLE), PASSPHRASE, config,
+                  f"{config['PUBLIC_BASE_URL']}/berita-acara/{made.id}")
+    return made
+
+
+def _staff_with(session: Session, role: str) -> StaffUser:
+    return next(s for s in session.exec(select(StaffUser).order_by(StaffUser.id)) if role in s.roles)
+
+
+def browser_sign_berita_acara(browser, base: str, password: str, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
+    """The same in a real browser: the Kasi Inovasi draws it up, the Kepala Dinas signs it on its page."""
+    kasi = _browser_login(browser, base, "kasi-inovasi", password)
+    kasi.goto(f"{base}/berita-acara/")
+    kasi.click("tr.waiting-row form button[type=submit]")
+    assert "dibuat dengan status konsep" in kasi.content()
+    page_url = kasi.url
+    kasi.context.close()
+    kadis = _browser_login(browser, base, "kepala-dinas", password)
+    kadis.goto(page_url)
+    kadis.fill("#passphrase", PASSPHRASE)
+    kadis.click("form[action$='/tandatangani'] button[type=submit]")
+    assert 'data-status="signed"' in kadis.content()
+    kadis.screenshot(path=str(artifacts / "berita-acara-ditandatangani.png"), full_page=True)
+    kadis.context.close()
+
+
+def _browser_login(browser, base: str, username: str, password: str):  # type: ignore[no-untyped-def]
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(f"{base}/masuk")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    return page
