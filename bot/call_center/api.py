@@ -91,5 +91,6 @@ def _public(call: CallLog) -> dict[str, Any]:
         "whatsapp": None if message is None else {
             "kind": "template" if message.content_sid else "session", "status": message.status},
         "whatsapp_problem": call.followup_problem,
-        "called_at": call.called_at.astimezone(UTC).isoformat(), "created_at": call.created_at.astimezone(UTC).isoformat(),
+        "called_at": call.called_at.astimezone(UTC).isoformat(),
+        "created_at": call.created_at.astimezone(UTC).isoformat(),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import current_app
 from sqlmodel import Session
@@ -43,6 +44,20 @@ def send_call_followup(call_id: int) -> str:
         session.add(call)
         session.commit()
         return "template" if message.content_sid else "session"
+
+
+def call_followup_gave_up(job: Any, connection: Any, *exc_info: Any) -> None:
+    """RQ failure callback: after the last retry, tell the agent the caller got no message."""
+    if job.retries_left:
+        return
+    app = job_app()
+    with app.app_context(), job_session(app) as session:
+        call = session.get(CallLog, job.args[0])
+        if call is None or call.followup_message_id is not None:
+            return
+        call.followup_problem = "gagal dikirim lewat Twilio; hubungi penelepon atau catat ulang"
+        session.add(call)
+        session.commit()
 
 
 def followup(session: Session, call: CallLog, ticket: Ticket) -> Message:

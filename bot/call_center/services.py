@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.call_center.cdr import link_record
-from bot.call_center.jobs import send_call_followup
+from bot.call_center.jobs import call_followup_gave_up, send_call_followup
 from bot.call_center.models import GENERAL_TOPIC, TICKET_OUTCOMES, CallLog, CallSource, Outcome
 from bot.conversation import MIN_TEXT_CHARS, clean_name
 from bot.kecamatan_match import match_kecamatan
@@ -183,7 +183,7 @@ def log_call(
     link_record(session, call, record_id)
     if draft.outcome is Outcome.NEEDS_FILES:
         defer(session, send_call_followup, call.id, job_id=f"call-followup-{call.id}",
-              retry_intervals=current_app.config["NOTIFY_RETRY_INTERVALS"])
+              retry_intervals=current_app.config["NOTIFY_RETRY_INTERVALS"], on_failure=call_followup_gave_up)
     try:
         session.commit()
     except IntegrityError:

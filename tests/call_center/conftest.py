@@ -47,6 +47,7 @@ class MessagesApi:
     """A local server answering Twilio's `POST /2010-04-01/Accounts/<sid>/Messages.json` like Twilio does."""
 
     sent: list[dict[str, str]] = field(default_factory=list)
+    failing: bool = False  # answer like Twilio refusing the request
 
     def start(self) -> "MessagesApi":
         owner = self
@@ -62,6 +63,14 @@ class MessagesApi:
                 if not match or not self.headers.get("Authorization", "").startswith("Basic "):
                     self.send_response(404)
                     self.end_headers()
+                    return
+                if owner.failing:
+                    error = json.dumps({"code": 63016, "message": "outside the allowed window", "status": 400})
+                    self.send_response(400)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(error)))
+                    self.end_headers()
+                    self.wfile.write(error.encode())
                     return
                 owner.sent.append(form)
                 sid = f"SM{len(owner.sent):032d}"

@@ -90,3 +90,13 @@ def test_answered_and_transferred_calls_send_nothing(app, session, run_jobs) -> 
     run_jobs()
     assert session.exec(select(Message)).all() == []
     assert all(c.ticket_id is None for c in session.exec(select(CallLog)))
+
+
+def test_a_send_twilio_refuses_is_reported_after_the_last_try(twilio_app, session, messages_api, run_jobs) -> None:  # type: ignore[no-untyped-def]
+    twilio_app.config["NOTIFY_RETRY_INTERVALS"] = []  # no retries: the first failure is the last
+    messages_api.failing = True
+    call = _log(session)
+    run_jobs()
+    session.refresh(call)
+    assert call.followup_message_id is None
+    assert call.followup_problem == "gagal dikirim lewat Twilio; hubungi penelepon atau catat ulang"
