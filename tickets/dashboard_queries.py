@@ -177,33 +177,32 @@ class StageTimes:
 def stage_times(session: Session, definition: Definition, period: Period) -> StageTimes:
     """Median working time per stage and mutu baku compliance, over passages finished in the period.
 
-    Reads the full history of the tickets that moved in the period (their entry into a stage may lie
+    Reads the history of the tickets that changed in the period (their entry into a stage may lie
     before it): bounded by the period's activity, one pass in memory.
     """
     start, end = period.bounds()
-    moved = (
-        select(StageEvent.ticket_id).join(Ticket, col(Ticket.id) == col(StageEvent.ticket_id))
-        .where(Ticket.workflow == definition.key, col(StageEvent.created_at) >= start,
-               col(StageEvent.created_at) < end)
-        .distinct()
-    )
-    events = session.execute(
-        select(StageEvent.ticket_id, StageEvent.from_stage, StageEvent.to_stage, StageEvent.created_at)
-        .where(col(StageEvent.ticket_id).in_(moved), col(StageEvent.created_at) < end, _moves())
+    # Every change of a ticket writes a stage event and sets updated_at (tickets.services,
+    # tickets.workflow_service), so these are the tickets with an event in the period; the ticket
+    # table is far smaller than the event table to search.
+    changed = select(Ticket.id).where(Ticket.workflow == definition.key, col(Ticket.created_at) < end,
+                                      col(Ticket.updated_at) >= start)
+    # Core rows with the time as a POSIX timestamp: no ORM loading and no datetime per row.
+    events = session.connection().execute(
+        select(StageEvent.ticket_id, StageEvent.from_stage, StageEvent.to_stage, _epoch(session))
+        .where(col(StageEvent.ticket_id).in_(changed), col(StageEvent.created_at) < end, _moves())
         .order_by(StageEvent.ticket_id, StageEvent.created_at, StageEvent.id)
     ).all()
-    durations: dict[str, list[float]] = defaultdict(list)
     units = _sla_units(definition)
+    durations: dict[str, list[float]] = defaultdict(list)
     within: dict[str, list[bool]] = defaultdict(list)
     if events:
-        clock = WorkClock.covering(min(e[3] for e in events), end)
-        for passage in _passages(definition, events, clock):
-            if not start <= passage.left < end:
-                continue
-            if passage.unit in units:
-                within[passage.unit].append(passage.seconds <= units[passage.unit][1] + 1e-6)
+        first = datetime.fromtimestamp(min(float(e[3]) for e in events), UTC)
+        clock = WorkClock.covering(first, end)
+        for unit, seconds in _passages(definition, events, clock, start):
+            if unit in units:
+                within[unit].append(seconds <= units[unit][1] + 1e-6)
             else:
-                durations[passage.unit].append(passage.seconds)
+                durations[unit].append(seconds)
     result = StageTimes()
     for stage in definition.chain:
         values = durations.get(stage.key, [])
@@ -215,46 +214,48 @@ def stage_times(session: Session, definition: Definition, period: Period) -> Sta
     return result
 
 
-@dataclass(frozen=True)
-class _Passage:
-    unit: str  # a stage key, or "sla:<unit>" for a mutu baku unit
-    left: datetime
-    seconds: float
+def _passages(definition: Definition, events: Sequence[Any], clock: WorkClock,
+              since: datetime) -> Iterable[tuple[str, float]]:
+    """(stage or SLA unit, working seconds) of each passage that ended at or after `since`.
 
-
-def _passages(definition: Definition, events: Sequence[Any], clock: WorkClock) -> Iterable[_Passage]:
-    """Stage and SLA-unit passages of each ticket, from its ordered moving events."""
+    Each event's moment is placed on the working clock once; durations are differences of offsets.
+    """
     waiting = definition.waiting_stage.key if definition.waiting_stage else None
+    terminal = {s.key for s in definition.stages if s.is_terminal}
     units = _unit_of_stage(definition)
-    ticket = None
-    stage = unit = None
-    entered = unit_started = wait_started = datetime.min.replace(tzinfo=UTC)
+    since_stamp = since.timestamp() - 1e-3  # timestamps from SQL may round a little
+    ticket: int | None = None
+    stage: str = ""
+    unit: str | None = None
+    entered = unit_started = wait_started = 0.0
     stage_paused = unit_paused = 0.0
     for ticket_id, from_stage, to_stage, moment in events:
+        moment = round(float(moment), 3)  # SQLite's julianday arithmetic is off by some microseconds
+        now = clock.offset_at(moment)
         if ticket_id != ticket or from_stage is None:
             # A history that begins mid-way (no creation event) is measured from its first event.
             current = to_stage if from_stage is None else from_stage
-            ticket, stage, entered, stage_paused = ticket_id, current, moment, 0.0
-            unit, unit_started, unit_paused = units.get(current), moment, 0.0
+            ticket, stage, entered, stage_paused = ticket_id, current, now, 0.0
+            unit, unit_started, unit_paused = units.get(current), now, 0.0
             if from_stage is None:
                 continue
         if to_stage == waiting:
-            wait_started = moment
+            wait_started = now
             continue
         if from_stage == waiting:
-            paused = clock.between(wait_started, moment)
-            stage_paused += paused
-            unit_paused += paused
+            stage_paused += now - wait_started
+            unit_paused += now - wait_started
             if to_stage == stage:
                 continue  # the citizen answered: the same stage carries on
-        if stage is not None and not definition.is_terminal(stage):
-            yield _Passage(stage, moment, max(clock.between(entered, moment) - stage_paused, 0.0))
+        counts = moment >= since_stamp
+        if counts and stage not in terminal:
+            yield stage, max(now - entered - stage_paused, 0.0)
         new_unit = units.get(to_stage)
-        if unit is not None and new_unit != unit:
-            yield _Passage(unit, moment, max(clock.between(unit_started, moment) - unit_paused, 0.0))
         if new_unit != unit:
-            unit, unit_started, unit_paused = new_unit, moment, 0.0
-        stage, entered, stage_paused = to_stage, moment, 0.0
+            if counts and unit is not None:
+                yield unit, max(now - unit_started - unit_paused, 0.0)
+            unit, unit_started, unit_paused = new_unit, now, 0.0
+        stage, entered, stage_paused = to_stage, now, 0.0
 
 
 def _sla_units(definition: Definition) -> dict[str, tuple[str, float, tuple[str, ...]]]:
@@ -291,6 +292,14 @@ def _week_start(dialect: str) -> Any:
     # SQLite stores UTC text; shift to WIB, go to that week's Sunday, then back to its Monday.
     return func.date(col(Ticket.created_at), literal_column("'+7 hours'"), literal_column("'weekday 0'"),
                      literal_column("'-6 days'"))
+
+
+def _epoch(session: Session) -> Any:
+    """A stage event's time as seconds since 1970 UTC, in SQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", col(StageEvent.created_at))
+    # SQLite keeps UTC text; julianday keeps the fraction of a second that strftime('%s') drops.
+    return (func.julianday(col(StageEvent.created_at)) - 2440587.5) * 86400.0
 
 
 def _as_date(value: Any) -> date:

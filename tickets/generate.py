@@ -459,12 +459,14 @@ def _store_sequences(conn: Connection, sequences: dict[tuple[str, int], int]) ->
 
 
 def _continue_id_sequences(conn: Connection) -> None:
-    """PostgreSQL serials do not see explicit ids: move them past the generated rows."""
+    """PostgreSQL serials do not see explicit ids: move them past the generated rows. Then refresh
+    the planner's statistics, which still describe the tables as they were before the bulk load."""
     if conn.dialect.name != "postgresql":
         return
     for table in ("applicant", "ticket", "stage_event"):
         conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                           f"GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))"))
+        conn.execute(text(f"ANALYZE {table}"))
 
 
 def _summarise(summary: GenerationSummary, applicants: list[dict], tickets: list[dict], events: list[dict]) -> None:

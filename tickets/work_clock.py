@@ -42,12 +42,16 @@ class WorkClock:
 
     def offset(self, moment: datetime) -> float:
         """Working seconds from the span's first opening to this moment."""
-        stamp = moment.timestamp()
+        return self.offset_at(moment.timestamp())
+
+    def offset_at(self, stamp: float) -> float:
+        """As offset(), for a POSIX timestamp (seconds since 1970 UTC)."""
         index = bisect_right(self._opens, stamp) - 1
         if index < 0:
             return 0.0
         if index == len(self._opens) - 1 and stamp - self._opens[index] > self.day_seconds * 2:
-            raise ValueError(f"{moment.isoformat()} is after the clock's span (until {self.last_day})")
+            raise ValueError(f"{datetime.fromtimestamp(stamp, UTC).isoformat()} is after the clock's span "
+                             f"(until {self.last_day})")
         return index * self.day_seconds + min(max(stamp - self._opens[index], 0.0), self.day_seconds)
 
     def moment(self, offset: float) -> datetime:

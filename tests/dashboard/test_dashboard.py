@@ -40,6 +40,7 @@ def with_history(session: Session, created: datetime, moves: list[tuple[str, str
                                to_stage=to_stage, created_at=moment))
         stage = to_stage
     ticket.stage = stage
+    ticket.updated_at = max([created] + [moment for _, _, moment in moves])  # as every change of a ticket does
     ticket.due_at = fields.get("due_at")
     session.add(ticket)
     session.commit()
