@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-WIDTH = 720
-LABEL_WIDTH = 250
+WIDTH = 760
+LABEL_WIDTH = 280
+VALUE_WIDTH = 150  # room after the longest bar for its number
 ROW_HEIGHT = 26
 BAR_HEIGHT = 18
 FONT = "font-family=\"system-ui, sans-serif\" font-size=\"13\""
@@ -27,7 +28,8 @@ class Bar:
     label: str
     value: float
     text: str  # the number as people read it, e.g. "1.204" or "87,5%"
-    highlight: bool = False  # drawn in the warning colour (below target, overdue)
+    highlight: bool = False  # drawn in the warning colour (below target)
+    late: float = 0.0  # the part of the value drawn in the warning colour (e.g. overdue tickets)
 
 
 def number(value: float, decimals: int = 0) -> str:
@@ -45,7 +47,7 @@ def horizontal_bars(title: str, bars: Sequence[Bar], *, description: str = "", m
     """One labelled row per bar, longest values reading furthest right; the number follows the bar."""
     top = 8
     height = top + max(len(bars), 1) * ROW_HEIGHT + 8
-    area = WIDTH - LABEL_WIDTH - 90
+    area = WIDTH - LABEL_WIDTH - VALUE_WIDTH
     scale = max([maximum or 0.0] + [b.value for b in bars]) or 1.0
     parts = _open(title, description, height)
     if not bars:
@@ -56,9 +58,11 @@ def horizontal_bars(title: str, bars: Sequence[Bar], *, description: str = "", m
         colour = LATE_COLOUR if bar.highlight else COLOURS[0]
         parts.append(
             f"<g><title>{escape(bar.label)}: {escape(bar.text)}</title>"
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + 14}" text-anchor="end" {FONT}>{escape(_short(bar.label, 34))}</text>'
+            f'<text x="{LABEL_WIDTH - 8}" y="{y + 14}" text-anchor="end" {FONT}>{escape(_short(bar.label, 38))}</text>'
             f'<rect x="{LABEL_WIDTH}" y="{y + 2}" width="{length:.1f}" height="{BAR_HEIGHT}" fill="{colour}"/>'
-            f'<text x="{LABEL_WIDTH + length + 6:.1f}" y="{y + 15}" {FONT} font-weight="600">{escape(bar.text)}</text>'
+            + (f'<rect x="{LABEL_WIDTH}" y="{y + 2}" width="{bar.late / scale * area:.1f}" height="{BAR_HEIGHT}" '
+               f'fill="{LATE_COLOUR}"/>' if bar.late > 0 else "")
+            +             f'<text x="{LABEL_WIDTH + length + 6:.1f}" y="{y + 15}" {FONT} font-weight="600">{escape(bar.text)}</text>'
             "</g>"
         )
     parts.append("</svg>")

@@ -105,10 +105,14 @@ class _Builder:
 
 def _stages_now(b: _Builder) -> Panel:
     rows = q.tickets_per_stage(b.session, b.definition, b.now)
-    bars = [charts.Bar(r.label, r.tickets, charts.number(r.tickets) + (f" ({r.overdue} terlambat)" if r.overdue else ""),
-                       highlight=r.overdue > 0) for r in rows]
+    # Finished tickets outnumber open ones by far: they are told in words, so the open stages stay comparable.
+    open_rows = [r for r in rows if not b.definition.is_terminal(r.key)]
+    finished = "; ".join(f"{r.label}: {charts.number(r.tickets)}" for r in rows if b.definition.is_terminal(r.key))
+    bars = [charts.Bar(r.label, r.tickets, charts.number(r.tickets) + (
+        f" ({charts.number(r.overdue)} terlambat)" if r.overdue else ""), late=r.overdue) for r in open_rows]
     title = "Tiket per tahap saat ini"
-    return Panel("tahap", title, "Semua tiket, di tahap mana sekarang; merah: ada yang lewat mutu baku.",
+    return Panel("tahap", title, f"Tiket yang masih berjalan, di tahap mana sekarang; merah: bagian yang lewat "
+                 f"mutu baku. Sudah berakhir: {finished}.",
                  charts.horizontal_bars(title, bars, description=_describe(bars)),
                  ("kode_tahap", "tahap", "jumlah_tiket", "terlambat"),
                  [(r.key, r.label, r.tickets, r.overdue) for r in rows])

@@ -196,6 +196,9 @@ def test_page_shows_every_chart_as_valid_svg_with_its_numbers(http, session, oct
     assert "<title>Kota Agung: 2</title>" in kecamatan and "<title>Gisting: 1</title>" in kecamatan
     assert "66,7% dari 3" in svgs[titles.index("Kepatuhan mutu baku")]
     assert "3 tiket (75,0%)" in svgs[titles.index("Call center dan WhatsApp")]
+    stages = svgs[titles.index("Tiket per tahap saat ini")]
+    assert "<title>Penerimaan permohonan WA: 3 (2 terlambat)</title>" in stages
+    assert "Ditolak" not in stages and "Ditolak: 1" in page.text  # finished tickets in words, not as a bar
     links = re.findall(r'href="(/dasbor/[a-z-]+\.csv\?[^"]+)"', page.text)
     assert len(links) == 7
     assert all("dari=2026-10-01" in link and "sampai=2026-10-31" in link for link in links)
