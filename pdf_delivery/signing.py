@@ -6,13 +6,15 @@ these three functions with the application's configuration.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import segno
 from asn1crypto import x509
@@ -30,6 +32,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SIGNATURE_FIELD = "TTE_Kepala_Dinas"
 STAMP_WIDTH, STAMP_HEIGHT, STAMP_MARGIN = 250, 80, 36
@@ -187,7 +190,8 @@ def sign_pdf(pdf: bytes, signer: OfficeSigner, stamp: SignatureStamp) -> bytes:
         new_field_spec=fields.SigFieldSpec(field_name, on_page=stamp.page, box=box),
     )
     out = BytesIO()
-    pdf_signer.sign_pdf(
+    _outside_event_loop(
+        pdf_signer.sign_pdf,
         writer,
         output=out,
         appearance_text_params={
@@ -243,7 +247,7 @@ def verify_pdf(data: bytes, trust_roots: Sequence[x509.Certificate] = ()) -> Sig
         revocation_mode="soft-fail",
     )
     try:
-        status = validate_pdf_signature(embedded[-1], context)
+        status = _outside_event_loop(validate_pdf_signature, embedded[-1], context)
     except (SignatureValidationError, ValueError, KeyError, TypeError) as exc:
         log.info("signature validation failed: %s", exc)
         return SignatureCheck(False, None, None, "Tanda tangan elektronik rusak atau tidak sah.")
@@ -260,6 +264,17 @@ def verify_pdf(data: bytes, trust_roots: Sequence[x509.Certificate] = ()) -> Sig
     else:
         problem = None
     return SignatureCheck(intact, signer_name, signed_at, problem, trusted=bool(status.trusted))
+
+
+def _outside_event_loop(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call one of pyHanko's synchronous functions. They use asyncio.run, which refuses to start in
+    a thread whose event loop is running (an async caller, a Playwright session): use a fresh thread then."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return func(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(func, *args, **kwargs).result()
 
 
 def _entire_file() -> Any:

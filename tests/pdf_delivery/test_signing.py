@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
-
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import segno
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import SignatureCoverageLevel, validate_pdf_signature
+from pyhanko.sign.validation import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from pdf_delivery.certificates import create_demo_certificate
@@ -24,7 +24,7 @@ from pdf_delivery.signing import (
     sign_pdf,
     verify_pdf,
 )
-from tests.support.documents import DEMO_PASSPHRASE, document_pdf, signer_config, stream_texts
+from tests.support.documents import DEMO_PASSPHRASE, document_pdf, pyhanko_validate, signer_config, stream_texts
 
 WIB = ZoneInfo("Asia/Jakarta")
 QR_URL = "https://layanan.example.go.id/verifikasi/Xk2-abcdefghijklmnopqr"
@@ -51,7 +51,7 @@ def test_signed_pdf_validates_with_pyhanko_against_the_office_certificate(config
     reader = PdfFileReader(BytesIO(signed))
     assert len(reader.embedded_signatures) == 1
     context = ValidationContext(trust_roots=load_trust_roots(config), allow_fetching=False)
-    status = validate_pdf_signature(reader.embedded_signatures[0], context)
+    status = pyhanko_validate(reader.embedded_signatures[0], context)
     assert status.intact and status.valid and status.trusted
     assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     assert status.signing_cert.subject.native["common_name"] == "Drs. Budi Santoso, M.Si."
@@ -148,3 +148,12 @@ def test_an_encrypted_pdf_cannot_be_signed(config: dict[str, str]) -> None:
 
     with pytest.raises(SigningError, match="terenkripsi"):
         sign_pdf(encrypted_pdf(), load_office_signer(config, DEMO_PASSPHRASE), _stamp())
+
+
+def test_signing_and_checking_work_where_an_event_loop_is_running(config: dict[str, str]) -> None:
+    # e.g. a browser-driven test or an async caller: pyHanko's own asyncio.run would refuse there
+    async def inside_a_loop() -> bool:
+        signed = sign_pdf(document_pdf(), load_office_signer(config, DEMO_PASSPHRASE), _stamp())
+        return verify_pdf(signed, load_trust_roots(config)).valid
+
+    assert asyncio.run(inside_a_loop())

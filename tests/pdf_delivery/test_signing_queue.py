@@ -12,7 +12,6 @@ import pytest
 import requests
 from flask import Flask
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from sqlmodel import Session, select
 
@@ -20,7 +19,13 @@ from pdf_delivery.documents import upload_document
 from pdf_delivery.models import DocumentStatus, IssuedDocument
 from pdf_delivery.signing import load_trust_roots
 from routing.definition import Action
-from tests.support.documents import DEMO_PASSPHRASE, document_pdf, install_demo_certificate, signer_config
+from tests.support.documents import (
+    DEMO_PASSPHRASE,
+    document_pdf,
+    install_demo_certificate,
+    pyhanko_validate,
+    signer_config,
+)
 from tests.tickets.conftest import act_via_form, csrf_token, login, make_staff, make_ticket
 from tickets.models import StageEvent, Ticket
 from tickets.staff import StaffUser
@@ -87,8 +92,8 @@ def test_kepala_dinas_signs_a_batch_of_three(http: requests.Session, session: Se
         assert document.status == DocumentStatus.SIGNED and document.signed_by_id == kepala.id
         signed = (Path(app.config["DOCUMENTS_PATH"]) / str(document.signed_path)).read_bytes()
         reader = PdfFileReader(BytesIO(signed))
-        status = validate_pdf_signature(reader.embedded_signatures[0],
-                                        ValidationContext(trust_roots=roots, allow_fetching=False))
+        status = pyhanko_validate(reader.embedded_signatures[0],
+                                  ValidationContext(trust_roots=roots, allow_fetching=False))
         assert status.bottom_line
         last_page = reader.root["/Pages"]["/Kids"][-1].get_object()
         links = [a.get_object()["/A"]["/URI"] for a in last_page["/Annots"] if a.get_object()["/Subtype"] == "/Link"]

@@ -57,6 +57,17 @@ def stream_texts(pdf: bytes) -> bytes:
     return re.sub(rb"\\([()\\])", rb"\1", joined)
 
 
+def pyhanko_validate(embedded: Any, context: Any) -> Any:
+    """pyHanko's validate_pdf_signature, on its own thread: it calls asyncio.run, which refuses to run
+    where an event loop is already running (the browser tests' Playwright session lives in this thread)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pyhanko.sign.validation import validate_pdf_signature
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(validate_pdf_signature, embedded, context).result()
+
+
 def signer_config(**overrides: Any) -> dict[str, Any]:
     """The signer settings the tests sign with."""
     return {**SIGNER, **overrides}
