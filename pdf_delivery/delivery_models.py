@@ -56,6 +56,9 @@ class PdfDelivery(SQLModel, table=True):
     phone: str = Field(max_length=20, index=True)  # the applicant's recorded WhatsApp number, E.164
     reason: str = Field(default=DeliveryReason.SEND, max_length=10)
     state: str = Field(default=DeliveryState.QUEUED, max_length=20, index=True)
+    # The ticket's id while the delivery is on its way, NULL once delivered or failed: the unique constraint
+    # lets only one delivery per ticket be under way, even when two senders press at the same moment.
+    active_ticket_id: int | None = Field(default=None, unique=True)
     # Times the send job was put on the queue (first send, after the citizen's answer, ...): names the job.
     rounds: int = Field(default=0)
     tries: int = Field(default=0)  # calls to Twilio (template or PDF); part of each try's idempotency key

@@ -43,26 +43,23 @@ def delivery_queue() -> str:
 @roles_required(sending.PDF_SENDER_ROLE)
 def send_selected() -> Response:
     """Queue the PDF of each selected ticket; every refusal is reported, the others go out."""
-    ids = [int(v) for v in request.form.getlist("tiket") if v.isdecimal()][:MAX_BATCH]
+    ids = list(dict.fromkeys(int(v) for v in request.form.getlist("tiket") if v.isdecimal()))[:MAX_BATCH]
     if not ids:
         flash("Pilih minimal satu tiket untuk dikirim.", "error")
         return redirect(url_for("pdf_sending.delivery_queue"), code=303)
     session = db.session()
-    account = user()
-    sent: list[str] = []
-    for ticket_id in ids:
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is None:
-            continue
-        try:
-            sending.request_send(session, ticket, account)
-        except sending.SendRefused as exc:
-            session.rollback()
-            flash(str(exc), "error")
-            continue
-        sent.append(ticket.number)
-    if sent:
-        flash(f"PDF {len(sent)} tiket masuk antrean kirim: {', '.join(sent)}.")
+    tickets = [t for t in (session.get(Ticket, i) for i in ids) if t is not None]
+    try:
+        deliveries, refusals = sending.request_sends(session, tickets, user())
+    except sending.SendRefused as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("pdf_sending.delivery_queue"), code=303)
+    for refusal in refusals:
+        flash(refusal, "error")
+    if deliveries:
+        numbers = {t.id: t.number for t in tickets}
+        flash(f"PDF {len(deliveries)} tiket masuk antrean kirim: "
+              f"{', '.join(numbers[d.ticket_id] for d in deliveries)}.")
     return redirect(url_for("pdf_sending.delivery_queue"), code=303)
 
 

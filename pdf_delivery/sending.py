@@ -21,12 +21,14 @@ no callbacks, so writing the message there counts as delivered.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 import requests
 from flask import current_app
 from rq import get_current_job
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from twilio.base.exceptions import TwilioException
 
@@ -45,7 +47,7 @@ from routing import workflow
 from routing.definition import Action
 from routing.engine import TransitionError
 from tickets.constants import MessageStatus, Service
-from tickets.models import Ticket
+from tickets.models import Applicant, Ticket
 from tickets.services import applicant_of, get_by_number
 from tickets.staff import StaffUser
 from tickets.types import utcnow
@@ -78,56 +80,83 @@ def sender_stages(ticket: Ticket) -> frozenset[str]:
 
 def signed_document(session: Session, ticket_id: int) -> IssuedDocument | None:
     """The ticket's most recently signed document."""
-    return session.exec(
-        select(IssuedDocument)
-        .where(IssuedDocument.ticket_id == ticket_id, IssuedDocument.status == DocumentStatus.SIGNED,
-               col(IssuedDocument.signed_path).is_not(None))
-        .order_by(col(IssuedDocument.signed_at).desc(), col(IssuedDocument.id).desc())
-    ).first()
-
-
-def active_delivery(session: Session, ticket_id: int) -> PdfDelivery | None:
-    """A delivery of the ticket still on its way."""
-    return session.exec(
-        select(PdfDelivery).where(PdfDelivery.ticket_id == ticket_id,
-                                  col(PdfDelivery.state).in_([str(s) for s in ACTIVE_STATES]))
-    ).first()
+    return _signed_documents(session, [ticket_id]).get(ticket_id)
 
 
 def request_send(session: Session, ticket: Ticket, actor: StaffUser) -> PdfDelivery:
-    """Record a delivery of the ticket's signed document and its send job (the PDF sender's button); commits."""
+    """Record a delivery of one ticket's signed document and its send job; commits, or raises SendRefused."""
+    deliveries, refusals = request_sends(session, [ticket], actor)
+    if refusals:
+        raise SendRefused(refusals[0])
+    return deliveries[0]
+
+
+def request_sends(session: Session, tickets: Sequence[Ticket], actor: StaffUser) -> tuple[list[PdfDelivery], list[str]]:
+    """Record a delivery and its send job for each ticket that can be sent (the PDF sender's button), in one
+    transaction; return them and the refusals (Indonesian, one per ticket refused)."""
+    ids = [t.id for t in tickets if t.id is not None]
+    documents = _signed_documents(session, ids)
+    busy = set(session.exec(select(PdfDelivery.ticket_id).where(
+        col(PdfDelivery.ticket_id).in_(ids), col(PdfDelivery.state).in_([str(s) for s in ACTIVE_STATES]))))
+    phones = dict(session.exec(select(Applicant.id, Applicant.phone).where(
+        col(Applicant.id).in_([t.applicant_id for t in tickets]))).all())
+    deliveries: list[PdfDelivery] = []
+    refusals: list[str] = []
+    for ticket in tickets:
+        refusal = _refusal(ticket, actor, documents.get(ticket.id), ticket.id in busy)
+        if refusal:
+            refusals.append(refusal)
+            continue
+        deliveries.append(PdfDelivery(
+            ticket_id=ticket.id, document_id=documents[ticket.id].id, active_ticket_id=ticket.id,
+            phone=phones[ticket.applicant_id], reason=DeliveryReason.SEND, requested_by_id=actor.id))
+    try:
+        _settle_old_flags(session, [d.ticket_id for d in deliveries])
+        session.add_all(deliveries)
+        session.flush()
+        for delivery in deliveries:
+            _queue_round(session, delivery)
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise SendRefused("Sebagian tiket baru saja dikirim petugas lain. Muat ulang halaman lalu coba lagi.") from exc
+    if deliveries:
+        log.info("%d PDF deliveries requested by %s", len(deliveries), actor.username)
+    return deliveries, refusals
+
+
+def _refusal(ticket: Ticket, actor: StaffUser, document: IssuedDocument | None, busy: bool) -> str | None:
+    """Why the ticket's PDF cannot be sent now, or None."""
     if ticket.stage not in sender_stages(ticket):
-        raise SendRefused(f"Tiket {ticket.number} tidak sedang di tahap pengiriman PDF.")
-    document = signed_document(session, ticket.id)
+        return f"Tiket {ticket.number} tidak sedang di tahap pengiriman PDF."
+    if ticket.claimed_by_id is not None and ticket.claimed_by_id != actor.id:
+        return f"Tiket {ticket.number} sedang dikerjakan petugas lain."
     if document is None:
-        raise SendRefused(f"Tiket {ticket.number} belum memiliki dokumen yang ditandatangani.")
-    if active_delivery(session, ticket.id) is not None:
-        raise SendRefused(f"PDF tiket {ticket.number} sedang dikirim; tunggu hasilnya.")
-    if ticket.claimed_by_id is None:
-        try:
-            act(session, ticket, Action.CLAIM, actor_id=actor.id, actor_roles=set(actor.roles),
-                expected_version=ticket.version)
-        except TransitionError as exc:
-            raise SendRefused(f"{ticket.number}: {exc.message}") from exc
-    elif ticket.claimed_by_id != actor.id:
-        raise SendRefused(f"Tiket {ticket.number} sedang dikerjakan petugas lain.")
-    delivery = PdfDelivery(ticket_id=ticket.id, document_id=document.id, phone=applicant_of(session, ticket).phone,
-                           reason=DeliveryReason.SEND, requested_by_id=actor.id)
-    _settle_old_flags(session, ticket.id)
-    session.add(delivery)
-    session.flush()
-    _queue_round(session, delivery)
-    session.commit()
-    log.info("ticket %s: PDF delivery %s requested by %s", ticket.number, delivery.id, actor.username)
-    return delivery
+        return f"Tiket {ticket.number} belum memiliki dokumen yang ditandatangani."
+    if busy:
+        return f"PDF tiket {ticket.number} sedang dikirim; tunggu hasilnya."
+    return None
 
 
-def _settle_old_flags(session: Session, ticket_id: int) -> None:
+def _signed_documents(session: Session, ticket_ids: Sequence[int]) -> dict[int, IssuedDocument]:
+    """The most recently signed document of each ticket."""
+    latest: dict[int, IssuedDocument] = {}
+    for document in session.exec(
+        select(IssuedDocument)
+        .where(col(IssuedDocument.ticket_id).in_(ticket_ids), IssuedDocument.status == DocumentStatus.SIGNED,
+               col(IssuedDocument.signed_path).is_not(None))
+        .order_by(col(IssuedDocument.signed_at), col(IssuedDocument.id))
+    ):
+        latest[document.ticket_id] = document
+    return latest
+
+
+def _settle_old_flags(session: Session, ticket_ids: Sequence[int]) -> None:
     """A new delivery answers the operator's flag on the earlier ones (they stay in the ticket's history)."""
-    for old in session.exec(select(PdfDelivery).where(PdfDelivery.ticket_id == ticket_id,
-                                                      PdfDelivery.needs_operator == True)):  # noqa: E712
-        old.needs_operator = False
-        session.add(old)
+    if ticket_ids:
+        session.execute(update(PdfDelivery).where(col(PdfDelivery.ticket_id).in_(ticket_ids),
+                                                  PdfDelivery.needs_operator == True)  # noqa: E712
+                        .values(needs_operator=False))
 
 
 def _queue_round(session: Session, delivery: PdfDelivery) -> None:
@@ -277,7 +306,7 @@ def _flag(session: Session, delivery: PdfDelivery, problem: str, error_code: str
     session.refresh(delivery)
     if error_code:
         delivery.error_code = error_code
-    delivery.state, delivery.needs_operator = DeliveryState.FAILED, True
+    delivery.state, delivery.needs_operator, delivery.active_ticket_id = DeliveryState.FAILED, True, None
     delivery.problem = problem[:300]
     delivery.updated_at = utcnow()
     session.add(delivery)
@@ -388,7 +417,7 @@ def message_status_changed(session: Session, message: Message) -> None:
 
 def _delivered(session: Session, delivery: PdfDelivery) -> None:
     """The PDF is on the citizen's phone: record it and move the ticket on to the handover batch."""
-    delivery.state, delivery.delivered_at = DeliveryState.DELIVERED, utcnow()
+    delivery.state, delivery.delivered_at, delivery.active_ticket_id = DeliveryState.DELIVERED, utcnow(), None
     delivery.updated_at = delivery.delivered_at
     session.add(delivery)
     session.commit()
@@ -440,9 +469,9 @@ def resend_reply(session: Session, phone: str, number: str) -> str:
         if previous.state == DeliveryState.WAITING_FOR_REPLY:
             resume_waiting(session, phone)
         return catalogue.render("resend_accepted", number=ticket.number)
-    delivery = PdfDelivery(ticket_id=ticket.id, document_id=document.id, phone=phone, reason=DeliveryReason.RESEND,
-                           requested_by_id=previous.requested_by_id)
-    _settle_old_flags(session, ticket.id)
+    delivery = PdfDelivery(ticket_id=ticket.id, document_id=document.id, active_ticket_id=ticket.id, phone=phone,
+                           reason=DeliveryReason.RESEND, requested_by_id=previous.requested_by_id)
+    _settle_old_flags(session, [ticket.id])
     session.add(delivery)
     session.flush()
     _queue_round(session, delivery)

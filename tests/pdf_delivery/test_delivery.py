@@ -459,3 +459,29 @@ def test_kirim_ulang_before_anything_was_sent_says_not_ready(app, session, live_
     assert "belum selesai" in phone.say(f"kirim ulang {ticket.number}")
     run_jobs()
     assert twilio_api.creates == []
+
+
+def test_batch_sends_the_ready_tickets_and_reports_the_others(
+        app, session, http, run_jobs, twilio_api, sender) -> None:  # type: ignore[no-untyped-def]
+    first, _, _ = ready_ticket(session, app.config["DOCUMENTS_PATH"])
+    second, _, _ = ready_ticket(session, app.config["DOCUMENTS_PATH"], phone="+6281311112222")
+    unsigned = make_ticket(session, stage=sending_stage())
+    login(http, "pdf-sender")
+    page = http.get("/pengiriman-pdf")
+    assert f'data-number="{unsigned.number}"' not in page.text  # nothing to send yet
+    answer = http.post("/pengiriman-pdf/kirim", data={
+        "csrf_token": csrf_token(page.text), "tiket": [str(first.id), str(second.id), str(unsigned.id), str(first.id)]})
+    assert "PDF 2 tiket masuk antrean kirim" in answer.text
+    assert f"Tiket {unsigned.number} belum memiliki dokumen" in answer.text
+    run_jobs()
+    assert sorted(m["to"] for m in twilio_api.pdfs()) == sorted([f"whatsapp:{PHONE}", "whatsapp:+6281311112222"])
+
+
+def test_the_database_allows_one_delivery_under_way_per_ticket(app, session, sender) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy.exc import IntegrityError
+
+    ticket, document, _ = ready_ticket(session, app.config["DOCUMENTS_PATH"])
+    for _ in range(2):
+        session.add(PdfDelivery(ticket_id=ticket.id, document_id=document.id, active_ticket_id=ticket.id, phone=PHONE))
+    with pytest.raises(IntegrityError):
+        session.commit()

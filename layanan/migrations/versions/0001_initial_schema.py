@@ -345,6 +345,7 @@ def upgrade() -> None:
     sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('active_ticket_id', sa.Integer(), nullable=True),
     sa.Column('rounds', sa.Integer(), nullable=False),
     sa.Column('tries', sa.Integer(), nullable=False),
     sa.Column('pending_key', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
@@ -364,7 +365,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['requested_by_id'], ['staffuser.id'], ),
     sa.ForeignKeyConstraint(['template_message_id'], ['message.id'], ),
     sa.ForeignKeyConstraint(['ticket_id'], ['ticket.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('active_ticket_id')
     )
     with op.batch_alter_table('pdf_delivery', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pdf_delivery_document_id'), ['document_id'], unique=False)
