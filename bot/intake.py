@@ -124,6 +124,11 @@ def _lock_conversation(session: Session, phone: str) -> Conversation:
 def _converse(session: Session, message: Message) -> list[str]:
     """Run the conversation on a stored message, carry out its effects and keep the replies on the row."""
     row = _lock_conversation(session, message.phone)
+    session.refresh(message)
+    if message.reply is not None:
+        # A redelivery raced the first delivery and waited for the lock: that one answered already.
+        session.commit()
+        return json.loads(message.reply)
     # Any message re-opens the 24-hour window: a signed PDF that waited for it goes out now.
     ready = pdf_sending.resume_waiting(session, message.phone)
     if (ready and not message.num_media and not conversation.is_command(message.body)

@@ -7,22 +7,57 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from queue import Queue
 
+import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
 from bot.models import Attachment, Message
+from werkzeug.serving import make_server
+
 from tests.support.media_server import MediaServer, jpeg_bytes
 from tests.support.whatsapp import Phone, parse_twiml
 from tickets.constants import Direction, Service
 from tickets.models import Applicant, Ticket
 
 NUMBERS = 50
+SERVER_THREADS = 8  # as the Procfile's gunicorn: 2 workers x 4 threads; more would only queue for the pool
 DUPLICATES = 300  # 30 % of 1000 deliveries
 SCRIPT = ["halo", "1", "2", "1806014505900001", "Siti Aminah", "kota agung", None, "selesai", "ya",
           "3", "Jalan rusak di depan kantor desa sudah dua bulan", "kota agung", "lewati", "ya"]  # None: a photo
+
+
+class BoundedServer:
+    """The app over real HTTP with at most SERVER_THREADS requests inside it at once (every other
+    connection waits, as with gunicorn's fixed threads), so 50 clients at once cannot exhaust the
+    database pool the way an unbounded development server would."""
+
+    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+        slots = threading.BoundedSemaphore(SERVER_THREADS)
+
+        def bounded(environ, start_response):  # type: ignore[no-untyped-def]
+            with slots:
+                return list(app(environ, start_response))
+
+        self._server = make_server("127.0.0.1", 0, bounded, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        app.config["PUBLIC_BASE_URL"] = self.url
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[BoundedServer]:  # type: ignore[no-untyped-def]
+    server = BoundedServer(app)
+    yield server
+    server.stop()
 
 
 def test_a_storm_of_concurrent_and_repeated_deliveries(app, live_server, session, media_server: MediaServer,
