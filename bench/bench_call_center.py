@@ -1,6 +1,7 @@
-"""Call-center benchmark: importing a day's worth of PBX records and the section head's statistics.
+"""Call-center benchmark: importing a month of PBX records and the section head's statistics.
 
-A Master.csv of `records` rows (a busy month for a regency call center) is imported into a migrated
+A Master.csv of `records` rows (a busy month for a regency call center, every caller a different
+number so nothing is cached) is imported into a migrated
 database beside `calls` logged calls, half of which the import matches; then the statistics for the
 whole period are computed. Figures: seconds for the import (and for re-importing the same file, all
 duplicates), milliseconds for the statistics. Run: `.venv/bin/python -m bench.bench_call_center
@@ -36,7 +37,7 @@ class Settings:
     calls: int
 
 
-FULL = Settings(records=20_000, calls=10_000)
+FULL = Settings(records=10_000, calls=5_000)
 QUICK = Settings(records=2_000, calls=1_000)
 
 

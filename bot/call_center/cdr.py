@@ -14,12 +14,15 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from bot.call_center.models import CallLog, CallRecord
 from bot.phone import InvalidPhone, normalize_phone
+from tickets.types import utcnow
 
 COLUMNS = ("accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp", "lastdata",
            "start", "answer", "end", "duration", "billsec", "disposition", "amaflags", "uniqueid")
@@ -29,7 +32,7 @@ MAX_ROWS = 50_000
 # A call is logged while the caller is on the line or shortly after: this is how far we look.
 MATCH_BEFORE = timedelta(minutes=2)
 MATCH_AFTER = timedelta(minutes=30)
-_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+_TIME_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 _CLID_NUMBER = re.compile(r"<([^>]*)>")
 
 
@@ -115,8 +118,11 @@ def _row(line: int, fields: list[str], zone: ZoneInfo) -> CdrRow:
 
 
 def _time(raw: str, name: str, zone: ZoneInfo) -> datetime:
+    # The exact shape first, then the fast C parser (strptime is several times slower on big files).
     try:
-        return datetime.strptime(raw, _TIME_FORMAT).replace(tzinfo=zone)
+        if not _TIME_SHAPE.fullmatch(raw):
+            raise ValueError(raw)
+        return datetime.fromisoformat(raw).replace(tzinfo=zone)
     except ValueError:
         raise ValueError(f"waktu {name} tidak terbaca: {raw or '(kosong)'} (format YYYY-MM-DD HH:MM:SS)") from None
 
@@ -132,6 +138,7 @@ def _clid_number(clid: str) -> str:
     return found.group(1).strip() if found else clid.strip()
 
 
+@lru_cache(maxsize=8192)  # the same callers ring again and again; phonenumbers is the slow part of a row
 def _mobile(number: str) -> str | None:
     """The caller's E.164 number when it is a mobile one; extensions and landlines stay unmatched."""
     try:
@@ -159,19 +166,24 @@ def import_records(session: Session, data: bytes, *, timezone: str, imported_by_
             known.add(row.uniqueid)
             fresh.append(row)
     candidates, taken = _candidate_calls(session, fresh)
+    now = utcnow()
+    values: list[dict[str, object]] = []
     for row in fresh:
-        record = CallRecord(
-            uniqueid=row.uniqueid, source_number=row.source_number, phone=row.phone, destination=row.destination,
-            caller_id=row.caller_id, started_at=row.started_at, answered_at=row.answered_at, ended_at=row.ended_at,
-            duration=row.duration, billsec=row.billsec, disposition=row.disposition, imported_by_id=imported_by_id,
-        )
         call = _closest_call(row, candidates.get(row.phone or "", []), taken)
-        if call is not None:
-            record.call_log_id = call.id
-            taken.add(call.id)  # type: ignore[arg-type]
+        if call is not None and call.id is not None:
+            taken.add(call.id)
             result.matched += 1
-        session.add(record)
-        result.imported += 1
+        values.append({
+            "uniqueid": row.uniqueid, "source_number": row.source_number, "phone": row.phone,
+            "destination": row.destination, "caller_id": row.caller_id, "started_at": row.started_at,
+            "answered_at": row.answered_at, "ended_at": row.ended_at, "duration": row.duration,
+            "billsec": row.billsec, "disposition": row.disposition, "imported_by_id": imported_by_id,
+            "call_log_id": call.id if call is not None else None, "imported_at": now,
+        })
+    # Plain multi-row inserts: building an ORM object per row costs more than the database does.
+    for i in range(0, len(values), _CHUNK):
+        session.execute(insert(CallRecord.__table__), values[i:i + _CHUNK])  # type: ignore[arg-type]
+    result.imported = len(values)
     session.commit()
     return result
 
