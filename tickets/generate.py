@@ -23,7 +23,8 @@ from typing import Any
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import JSON, Table, func, insert, select, text
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Integer, String, Table, func, insert, select, text
+from sqlalchemy.types import TypeDecorator
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
@@ -153,6 +154,9 @@ def generate_tickets(
         moments = (start + timedelta(seconds=(done + i + planner.rng.random()) * spacing) for i in range(size))
         applicants, tickets, events = planner.chunk(moments, counters)
         with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Generated rows can be generated again: no need to wait for each chunk to reach the disk.
+                conn.execute(text("SET LOCAL synchronous_commit = off"))
             _write_rows(conn, Applicant.__table__, applicants)  # type: ignore[attr-defined]
             _write_rows(conn, Ticket.__table__, tickets)  # type: ignore[attr-defined]
             _write_rows(conn, StageEvent.__table__, events)  # type: ignore[attr-defined]
@@ -413,11 +417,11 @@ class _Walk:
 
 
 def _write_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert the rows in one go: COPY on PostgreSQL, Core executemany elsewhere.
+    """Insert the rows in one go: binary COPY on PostgreSQL, Core executemany elsewhere.
 
     executemany through the driver manages about 10 000 stage events a second on PostgreSQL here,
-    far too slow for a million tickets with their histories; COPY writes the same rows an order of
-    magnitude faster inside the same transaction.
+    far too slow for a million tickets with their histories; binary COPY with the column types
+    declared up front writes the same rows several times faster, inside the same transaction.
     """
     if not rows:
         return
@@ -425,14 +429,40 @@ def _write_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
         conn.execute(insert(table), rows)
         return
     columns = list(rows[0])
-    as_json = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    types = [_pg_type(table.c[name]) for name in columns]
+    as_json = {i for i, kind in enumerate(types) if kind == "json"}
+    binary = all(types)
     cursor = conn.connection.cursor()
     try:
-        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"  # type: ignore[attr-defined]
+                         + (" (FORMAT BINARY)" if binary else "")) as copy:
+            if binary:
+                copy.set_types(types)
             for row in rows:
-                copy.write_row([json.dumps(row[c], ensure_ascii=False) if c in as_json else row[c] for c in columns])
+                values = [row[name] for name in columns]
+                for i in as_json:
+                    values[i] = json.dumps(values[i], ensure_ascii=False)
+                copy.write_row(values)
     finally:
         cursor.close()
+
+
+def _pg_type(column: Any) -> str | None:
+    """The PostgreSQL type name binary COPY needs for a column, None when not one of the plain ones."""
+    kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
+    if isinstance(kind, JSON):
+        return "json"
+    if isinstance(kind, BigInteger):
+        return "int8"
+    if isinstance(kind, Integer):
+        return "int4"
+    if isinstance(kind, Boolean):
+        return "bool"
+    if isinstance(kind, DateTime):
+        return "timestamptz" if kind.timezone else "timestamp"
+    if isinstance(kind, String):
+        return "text"
+    return None
 
 
 def _read_counters(conn: Connection) -> _Counters:
