@@ -485,3 +485,30 @@ def test_the_database_allows_one_delivery_under_way_per_ticket(app, session, sen
         session.add(PdfDelivery(ticket_id=ticket.id, document_id=document.id, active_ticket_id=ticket.id, phone=PHONE))
     with pytest.raises(IntegrityError):
         session.commit()
+
+
+def test_the_pdf_twilio_fetches_is_the_signed_document_intact(
+        app, session, live_server, run_jobs, twilio_api, sender) -> None:  # type: ignore[no-untyped-def]
+    """A document signed with the office's certificate reaches Twilio byte for byte, signature valid."""
+    from datetime import datetime
+
+    from pdf_delivery.signing import SignatureStamp, load_office_signer, load_trust_roots, sign_pdf, verify_pdf
+    from tests.support.documents import DEMO_PASSPHRASE, document_pdf, install_demo_certificate
+
+    install_demo_certificate(app)
+    signed = sign_pdf(document_pdf(), load_office_signer(app.config, DEMO_PASSPHRASE),
+                      SignatureStamp(name="Kepala Dinas", nip="197001011990031001", title="Kepala Dinas",
+                                     signed_at=datetime.now().astimezone(), qr_url=f"{live_server.url}/verifikasi/x"))
+    ticket, document, _ = ready_ticket(session, app.config["DOCUMENTS_PATH"])
+    digest = hashlib.sha256(signed).hexdigest()
+    (Path(app.config["DOCUMENTS_PATH"]) / f"{digest}.pdf").write_bytes(signed)
+    document.signed_path, document.signed_sha256 = f"{digest}.pdf", digest
+    session.add(document)
+    session.commit()
+
+    send(session, ticket, sender)
+    run_jobs()
+    fetched = requests.get(twilio_api.pdfs()[0]["media_url"][0], timeout=10).content
+    assert fetched == signed
+    check = verify_pdf(fetched, load_trust_roots(app.config))
+    assert check.intact and check.problem is None
