@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -52,7 +53,7 @@ def log_submit() -> Response | tuple[str, int]:
     if draft is None:
         return _render_form(request.form.to_dict(), errors, record), 422
     if record is not None:
-        draft = services.CallDraft(**{**draft.__dict__, "called_at": record.started_at})
+        draft = replace(draft, called_at=record.started_at)  # the PBX knows when the call was
     call = services.log_call(session, draft, agent_id=user().id, source=CallSource.FORM,
                              record_id=record.id if record else None)
     if call.ticket_id is not None:

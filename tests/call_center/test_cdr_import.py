@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import replace
 from datetime import datetime
 from html import unescape
 from zoneinfo import ZoneInfo
@@ -121,7 +122,7 @@ def test_a_call_logged_after_the_import_is_matched_too(http, session) -> None:  
     login(http, "call-center")
     upload(http, master_csv(GOOD))
     draft, _ = parse_call(call_form(outcome="answered"))
-    draft = draft.__class__(**{**draft.__dict__, "called_at": datetime(2026, 11, 23, 9, 5, tzinfo=WIB)})  # type: ignore[union-attr]
+    draft = replace(draft, called_at=datetime(2026, 11, 23, 9, 5, tzinfo=WIB))  # type: ignore[type-var]
     call = log_call(session, draft, agent_id=None)
     record = session.exec(select(CallRecord)).one()
     assert record.call_log_id == call.id

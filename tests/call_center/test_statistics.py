@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from html import unescape
 from zoneinfo import ZoneInfo
@@ -28,7 +29,7 @@ def _seed(session, agents, days: list[date], rng: random.Random) -> None:  # typ
                                              notes="Pengaduan antrean loket terlalu lama"))
         assert draft is not None, errors
         moment = datetime.combine(rng.choice(days), time(rng.choice([0, 8, 13, 23]), rng.randrange(60)), WIB)
-        draft = draft.__class__(**{**draft.__dict__, "called_at": moment})
+        draft = replace(draft, called_at=moment)
         log_call(session, draft, agent_id=rng.choice(agents).id)
 
 
@@ -40,7 +41,7 @@ def test_numbers_match_a_direct_count(http, session) -> None:  # type: ignore[no
     _seed(session, agents, days, random.Random(4))
     outside = call_form(outcome="answered", topic="kk", phone="081322223333")
     draft, _ = parse_call(outside)
-    log_call(session, draft.__class__(**{**draft.__dict__, "called_at": datetime(2026, 11, 6, 0, 5, tzinfo=WIB)}),  # type: ignore[union-attr]
+    log_call(session, replace(draft, called_at=datetime(2026, 11, 6, 0, 5, tzinfo=WIB)),  # type: ignore[arg-type]
              agent_id=agents[0].id)
 
     login(http, "kabid")
