@@ -20,11 +20,11 @@ from berita_acara.sorting import WIB, SortingReport
 from berita_acara.words import long_date, opening_phrase
 
 # Character widths of the item columns: no., ticket number, applicant name, document type, masked NIK.
-COLUMN_WIDTHS = (4, 15, 38, 15, 16)
+COLUMN_WIDTHS = (5, 15, 37, 15, 16)
 COLUMN_HEADINGS = ("No.", "Nomor Tiket", "Nama Pemohon", "Jenis Dokumen", "NIK")
 SEPARATOR = " │ "
-FIRST_BLOCK_LINES = 26  # fits under the kop surat and the opening paragraph on page 1
-BLOCK_LINES = 62  # fits a whole A4 page at the item font size
+FIRST_BLOCK_LINES = 40  # fits under the kop surat and the opening paragraph on page 1
+BLOCK_LINES = 64  # fits a whole A4 page at the item font size
 
 
 @dataclass(frozen=True)
