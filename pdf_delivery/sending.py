@@ -272,7 +272,7 @@ def _twilio_refused(session: Session, delivery: PdfDelivery, key: str, exc: Twil
     _clear_try(session, delivery)
     delivery.error_code = code or None
     session.commit()
-    if code == WINDOW_CLOSED:
+    if code == WINDOW_CLOSED and "-template-" not in key:  # a template refused so would loop: flag it below
         delivery.template_required = True
         session.add(delivery)
         session.commit()

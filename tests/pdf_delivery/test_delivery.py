@@ -512,3 +512,14 @@ def test_the_pdf_twilio_fetches_is_the_signed_document_intact(
     assert fetched == signed
     check = verify_pdf(fetched, load_trust_roots(app.config))
     assert check.intact and check.problem is None
+
+
+def test_a_template_refused_with_63016_is_flagged_not_repeated(app, session, run_jobs, twilio_api,
+                                                               sender) -> None:  # type: ignore[no-untyped-def]
+    ticket, _, _ = ready_ticket(session, app.config["DOCUMENTS_PATH"], last_inbound_hours=30)
+    twilio_api.script = [Fail(400, 63016)]
+    send(session, ticket, sender)
+    run_jobs()
+    assert len(twilio_api.creates) == 1
+    delivery = delivery_of(session, ticket)
+    assert delivery.state == DeliveryState.FAILED and delivery.needs_operator and delivery.error_code == "63016"
