@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -178,26 +178,28 @@ def stage_times(session: Session, definition: Definition, period: Period) -> Sta
     """Median working time per stage and mutu baku compliance, over passages finished in the period.
 
     Reads the history of the tickets that changed in the period (their entry into a stage may lie
-    before it): bounded by the period's activity, one pass in memory.
+    before it) as a stream, one pass; only the durations are kept, one number per passage.
     """
     start, end = period.bounds()
     # Every change of a ticket writes a stage event and sets updated_at (tickets.services,
     # tickets.workflow_service), so these are the tickets with an event in the period; the ticket
     # table is far smaller than the event table to search.
-    changed = select(Ticket.id).where(Ticket.workflow == definition.key, col(Ticket.created_at) < end,
-                                      col(Ticket.updated_at) >= start)
-    # Core rows with the time as a POSIX timestamp: no ORM loading and no datetime per row.
-    events = session.connection().execute(
-        select(StageEvent.ticket_id, StageEvent.from_stage, StageEvent.to_stage, _epoch(session))
-        .where(col(StageEvent.ticket_id).in_(changed), col(StageEvent.created_at) < end, _moves())
-        .order_by(StageEvent.ticket_id, StageEvent.created_at, StageEvent.id)
-    ).all()
+    changed = (col(Ticket.workflow) == definition.key) & (col(Ticket.created_at) < end) & \
+        (col(Ticket.updated_at) >= start)
     units = _sla_units(definition)
     durations: dict[str, list[float]] = defaultdict(list)
     within: dict[str, list[bool]] = defaultdict(list)
-    if events:
-        first = datetime.fromtimestamp(min(float(e[3]) for e in events), UTC)
+    # A ticket's history begins when it was created, so the oldest creation bounds the clock's span.
+    first = session.execute(select(func.min(Ticket.created_at)).where(changed)).scalar_one()
+    if first is not None:
         clock = WorkClock.covering(first, end)
+        # Core rows with the time as a POSIX timestamp: no ORM loading and no datetime per row.
+        events = session.connection().execution_options(stream_results=True, yield_per=20_000).execute(
+            select(StageEvent.ticket_id, StageEvent.from_stage, StageEvent.to_stage, _epoch(session))
+            .where(col(StageEvent.ticket_id).in_(select(Ticket.id).where(changed)),
+                   col(StageEvent.created_at) < end, _moves())
+            .order_by(StageEvent.ticket_id, StageEvent.created_at, StageEvent.id)
+        )
         for unit, seconds in _passages(definition, events, clock, start):
             if unit in units:
                 within[unit].append(seconds <= units[unit][1] + 1e-6)
@@ -214,7 +216,7 @@ def stage_times(session: Session, definition: Definition, period: Period) -> Sta
     return result
 
 
-def _passages(definition: Definition, events: Sequence[Any], clock: WorkClock,
+def _passages(definition: Definition, events: Iterable[Any], clock: WorkClock,
               since: datetime) -> Iterable[tuple[str, float]]:
     """(stage or SLA unit, working seconds) of each passage that ended at or after `since`.
 
