@@ -200,6 +200,33 @@ def confirm_receipt(session: Session, berita_acara: BeritaAcara, actor: StaffUse
     return BeritaAcaraStatus(berita_acara.status)
 
 
+def receive_late(session: Session, berita_acara: BeritaAcara, actor: StaffUser, item_id: int,
+                 now: datetime | None = None) -> BeritaAcaraStatus:
+    """A berkas noted missing turns up later: the UPT receives it and its ticket moves on."""
+    _require_role(actor, UPT_ROLE, "memeriksa penerimaan berkas")
+    if actor.kecamatan_code != berita_acara.kecamatan_code:
+        raise HandoverError("Berita acara ini ditujukan ke UPT kecamatan lain.")
+    _require_status(berita_acara, BeritaAcaraStatus.RECEIVED_WITH_DISCREPANCIES, "menerima berkas susulan")
+    item = session.get(BeritaAcaraItem, item_id)
+    if item is None or item.berita_acara_id != berita_acara.id or item.received is not False:
+        raise HandoverError("Berkas ini tidak tercatat hilang pada berita acara ini. Muat ulang halaman.")
+    now = now or utcnow()
+    _move_tickets(session, berita_acara, handover_stages().upt, actor, now, only={item.ticket_id})
+    item.received = True
+    item.missing_note = f"{item.missing_note}; diterima susulan {now.astimezone(WIB):%d/%m/%Y %H:%M} WIB"[:300]
+    session.add(item)
+    still_missing = [i for i in items_of(session, berita_acara) if i.received is False and i.id != item.id]
+    if not still_missing:
+        berita_acara.status = BeritaAcaraStatus.RECEIVED_COMPLETE
+        berita_acara.receipt_note = "Lengkap setelah berkas susulan diterima."
+    else:
+        berita_acara.receipt_note = f"{len(still_missing)} berkas tidak diterima."
+    berita_acara.updated_at = now
+    session.add(berita_acara)
+    session.commit()
+    return BeritaAcaraStatus(berita_acara.status)
+
+
 def _move_tickets(session: Session, berita_acara: BeritaAcara, stage: Stage, actor: StaffUser, now: datetime,
                   only: set[int] | None = None) -> None:
     """Advance the listed tickets out of `stage` as the actor, confirming the stage's checks.

@@ -171,6 +171,16 @@ def receive(ba_id: int) -> Response:
                  "Penerimaan berkas sudah dicatat.")
 
 
+@bp.post("/<int:ba_id>/susulan/<int:item_id>")
+@roles_required(UPT_ROLE)
+def receive_late(ba_id: int, item_id: int) -> Response:
+    """A berkas noted missing arrives later."""
+    session = db.session()
+    berita_acara = _visible(session, ba_id)
+    return _step(lambda: handover.receive_late(session, berita_acara, user(), item_id), ba_id,
+                 "Berkas susulan sudah dicatat diterima.")
+
+
 def _step(run: object, ba_id: int, done: str) -> Response:
     try:
         run()  # type: ignore[operator]

@@ -139,6 +139,11 @@ def test_whole_handover_through_the_pages(app: Flask, session: Session, http: re
     assert "tidak ada: Tidak ada dalam map kiriman" in checked.text
     assert stages_of(session, tickets) == [stages.after_upt.key, stages.after_upt.key, stages.upt.key]
 
+    # The missing berkas turns up: the UPT receives it late and the berita acara is complete.
+    late = post(http, page, f"{page}/susulan/{items[2].id}")
+    assert 'data-status="received_complete"' in late.text and "diterima susulan" in late.text
+    assert stages_of(session, tickets) == [stages.after_upt.key] * 3
+
     # Every move is a stage event with the officer's role.
     roles = [e.actor_role for e in session.exec(select(StageEvent).where(
         StageEvent.ticket_id == tickets[0].id, StageEvent.action == str(Action.ADVANCE)).order_by(StageEvent.id))]

@@ -98,7 +98,10 @@ def test_current_batch_counts_tickets_not_yet_in_a_berita_acara(session: Session
 
 def test_downloads_over_http(app: Flask, session: Session, http: requests.Session, november: list[Sorted]) -> None:
     make_staff(session, "sorter")
-    login(http, "sorter")
+    landing = login(http, "sorter")
+    assert "Laporan pemilahan" in landing.text  # the navigation leads to the report
+    form = http.get("/berita-acara/pemilahan")
+    assert form.status_code == 200 and 'name="dari"' in form.text
     expected = sum(direct_counts(november, START, END).values())
     args = {"dari": "2026-11-01", "sampai": "2026-11-30"}
     csv_response = http.get("/berita-acara/pemilahan/laporan.csv", params=args)
