@@ -131,7 +131,11 @@ def generate_tickets(
     progress: Progress | None = None,
     definition: Definition | None = None,
 ) -> GenerationSummary:
-    """Write `count` tickets created between start and end, each with the history that brought it to its stage."""
+    """Write `count` tickets created between start and end, each with the history that brought it to its stage.
+
+    Nothing happens after `end` or after now, whichever comes first; for a period that has ended, the
+    same seed writes the same rows (ids and numbers continue whatever the database already holds).
+    """
     if count < 0:
         raise ValueError("count must not be negative")
     if start.utcoffset() is None or end.utcoffset() is None:
