@@ -287,8 +287,17 @@ def _twilio_refused(session: Session, delivery: PdfDelivery, key: str, exc: Twil
 
 
 def _in_doubt(session: Session, delivery: PdfDelivery, exc: requests.RequestException) -> str:
-    """No answer from Twilio: the try stays pending and the next run checks it before sending."""
+    """No answer from Twilio: the try stays pending and the next run checks it before sending. On the last
+    run there is no next one: check now, so that the operator is not asked to resend an accepted PDF."""
     session.rollback()
+    job = get_current_job()
+    if job is None or not job.retries_left:
+        try:
+            settled = _settle_in_doubt(session, delivery)
+        except (TwilioException, requests.RequestException):
+            settled = None  # Twilio still unreachable: the flag below says so
+        if settled is not None:
+            return settled
     return _retry_or_flag(session, delivery, f"Twilio tidak menjawab ({type(exc).__name__})", exc)
 
 

@@ -523,3 +523,15 @@ def test_a_template_refused_with_63016_is_flagged_not_repeated(app, session, run
     assert len(twilio_api.creates) == 1
     delivery = delivery_of(session, ticket)
     assert delivery.state == DeliveryState.FAILED and delivery.needs_operator and delivery.error_code == "63016"
+
+
+def test_a_last_try_without_answer_is_checked_on_twilio_before_flagging(
+        app, session, run_jobs, twilio_api, sender) -> None:  # type: ignore[no-untyped-def]
+    app.config["PDF_SEND_RETRY_INTERVALS"] = [0]
+    ticket, _, _ = ready_ticket(session, app.config["DOCUMENTS_PATH"])
+    twilio_api.script = [Fail(500), Slow(12)]
+    send(session, ticket, sender)
+    run_jobs()
+    assert len(twilio_api.creates) == 2 and len(twilio_api.pdfs()) == 1
+    delivery = delivery_of(session, ticket)
+    assert delivery.state == DeliveryState.SENT and not delivery.needs_operator
