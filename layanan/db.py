@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, current_app, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
 
@@ -41,6 +43,16 @@ def init_app(app: Flask) -> None:
     """Create the engine lazily-free: engines do not connect until first use."""
     app.extensions["db_engine"] = make_engine(app.config["DATABASE_URL"])
     app.teardown_appcontext(_close_session)
+    app.register_error_handler(OperationalError, _database_unavailable)
+
+
+def _database_unavailable(exc: OperationalError) -> tuple[str, int, dict[str, str]]:
+    """The database cannot be reached (restarting, failing over, locked): 503, so Twilio and
+    browsers try again; nothing was changed. Other database errors are bugs and stay a 500."""
+    logging.getLogger(__name__).error("database unavailable: %s", type(exc.orig).__name__)
+    return ("Layanan sedang tidak dapat menghubungi basis data. Tidak ada yang diubah; "
+            "silakan coba lagi dalam beberapa saat.", 503,
+            {"Retry-After": "30", "Content-Type": "text/plain; charset=utf-8"})
 
 
 def engine() -> Engine:
