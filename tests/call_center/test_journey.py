@@ -121,3 +121,15 @@ def test_the_menu_still_works_for_a_caller_with_an_open_ticket(app, http, sessio
     log_call_via_form(http)
     assert "Balas dengan angka" in phone.say("menu")
     assert "Pilih dokumen yang ingin diajukan" in phone.say("1")
+
+
+def test_a_file_of_the_wrong_kind_is_refused_and_not_attached(app, http, session, phone, media_server) -> None:  # type: ignore[no-untyped-def]
+    make_staff(session, "call_center")
+    login(http, "call-center")
+    log_call_via_form(http)
+    ticket = session.exec(select(Ticket)).one()
+    document = media_server.add("surat.docx", b"PK\x03\x04", "application/vnd.ms-word")
+    reply = phone.say("", media=[(document, "application/vnd.ms-word")])
+    assert "File jenis application/vnd.ms-word tidak bisa kami terima" in reply
+    assert ticket.number in reply  # still greeted with the ticket's number and the list to send
+    assert session.exec(select(Attachment).where(Attachment.ticket_id == ticket.id)).all() == []
