@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 from urllib.parse import quote
 
@@ -181,9 +182,9 @@ def receive_late(ba_id: int, item_id: int) -> Response:
                  "Berkas susulan sudah dicatat diterima.")
 
 
-def _step(run: object, ba_id: int, done: str) -> Response:
+def _step(run: Callable[[], object], ba_id: int, done: str) -> Response:
     try:
-        run()  # type: ignore[operator]
+        run()
     except HandoverError as exc:
         flash(str(exc), "error")
     else:

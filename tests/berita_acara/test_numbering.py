@@ -91,3 +91,34 @@ def test_two_kecamatan_drawn_up_at_once(app: Flask, session: Session) -> None:
     made = session.exec(select(BeritaAcara)).all()
     assert sorted(b.seq for b in made) == [1, 2, 3, 4]
     assert sorted(b.kecamatan_code for b in made) == codes
+
+
+def test_the_same_kecamatan_drawn_up_twice_at_once(app: Flask, session: Session) -> None:
+    kasi = make_staff(session, "kasi_inovasi")
+    for _ in range(3):
+        make_ticket(session, kecamatan_code="180601", stage=handover_stages().handover.key)
+    engine = app.extensions["db_engine"]
+    outcomes: list[str] = []
+    start = threading.Barrier(2)
+
+    def draw_up() -> None:
+        with app.app_context(), Session(engine, expire_on_commit=False) as own:
+            start.wait()
+            try:
+                handover.create_berita_acara(own, own.get(type(kasi), kasi.id), "180601", DEFAULT_FORMAT)
+                outcomes.append("dibuat")
+            except handover.HandoverError as exc:
+                outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=draw_up) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert sorted(outcomes, key=lambda o: o != "dibuat")[0] == "dibuat" and outcomes.count("dibuat") == 1
+    made = session.exec(select(BeritaAcara)).all()
+    assert [b.seq for b in made] == [1]  # the loser's number was rolled back: no gap
+    assert len(handover.items_of(session, made[0])) == 3
+    # The other officer is told why, whether the first had already committed or not.
+    (refused,) = [o for o in outcomes if o != "dibuat"]
+    assert "berita acara lain" in refused or "Tidak ada berkas" in refused
