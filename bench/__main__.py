@@ -6,6 +6,7 @@ import argparse
 import importlib.util
 import os
 import platform
+import signal
 import subprocess
 import sys
 import time
@@ -31,10 +32,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=BENCHMARKS, action="append", help="jalankan benchmark ini saja")
     parser.add_argument("--fresh", action="store_true", help="bangun ulang basis data tiket walau sudah ada")
     args = parser.parse_args(argv)
+    # Stopped from outside: unwind, so the servers a benchmark started are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     chosen = args.only or list(BENCHMARKS)
     (BENCH_DIR / "logs").mkdir(exist_ok=True)
     rows: list[Row] = []
     started = time.monotonic()
+    load_before = os.getloadavg()[0]
     if "webhook" in chosen:
         from bench import bench_webhook
 
@@ -51,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
         say("== Berita acara dan laporan pemilahan ==")
         rows += _reports(args.quick)
     say("")
-    say(f"Hasil ({_machine()}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {time.monotonic() - started:,.0f} d"
+    # Other work on the machine takes CPU from the servers: the load average says how much.
+    say(f"Hasil ({_machine()}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {time.monotonic() - started:,.0f} d; "
+        f"load average 1 menit {load_before:.1f} di awal, {os.getloadavg()[0]:.1f} di akhir"
         f"{'; --quick' if args.quick else ''}):")
     say(table(rows))
     return 0 if all(row.met is not False for row in rows) else 1

@@ -33,12 +33,12 @@ class QueueSettings:
     tickets: int
     seed_tickets: int
     requests: int
-    warmup: int = 20
+    warmup: int = 5
     fresh: bool = False
 
 
-FULL = QueueSettings(tickets=1_000_000, seed_tickets=10_000, requests=300)
-QUICK = QueueSettings(tickets=50_000, seed_tickets=5_000, requests=100)
+FULL = QueueSettings(tickets=1_000_000, seed_tickets=10_000, requests=100)
+QUICK = QueueSettings(tickets=50_000, seed_tickets=5_000, requests=50)
 
 
 def prepare(settings: QueueSettings, say: Say) -> str:
