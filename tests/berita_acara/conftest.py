@@ -79,6 +79,8 @@ def pdf_text(data: bytes) -> str:
 def save_artifact(name: str, data: bytes) -> Path:
     """Keep the PDF under test-artifacts/ and render its pages to PNG so a person can look at them."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for stale in ARTIFACTS.glob(f"{name}-*.png"):
+        stale.unlink()  # a shorter PDF than last time must not leave old pages behind
     path = ARTIFACTS / f"{name}.pdf"
     path.write_bytes(data)
     if shutil.which("pdftoppm") is None:

@@ -111,10 +111,13 @@ def test_downloads_over_http(app: Flask, session: Session, http: requests.Sessio
     assert int(last[-1]) == expected
     pdf = http.get("/berita-acara/pemilahan/laporan.pdf", params=args)
     assert pdf.headers["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    total_line = next(line for line in pdf_text(pdf.content).splitlines() if line.strip().startswith("Jumlah"))
+    assert int(re.findall(r"\d+", total_line)[-1]) == expected
     xlsx = http.get("/berita-acara/pemilahan/laporan.xlsx", params={"batch": "1"})
     assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
     bad = http.get("/berita-acara/pemilahan/laporan.csv", params={"dari": "2026-11-30", "sampai": "2026-11-01"})
     assert bad.status_code == 400 and "tidak boleh sebelum" in bad.text
+    save_artifact("laporan-pemilahan-unduhan", pdf.content)
 
 
 def test_report_is_for_the_office_roles_only(session: Session, http: requests.Session) -> None:
