@@ -18,7 +18,13 @@ import psutil
 from bench.report import Row, table
 
 BENCH_DIR = Path(__file__).resolve().parent
-BENCHMARKS = ("webhook", "queue", "reports")
+BENCHMARKS = ("webhook", "queue", "reports", "call_center", "pdf_delivery", "signing")
+# Benchmarks of other parts, each a module with FULL/QUICK settings and run(settings, say[, database_url]).
+OTHERS = {
+    "call_center": ("bench.bench_call_center", "Call center (impor PBX, statistik)", True),
+    "pdf_delivery": ("bench.bench_pdf_delivery", "Pengiriman PDF", True),
+    "signing": ("bench.bench_signing", "TTE (tanda tangan dan verifikasi PDF)", False),
+}
 
 
 def say(text: str) -> None:
@@ -29,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description="Jalankan semua benchmark.")
     parser.add_argument("--quick", action="store_true",
                         help="ukuran kecil untuk melihat sekilas (50 000 tiket, pengukuran singkat)")
-    parser.add_argument("--only", choices=BENCHMARKS, action="append", help="jalankan benchmark ini saja")
+    parser.add_argument("--only", choices=BENCHMARKS, action="append", help="jalankan benchmark ini saja (boleh berulang)")
     parser.add_argument("--fresh", action="store_true", help="bangun ulang basis data tiket walau sudah ada")
     args = parser.parse_args(argv)
     # Stopped from outside: unwind, so the servers a benchmark started are stopped too.
@@ -54,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     if "reports" in chosen:
         say("== Berita acara dan laporan pemilahan ==")
         rows += _reports(args.quick)
+    for name, (module_name, title, takes_database) in OTHERS.items():
+        if name in chosen:
+            say(f"== {title} ==")
+            rows += _other(name, module_name, takes_database, args.quick)
     say("")
     # Other work on the machine takes CPU from the servers: the load average says how much.
     say(f"Hasil ({_machine()}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {time.monotonic() - started:,.0f} d; "
@@ -76,6 +86,19 @@ def _reports(quick: bool) -> list[Row]:
     result = subprocess.run(command, cwd=BENCH_DIR.parent, env=os.environ)
     return [Row("Berita acara dan laporan", "-", "lihat keluaran di atas",
                 note="" if result.returncode == 0 else f"keluar dengan kode {result.returncode}")]
+
+
+def _other(name: str, module_name: str, takes_database: bool, quick: bool) -> list[Row]:
+    """Another part's benchmark, on a fresh PostgreSQL database of its own when it uses one."""
+    if importlib.util.find_spec(module_name) is None:
+        return [Row(name, "-", "belum ada", note=f"{module_name} belum tersedia")]
+    module = importlib.import_module(module_name)
+    settings = module.QUICK if quick else module.FULL
+    if not takes_database:
+        return list(module.run(settings, say))
+    from bench import infra
+
+    return list(module.run(settings, say, infra.recreate_database(f"layanan_bench_{name}")))
 
 
 def _machine() -> str:
