@@ -20,6 +20,7 @@ from berita_acara.numbering import take_number
 from berita_acara.sorting import SHORT_LABELS, WIB, current_batch_filter
 from berita_acara.stages import handover_stages
 from bot.nik import mask_nik
+from routing import workflow
 from routing.definition import Action, FieldType, Stage
 from routing.engine import TransitionError
 from tickets.access import UPT_ROLE, is_upt_only
@@ -239,8 +240,13 @@ def _move_tickets(session: Session, berita_acara: BeritaAcara, stage: Stage, act
     ids = [item.ticket_id for item in items_of(session, berita_acara) if only is None or item.ticket_id in only]
     roles = set(actor.roles)
     stuck: list[str] = []
+    later = _stages_after(stage)
     for ticket in session.exec(select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.id)):  # type: ignore[union-attr]
+        if ticket.stage in later:
+            continue
         if ticket.stage != stage.key:
+            # Returned or rejected since it was listed: the paper and the ticket no longer agree.
+            stuck.append(f"{ticket.number} (sekarang di tahap '{workflow(ticket.workflow).stage(ticket.stage).name}')")
             continue
         try:
             if ticket.claimed_by_id != actor.id:
@@ -252,6 +258,13 @@ def _move_tickets(session: Session, berita_acara: BeritaAcara, stage: Stage, act
             stuck.append(f"{ticket.number} ({exc})")
     if stuck:
         raise HandoverError("Berkas berikut belum dapat diproses: " + "; ".join(stuck))
+
+
+def _stages_after(stage: Stage) -> set[str]:
+    """The stages a ticket reaches after this one, the done stage included."""
+    definition = workflow()
+    keys = [s.key for s in definition.chain]
+    return set(keys[keys.index(stage.key) + 1:]) | {definition.done_stage.key}
 
 
 def stage_confirmations(stage: Stage) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from berita_acara import handover
-from berita_acara.document import build_document
+from berita_acara.document import build_document, sign
 from berita_acara.handover import HandoverError
 from berita_acara.models import BeritaAcara, BeritaAcaraItem, BeritaAcaraStatus
 from berita_acara.render import berita_acara_pdf
@@ -217,3 +217,18 @@ def test_a_thousand_items_print_on_ruled_pages(app: Flask, session: Session, peo
     assert len(numbers) == 1000  # every item printed, none lost at a page break
     assert "seluruhnya 1000 berkas" in text and "Kusumawardhani" in text
     save_artifact("berita-acara-1000-berkas", pdf)
+
+
+def test_a_ticket_returned_after_listing_stops_the_hand_over(app: Flask, session: Session, people: dict) -> None:
+    tickets = at_handover(session, 2)
+    made = handover.create_berita_acara(session, people["kasi"], "180601", app.config["BERITA_ACARA_NUMBER_FORMAT"])
+    create_demo_certificate(app.config, PASSPHRASE)
+    sign(session, made, people["kadis"], PASSPHRASE, app.config, "http://localhost/berita-acara/1")
+    kasi = people["kasi"]
+    ticket, _, _ = act(session, tickets[1], Action.CLAIM, actor_id=kasi.id, actor_roles=set(kasi.roles),
+                       expected_version=tickets[1].version)
+    act(session, ticket, Action.RETURN_, actor_id=kasi.id, actor_roles=set(kasi.roles),
+        expected_version=ticket.version, payload={"reason": "PDF belum sampai ke pemohon"})
+    with pytest.raises(HandoverError, match=tickets[1].number):
+        handover.dispatch(session, made, kasi, people["courier"])
+    assert session.get(BeritaAcara, made.id).status == BeritaAcaraStatus.SIGNED  # type: ignore[union-attr]
