@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import requests
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bench import infra
@@ -168,12 +169,12 @@ def _search_samples(url: str, count: int) -> dict[str, list[str]]:
     }
 
 
-def _has_demo_staff(engine) -> bool:  # type: ignore[no-untyped-def]
+def _has_demo_staff(engine: Engine) -> bool:
     with engine.connect() as conn:
-        return bool(conn.execute(text(f"SELECT count(*) FROM staffuser WHERE username = '{SEARCH_ROLE}'")).scalar())
+        return bool(conn.execute(text("SELECT count(*) FROM staffuser WHERE username = :u"), {"u": SEARCH_ROLE}).scalar())
 
 
-def _engine(url: str):  # type: ignore[no-untyped-def]
+def _engine(url: str) -> Engine:
     from layanan.db import make_engine
 
     return make_engine(url)

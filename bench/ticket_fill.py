@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from tickets.generate import generate_tickets
 from tickets.services import NUMBER_SEQUENCE
@@ -93,7 +93,7 @@ def fill(engine: Engine, count: int, *, seed_count: int, say: Say = print) -> No
     say(f"  selesai dalam {time.monotonic() - started:,.0f} detik")
 
 
-def _continue_sequences(conn) -> None:  # type: ignore[no-untyped-def]
+def _continue_sequences(conn: Connection) -> None:
     """New rows made by the app after the fill number on after the copies."""
     for table in ("applicant", "ticket"):
         conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
