@@ -102,7 +102,7 @@ def _queue_rows(session: Session) -> list[dict[str, Any]]:
     tickets = session.exec(
         select(Ticket).where(or_(col(Ticket.id).in_(flagged),
                                  col(Ticket.stage).in_(stages) & col(Ticket.id).in_(signed)))
-        .order_by(col(Ticket.stage_entered_at), col(Ticket.id)).limit(MAX_BATCH)
+        .order_by(col(Ticket.id).in_(flagged).desc(), col(Ticket.stage_entered_at), col(Ticket.id)).limit(MAX_BATCH)
     ).all()
     deliveries = sending.deliveries_of(session, [t.id for t in tickets if t.id is not None])
     applicants = {a.id: a for a in session.exec(
@@ -115,7 +115,6 @@ def _queue_rows(session: Session) -> list[dict[str, Any]]:
             "can_send": ticket.stage in stages and (delivery is None or delivery.state not in sending.ACTIVE_STATES),
             "flagged": bool(delivery and delivery.needs_operator),
         })
-    rows.sort(key=lambda r: not r["flagged"])
     return rows
 
 
