@@ -39,6 +39,9 @@ STAMP_WIDTH, STAMP_HEIGHT, STAMP_MARGIN = 250, 80, 36
 STAMP_TEXT = (
     "Ditandatangani secara elektronik oleh\n%(signer)s\nNIP. %(nip)s\n%(title)s\nTanggal: %(tanggal)s"
 )
+# Room for the CMS signature; a fixed size spares pyHanko a trial signature to measure it. The office
+# certificate with a BSrE chain of two or three CA certificates needs well under half of it.
+SIGNATURE_BYTES_RESERVED = 16 * 1024
 QR_BORDER = 2  # modules of quiet zone; the stamp's own padding adds the rest
 
 
@@ -193,6 +196,7 @@ def sign_pdf(pdf: bytes, signer: OfficeSigner, stamp: SignatureStamp) -> bytes:
     _outside_event_loop(
         pdf_signer.sign_pdf,
         writer,
+        bytes_reserved=SIGNATURE_BYTES_RESERVED,
         output=out,
         appearance_text_params={
             "url": stamp.qr_url,
