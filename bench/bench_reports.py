@@ -64,7 +64,7 @@ def _document(items: list):  # type: ignore[no-untyped-def]
         number="470/012/BA-UPT/Disdukcapil/2026", document_date=date(2026, 11, 23), kecamatan_name="Kota Agung",
         items=items, totals=[("KTP-el", ITEMS)], handing_over=Person("Kasi Inovasi", "Kasi Inovasi", "-"),
         receiving=Person("Petugas UPT Kecamatan Kota Agung"), courier=Person("Kurir"),
-        head=Person("Kepala Dinas"), status_label="Konsep",
+        head=Person("Kepala Dinas"), is_draft=True,
     )
 
 

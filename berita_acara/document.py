@@ -38,7 +38,7 @@ def build_document(session: Session, berita_acara: BeritaAcara, head: StaffUser 
         receiving=Person(f"Petugas UPT Kecamatan {kecamatan}"),  # signs the paper by hand on arrival
         courier=_person("Kurir", _staff(session, berita_acara.courier_id)),
         head=_person(HEAD_TITLE, head),
-        status_label=BeritaAcaraStatus(berita_acara.status).label,
+        is_draft=berita_acara.status == BeritaAcaraStatus.DRAFT and head is None,
     )
 
 

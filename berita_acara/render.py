@@ -56,7 +56,7 @@ class BeritaAcaraDocument:
     receiving: Person
     courier: Person
     head: Person  # Kepala Dinas, "Mengetahui"
-    status_label: str
+    is_draft: bool  # printed with a "KONSEP" mark until the Kepala Dinas signs
 
 
 def render_pdf(html: str) -> bytes:
@@ -64,9 +64,9 @@ def render_pdf(html: str) -> bytes:
     return HTML(string=html, base_url=str(current_app.root_path)).write_pdf()
 
 
-def office(config: dict | None = None) -> dict[str, str]:
+def office() -> dict[str, str]:
     """The letterhead lines, from the settings."""
-    cfg = config or current_app.config
+    cfg = current_app.config
     return {"government": cfg["OFFICE_GOVERNMENT"], "name": cfg["OFFICE_NAME"], "address": cfg["OFFICE_ADDRESS"],
             "city": cfg["OFFICE_CITY"]}
 

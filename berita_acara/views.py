@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import quote
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -16,7 +16,7 @@ from berita_acara.exports import report_csv, report_xlsx
 from berita_acara.handover import COURIER_ROLE, CREATOR_ROLE, SIGNER_ROLE, VIEW_ROLES, HandoverError
 from berita_acara.models import BeritaAcara, BeritaAcaraStatus
 from berita_acara.render import sorting_report_pdf
-from berita_acara.sorting import Period, PeriodError, SortingReport, batch_report, period_report
+from berita_acara.sorting import WIB, Period, PeriodError, SortingReport, batch_report, period_report
 from layanan import db
 from tickets.access import UPT_ROLE, is_upt_only, roles_required, user
 from tickets.accounts import ADMIN_ROLE
@@ -43,7 +43,7 @@ def _nav() -> dict[str, object]:
 @roles_required(*REPORT_ROLES)
 def sorting_form() -> str:
     """Choose the period or the current batch for the sorting report."""
-    today = date.today()
+    today = datetime.now(WIB).date()
     return render_template("berita_acara/sorting_form.html", first=today.replace(day=1), last=today)
 
 

@@ -95,7 +95,7 @@ def test_whole_handover_through_the_pages(app: Flask, session: Session, http: re
     draft = http.get(f"{page}/berita-acara.pdf")
     assert draft.headers["Content-Type"] == "application/pdf"
     text = pdf_text(draft.content)
-    assert "Pada hari ini" in text and berita_acara.number in text
+    assert "Pada hari ini" in text and berita_acara.number in text and "KONSEP" in text
     assert all(t.number in text for t in tickets) and not any(t.number in text for t in elsewhere)
     assert "1806014505900001" not in text and "1806****" in text  # NIK masked on paper
     save_artifact("berita-acara-konsep", draft.content)
@@ -111,6 +111,7 @@ def test_whole_handover_through_the_pages(app: Flask, session: Session, http: re
     check = verify_pdf(signed_pdf)
     assert check.intact, check.problem
     assert check.signer_name
+    assert "KONSEP" not in pdf_text(signed_pdf) and "Drs. Hendra Kadis" in pdf_text(signed_pdf)
     save_artifact("berita-acara-ditandatangani", signed_pdf)
 
     http.post("/keluar", data={"csrf_token": csrf_token(http.get(page).text)})
