@@ -65,8 +65,19 @@ def _thread(phone: str) -> list[dict]:
             for reply in json.loads(message.reply or "[]"):
                 thread.append({"side": "bot", "body": reply, "at": message.created_at, "attachments": []})
         else:
-            thread.append({"side": "bot", "body": message.body, "at": message.created_at, "attachments": []})
+            thread.append({"side": "bot", "body": message.body, "at": message.created_at, "attachments": [],
+                           "media_url": _outbox_media_url(message) if message.num_media else None})
     return thread
+
+
+def _outbox_media_url(message: Message) -> str | None:
+    """The file link a sent message carried (e.g. the signed PDF), as the outbox recorded it."""
+    import json
+
+    record = Path(current_app.config["OUTBOX_PATH"]) / f"{message.twilio_sid}.json"
+    if not message.twilio_sid or not record.is_file():
+        return None
+    return json.loads(record.read_text()).get("media_url")
 
 
 @bp.post("/send")

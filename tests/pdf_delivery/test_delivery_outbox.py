@@ -55,3 +55,18 @@ def test_outbox_outside_window_records_the_template_text(app, session, live_serv
     [record] = [json.loads(p.read_text()) for p in Path(app.config["OUTBOX_PATH"]).glob("*.json")]
     assert "Balas pesan ini" in record["body"] and not record["media_url"]
     assert record["variables"]["1"] == ticket.number
+
+
+def test_simulator_shows_the_citizen_the_sent_pdf(app, session, live_server, run_jobs) -> None:  # type: ignore[no-untyped-def]
+    import re
+    from html import unescape
+
+    sender = make_staff(session, "pdf_sender")
+    ticket, _, content = ready_ticket(session, app.config["DOCUMENTS_PATH"])
+    sending.request_send(session, ticket, sender)
+    run_jobs()
+    phone = session.exec(select(PdfDelivery)).one().phone
+    page = unescape(requests.get(f"{live_server.url}/simulator/", params={"phone": phone}, timeout=10).text)
+    links = re.findall(r'class="button secondary media-link" href="([^"]+)"', page)
+    assert len(links) == 1 and ticket.number in page
+    assert requests.get(links[0], timeout=10).content == content  # the citizen opens the signed PDF
