@@ -99,6 +99,28 @@ def create_berita_acara(session: Session, actor: StaffUser, kecamatan_code: str,
     return berita_acara
 
 
+def remove_item(session: Session, berita_acara: BeritaAcara, actor: StaffUser, item_id: int) -> None:
+    """Take a berkas out of a draft (e.g. its ticket was returned); the rest close up. Commits."""
+    _require_role(actor, CREATOR_ROLE, "mengubah berita acara")
+    _require_status(berita_acara, BeritaAcaraStatus.DRAFT, "diubah lagi")
+    items = items_of(session, berita_acara)
+    target = next((item for item in items if item.id == item_id), None)
+    if target is None:
+        raise HandoverError("Berkas ini tidak ada dalam berita acara ini. Muat ulang halaman.")
+    if len(items) == 1:
+        raise HandoverError("Berita acara harus memuat sedikitnya satu berkas.")
+    session.delete(target)
+    session.flush()
+    for item in items:
+        if item.position > target.position:  # ascending, so each position is free before it is taken
+            item.position -= 1
+            session.add(item)
+            session.flush()
+    berita_acara.updated_at = utcnow()
+    session.add(berita_acara)
+    session.commit()
+
+
 def items_of(session: Session, berita_acara: BeritaAcara) -> list[BeritaAcaraItem]:
     """The berita acara's items in printed order."""
     return list(session.exec(select(BeritaAcaraItem).where(BeritaAcaraItem.berita_acara_id == berita_acara.id)

@@ -123,6 +123,16 @@ def pdf(ba_id: int) -> Response:
     return _download(body, FORMATS["pdf"], f"berita-acara-{berita_acara.number.replace('/', '-')}.pdf", inline=True)
 
 
+@bp.post("/<int:ba_id>/keluarkan/<int:item_id>")
+@roles_required(CREATOR_ROLE)
+def remove_item(ba_id: int, item_id: int) -> Response:
+    """Take a berkas out of a draft berita acara."""
+    session = db.session()
+    berita_acara = _visible(session, ba_id)
+    return _step(lambda: handover.remove_item(session, berita_acara, user(), item_id), ba_id,
+                 "Berkas dikeluarkan dari berita acara; berkas itu dapat masuk berita acara berikutnya.")
+
+
 @bp.post("/<int:ba_id>/tandatangani")
 @roles_required(SIGNER_ROLE)
 def sign(ba_id: int) -> Response:

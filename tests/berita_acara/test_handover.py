@@ -233,3 +233,21 @@ def test_a_ticket_returned_after_listing_stops_the_hand_over(app: Flask, session
     with pytest.raises(HandoverError, match=tickets[1].number):
         handover.dispatch(session, made, kasi, people["courier"])
     assert session.get(BeritaAcara, made.id).status == BeritaAcaraStatus.SIGNED  # type: ignore[union-attr]
+
+
+def test_a_returned_ticket_is_taken_out_of_the_draft(app: Flask, session: Session, http: requests.Session,
+                                                     people: dict) -> None:
+    tickets = at_handover(session, 3)
+    made = handover.create_berita_acara(session, people["kasi"], "180601", app.config["BERITA_ACARA_NUMBER_FORMAT"])
+    first, second, third = handover.items_of(session, made)
+    login(http, "kasi-inovasi")
+    page = f"/berita-acara/{made.id}"
+    response = post(http, page, f"{page}/keluarkan/{second.id}")
+    assert "Berkas dikeluarkan" in response.text
+    session.expire_all()
+    left = handover.items_of(session, made)
+    assert [(i.ticket_id, i.position) for i in left] == [(tickets[0].id, 1), (tickets[2].id, 2)]
+    assert handover.waiting_tickets(session)["180601"] == [session.get(Ticket, tickets[1].id)]
+    post(http, page, f"{page}/keluarkan/{first.id}")
+    last = post(http, page, f"{page}/keluarkan/{third.id}")
+    assert "sedikitnya satu berkas" in last.text
