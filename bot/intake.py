@@ -89,9 +89,11 @@ def receive(session: Session, inbound: Inbound) -> list[str]:
 
 def _store(session: Session, inbound: Inbound) -> Message:
     """Commit the message and its media references before anything else can fail."""
+    # NUL cannot be stored in PostgreSQL text and means nothing in a chat.
     message = Message(
-        direction=Direction.INBOUND, twilio_sid=inbound.sid, phone=inbound.phone, body=inbound.body,
-        num_media=len(inbound.media), profile_name=inbound.profile_name, status=MessageStatus.RECEIVED,
+        direction=Direction.INBOUND, twilio_sid=inbound.sid, phone=inbound.phone, body=inbound.body.replace("\x00", ""),
+        num_media=len(inbound.media), profile_name=(inbound.profile_name or "").replace("\x00", "") or None,
+        status=MessageStatus.RECEIVED,
     )
     session.add(message)
     try:

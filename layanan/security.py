@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template
+from flask import Flask, Response, render_template, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -43,6 +43,17 @@ def _too_large(_exc: Exception) -> tuple[str, int, dict[str, str]]:
             {"Content-Type": "text/plain; charset=utf-8"})
 
 
+def _refuse_nul_bytes() -> tuple[str, int, dict[str, str]] | None:
+    """A NUL character in the path, query or form: no person types it, PostgreSQL cannot store it."""
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values += [*request.form.keys(), *request.form.values()]
+    if any("\x00" in value for value in values):
+        return ("Permintaan memuat karakter yang tidak sah dan tidak diproses.", 400,
+                {"Content-Type": "text/plain; charset=utf-8"})
+    return None
+
+
 def init_app(app: Flask) -> None:
     """CSRF on every form (webhooks and the token API opt out), login sessions, headers."""
     # Flask's defaults already hold these keys (SameSite None, Secure False), so setdefault would
@@ -54,6 +65,7 @@ def init_app(app: Flask) -> None:
         app.config[f"{cookie}_SECURE"] = bool(app.config.get(f"{cookie}_SECURE")) or behind_https
     csrf.init_app(app)
     login_manager.init_app(app)
+    app.before_request(_refuse_nul_bytes)
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_refused)
     app.register_error_handler(413, _too_large)
