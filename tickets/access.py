@@ -32,6 +32,7 @@ from tickets.queries import QueueScope
 from tickets.staff import StaffUser
 
 UPT_ROLE = "upt"  # works for one kecamatan only
+CALL_CENTER_ROLE = "call_center"
 HELP_DESK_ROLES: tuple[str, ...] = ("wa_receiver", "call_center", ADMIN_ROLE)  # answer "bicara dengan petugas"
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -109,9 +110,12 @@ def can_open_attachments(account: StaffUser, ticket: Ticket) -> bool:
 
 
 def home_endpoint(account: StaffUser) -> str:
-    """Where an account lands after logging in: its queue, or the staff list for a pure administrator."""
+    """Where an account lands after logging in: its queue, the staff list for a pure administrator,
+    the call-logging screen for a pure call-center agent."""
     if set(account.roles) == {ADMIN_ROLE}:
         return "admin.staff_list"
+    if set(account.roles) == {CALL_CENTER_ROLE}:
+        return "call_center.log_form"  # agents own no stage: their work is logging calls
     return "backoffice.queue"
 
 

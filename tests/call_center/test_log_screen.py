@@ -124,3 +124,12 @@ def test_roles(http, session) -> None:  # type: ignore[no-untyped-def]
     anonymous = http.get("/call-center/", allow_redirects=False)
     assert anonymous.status_code == 302 and "/masuk" in anonymous.headers["Location"]
     assert session.exec(select(CallLog)).all() == []
+
+
+def test_agent_lands_on_the_logging_screen_after_login(http, session) -> None:  # type: ignore[no-untyped-def]
+    make_staff(session, "call_center")
+    landed = login(http, "call-center")
+    assert landed.url.endswith("/call-center/")
+    make_staff(session, "call_center", "wa_receiver", username="dua-peran")
+    http.cookies.clear()
+    assert login(http, "dua-peran").url.endswith("/antrian")  # a stage's owner starts at the queue
