@@ -260,6 +260,9 @@ def verify_pdf(data: bytes, trust_roots: Sequence[x509.Certificate] = ()) -> Sig
     intact = bool(status.intact and status.valid)
     if not intact:
         problem = "Isi dokumen telah berubah setelah ditandatangani."
+    elif not _padding_untouched(embedded[-1].sig_object.get("/Contents")):
+        # /Contents lies outside the signed byte range; its zero padding must stay zero.
+        intact, problem = False, "Dokumen telah diubah setelah ditandatangani."
     elif status.coverage != _entire_file():
         intact = False
         problem = "Dokumen telah diubah setelah ditandatangani."
@@ -268,6 +271,19 @@ def verify_pdf(data: bytes, trust_roots: Sequence[x509.Certificate] = ()) -> Sig
     else:
         problem = None
     return SignatureCheck(intact, signer_name, signed_at, problem, trusted=bool(status.trusted))
+
+
+def _padding_untouched(contents: Any) -> bool:
+    """Whether everything after the DER-encoded signature container in /Contents is zero bytes."""
+    raw = bytes(contents or b"")
+    if len(raw) < 2:
+        return False
+    if raw[1] < 0x80:
+        end = 2 + raw[1]
+    else:
+        size = raw[1] & 0x7F
+        end = 2 + size + int.from_bytes(raw[2:2 + size], "big")
+    return end <= len(raw) and not any(raw[end:])
 
 
 def _outside_event_loop(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
