@@ -96,8 +96,10 @@ def _sign_one(session: Session, config: Mapping[str, Any], account: StaffUser, s
         message = str(exc) if isinstance(exc, SigningError) else "File dokumen tidak ditemukan di penyimpanan."
         return _refused(number, message)
     roles = set(account.roles)
+    claimed_here = False
     try:
         if ticket.claimed_by_id is None:
+            claimed_here = True
             ticket, _, _ = act(session, ticket, Action.CLAIM, actor_id=account.id, actor_roles=roles,
                                expected_version=ticket.version)
         digest = hashlib.sha256(signed).hexdigest()
@@ -112,10 +114,24 @@ def _sign_one(session: Session, config: Mapping[str, Any], account: StaffUser, s
             expected_version=ticket.version, payload={"outputs": {}})
     except TransitionError as exc:
         session.rollback()
+        if claimed_here:
+            _release(session, ticket, account)
         return _refused(number, exc.message)
     log.info("staff %s signed document %s of ticket %s", account.username, document.id, number)
     next_stage = workflow(ticket.workflow).stage(ticket.stage).name
     return SignOutcome(number, True, f'Ditandatangani. Tiket {number} diteruskan ke tahap "{next_stage}".')
+
+
+def _release(session: Session, ticket: Ticket, account: StaffUser) -> None:
+    """Give back a claim taken only to sign, so a refused ticket is left as it was found."""
+    session.refresh(ticket)
+    if ticket.claimed_by_id != account.id:
+        return
+    try:
+        act(session, ticket, Action.RELEASE, actor_id=account.id, actor_roles=set(account.roles),
+            expected_version=ticket.version)
+    except TransitionError:
+        log.info("ticket %s: claim kept after a refused signature", ticket.number)
 
 
 def _refused(number: str, reason: str) -> SignOutcome:
