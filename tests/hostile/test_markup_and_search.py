@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.models import Conversation
-from tests.tickets.conftest import make_message, make_ticket, queue_numbers
+from tests.tickets.conftest import csrf_token, make_message, make_ticket, queue_numbers
 from tickets.models import Ticket
 
 SCRIPT = "<script>alert('xss')</script>"
@@ -68,9 +68,13 @@ def test_tampered_filters_and_cursors_are_not_errors(staff, session) -> None:  #
 def test_nul_characters_are_refused_everywhere_not_an_error(staff, phone, session) -> None:  # type: ignore[no-untyped-def]
     """PostgreSQL cannot store NUL; no person types it. Path, query and form all get a clear 400."""
     ticket = make_ticket(session)
+    token = csrf_token(staff.get(f"/tiket/{ticket.number}").text)
     for response in (staff.get("/tiket/%00"), staff.get(f"/tiket/{ticket.number}%00"),
                      staff.get("/antrian", params={"q": "PGD\x00"}),
-                     phone.post(phone.form("halo\x00"))):
+                     staff.post(f"/tiket/{ticket.number}/aksi", data={"csrf_token": token, "action": "claim", "note": "a\x00b"})):
         assert response.status_code == 400
         assert "tidak sah" in response.text
-    assert phone.send("halo"), "the webhook works on"
+    assert phone.send("halo\x00"), "a chat message keeps its text without the NUL"
+    from bot.models import Message
+
+    assert [m.body for m in session.exec(select(Message))] == ["halo"]
