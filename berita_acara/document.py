@@ -42,13 +42,6 @@ def build_document(session: Session, berita_acara: BeritaAcara, head: StaffUser 
     )
 
 
-def printable_pdf(session: Session, berita_acara: BeritaAcara) -> bytes:
-    """The signed PDF once signed (exactly as signed), otherwise a fresh draft rendering."""
-    if berita_acara.signed_pdf:
-        return berita_acara.signed_pdf
-    return berita_acara_pdf(build_document(session, berita_acara))
-
-
 def sign(session: Session, berita_acara: BeritaAcara, actor: StaffUser, passphrase: str,
          config: Mapping[str, Any], verify_url: str, now: datetime | None = None) -> None:
     """The Kepala Dinas signs: render with his name, PAdES-sign with the office certificate, store."""

@@ -6,17 +6,17 @@ import logging
 from collections.abc import Callable
 from datetime import date, datetime
 from urllib.parse import quote
+from uuid import uuid4
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlmodel import Session, select
 from werkzeug.wrappers import Response
 
-from berita_acara import document, handover
+from berita_acara import document, handover, jobs
 from berita_acara.exports import report_csv, report_xlsx
 from berita_acara.handover import COURIER_ROLE, CREATOR_ROLE, SIGNER_ROLE, VIEW_ROLES, HandoverError
 from berita_acara.models import BeritaAcara, BeritaAcaraStatus
-from berita_acara.render import sorting_report_pdf
-from berita_acara.sorting import WIB, Period, PeriodError, SortingReport, batch_report, period_report
+from berita_acara.sorting import WIB, Period, PeriodError, batch_report, period_report
 from layanan import db
 from tickets.access import UPT_ROLE, is_upt_only, roles_required, user
 from tickets.accounts import ADMIN_ROLE
@@ -54,17 +54,28 @@ def sorting_report(fmt: str) -> Response | tuple[str, int]:
     if fmt not in FORMATS:
         abort(404)
     try:
-        report, name = _report_from_args(db.session())
+        period = _period_from_args()
     except PeriodError as exc:
         return render_template("berita_acara/sorting_form.html", error=str(exc),
                                first=request.args.get("dari"), last=request.args.get("sampai")), 400
     if fmt == "pdf":
-        body = sorting_report_pdf(report, user().full_name)
-    elif fmt == "csv":
-        body = report_csv(report)
-    else:
-        body = report_xlsx(report)
+        # Printing takes seconds: the worker renders it and the result page waits for the file.
+        key = f"pemilahan-{uuid4().hex}"
+        jobs.request_rendering(jobs.render_sorting_report, key, period and period.first.isoformat(),
+                               period and period.last.isoformat(), user().full_name)
+        return redirect(url_for(".sorting_result", key=key))
+    session = db.session()
+    report = period_report(session, period) if period else batch_report(session)
+    name = f"laporan-pemilahan-{period.first}-{period.last}" if period else "laporan-pemilahan-batch"
+    body = report_csv(report) if fmt == "csv" else report_xlsx(report)
     return _download(body, FORMATS[fmt], f"{name}.{fmt}")
+
+
+@bp.get("/pemilahan/hasil/<key>")
+@roles_required(*REPORT_ROLES)
+def sorting_result(key: str) -> Response | tuple[str, int]:
+    """The rendered sorting report, or a page that reloads itself until the worker has made it."""
+    return _rendered_or_wait(key, "laporan-pemilahan.pdf")
 
 
 @bp.get("/")
@@ -119,8 +130,13 @@ def pdf(ba_id: int) -> Response:
     """The printable berita acara (the signed file once signed)."""
     session = db.session()
     berita_acara = _visible(session, ba_id)
-    body = document.printable_pdf(session, berita_acara)
-    return _download(body, FORMATS["pdf"], f"berita-acara-{berita_acara.number.replace('/', '-')}.pdf", inline=True)
+    filename = f"berita-acara-{berita_acara.number.replace('/', '-')}.pdf"
+    if berita_acara.signed_pdf:
+        return _download(berita_acara.signed_pdf, FORMATS["pdf"], filename, inline=True)
+    key = jobs.draft_key(berita_acara)
+    if not jobs.rendering_path(key).exists():
+        jobs.request_rendering(jobs.render_berita_acara, key, berita_acara.id)
+    return _rendered_or_wait(key, filename)
 
 
 @bp.post("/<int:ba_id>/keluarkan/<int:item_id>")
@@ -192,6 +208,16 @@ def receive_late(ba_id: int, item_id: int) -> Response:
                  "Berkas susulan sudah dicatat diterima.")
 
 
+def _rendered_or_wait(key: str, filename: str) -> Response | tuple[str, int]:
+    try:
+        path = jobs.rendering_path(key)
+    except ValueError:
+        abort(404)
+    if path.exists():
+        return _download(path.read_bytes(), FORMATS["pdf"], filename, inline=True)
+    return render_template("berita_acara/rendering.html"), 202
+
+
 def _step(run: Callable[[], object], ba_id: int, done: str) -> Response:
     try:
         run()
@@ -210,15 +236,16 @@ def _visible(session: Session, ba_id: int) -> BeritaAcara:
     return berita_acara
 
 
-def _report_from_args(session: Session) -> tuple[SortingReport, str]:
+def _period_from_args() -> Period | None:
+    """The period asked for, or None for the current batch."""
     if request.args.get("batch"):
-        return batch_report(session), "laporan-pemilahan-batch"
+        return None
     try:
         first = date.fromisoformat(request.args.get("dari", ""))
         last = date.fromisoformat(request.args.get("sampai", ""))
     except ValueError:
         raise PeriodError("Isi tanggal awal dan akhir periode dengan benar (tttt-bb-hh).") from None
-    return period_report(session, Period(first, last)), f"laporan-pemilahan-{first}-{last}"
+    return Period(first, last)
 
 
 def _download(body: bytes, mimetype: str, filename: str, inline: bool = False) -> Response:

@@ -72,7 +72,7 @@ def test_sorting_records_the_kecamatan_on_the_ticket(session: Session) -> None:
 
 
 def test_whole_handover_through_the_pages(app: Flask, session: Session, http: requests.Session,
-                                          people: dict) -> None:
+                                          people: dict, run_jobs) -> None:  # type: ignore[no-untyped-def]
     tickets = at_handover(session, 3)
     elsewhere = at_handover(session, 2, "180602")
     stages = handover_stages()
@@ -92,6 +92,8 @@ def test_whole_handover_through_the_pages(app: Flask, session: Session, http: re
     assert "belum ditandatangani Kepala Dinas" in refused.text
     assert stages_of(session, tickets) == [stages.handover.key] * 3
 
+    assert http.get(f"{page}/berita-acara.pdf").status_code == 202  # rendered by the worker
+    run_jobs()
     draft = http.get(f"{page}/berita-acara.pdf")
     assert draft.headers["Content-Type"] == "application/pdf"
     text = pdf_text(draft.content)
@@ -236,14 +238,20 @@ def test_a_ticket_returned_after_listing_stops_the_hand_over(app: Flask, session
 
 
 def test_a_returned_ticket_is_taken_out_of_the_draft(app: Flask, session: Session, http: requests.Session,
-                                                     people: dict) -> None:
+                                                     people: dict, run_jobs) -> None:  # type: ignore[no-untyped-def]
     tickets = at_handover(session, 3)
     made = handover.create_berita_acara(session, people["kasi"], "180601", app.config["BERITA_ACARA_NUMBER_FORMAT"])
     first, second, third = handover.items_of(session, made)
     login(http, "kasi-inovasi")
     page = f"/berita-acara/{made.id}"
+    http.get(f"{page}/berita-acara.pdf")
+    run_jobs()
+    assert tickets[1].number in pdf_text(http.get(f"{page}/berita-acara.pdf").content)
     response = post(http, page, f"{page}/keluarkan/{second.id}")
     assert "Berkas dikeluarkan" in response.text
+    assert http.get(f"{page}/berita-acara.pdf").status_code == 202  # the changed draft is printed anew
+    run_jobs()
+    assert tickets[1].number not in pdf_text(http.get(f"{page}/berita-acara.pdf").content)
     session.expire_all()
     left = handover.items_of(session, made)
     assert [(i.ticket_id, i.position) for i in left] == [(tickets[0].id, 1), (tickets[2].id, 2)]

@@ -96,7 +96,8 @@ def test_current_batch_counts_tickets_not_yet_in_a_berita_acara(session: Session
     assert report.scope_label.startswith("Batch berjalan")
 
 
-def test_downloads_over_http(app: Flask, session: Session, http: requests.Session, november: list[Sorted]) -> None:
+def test_downloads_over_http(app: Flask, session: Session, http: requests.Session, november: list[Sorted],
+                             run_jobs) -> None:  # type: ignore[no-untyped-def]
     make_staff(session, "sorter")
     landing = login(http, "sorter")
     assert "Laporan pemilahan" in landing.text  # the navigation leads to the report
@@ -109,7 +110,10 @@ def test_downloads_over_http(app: Flask, session: Session, http: requests.Sessio
     assert "attachment" in csv_response.headers["Content-Disposition"]
     last = csv_response.content.decode("utf-8-sig").strip().splitlines()[-1].split(";")
     assert int(last[-1]) == expected
-    pdf = http.get("/berita-acara/pemilahan/laporan.pdf", params=args)
+    waiting = http.get("/berita-acara/pemilahan/laporan.pdf", params=args)
+    assert waiting.status_code == 202 and "PDF sedang disiapkan" in waiting.text  # the worker prints it
+    run_jobs()
+    pdf = http.get(waiting.url)
     assert pdf.headers["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     total_line = next(line for line in pdf_text(pdf.content).splitlines() if line.strip().startswith("Jumlah"))
     assert int(re.findall(r"\d+", total_line)[-1]) == expected

@@ -1,0 +1,73 @@
+"""Rendering PDFs in the worker: a large berita acara takes seconds, which a web request should not hold.
+
+A rendering is kept under INSTANCE_PATH/laporan/<key>.pdf; the key names what was rendered and from
+which state, so a finished file is served again and a changed draft gets a new one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
+from rq import Retry
+
+from berita_acara.document import build_document
+from berita_acara.models import BeritaAcara
+from berita_acara.render import berita_acara_pdf, sorting_report_pdf
+from berita_acara.sorting import Period, batch_report, period_report
+from layanan.db import job_session
+from layanan.jobs import job_app
+from layanan.queue import queue
+
+_KEY = re.compile(r"^[a-z0-9-]{8,80}$")
+
+
+def rendering_path(key: str) -> Path:
+    """Where the rendering with this key is kept (keys are checked: they come from URLs)."""
+    if not _KEY.match(key):
+        raise ValueError("kunci berkas laporan tidak sah")
+    return Path(current_app.config["INSTANCE_PATH"]) / "laporan" / f"{key}.pdf"
+
+
+def draft_key(berita_acara: BeritaAcara) -> str:
+    """The key of a draft's rendering: it changes whenever the draft does."""
+    return f"ba-{berita_acara.id}-{int(berita_acara.updated_at.timestamp() * 1000)}"
+
+
+def request_rendering(func: object, key: str, *args: object) -> None:
+    """Queue the rendering once per key (RQ keeps one job per id); retried if the worker fails."""
+    queue(app=current_app._get_current_object()).enqueue(  # type: ignore[attr-defined]
+        func, key, *args, job_id=f"render-{key}", retry=Retry(max=2, interval=[5, 30]),
+    )
+
+
+def render_berita_acara(key: str, ba_id: int) -> None:
+    """Render a draft berita acara to its file."""
+    app = job_app()
+    with app.app_context(), job_session(app) as session:
+        berita_acara = session.get(BeritaAcara, ba_id)
+        if berita_acara is None:
+            return  # deleted meanwhile: nothing to render
+        _store(key, berita_acara_pdf(build_document(session, berita_acara)))
+
+
+def render_sorting_report(key: str, first: str | None, last: str | None, sorter_name: str) -> None:
+    """Render the sorting report for a period (ISO dates) or, without dates, the current batch."""
+    app = job_app()
+    with app.app_context(), job_session(app) as session:
+        if first and last:
+            report = period_report(session, Period(date.fromisoformat(first), date.fromisoformat(last)))
+        else:
+            report = batch_report(session)
+        _store(key, sorting_report_pdf(report, sorter_name))
+
+
+def _store(key: str, data: bytes) -> None:
+    path = rendering_path(key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_bytes(data)
+    partial.replace(path)  # atomic: a reader sees no file or the whole file
