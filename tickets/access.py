@@ -133,7 +133,7 @@ def queue_scope(account: StaffUser, role: str) -> QueueScope:
     own = tuple(s.key for s in definition.stages_for_role(role))
     if not own:
         # Roles without a stage of their own (call center, admin) look tickets up to answer questions.
-        return QueueScope(stages=definition.stage_keys)
+        return QueueScope(stages=definition.stage_keys, lookup_only=True)
     waiting = definition.waiting_stage
     return QueueScope(
         stages=own,

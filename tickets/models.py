@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from tickets.types import UTCDateTime, utcnow
@@ -36,7 +36,11 @@ class Applicant(SQLModel, table=True):
 class Ticket(SQLModel, table=True):
     """One request or complaint, worked through the stages of a workflow definition."""
 
-    __table_args__ = (UniqueConstraint("year", "seq", name="uq_ticket_year_seq"),)
+    __table_args__ = (
+        UniqueConstraint("year", "seq", name="uq_ticket_year_seq"),
+        # The work queue reads each stage in deadline order (tickets.queries).
+        Index("ix_ticket_queue_order", "stage", "due_at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=20, unique=True)

@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, false, func, or_
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, union_all
 from sqlmodel import Session, col, select
 
 from bot.phone import InvalidPhone, normalize_phone
@@ -29,6 +30,8 @@ class QueueScope:
     waiting_stage: str | None = None
     # UPT: only tickets of this kecamatan.
     kecamatan_code: str | None = None
+    # A role without stages of its own looks tickets up; counting every stage for it is costly and idle.
+    lookup_only: bool = False
 
     @property
     def visible_stages(self) -> tuple[str, ...]:
@@ -138,10 +141,15 @@ def queue_page(
     query = (
         select(Ticket, Applicant)
         .join(Applicant, col(Applicant.id) == col(Ticket.applicant_id))
-        .where(_in_scope(scope), *_filtered(filters, now))
+        .where(*_filtered(filters, now))
     )
-    if after is not None:
-        query = query.where(_after(after))
+    if filters.search is not None:
+        # A search matches a handful of rows through its own index; no need to walk the queue order.
+        query = query.where(_in_scope(scope))
+        if after is not None:
+            query = query.where(_after(after))
+    else:
+        query = query.where(col(Ticket.id).in_(_first_ids_per_branch(scope, filters, now, after, limit + 1)))
     query = query.order_by(col(Ticket.due_at).asc().nulls_last(), col(Ticket.id).asc()).limit(limit + 1)
     rows = [QueueRow(ticket, applicant) for ticket, applicant in session.exec(query).all()]
     more = len(rows) > limit
@@ -149,6 +157,33 @@ def queue_page(
     last = rows[-1].ticket if rows else None
     next_cursor = Cursor(last.due_at, int(last.id or 0)) if more and last is not None else None
     return QueuePage(rows=rows, next_cursor=next_cursor)
+
+
+def _first_ids_per_branch(scope: QueueScope, filters: QueueFilters, now: datetime, after: Cursor | None,
+                          limit: int) -> Any:
+    """The first `limit` ticket ids of each stage of the scope (and of its waiting tickets), in queue order.
+
+    One OR over all stages makes the database walk the whole due_at order and discard most rows (seconds
+    at a million tickets); one branch per stage reads the (stage, due_at, id) index in order and stops
+    after `limit` rows, so the page costs a few index reads per stage.
+    """
+    branches = [col(Ticket.stage) == stage for stage in scope.stages]
+    if scope.resumes_to and scope.waiting_stage:
+        branches.append(and_(col(Ticket.stage) == scope.waiting_stage,
+                             col(Ticket.return_stage).in_(scope.resumes_to)))
+    if not branches:
+        branches = [false()]
+    common = _filtered(filters, now)
+    if scope.kecamatan_code is not None:
+        common.append(col(Ticket.kecamatan_code) == scope.kecamatan_code)
+    if after is not None:
+        common.append(_after(after))
+    subqueries = [
+        select(col(Ticket.id)).where(branch, *common)
+        .order_by(col(Ticket.due_at).asc().nulls_last(), col(Ticket.id).asc()).limit(limit).subquery()
+        for branch in branches
+    ]
+    return union_all(*[select(sub.c.id) for sub in subqueries])
 
 
 def stage_counts(session: Session, scope: QueueScope, *, now: datetime) -> dict[str, StageCount]:

@@ -94,7 +94,7 @@ def queue() -> str:
                            overdue=args.get("terlambat") == "1", search=search)
     session = db.session()
     now = utcnow()
-    counts = stage_counts(session, scope, now=now)
+    counts = {} if scope.lookup_only else stage_counts(session, scope, now=now)
     page = None
     search_invalid = bool(raw_search) and search is None
     if not search_invalid:

@@ -164,6 +164,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_ticket_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_due_at'), ['due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_kecamatan_code'), ['kecamatan_code'], unique=False)
+        batch_op.create_index('ix_ticket_queue_order', ['stage', 'due_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_service'), ['service'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_stage'), ['stage'], unique=False)
 
@@ -503,6 +504,7 @@ def downgrade() -> None:
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ticket_stage'))
         batch_op.drop_index(batch_op.f('ix_ticket_service'))
+        batch_op.drop_index('ix_ticket_queue_order')
         batch_op.drop_index(batch_op.f('ix_ticket_kecamatan_code'))
         batch_op.drop_index(batch_op.f('ix_ticket_due_at'))
         batch_op.drop_index(batch_op.f('ix_ticket_created_at'))
