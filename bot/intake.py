@@ -141,7 +141,7 @@ def _converse(session: Session, message: Message) -> list[str]:
         return replies
     attachments = list(session.exec(
         select(Attachment).where(Attachment.message_id == message.id).order_by(Attachment.media_index)
-    ))
+    )) if message.num_media else []
     waiting = None if conversation.is_command(message.body) else citizen_reply.waiting_ticket(session, message.phone)
     if waiting is not None:
         replies = citizen_reply.receive(session, waiting, message, attachments)
