@@ -18,6 +18,19 @@ class InvalidPhone(ValueError):
 
 def normalize_phone(raw: str) -> str:
     """The E.164 form ('+62812…') of a mobile number typed or sent in any usual Indonesian way."""
+    number = _parse(raw)
+    if phonenumbers.number_type(number) not in _MOBILE_TYPES:
+        raise InvalidPhone(render("phone_not_mobile"))
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def normalize_any_phone(raw: str) -> str:
+    """The E.164 form of any valid number, landlines included ('0722 21234' -> '+6272221234'): a caller
+    on a fixed line can be logged, though WhatsApp cannot reach them."""
+    return phonenumbers.format_number(_parse(raw), PhoneNumberFormat.E164)
+
+
+def _parse(raw: str) -> phonenumbers.PhoneNumber:
     text = raw.strip()
     if text.lower().startswith(WHATSAPP_PREFIX):
         text = text[len(WHATSAPP_PREFIX):]
@@ -35,9 +48,7 @@ def normalize_phone(raw: str) -> str:
         raise InvalidPhone(render("phone_invalid")) from exc
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhone(render("phone_invalid"))
-    if phonenumbers.number_type(number) not in _MOBILE_TYPES:
-        raise InvalidPhone(render("phone_not_mobile"))
-    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    return number
 
 
 def whatsapp_address(e164: str) -> str:

@@ -17,7 +17,7 @@ from bot.call_center.models import GENERAL_TOPIC, TICKET_OUTCOMES, CallLog, Call
 from bot.conversation import MIN_TEXT_CHARS, clean_name
 from bot.kecamatan_match import match_kecamatan
 from bot.nik import WIB, InvalidNik, mask_nik, parse_nik
-from bot.phone import InvalidPhone, normalize_phone
+from bot.phone import InvalidPhone, normalize_any_phone, normalize_phone
 from layanan.outbox import defer
 from tickets.constants import DOCUMENT_SERVICES, Channel, Service
 from tickets.kecamatan import BY_CODE
@@ -62,17 +62,20 @@ def parse_call(raw: Mapping[str, object], today: date | None = None) -> tuple[Ca
     errors: dict[str, str] = {}
     text = {key: str(value).strip() if value is not None else "" for key, value in raw.items()}
 
-    phone = ""
-    try:
-        phone = normalize_phone(text.get("phone", ""))
-    except InvalidPhone as exc:
-        errors["phone"] = str(exc) if text.get("phone") else "Nomor telepon penelepon wajib diisi."
-
     outcome: Outcome | None = None
     try:
         outcome = Outcome(text.get("outcome", ""))
     except ValueError:
         errors["outcome"] = "Pilih hasil panggilan."
+
+    phone = ""
+    # A ticket reaches its citizen on WhatsApp, so it needs a mobile number; a call answered on the
+    # phone may come from a landline.
+    normalise = normalize_phone if outcome is None or outcome in TICKET_OUTCOMES else normalize_any_phone
+    try:
+        phone = normalise(text.get("phone", ""))
+    except InvalidPhone as exc:
+        errors["phone"] = str(exc) if text.get("phone") else "Nomor telepon penelepon wajib diisi."
 
     topic = text.get("topic", "")
     if topic not in dict(topic_choices()):

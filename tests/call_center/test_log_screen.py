@@ -133,3 +133,13 @@ def test_agent_lands_on_the_logging_screen_after_login(http, session) -> None:  
     make_staff(session, "call_center", "wa_receiver", username="dua-peran")
     http.cookies.clear()
     assert login(http, "dua-peran").url.endswith("/antrian")  # a stage's owner starts at the queue
+
+
+def test_a_landline_call_answered_on_the_phone_is_logged(http, session) -> None:  # type: ignore[no-untyped-def]
+    make_staff(session, "call_center")
+    login(http, "call-center")
+    response = log_call_via_form(http, phone="(0722) 21234", outcome="answered", topic="kk", caller_name="")
+    assert response.status_code in (200, 303), unescape(response.text)
+    call = session.exec(select(CallLog)).one()
+    assert call.phone == "+6272221234" and call.ticket_id is None
+    assert session.exec(select(Ticket)).all() == []
