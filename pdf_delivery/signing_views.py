@@ -24,9 +24,11 @@ from pdf_delivery.verification import find_by_code, verify_document
 from tickets import services
 from tickets.access import can_view_ticket, roles_required, user
 from tickets.models import Ticket
+from tickets.staff_pages import guard
 
 log = logging.getLogger(__name__)
 bp = Blueprint("signing", __name__)
+guard(bp)
 SIGNER_ROLE = "kepala_dinas"
 
 
@@ -120,12 +122,6 @@ def verify(code: str) -> tuple[str, int] | str:
     return render_template("pdf_delivery/verification.html", result=result)
 
 
-@bp.after_request
-def never_cache(response: Response) -> Response:
-    """The verification result reflects the stored file now, and staff pages carry personal data."""
-    response.headers.setdefault("Cache-Control", "private, no-store")
-    return response
-
 
 def _queue_page() -> str:
     return render_template("pdf_delivery/signing_queue.html", items=signing_queue(db.session()))
@@ -139,14 +135,3 @@ def _viewable_ticket(number: str) -> Ticket:
         abort(403)
     return ticket
 
-
-@bp.errorhandler(403)
-def forbidden(_exc: Exception) -> tuple[str, int]:
-    """The refusal page, in Bahasa Indonesia."""
-    return render_template("tickets/forbidden.html"), 403
-
-
-@bp.errorhandler(404)
-def not_found(_exc: Exception) -> tuple[str, int]:
-    """The not-found page, in Bahasa Indonesia."""
-    return render_template("tickets/not_found.html"), 404

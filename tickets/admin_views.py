@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, get_template_attribute, redirect, render_template, request, url_for
-from flask_wtf.csrf import CSRFError
 from sqlmodel import col, select
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -19,9 +18,11 @@ from tickets.access import UPT_ROLE, roles_required, user
 from tickets.accounts import ADMIN_ROLE, create_staff, hash_password, known_roles
 from tickets.kecamatan import BY_CODE, KECAMATAN
 from tickets.staff import StaffUser
+from tickets.staff_pages import guard
 
 log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+guard(bp)
 MESSAGES = "tickets/messages.txt"
 _USERNAME = re.compile(r"^[a-z0-9._-]{3,60}$")
 MIN_PASSWORD = 8  # tickets.accounts.create_staff refuses shorter ones
@@ -124,29 +125,8 @@ def staff_password(staff_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("admin.staff_edit", staff_id=account.id), code=303)
 
 
-@bp.after_request
-def never_cache(response: Response) -> Response:
-    """Account pages are for the administrator's eyes only: no cached copies."""
-    response.headers.setdefault("Cache-Control", "private, no-store")
-    return response
 
 
-@bp.errorhandler(403)
-def forbidden(_exc: Exception) -> tuple[str, int]:
-    """The refusal page, in Bahasa Indonesia."""
-    return render_template("tickets/forbidden.html"), 403
-
-
-@bp.errorhandler(404)
-def not_found(_exc: Exception) -> tuple[str, int]:
-    """The not-found page, in Bahasa Indonesia."""
-    return render_template("tickets/not_found.html"), 404
-
-
-@bp.errorhandler(CSRFError)
-def csrf_failed(_exc: CSRFError) -> tuple[str, int]:
-    """A missing or wrong form token: nothing was changed."""
-    return render_template("tickets/csrf.html"), 400
 
 
 def read_form(form: MultiDict[str, str], *, creating: bool) -> StaffForm:

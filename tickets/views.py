@@ -19,7 +19,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -49,11 +48,13 @@ from tickets.kecamatan import BY_CODE, KECAMATAN
 from tickets.models import Applicant, Ticket
 from tickets.queries import PAGE_SIZE, Cursor, QueueFilters, parse_search, queue_page, stage_counts
 from tickets.staff import StaffUser
+from tickets.staff_pages import guard
 from tickets.types import utcnow
 from tickets.workflow_service import Conflict, act
 
 log = logging.getLogger(__name__)
 bp = Blueprint("backoffice", __name__)
+guard(bp)
 MESSAGES = "tickets/messages.txt"
 RECENT_MESSAGES = 5  # per number on the help-desk list
 
@@ -225,29 +226,8 @@ def help_done(phone: str) -> Response:
     return redirect(url_for("backoffice.help_conversations"))
 
 
-@bp.after_request
-def never_cache(response: Response) -> Response:
-    """Back-office pages carry personal data: no browser or proxy may keep a copy."""
-    response.headers.setdefault("Cache-Control", "private, no-store")
-    return response
 
 
-@bp.errorhandler(403)
-def forbidden(_exc: Exception) -> tuple[str, int]:
-    """The refusal page, in Bahasa Indonesia."""
-    return render_template("tickets/forbidden.html"), 403
-
-
-@bp.errorhandler(404)
-def not_found(_exc: Exception) -> tuple[str, int]:
-    """The not-found page, in Bahasa Indonesia."""
-    return render_template("tickets/not_found.html"), 404
-
-
-@bp.errorhandler(CSRFError)
-def csrf_failed(_exc: CSRFError) -> tuple[str, int]:
-    """A missing or wrong form token: nothing was changed."""
-    return render_template("tickets/csrf.html"), 400
 
 
 def _render_detail(ticket: Ticket, *, submitted: Any = None, errors: Any = None) -> str:

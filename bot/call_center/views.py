@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
-from flask_wtf.csrf import CSRFError
 from sqlmodel import col, select
 
 from bot.call_center import cdr, services, stats
@@ -20,9 +19,11 @@ from tickets.accounts import ADMIN_ROLE
 from tickets.kecamatan import KECAMATAN
 from tickets.models import Ticket
 from tickets.staff import StaffUser
+from tickets.staff_pages import guard
 from tickets.types import utcnow
 
 bp = Blueprint("call_center", __name__, url_prefix="/call-center")
+guard(bp)
 
 AGENT_ROLES = (services.AGENT_ROLE,)
 IMPORT_ROLES = (services.AGENT_ROLE, ADMIN_ROLE)
@@ -182,20 +183,3 @@ def _by_id(session: Any, model: Any, ids: set[int | None]) -> dict[int, Any]:
     return {row.id: row for row in session.exec(select(model).where(col(model.id).in_(wanted)))}
 
 
-@bp.after_request
-def never_cache(response: Response) -> Response:
-    """These pages carry callers' personal data: no browser or proxy may keep a copy."""
-    response.headers.setdefault("Cache-Control", "private, no-store")
-    return response
-
-
-@bp.errorhandler(403)
-def forbidden(_exc: Exception) -> tuple[str, int]:
-    """The refusal page, in Bahasa Indonesia."""
-    return render_template("tickets/forbidden.html"), 403
-
-
-@bp.errorhandler(CSRFError)
-def csrf_failed(_exc: CSRFError) -> tuple[str, int]:
-    """A missing or wrong form token: nothing was saved."""
-    return render_template("tickets/csrf.html"), 400
