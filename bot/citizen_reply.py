@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement, false
 from sqlmodel import Session, select
 
 from bot import catalogue
@@ -22,6 +23,15 @@ def waiting_ticket(session: Session, phone: str) -> Ticket | None:
         select(Ticket).join(Applicant, Applicant.id == Ticket.applicant_id)  # type: ignore[arg-type]
         .where(Applicant.phone == phone, Ticket.stage == waiting.key).order_by(Ticket.id)
     ).first()
+
+
+def waits_for(phone: str) -> ColumnElement[bool]:
+    """SQL test: a ticket of this number waits for the citizen (what waiting_ticket would find)."""
+    waiting = workflow().waiting_stage
+    if waiting is None:
+        return false()
+    return (select(Ticket.id).join(Applicant, Applicant.id == Ticket.applicant_id)  # type: ignore[arg-type]
+            .where(Applicant.phone == phone, Ticket.stage == waiting.key).exists())
 
 
 def receive(session: Session, ticket: Ticket, message: Message, attachments: list[Attachment]) -> list[str]:

@@ -7,10 +7,10 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot import catalogue, citizen_reply, conversation
@@ -26,6 +26,7 @@ from tickets.types import utcnow
 
 log = logging.getLogger(__name__)
 
+_Row = TypeVar("_Row", Message, Conversation)
 MAX_MEDIA = 10  # Twilio delivers at most 10 media per WhatsApp message
 MAX_BODY = 4096
 _SID = re.compile(r"^[A-Za-z0-9]{10,64}$")
@@ -77,64 +78,84 @@ def parse_form(form: Mapping[str, str]) -> Inbound:
 
 def receive(session: Session, inbound: Inbound) -> list[str]:
     """Handle one delivery of a message; a repeated MessageSid gets the same replies and changes nothing."""
-    message = session.exec(select(Message).where(Message.twilio_sid == inbound.sid)).first()
-    if message is not None and message.reply is not None:
+    message = _store(session, inbound)
+    if message.reply is not None:
         return json.loads(message.reply)
-    if message is None:
-        message = _store(session, inbound)
-        if message.reply is not None:
-            return json.loads(message.reply)
     return _converse(session, message)
 
 
+def _upsert(session: Session, model: type[_Row], values: dict[str, Any], conflict: str,
+            update: dict[str, Any] | None = None) -> _Row | None:
+    """INSERT … ON CONFLICT as an ORM statement returning the row: DO NOTHING (no row back on a conflict)
+    or DO UPDATE, which also locks the existing row until the transaction ends."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(model).values(**values)
+    statement = (statement.on_conflict_do_update(index_elements=[conflict], set_=update) if update
+                 else statement.on_conflict_do_nothing(index_elements=[conflict]))
+    return session.scalars(statement.returning(model), execution_options={"populate_existing": True}).first()
+
+
 def _store(session: Session, inbound: Inbound) -> Message:
-    """Commit the message and its media references before anything else can fail."""
+    """Commit the message and its media references before anything else can fail (a new message costs
+    one statement: no look-up before the insert)."""
     # NUL cannot be stored in PostgreSQL text and means nothing in a chat.
-    message = Message(
+    message = _upsert(session, Message, dict(
         direction=Direction.INBOUND, twilio_sid=inbound.sid, phone=inbound.phone, body=inbound.body.replace("\x00", ""),
         num_media=len(inbound.media), profile_name=(inbound.profile_name or "").replace("\x00", "") or None,
         status=MessageStatus.RECEIVED,
-    )
-    session.add(message)
-    try:
-        session.flush()
-        for index, media in enumerate(inbound.media):
-            reason = refusal_for_declared_type(media.content_type)
-            session.add(Attachment(
-                message_id=message.id, media_index=index, source_url=media.url,
-                declared_type=media.content_type or "unknown",
-                status=AttachmentStatus.REFUSED if reason else AttachmentStatus.PENDING, reason=reason,
-            ))
-        session.commit()
-    except IntegrityError:
-        # The same delivery raced us in another worker: theirs is the stored one.
+    ), conflict="twilio_sid")
+    if message is None:
+        # A redelivery, or the same delivery racing us in another worker: theirs is the stored one.
         session.rollback()
         return session.exec(select(Message).where(Message.twilio_sid == inbound.sid)).one()
+    for index, media in enumerate(inbound.media):
+        reason = refusal_for_declared_type(media.content_type)
+        session.add(Attachment(
+            message_id=message.id, media_index=index, source_url=media.url,
+            declared_type=media.content_type or "unknown",
+            status=AttachmentStatus.REFUSED if reason else AttachmentStatus.PENDING, reason=reason,
+        ))
+    session.commit()
     return message
 
 
 def _lock_conversation(session: Session, phone: str) -> Conversation:
     """The number's conversation row, created if new and locked so its messages are handled one at a time."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    table = Conversation.__table__
-    session.execute(insert(table).values(phone=phone, state="start", data={}, misses=0, needs_human=False)
-                    .on_conflict_do_nothing(index_elements=["phone"]))
-    return session.exec(select(Conversation).where(Conversation.phone == phone).with_for_update()).one()
+    return _upsert(session, Conversation, dict(phone=phone, state="start", data={}, misses=0, needs_human=False),
+                   conflict="phone", update={"phone": phone})
+
+
+@dataclass(frozen=True)
+class _UnderLock:
+    """Read in one query once the conversation is locked; most messages find nothing waiting."""
+
+    answered: str | None  # the replies, when another delivery of this message answered it meanwhile
+    pdf: bool  # a signed PDF waits for the 24-hour window to re-open
+    document: bool  # a ticket waits for a document the office asked for
+    call: bool  # a call-center ticket waits for the caller's files
+
+
+def _read_under_lock(session: Session, message: Message) -> _UnderLock:
+    """The message's stored reply and what the office has waiting on its number."""
+    reply = select(Message.reply).where(Message.id == message.id).scalar_subquery()
+    found = session.execute(select(reply, pdf_sending.waiting_for_reply(message.phone),
+                                   citizen_reply.waits_for(message.phone),
+                                   call_center_reply.has_open_call_ticket(message.phone))).one()
+    return _UnderLock(found[0], *(bool(flag) for flag in found[1:]))
 
 
 def _converse(session: Session, message: Message) -> list[str]:
     """Run the conversation on a stored message, carry out its effects and keep the replies on the row."""
     row = _lock_conversation(session, message.phone)
-    session.refresh(message)
-    if message.reply is not None:
+    waiting = _read_under_lock(session, message)
+    if waiting.answered is not None:
         # A redelivery raced the first delivery and waited for the lock: that one answered already.
         session.commit()
-        return json.loads(message.reply)
+        return json.loads(waiting.answered)
+    command = conversation.is_command(message.body)
     # Any message re-opens the 24-hour window: a signed PDF that waited for it goes out now.
-    ready = pdf_sending.resume_waiting(session, message.phone)
-    if (ready and not message.num_media and not conversation.is_command(message.body)
-            and row.state == conversation.Step.START):
+    ready = pdf_sending.resume_waiting(session, message.phone) if waiting.pdf else []
+    if ready and not message.num_media and not command and row.state == conversation.Step.START:
         replies = [catalogue.render("document_ready_reply", number=number) for number in ready]
         message.reply = json.dumps(replies, ensure_ascii=False)
         _finish(session, message, [], row)
@@ -142,14 +163,14 @@ def _converse(session: Session, message: Message) -> list[str]:
     attachments = list(session.exec(
         select(Attachment).where(Attachment.message_id == message.id).order_by(Attachment.media_index)
     )) if message.num_media else []
-    waiting = None if conversation.is_command(message.body) else citizen_reply.waiting_ticket(session, message.phone)
-    if waiting is not None:
-        replies = citizen_reply.receive(session, waiting, message, attachments)
+    ticket = citizen_reply.waiting_ticket(session, message.phone) if waiting.document and not command else None
+    if ticket is not None:
+        replies = citizen_reply.receive(session, ticket, message, attachments)
         message.reply = json.dumps(replies, ensure_ascii=False)
         _finish(session, message, attachments, row)
         return replies
     # A caller the call center told to send files: outside a bot conversation, they go to that ticket.
-    if not conversation.is_command(message.body) and row.state == conversation.Step.START:
+    if waiting.call and not command and row.state == conversation.Step.START:
         call_replies = call_center_reply.receive(session, message, attachments)
         if call_replies is not None:
             message.reply = json.dumps(call_replies, ensure_ascii=False)

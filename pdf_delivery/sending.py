@@ -27,7 +27,7 @@ from datetime import timedelta
 import requests
 from flask import current_app
 from rq import get_current_job
-from sqlalchemy import update
+from sqlalchemy import Exists, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from twilio.base.exceptions import TwilioException
@@ -381,6 +381,12 @@ def _known_sid(session: Session, sid: str) -> bool:
 
 
 # --- Answers from the citizen and from WhatsApp ---------------------------------------------------
+
+
+def waiting_for_reply(phone: str) -> Exists:
+    """SQL test: a PDF for this number waits for the citizen to re-open the 24-hour window."""
+    return (select(PdfDelivery.id)
+            .where(PdfDelivery.phone == phone, PdfDelivery.state == DeliveryState.WAITING_FOR_REPLY).exists())
 
 
 def resume_waiting(session: Session, phone: str) -> list[str]:

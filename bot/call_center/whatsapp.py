@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import update
+from sqlalchemy import Exists, Select, update
 from sqlmodel import Session, col, select
 
 from bot import catalogue
@@ -18,14 +18,20 @@ from tickets.types import utcnow
 _CHOICE = re.compile(r"\s*(?:no\.?|nomor|tiket)?\s*([0-9]{1,2})\s*[.)]?\s*", flags=re.IGNORECASE)
 
 
+def _open_call_tickets_query(phone: str) -> Select:
+    first = workflow().first_stage.key
+    return (select(Ticket).join(CallLog, col(CallLog.ticket_id) == Ticket.id)  # type: ignore[arg-type]
+            .where(CallLog.phone == phone, CallLog.outcome == Outcome.NEEDS_FILES, Ticket.stage == first))
+
+
 def open_call_tickets(session: Session, phone: str) -> list[Ticket]:
     """Tickets logged for this number by the call center that still wait for the caller's files."""
-    first = workflow().first_stage.key
-    return list(session.exec(
-        select(Ticket).join(CallLog, col(CallLog.ticket_id) == Ticket.id)  # type: ignore[arg-type]
-        .where(CallLog.phone == phone, CallLog.outcome == Outcome.NEEDS_FILES, Ticket.stage == first)
-        .order_by(col(Ticket.id))
-    ))
+    return list(session.exec(_open_call_tickets_query(phone).order_by(col(Ticket.id))))
+
+
+def has_open_call_ticket(phone: str) -> Exists:
+    """SQL test: open_call_tickets would find something."""
+    return _open_call_tickets_query(phone).exists()
 
 
 def _pending_key(phone: str) -> str:
