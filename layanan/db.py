@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import select
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlmodel import Session, create_engine
 
 
@@ -36,7 +38,25 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    engine = create_engine(url, pool_size=5, max_overflow=10)
+    event.listen(engine, "checkout", _refuse_hung_up_connection)
+    return engine
+
+
+def _refuse_hung_up_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Replace a pooled connection the server has hung up on (restart, failover, idle timeout).
+
+    An idle PostgreSQL connection receives nothing unless the server ends it, so a readable socket means
+    it is gone. Polling the socket costs no round trip, unlike pool_pre_ping's SELECT 1, which the
+    webhook paid twice per message. A connection that dies silently (a host that vanished) still fails
+    its first statement: that request gets a 503 and the pool drops all its connections.
+    """
+    if dbapi_connection.closed or getattr(dbapi_connection, "broken", False):
+        raise DisconnectionError()
+    poller = select.poll()
+    poller.register(dbapi_connection.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+    if poller.poll(0):
+        raise DisconnectionError()
 
 
 def init_app(app: Flask) -> None:

@@ -117,7 +117,7 @@ def test_requests_fail_cleanly_while_postgres_restarts_and_recover_without_an_ap
     finally:
         private_postgres.start()
 
-    # Same app object, same engine: stale pooled connections are replaced (pool_pre_ping).
+    # Same app object, same engine: pooled connections the server hung up on are replaced at checkout.
     for form in lost:  # Twilio redelivers what got a 503
         response = phone.post(form)
         assert response.status_code == 200, response.text[:300]
@@ -132,3 +132,16 @@ def test_requests_fail_cleanly_while_postgres_restarts_and_recover_without_an_ap
             inbound = check.exec(select(func.count()).select_from(Message)
                                  .where(Message.direction == Direction.INBOUND)).one()
     assert inbound == 3, "each message stored exactly once"
+
+
+def test_a_restart_between_two_messages_costs_the_citizen_no_failed_request(
+        app, live_server: LiveServer, private_postgres: PrivatePostgres) -> None:  # type: ignore[no-untyped-def]
+    phone = Phone(base_url=live_server.url, auth_token=app.config["TWILIO_AUTH_TOKEN"], number="+6281298765432")
+    assert phone.send("halo")  # the app's pool now holds connections to the old server processes
+    private_postgres.stop()
+    private_postgres.start()
+
+    # Nothing used the pool while the server was down: its hung-up connections are noticed at checkout.
+    response = phone.post(phone.form("1"))
+    assert response.status_code == 200, response.text[:300]
+    assert "Pilih dokumen" in " ".join(parse_twiml(response.text)), "the conversation went on"
