@@ -7,10 +7,10 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot import catalogue, citizen_reply, conversation
@@ -26,7 +26,6 @@ from tickets.types import utcnow
 
 log = logging.getLogger(__name__)
 
-_Row = TypeVar("_Row", Message, Conversation)
 MAX_MEDIA = 10  # Twilio delivers at most 10 media per WhatsApp message
 MAX_BODY = 4096
 _SID = re.compile(r"^[A-Za-z0-9]{10,64}$")
@@ -84,27 +83,19 @@ def receive(session: Session, inbound: Inbound) -> list[str]:
     return _converse(session, message)
 
 
-def _upsert(session: Session, model: type[_Row], values: dict[str, Any], conflict: str,
-            update: dict[str, Any] | None = None) -> _Row | None:
-    """INSERT … ON CONFLICT as an ORM statement returning the row: DO NOTHING (no row back on a conflict)
-    or DO UPDATE, which also locks the existing row until the transaction ends."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(model).values(**values)
-    statement = (statement.on_conflict_do_update(index_elements=[conflict], set_=update) if update
-                 else statement.on_conflict_do_nothing(index_elements=[conflict]))
-    return session.scalars(statement.returning(model), execution_options={"populate_existing": True}).first()
-
-
 def _store(session: Session, inbound: Inbound) -> Message:
-    """Commit the message and its media references before anything else can fail (a new message costs
-    one statement: no look-up before the insert)."""
+    """Commit the message and its media references before anything else can fail. No look-up first:
+    a redelivery is rare, and the unique MessageSid turns it away."""
     # NUL cannot be stored in PostgreSQL text and means nothing in a chat.
-    message = _upsert(session, Message, dict(
+    message = Message(
         direction=Direction.INBOUND, twilio_sid=inbound.sid, phone=inbound.phone, body=inbound.body.replace("\x00", ""),
         num_media=len(inbound.media), profile_name=(inbound.profile_name or "").replace("\x00", "") or None,
         status=MessageStatus.RECEIVED,
-    ), conflict="twilio_sid")
-    if message is None:
+    )
+    session.add(message)
+    try:
+        session.flush()
+    except IntegrityError:
         # A redelivery, or the same delivery racing us in another worker: theirs is the stored one.
         session.rollback()
         return session.exec(select(Message).where(Message.twilio_sid == inbound.sid)).one()
@@ -120,9 +111,12 @@ def _store(session: Session, inbound: Inbound) -> Message:
 
 
 def _lock_conversation(session: Session, phone: str) -> Conversation:
-    """The number's conversation row, created if new and locked so its messages are handled one at a time."""
-    return _upsert(session, Conversation, dict(phone=phone, state="start", data={}, misses=0, needs_human=False),
-                   conflict="phone", update={"phone": phone})
+    """The number's conversation row, created if new and locked so its messages are handled one at a time:
+    one INSERT … ON CONFLICT DO UPDATE, which locks an existing row as SELECT … FOR UPDATE would."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (insert(Conversation).values(phone=phone, state="start", data={}, misses=0, needs_human=False)
+                 .on_conflict_do_update(index_elements=["phone"], set_={"phone": phone}).returning(Conversation))
+    return session.scalars(statement, execution_options={"populate_existing": True}).one()
 
 
 @dataclass(frozen=True)
