@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false
+from sqlalchemy import ColumnElement, Select, false
 from sqlmodel import Session, select
 
 from bot import catalogue
@@ -14,24 +14,25 @@ from tickets.models import Applicant, StageEvent, Ticket
 from tickets.workflow_service import act
 
 
-def waiting_ticket(session: Session, phone: str) -> Ticket | None:
-    """The oldest ticket of this number that waits for the citizen, if any."""
+def _waiting_tickets(phone: str) -> Select | None:
+    """This number's tickets in the stage that waits for the citizen; None when the workflow has none."""
     waiting = workflow().waiting_stage
     if waiting is None:
         return None
-    return session.exec(
-        select(Ticket).join(Applicant, Applicant.id == Ticket.applicant_id)  # type: ignore[arg-type]
-        .where(Applicant.phone == phone, Ticket.stage == waiting.key).order_by(Ticket.id)
-    ).first()
+    return (select(Ticket).join(Applicant, Applicant.id == Ticket.applicant_id)  # type: ignore[arg-type]
+            .where(Applicant.phone == phone, Ticket.stage == waiting.key))
+
+
+def waiting_ticket(session: Session, phone: str) -> Ticket | None:
+    """The oldest ticket of this number that waits for the citizen, if any."""
+    query = _waiting_tickets(phone)
+    return None if query is None else session.exec(query.order_by(Ticket.id)).first()
 
 
 def waits_for(phone: str) -> ColumnElement[bool]:
     """SQL test: a ticket of this number waits for the citizen (what waiting_ticket would find)."""
-    waiting = workflow().waiting_stage
-    if waiting is None:
-        return false()
-    return (select(Ticket.id).join(Applicant, Applicant.id == Ticket.applicant_id)  # type: ignore[arg-type]
-            .where(Applicant.phone == phone, Ticket.stage == waiting.key).exists())
+    query = _waiting_tickets(phone)
+    return false() if query is None else query.exists()
 
 
 def receive(session: Session, ticket: Ticket, message: Message, attachments: list[Attachment]) -> list[str]:
