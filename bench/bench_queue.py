@@ -25,7 +25,7 @@ from bench.ticket_fill import fill, ticket_count
 
 TARGET_P95_MS = 50.0
 DEMO_PASSWORD = "demo12345"
-SEARCH_ROLE = "call_center"
+SEARCH_ROLE = "call_center_agent"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

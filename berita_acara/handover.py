@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 CREATOR_ROLE = "kasi_inovasi"
 SIGNER_ROLE = "kepala_dinas"
-COURIER_ROLE = "courier"
+COURIER_ROLE = "courier_officer"
 VIEW_ROLES = (CREATOR_ROLE, SIGNER_ROLE, COURIER_ROLE, UPT_ROLE, "admin")
 
 

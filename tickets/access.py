@@ -31,9 +31,9 @@ from tickets.models import Ticket
 from tickets.queries import QueueScope
 from tickets.staff import StaffUser
 
-UPT_ROLE = "upt"  # works for one kecamatan only
-CALL_CENTER_ROLE = "call_center"
-HELP_DESK_ROLES: tuple[str, ...] = ("wa_receiver", "call_center", ADMIN_ROLE)  # answer "bicara dengan petugas"
+UPT_ROLE = "upt_officer"  # works for one kecamatan only
+CALL_CENTER_ROLE = "call_center_agent"
+HELP_DESK_ROLES: tuple[str, ...] = ("wa_receiver", "call_center_agent", ADMIN_ROLE)  # answer "bicara dengan petugas"
 
 View = TypeVar("View", bound=Callable[..., Any])
 

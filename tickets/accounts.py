@@ -60,6 +60,6 @@ def load_demo_staff(session: Session, password: str) -> list[StaffUser]:
         label = "Administrator" if role == ADMIN_ROLE else workflow().role(role).name
         users.append(create_staff(
             session, username=role, full_name=f"Demo {label}", roles=[role], password=password,
-            kecamatan_code=DEMO_UPT_KECAMATAN if role == "upt" else None,
+            kecamatan_code=DEMO_UPT_KECAMATAN if role == "upt_officer" else None,
         ))
     return users

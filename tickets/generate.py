@@ -61,9 +61,9 @@ NO_KECAMATAN_SHARE = 0.02  # the bot could not tell the kecamatan
 
 # Working hours a step usually takes; `long` is how often it drags on (the late tickets).
 TYPICAL_HOURS: dict[str, float] = {
-    "intake": 0.7, "data_lifting": 1.2, "berkas_printing": 0.6, "registration": 1.0, "kasi_verification": 3.0,
+    "intake": 0.7, "data_lifting": 1.2, "berkas_printing": 0.6, "counter_registration": 1.0, "kasi_verification": 3.0,
     "data_entry": 4.0, "e_signature": 6.0, "document_printing": 2.0, "kabid_review": 4.0, "sorting": 3.0,
-    "pdf_sending": 2.0, "handover_batch": 5.0, "courier": 8.0, "upt": 10.0, "pickup": 30.0, "archive": 8.0,
+    "pdf_sending": 2.0, "handover_batch": 5.0, "courier_delivery": 8.0, "upt_receipt": 10.0, "pickup": 30.0, "archive": 8.0,
 }
 LONG_STEP_SHARE = 0.12
 REJECT_SHARE = 0.02
@@ -244,7 +244,7 @@ class _Planner:
         seq = counters.next_seq(NUMBER_SEQUENCE, year)
         walk = _Walk(ticket_id=counters.ticket_id, kecamatan=kecamatan)
         walk.event(counters, "create", None, self.definition.first_stage.key, created,
-                   role="call_center" if channel == Channel.CALL_CENTER else None, note=f"Kanal: {channel}")
+                   role="call_center_agent" if channel == Channel.CALL_CENTER else None, note=f"Kanal: {channel}")
         self._walk(walk, counters)
         walk.due = self._due(walk)
         ticket = {

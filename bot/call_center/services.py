@@ -26,7 +26,7 @@ from tickets.types import utcnow
 
 log = logging.getLogger(__name__)
 
-AGENT_ROLE = "call_center"
+AGENT_ROLE = "call_center_agent"
 MAX_NOTES = 4000
 CLOCK_SKEW = timedelta(minutes=5)  # a PBX clock slightly ahead of ours is not an error
 

@@ -35,9 +35,9 @@ def people(session: Session) -> dict:
     return {
         "kasi": make_staff(session, "kasi_inovasi", full_name="Rina Kasi Inovasi"),
         "kadis": make_staff(session, "kepala_dinas", full_name="Drs. Hendra Kadis"),
-        "courier": make_staff(session, "courier", full_name="Budi Kurir"),
-        "upt": make_staff(session, "upt", kecamatan_code="180601", full_name="Sari UPT Kota Agung"),
-        "upt_other": make_staff(session, "upt", username="upt-talang", kecamatan_code="180602"),
+        "courier": make_staff(session, "courier_officer", full_name="Budi Kurir"),
+        "upt": make_staff(session, "upt_officer", kecamatan_code="180601", full_name="Sari UPT Kota Agung"),
+        "upt_other": make_staff(session, "upt_officer", username="upt-talang", kecamatan_code="180602"),
     }
 
 
@@ -124,13 +124,13 @@ def test_whole_handover_through_the_pages(app: Flask, session: Session, http: re
     assert {session.get(Ticket, t.id).outputs["nomor_berita_acara"] for t in tickets} == {berita_acara.number}
 
     http.post("/keluar", data={"csrf_token": csrf_token(http.get(page).text)})
-    login(http, "courier")
+    login(http, "courier-officer")
     delivered = post(http, page, f"{page}/diserahkan-ke-upt")
     assert 'data-status="delivered"' in delivered.text
     assert stages_of(session, tickets) == [stages.upt.key] * 3
 
     http.post("/keluar", data={"csrf_token": csrf_token(http.get(page).text)})
-    login(http, "upt")
+    login(http, "upt-officer")
     items = session.exec(select(BeritaAcaraItem).order_by(BeritaAcaraItem.position)).all()
     found = [str(items[0].id), str(items[1].id)]
     missing = post(http, page, f"{page}/terima", ada=found)  # type: ignore[arg-type]
@@ -150,7 +150,7 @@ def test_whole_handover_through_the_pages(app: Flask, session: Session, http: re
     # Every move is a stage event with the officer's role.
     roles = [e.actor_role for e in session.exec(select(StageEvent).where(
         StageEvent.ticket_id == tickets[0].id, StageEvent.action == str(Action.ADVANCE)).order_by(StageEvent.id))]
-    assert roles == ["kasi_inovasi", "courier", "upt"]
+    assert roles == ["kasi_inovasi", "courier_officer", "upt_officer"]
 
 
 def test_upt_sees_only_its_own_kecamatan(app: Flask, session: Session, http: requests.Session,
@@ -162,7 +162,7 @@ def test_upt_sees_only_its_own_kecamatan(app: Flask, session: Session, http: req
     assert http.get(f"/berita-acara/{mine.id}/berita-acara.pdf").status_code == 404
     assert mine.number not in http.get("/berita-acara/").text
     http.post("/keluar", data={"csrf_token": csrf_token(http.get("/berita-acara/").text)})
-    login(http, "upt")
+    login(http, "upt-officer")
     assert http.get(f"/berita-acara/{mine.id}").status_code == 200
     assert mine.number in http.get("/berita-acara/").text
 

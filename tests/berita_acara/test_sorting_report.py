@@ -125,6 +125,6 @@ def test_downloads_over_http(app: Flask, session: Session, http: requests.Sessio
 
 
 def test_report_is_for_the_office_roles_only(session: Session, http: requests.Session) -> None:
-    make_staff(session, "courier")
-    login(http, "courier")
+    make_staff(session, "courier_officer")
+    login(http, "courier-officer")
     assert http.get("/berita-acara/pemilahan/laporan.csv", params={"batch": "1"}).status_code == 403

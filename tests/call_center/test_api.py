@@ -37,10 +37,10 @@ def test_a_revoked_token_is_refused(http, session) -> None:  # type: ignore[no-u
 
 
 def test_logging_a_call_opens_the_ticket_and_queues_the_whatsapp(app, http, session, run_jobs) -> None:  # type: ignore[no-untyped-def]
-    agent = make_staff(session, "call_center")
+    agent = make_staff(session, "call_center_agent")
     token = create_token(session, "PBX")
     auth = {"Authorization": f"Bearer {token}"}
-    response = http.post("/api/calls", json={**CALL, "agent": "call-center", "idempotency_key": "pbx-1700.1",
+    response = http.post("/api/calls", json={**CALL, "agent": "call-center-agent", "idempotency_key": "pbx-1700.1",
                                              "called_at": "2026-11-23T09:15:00+07:00"}, headers=auth)
     assert response.status_code == 201, response.text
     body = response.json()
@@ -52,7 +52,7 @@ def test_logging_a_call_opens_the_ticket_and_queues_the_whatsapp(app, http, sess
     call = session.get(CallLog, body["id"])
     assert call.source == CallSource.API and call.agent_id == agent.id and call.api_token_id is not None
 
-    again = http.post("/api/calls", json={**CALL, "agent": "call-center", "idempotency_key": "pbx-1700.1",
+    again = http.post("/api/calls", json={**CALL, "agent": "call-center-agent", "idempotency_key": "pbx-1700.1",
                                           "called_at": "2026-11-23T09:15:00+07:00"}, headers=auth)
     assert again.status_code == 200 and again.json()["id"] == body["id"]
     assert len(session.exec(select(Ticket)).all()) == 1

@@ -51,8 +51,8 @@ def upload(http, data: bytes):  # type: ignore[no-untyped-def]
 
 
 def test_bad_rows_are_reported_line_by_line_and_nothing_is_imported(http, session) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, "call_center")
-    login(http, "call-center")
+    make_staff(session, "call_center_agent")
+    login(http, "call-center-agent")
     short = GOOD[:10]
     bad_time = cdr_row("1763870000.8", "081298765432", "23/11/2026 09:00")
     bad_disposition = cdr_row("1763870000.9", "081298765432", "2026-11-23 09:00:00", disposition="MAYBE")
@@ -69,8 +69,8 @@ def test_bad_rows_are_reported_line_by_line_and_nothing_is_imported(http, sessio
 
 
 def test_good_rows_are_imported_matched_and_duplicates_skipped(http, session) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, "call_center")
-    login(http, "call-center")
+    make_staff(session, "call_center_agent")
+    login(http, "call-center-agent")
     log_call_via_form(http, outcome="answered", topic="kk")
     call = session.exec(select(CallLog)).one()
     call.called_at = datetime(2026, 11, 23, 9, 3, tzinfo=WIB)  # logged while the caller was on the line
@@ -95,8 +95,8 @@ def test_good_rows_are_imported_matched_and_duplicates_skipped(http, session) ->
 
 
 def test_an_agent_completes_an_unlogged_answered_call(http, session) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, "call_center")
-    login(http, "call-center")
+    make_staff(session, "call_center_agent")
+    login(http, "call-center-agent")
     upload(http, master_csv(UNLOGGED))
     record = session.exec(select(CallRecord)).one()
     form = http.get(f"/call-center/?rekaman={record.id}")
@@ -118,8 +118,8 @@ def test_a_call_logged_after_the_import_is_matched_too(http, session) -> None:  
     from bot.call_center.services import log_call, parse_call
     from tests.call_center.conftest import call_form
 
-    make_staff(session, "call_center")
-    login(http, "call-center")
+    make_staff(session, "call_center_agent")
+    login(http, "call-center-agent")
     upload(http, master_csv(GOOD))
     draft, _ = parse_call(call_form(outcome="answered"))
     draft = replace(draft, called_at=datetime(2026, 11, 23, 9, 5, tzinfo=WIB))  # type: ignore[type-var]
@@ -129,8 +129,8 @@ def test_a_call_logged_after_the_import_is_matched_too(http, session) -> None:  
 
 
 def test_a_file_that_is_not_a_cdr_export_is_refused(http, session) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, "call_center")
-    login(http, "call-center")
+    make_staff(session, "call_center_agent")
+    login(http, "call-center-agent")
     assert "Berkas kosong" in unescape(upload(http, b"\n\n").text)
     assert "Berkas bukan teks CSV" in unescape(upload(http, b"\x89PNG\r\n\x1a\n\x00\x00").text)
     assert session.exec(select(CallRecord)).all() == []

@@ -26,7 +26,7 @@ def twilio_app(app, messages_api):  # type: ignore[no-untyped-def]
 
 
 def _log(session, **fields: str) -> CallLog:  # type: ignore[no-untyped-def]
-    agent = make_staff(session, "call_center")
+    agent = make_staff(session, "call_center_agent")
     draft, errors = parse_call(call_form(**fields))
     assert draft is not None, errors
     return log_call(session, draft, agent_id=agent.id)

@@ -18,9 +18,9 @@ from tickets.models import Ticket
 
 
 def test_logged_call_to_photos_on_the_same_ticket(app, http, session, phone, media_server, run_jobs) -> None:  # type: ignore[no-untyped-def]
-    for role in ("call_center", "wa_receiver", "data_lifter"):
+    for role in ("call_center_agent", "wa_receiver", "data_lifter"):
         make_staff(session, role)
-    login(http, "call-center")
+    login(http, "call-center-agent")
 
     saved = log_call_via_form(http, phone="0812 9876 5432")
     text = unescape(saved.text)
@@ -75,8 +75,8 @@ def test_logged_call_to_photos_on_the_same_ticket(app, http, session, phone, med
 
 
 def test_after_the_ticket_moves_on_the_caller_talks_to_the_bot_again(app, http, session, phone, run_jobs) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, "call_center")
-    login(http, "call-center")
+    make_staff(session, "call_center_agent")
+    login(http, "call-center-agent")
     log_call_via_form(http)
     call = session.exec(select(CallLog)).one()
     ticket = session.get(Ticket, call.ticket_id)
@@ -90,8 +90,8 @@ def test_after_the_ticket_moves_on_the_caller_talks_to_the_bot_again(app, http, 
 
 
 def test_a_caller_with_two_open_tickets_is_asked_which_one(app, http, session, phone, media_server, run_jobs) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, "call_center")
-    login(http, "call-center")
+    make_staff(session, "call_center_agent")
+    login(http, "call-center-agent")
     log_call_via_form(http, topic="ktp-el")
     log_call_via_form(http, topic="kk", notes="KK baru setelah menikah")
     first, second = session.exec(select(Ticket).order_by(Ticket.id)).all()
@@ -116,16 +116,16 @@ def test_a_caller_with_two_open_tickets_is_asked_which_one(app, http, session, p
 
 
 def test_the_menu_still_works_for_a_caller_with_an_open_ticket(app, http, session, phone) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, "call_center")
-    login(http, "call-center")
+    make_staff(session, "call_center_agent")
+    login(http, "call-center-agent")
     log_call_via_form(http)
     assert "Balas dengan angka" in phone.say("menu")
     assert "Pilih dokumen yang ingin diajukan" in phone.say("1")
 
 
 def test_a_file_of_the_wrong_kind_is_refused_and_not_attached(app, http, session, phone, media_server) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, "call_center")
-    login(http, "call-center")
+    make_staff(session, "call_center_agent")
+    login(http, "call-center-agent")
     log_call_via_form(http)
     ticket = session.exec(select(Ticket)).one()
     document = media_server.add("surat.docx", b"PK\x03\x04", "application/vnd.ms-word")

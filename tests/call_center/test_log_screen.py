@@ -15,8 +15,8 @@ from tickets.models import StageEvent, Ticket
 
 
 def test_bad_input_is_explained_and_kept_in_the_form(http, session) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, "call_center")
-    login(http, "call-center")
+    make_staff(session, "call_center_agent")
+    login(http, "call-center-agent")
     response = log_call_via_form(http, phone="0721 123456", nik="1806011234", caller_name="R2D2",
                                  notes="Sudah dijelaskan syarat KK")
     assert response.status_code == 422
@@ -30,8 +30,8 @@ def test_bad_input_is_explained_and_kept_in_the_form(http, session) -> None:  # 
 
 
 def test_needs_files_needs_a_document_service_and_a_kecamatan(http, session) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, "call_center")
-    login(http, "call-center")
+    make_staff(session, "call_center_agent")
+    login(http, "call-center-agent")
     page = unescape(log_call_via_form(http, topic="umum", kecamatan="").text)
     assert "pilih jenis dokumen yang diajukan" in page
     assert "Kecamatan wajib diisi" in page
@@ -39,8 +39,8 @@ def test_needs_files_needs_a_document_service_and_a_kecamatan(http, session) -> 
 
 
 def test_a_complaint_becomes_a_complaint_ticket_with_the_notes(http, session) -> None:  # type: ignore[no-untyped-def]
-    agent = make_staff(session, "call_center")
-    login(http, "call-center")
+    agent = make_staff(session, "call_center_agent")
+    login(http, "call-center-agent")
     notes = "Petugas loket Kecamatan Pugung meminta biaya untuk KTP-el"
     response = log_call_via_form(http, outcome="complaint", topic="umum", notes=notes, kecamatan="180611")
     assert "dibuat" in unescape(response.text)
@@ -48,20 +48,20 @@ def test_a_complaint_becomes_a_complaint_ticket_with_the_notes(http, session) ->
     assert ticket.service == Service.PENGADUAN and ticket.channel == Channel.CALL_CENTER
     assert ticket.description == notes and ticket.kecamatan_code == "180611"
     event = session.exec(select(StageEvent).where(StageEvent.ticket_id == ticket.id)).one()
-    assert event.actor_id == agent.id and event.actor_role == "call_center"
+    assert event.actor_id == agent.id and event.actor_role == "call_center_agent"
 
 
 def test_a_complaint_without_its_content_is_refused(http, session) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, "call_center")
-    login(http, "call-center")
+    make_staff(session, "call_center_agent")
+    login(http, "call-center-agent")
     page = unescape(log_call_via_form(http, outcome="complaint", notes="jelek").text)
     assert "Tulis isi pengaduan di catatan" in page
     assert session.exec(select(Ticket)).all() == []
 
 
 def test_the_same_form_sent_twice_logs_one_call(http, session) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, "call_center")
-    login(http, "call-center")
+    make_staff(session, "call_center_agent")
+    login(http, "call-center-agent")
     page = http.get("/call-center/")
     key = re.search(r'name="client_key" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     data = {"csrf_token": csrf_token(page.text), "client_key": key, **call_form()}
@@ -72,8 +72,8 @@ def test_the_same_form_sent_twice_logs_one_call(http, session) -> None:  # type:
 
 
 def test_the_screen_is_keyboard_friendly(http, session) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, "call_center")
-    login(http, "call-center")
+    make_staff(session, "call_center_agent")
+    login(http, "call-center-agent")
     page = http.get("/call-center/").text
     assert re.search(r'<input id="phone"[^>]*autofocus', page)
     for key in ("t", "n", "i", "k", "o", "c", "s", "1", "2", "3", "4"):
@@ -84,17 +84,17 @@ def test_the_screen_is_keyboard_friendly(http, session) -> None:  # type: ignore
 
 
 def test_the_form_without_its_csrf_token_changes_nothing(http, session) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, "call_center")
-    login(http, "call-center")
+    make_staff(session, "call_center_agent")
+    login(http, "call-center-agent")
     response = http.post("/call-center/", data=call_form())
     assert response.status_code == 400
     assert session.exec(select(CallLog)).all() == []
 
 
 def test_recent_calls_are_the_agents_own(http, session) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, "call_center")
-    make_staff(session, "call_center", username="cc-dua")
-    login(http, "call-center")
+    make_staff(session, "call_center_agent")
+    make_staff(session, "call_center_agent", username="cc-dua")
+    login(http, "call-center-agent")
     log_call_via_form(http, outcome="answered", caller_name="Warga Pertama", topic="kk", phone="081311110001")
     http.cookies.clear()
     login(http, "cc-dua")
@@ -104,7 +104,7 @@ def test_recent_calls_are_the_agents_own(http, session) -> None:  # type: ignore
 
 
 def test_roles(http, session) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, "call_center")
+    make_staff(session, "call_center_agent")
     make_staff(session, "data_lifter")
     make_staff(session, "kasi_identitas")
     login(http, "data-lifter")
@@ -117,7 +117,7 @@ def test_roles(http, session) -> None:  # type: ignore[no-untyped-def]
     assert http.get("/call-center/statistik").status_code == 200
     assert http.get("/call-center/").status_code == 403
     http.cookies.clear()
-    login(http, "call-center")
+    login(http, "call-center-agent")
     assert http.get("/call-center/statistik").status_code == 403
     assert http.get("/call-center/rekaman").status_code == 200
     http.cookies.clear()
@@ -127,17 +127,17 @@ def test_roles(http, session) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_agent_lands_on_the_logging_screen_after_login(http, session) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, "call_center")
-    landed = login(http, "call-center")
+    make_staff(session, "call_center_agent")
+    landed = login(http, "call-center-agent")
     assert landed.url.endswith("/call-center/")
-    make_staff(session, "call_center", "wa_receiver", username="dua-peran")
+    make_staff(session, "call_center_agent", "wa_receiver", username="dua-peran")
     http.cookies.clear()
     assert login(http, "dua-peran").url.endswith("/antrian")  # a stage's owner starts at the queue
 
 
 def test_a_landline_call_answered_on_the_phone_is_logged(http, session) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, "call_center")
-    login(http, "call-center")
+    make_staff(session, "call_center_agent")
+    login(http, "call-center-agent")
     response = log_call_via_form(http, phone="(0722) 21234", outcome="answered", topic="kk", caller_name="")
     assert response.status_code in (200, 303), unescape(response.text)
     call = session.exec(select(CallLog)).one()

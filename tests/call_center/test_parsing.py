@@ -51,7 +51,7 @@ def test_the_call_time_from_an_integration() -> None:
 
 
 def test_the_log_masks_the_nik_and_the_number(session, caplog) -> None:  # type: ignore[no-untyped-def]
-    agent = make_staff(session, "call_center")
+    agent = make_staff(session, "call_center_agent")
     draft, _ = parse_call(call_form(nik="1806014505900001", outcome="answered"))
     with caplog.at_level(logging.INFO):
         log_call(session, draft, agent_id=agent.id)  # type: ignore[arg-type]

@@ -27,8 +27,8 @@ def simulate(http, body: str, files: list[tuple[str, bytes, str]] | None = None)
 
 
 def test_logged_call_reaches_the_simulator_and_its_photos_the_ticket(http, session, run_jobs) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, "call_center")
-    login(http, "call-center")
+    make_staff(session, "call_center_agent")
+    login(http, "call-center-agent")
     log_call_via_form(http, phone=CALLER_TYPED, topic="akta-kelahiran")
     ticket = session.exec(select(Ticket)).one()
     run_jobs()

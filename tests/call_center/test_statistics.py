@@ -34,7 +34,7 @@ def _seed(session, agents, days: list[date], rng: random.Random) -> None:  # typ
 
 
 def test_numbers_match_a_direct_count(http, session) -> None:  # type: ignore[no-untyped-def]
-    agents = [make_staff(session, "call_center"), make_staff(session, "call_center", username="cc-2",
+    agents = [make_staff(session, "call_center_agent"), make_staff(session, "call_center_agent", username="cc-2",
                                                             full_name="Agen Kedua")]
     make_staff(session, "kabid")
     days = [date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 5)]

@@ -56,14 +56,14 @@ def october(session: Session) -> dict[str, Ticket]:
     t["t1"] = with_history(session, wib(5, 6), [
         ("claim", "intake", wib(5, 9)),  # claiming moves nothing and must not end a passage
         ("advance", "data_lifting", wib(5, 9, 30)), ("advance", "berkas_printing", wib(5, 10)),
-        ("advance", "registration", wib(5, 11)), ("advance", "kasi_verification", wib(5, 12)),
+        ("advance", "counter_registration", wib(5, 11)), ("advance", "kasi_verification", wib(5, 12)),
         ("advance", "data_entry", wib(6, 10)),
     ], service="ktp-el", channel="whatsapp", kecamatan_code="180601")
     # By phone; waited a working day for the citizen (not counted), still 17 working hours in the group.
     t["t2"] = with_history(session, wib(5, 10), [
         ("advance", "data_lifting", wib(5, 15)), ("ask_citizen", "waiting_citizen", wib(6, 9)),
         ("citizen_replied", "data_lifting", wib(7, 9)), ("advance", "berkas_printing", wib(7, 10)),
-        ("advance", "registration", wib(7, 11)), ("advance", "kasi_verification", wib(8, 11)),
+        ("advance", "counter_registration", wib(7, 11)), ("advance", "kasi_verification", wib(8, 11)),
     ], service="kk", channel="call-center", kecamatan_code="180620")
     # Rejected after an hour: finished within the mutu baku.
     t["t3"] = with_history(session, wib(6, 9), [("reject", "rejected", wib(6, 10))],
@@ -81,7 +81,7 @@ def october(session: Session) -> dict[str, Ticket]:
     for key, entered, left in (("t8", wib(12, 9), wib(13, 10)), ("t9", wib(14, 9), wib(14, 13))):
         t[key] = with_history(session, wib(1, 9, month=9), [
             ("advance", "pdf_sending", wib(2, 9, month=9)), ("advance", "handover_batch", entered),
-            ("advance", "courier", left)], service="ktp-el", kecamatan_code="180603")
+            ("advance", "courier_delivery", left)], service="ktp-el", kecamatan_code="180603")
     return t
 
 
@@ -106,7 +106,7 @@ def test_tickets_per_stage_now_with_overdue(session, october) -> None:  # type: 
 
     assert rows["intake"] == (3, 2)
     assert rows["data_lifting"] == (1, 0) and rows["kasi_verification"] == (1, 0) and rows["data_entry"] == (1, 0)
-    assert rows["courier"] == (2, 0) and rows["rejected"] == (1, 0)
+    assert rows["courier_delivery"] == (2, 0) and rows["rejected"] == (1, 0)
     assert sum(n for n, _ in rows.values()) == 9
     assert list(rows)[:3] == ["intake", "data_lifting", "berkas_printing"]  # SOP order
 
@@ -119,7 +119,7 @@ def test_stage_medians_and_mutu_baku_compliance(session, october) -> None:  # ty
     assert medians["intake"] == (4, statistics.median([1.5, 5, 1, 8]) * HOUR)
     assert medians["data_lifting"] == (2, statistics.median([0.5, 3]) * HOUR)  # t2's wait left out
     assert medians["berkas_printing"] == (2, 1 * HOUR)
-    assert medians["registration"] == (2, statistics.median([1, 8]) * HOUR)
+    assert medians["counter_registration"] == (2, statistics.median([1, 8]) * HOUR)
     assert medians["kasi_verification"] == (1, 6 * HOUR)
     assert medians["handover_batch"] == (2, statistics.median([9, 4]) * HOUR)
     # pdf_sending passages began in September; measured against the office calendar directly.
@@ -165,12 +165,12 @@ def test_csv_exports_hold_the_same_numbers(http, session, october) -> None:  # t
     sla = csv_rows(http.get("/dasbor/mutu-baku.csv", params=period))
     assert sla[0] == ["kode", "mutu_baku", "tahap", "batas_jam_kerja", "selesai", "tepat_waktu", "persen"]
     assert [r[0] for r in sla[1:]] == ["penerimaan", "berita_acara"]
-    assert sla[1][2:] == ["intake data_lifting berkas_printing registration", "8.00", "3", "2", "66.7"]
+    assert sla[1][2:] == ["intake data_lifting berkas_printing counter_registration", "8.00", "3", "2", "66.7"]
     assert sla[2][3:] == ["8.00", "2", "1", "50.0"]
     stage_times = {r[0]: r[2:] for r in csv_rows(http.get("/dasbor/waktu-tahap.csv", params=period))[1:]}
     assert stage_times["intake"] == ["4", "3.25"] and stage_times["data_entry"] == ["0", ""]
     stages = {r[0]: r[2:] for r in csv_rows(http.get("/dasbor/tahap.csv", params=period))[1:]}
-    assert stages["intake"] == ["3", "2"] and stages["courier"] == ["2", "0"]
+    assert stages["intake"] == ["3", "2"] and stages["courier_delivery"] == ["2", "0"]
     disposition = http.get("/dasbor/tahap.csv", params=period).headers["Content-Disposition"]
     assert 'filename="dasbor-tahap-2026-10-01_2026-10-31.csv"' in disposition
 
@@ -233,9 +233,9 @@ def test_section_heads_and_admin_may_open_it(http, session, role) -> None:  # ty
     assert http.get("/dasbor/tahap.csv").status_code == 200
 
 
-@pytest.mark.parametrize("role", ["wa_receiver", "call_center", "upt", "sorter"])
+@pytest.mark.parametrize("role", ["wa_receiver", "call_center_agent", "upt_officer", "sorter"])
 def test_other_roles_get_403(http, session, role) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, role, username="petugas", kecamatan_code="180601" if role == "upt" else None)
+    make_staff(session, role, username="petugas", kecamatan_code="180601" if role == "upt_officer" else None)
     login(http, "petugas")
     assert http.get("/dasbor/").status_code == 403
     assert http.get("/dasbor/kecamatan.csv").status_code == 403

@@ -86,7 +86,7 @@ def test_histories_lead_to_the_stage_each_ticket_is_in(session) -> None:  # type
         assert history[-1].to_stage == ticket.stage
         assert ticket.stage_entered_at == history[-1].created_at
         assert ticket.version == len(history)
-        registered = any(e.from_stage == "registration" and e.action == Action.ADVANCE for e in history)
+        registered = any(e.from_stage == "counter_registration" and e.action == Action.ADVANCE for e in history)
         assert (ticket.registration_number is not None) == registered
         assert ticket.return_stage == (history[-1].from_stage if ticket.stage == waiting else None)
         assert ticket.overdue == (ticket.due_at is not None and ticket.due_at < end_utc)

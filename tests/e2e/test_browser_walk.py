@@ -26,7 +26,7 @@ def test_whole_chain_in_headless_chromium(browser, live_server, session, run_job
     definition = workflow()
     for role in {stage.role for stage in definition.chain if stage.role}:
         make_staff(session, role, full_name=f"Demo {definition.role(role).name}",
-                   kecamatan_code="180601" if role == "upt" else None)
+                   kecamatan_code="180601" if role == "upt_officer" else None)
 
     number = _citizen_files_a_request(browser, live_server.url, tmp_path, artifacts)
     run_jobs()  # the media worker fetches both photos from the simulator

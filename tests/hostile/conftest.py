@@ -15,7 +15,7 @@ from tests.conftest import LiveServer, _BaseUrlSession
 from tests.tickets.conftest import login, make_staff, make_ticket
 from tickets.models import Ticket
 
-ALL_DESK_ROLES = ("admin", "wa_receiver", "call_center", "kasi_identitas", "archivist")
+ALL_DESK_ROLES = ("admin", "wa_receiver", "call_center_agent", "kasi_identitas", "archivist")
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
 
 def test_an_account_is_locked_after_repeated_wrong_passwords(http, session) -> None:  # type: ignore[no-untyped-def]
     make_staff(session, "sorter")
-    make_staff(session, "courier")
+    make_staff(session, "courier_officer")
     for _ in range(3):
         assert login(http, "sorter", "tebakan-salah").status_code == 200
 
@@ -32,7 +32,7 @@ def test_an_account_is_locked_after_repeated_wrong_passwords(http, session) -> N
     assert blocked.status_code == 429
     assert TOO_MANY in blocked.text
     assert "Retry-After" in blocked.headers
-    assert urlsplit(login(http, "courier").url).path == "/antrian"  # other accounts are not affected
+    assert urlsplit(login(http, "courier-officer").url).path == "/antrian"  # other accounts are not affected
 
 
 def test_one_address_guessing_many_accounts_is_stopped(http, session) -> None:  # type: ignore[no-untyped-def]

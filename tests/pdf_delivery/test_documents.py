@@ -30,7 +30,7 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture
 def ticket(session: Session) -> Ticket:
-    make_staff(session, "operator")
+    make_staff(session, "data_entry_operator")
     return make_ticket(session, stage=DATA_ENTRY)
 
 
@@ -55,7 +55,7 @@ def _stored_files(app: Flask) -> list[Path]:
 def test_operator_uploads_a_pdf_which_is_stored_by_its_hash(http: requests.Session, session: Session,
                                                              app: Flask, ticket: Ticket) -> None:
     pdf = document_pdf("Kartu Tanda Penduduk Elektronik")
-    login(http, "operator")
+    login(http, "data-entry-operator")
 
     page = _upload(http, ticket.number, pdf)
 
@@ -74,7 +74,7 @@ def test_operator_uploads_a_pdf_which_is_stored_by_its_hash(http: requests.Sessi
 
 def test_a_second_upload_replaces_the_unsigned_document(http: requests.Session, session: Session,
                                                         ticket: Ticket) -> None:
-    login(http, "operator")
+    login(http, "data-entry-operator")
     _upload(http, ticket.number, document_pdf("Salah"))
     code = _documents(session)[0].verification_code
     second = document_pdf("Benar", pages=2)
@@ -94,7 +94,7 @@ def test_a_second_upload_replaces_the_unsigned_document(http: requests.Session, 
 ])
 def test_bad_files_are_refused_with_a_clear_message_and_nothing_kept(
         http: requests.Session, session: Session, app: Flask, ticket: Ticket, content: Any, message: str) -> None:
-    login(http, "operator")
+    login(http, "data-entry-operator")
     body = encrypted_pdf() if content == "encrypted" else content
 
     page = _upload(http, ticket.number, body)
@@ -106,7 +106,7 @@ def test_bad_files_are_refused_with_a_clear_message_and_nothing_kept(
 
 def test_a_file_over_the_size_limit_is_refused(http: requests.Session, session: Session, app: Flask,
                                                ticket: Ticket) -> None:
-    login(http, "operator")
+    login(http, "data-entry-operator")
     big = document_pdf(pages=1) + b"%" + b"x" * 20_000 + b"\n"
 
     page = _upload(http, ticket.number, big)
@@ -129,9 +129,9 @@ def test_only_the_operator_of_the_data_entry_stage_may_upload(http: requests.Ses
 
 
 def test_no_upload_at_a_stage_that_asks_for_no_document(http: requests.Session, session: Session) -> None:
-    make_staff(session, "operator")
+    make_staff(session, "data_entry_operator")
     earlier = make_ticket(session, stage="kasi_verification")
-    login(http, "operator")
+    login(http, "data-entry-operator")
 
     refused = _upload(http, earlier.number, document_pdf())
 
@@ -142,7 +142,7 @@ def test_no_upload_at_a_stage_that_asks_for_no_document(http: requests.Session, 
 def test_data_entry_cannot_be_advanced_without_the_document(http: requests.Session, session: Session,
                                                             ticket: Ticket) -> None:
     stage = workflow().stage(DATA_ENTRY)
-    login(http, "operator")
+    login(http, "data-entry-operator")
     act_via_form(http, ticket.number, "claim")
 
     refused = unescape(act_via_form(http, ticket.number, "advance", **valid_outputs(stage)).text)

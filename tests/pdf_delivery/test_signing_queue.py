@@ -47,7 +47,7 @@ def kepala(session: Session, app: Flask) -> StaffUser:
 
 @pytest.fixture
 def operator(session: Session) -> StaffUser:
-    return make_staff(session, "operator")
+    return make_staff(session, "data_entry_operator")
 
 
 def waiting_for_signature(session: Session, app: Flask, operator: StaffUser, name: str = "Siti Aminah") -> Ticket:
@@ -209,13 +209,13 @@ def test_the_signing_stage_cannot_be_ticked_through_without_a_signature(
     assert session.get(Ticket, ticket.id).stage == "e_signature"
 
 
-@pytest.mark.parametrize("role", ["operator", "kabid", "pdf_sender", "admin"])
+@pytest.mark.parametrize("role", ["data_entry_operator", "kabid", "pdf_sender", "admin"])
 def test_only_the_kepala_dinas_may_open_or_use_the_signing_pages(
         http: requests.Session, session: Session, app: Flask, operator: StaffUser, kepala: StaffUser,
         role: str) -> None:
     ticket = waiting_for_signature(session, app, operator)
     document = document_of(session, ticket)
-    if role != "operator":
+    if role != "data_entry_operator":
         make_staff(session, role)
     landing = login(http, role.replace("_", "-"))
     token = csrf_token(landing.text)

@@ -32,7 +32,7 @@ def signed(session: Session, app: Flask) -> IssuedDocument:
     """A document signed by the Kepala Dinas for Siti Aminah's KTP-el request."""
     install_demo_certificate(app)
     kepala = make_staff(session, "kepala_dinas")
-    operator: StaffUser = make_staff(session, "operator")
+    operator: StaffUser = make_staff(session, "data_entry_operator")
     ticket = waiting_for_signature(session, app, operator, name="Siti Aminah")
     [outcome] = sign_tickets(session, app.config, kepala, DEMO_PASSPHRASE, [int(ticket.id or 0)])
     assert outcome.signed, outcome.message
@@ -85,7 +85,7 @@ def test_a_signature_from_an_untrusted_certificate_shows_as_invalid(
 
 
 def test_an_unsigned_document_is_not_confirmed(http: requests.Session, session: Session, app: Flask) -> None:
-    operator = make_staff(session, "operator")
+    operator = make_staff(session, "data_entry_operator")
     ticket = waiting_for_signature(session, app, operator)
 
     page = unescape(http.get(f"/verifikasi/{document_of(session, ticket).verification_code}").text)

@@ -22,17 +22,17 @@ TANGGAMUS_CHAIN = [
     ("intake", "wa_receiver"),
     ("data_lifting", "data_lifter"),
     ("berkas_printing", "print_operator"),
-    ("registration", "registration_counter"),
+    ("counter_registration", "registration_counter"),
     ("kasi_verification", "kasi_identitas"),
-    ("data_entry", "operator"),
+    ("data_entry", "data_entry_operator"),
     ("e_signature", "kepala_dinas"),
     ("document_printing", "print_operator"),
     ("kabid_review", "kabid"),
     ("sorting", "sorter"),
     ("pdf_sending", "pdf_sender"),
     ("handover_batch", "kasi_inovasi"),
-    ("courier", "courier"),
-    ("upt", "upt"),
+    ("courier_delivery", "courier_officer"),
+    ("upt_receipt", "upt_officer"),
     ("pickup", "pickup_counter"),
     ("archive", "archivist"),
 ]
@@ -69,16 +69,16 @@ def test_every_stage_is_reachable(tanggamus: Definition) -> None:
 
 
 def test_roles_are_data(tanggamus: Definition) -> None:
-    assert tanggamus.role("call_center").name == "Petugas Call Center"
+    assert tanggamus.role("call_center_agent").name == "Petugas Call Center"
     assert tanggamus.role("wa_receiver").name == "Operator Penerima WA"
     assert tanggamus.role("kasi_identitas").name == "Kasi Identitas Penduduk"
-    assert tanggamus.stages_for_role("call_center") == ()
+    assert tanggamus.stages_for_role("call_center_agent") == ()
     assert [s.key for s in tanggamus.stages_for_role("print_operator")] == [
         "berkas_printing",
         "document_printing",
     ]
     assert tanggamus.roles_seeing_full_nik == {
-        "data_lifter", "registration_counter", "kasi_identitas", "operator", "kabid"
+        "data_lifter", "registration_counter", "kasi_identitas", "data_entry_operator", "kabid"
     }
     with pytest.raises(KeyError):
         tanggamus.role("bupati")
@@ -88,7 +88,7 @@ def test_navigation(tanggamus: Definition) -> None:
     assert tanggamus.next_stage("intake").key == "data_lifting"
     assert tanggamus.next_stage("archive").key == "done"
     assert tanggamus.next_stage("done") is None
-    assert [s.key for s in tanggamus.earlier_stages("registration")] == [
+    assert [s.key for s in tanggamus.earlier_stages("counter_registration")] == [
         "intake", "data_lifting", "berkas_printing"
     ]
     assert tanggamus.earlier_stages("intake") == ()
@@ -100,7 +100,7 @@ def test_navigation(tanggamus: Definition) -> None:
 
 
 def test_outputs_and_milestones(tanggamus: Definition) -> None:
-    registration = tanggamus.stage("registration")
+    registration = tanggamus.stage("counter_registration")
     assert registration.output("registration_number").source is OutputSource.REGISTER
     assert registration.output("registration_number").system_assigned
     assert not registration.output("berkas_lengkap").system_assigned
@@ -117,9 +117,9 @@ def test_outputs_and_milestones(tanggamus: Definition) -> None:
 
 
 def test_mutu_baku_groups(tanggamus: Definition) -> None:
-    intake_group = tanggamus.sla_group_for("registration")
+    intake_group = tanggamus.sla_group_for("counter_registration")
     assert intake_group is not None
-    assert intake_group.stages == ("intake", "data_lifting", "berkas_printing", "registration")
+    assert intake_group.stages == ("intake", "data_lifting", "berkas_printing", "counter_registration")
     assert intake_group.duration == timedelta(hours=8)
     assert tanggamus.section_head_for("intake") == "kasi_identitas"
     assert tanggamus.section_head_for("handover_batch") == "kasi_inovasi"

@@ -40,34 +40,34 @@ def test_claim_then_advance_with_outputs(tanggamus: Definition, new_ticket) -> N
 def test_wrong_role(tanggamus: Definition) -> None:
     view = TicketView("kasi_verification", 3, claimed_by=None, actor_id=5)
     with pytest.raises(WrongRole) as info:
-        plan_transition(tanggamus, view, Action.CLAIM, {"operator", "wa_receiver"})
+        plan_transition(tanggamus, view, Action.CLAIM, {"data_entry_operator", "wa_receiver"})
     assert "Kasi Identitas Penduduk" in info.value.message
 
 
 def test_claim_required_before_acting(tanggamus: Definition) -> None:
     roles = {"registration_counter"}
     with pytest.raises(NotClaimed):
-        plan_transition(tanggamus, TicketView("registration", 1, None, 5), Action.ADVANCE, roles)
+        plan_transition(tanggamus, TicketView("counter_registration", 1, None, 5), Action.ADVANCE, roles)
     with pytest.raises(ClaimedByOther):
-        plan_transition(tanggamus, TicketView("registration", 1, 9, 5), Action.ADVANCE, roles)
+        plan_transition(tanggamus, TicketView("counter_registration", 1, 9, 5), Action.ADVANCE, roles)
     with pytest.raises(ClaimedByOther):
-        plan_transition(tanggamus, TicketView("registration", 1, 9, 5), Action.CLAIM, roles)
+        plan_transition(tanggamus, TicketView("counter_registration", 1, 9, 5), Action.CLAIM, roles)
     with pytest.raises(InvalidTransition, match="sudah Anda ambil"):
-        plan_transition(tanggamus, TicketView("registration", 1, 5, 5), Action.CLAIM, roles)
+        plan_transition(tanggamus, TicketView("counter_registration", 1, 5, 5), Action.CLAIM, roles)
     with pytest.raises(InvalidTransition, match="petugas yang masuk"):
-        plan_transition(tanggamus, TicketView("registration", 1, None, None), Action.CLAIM, roles)
+        plan_transition(tanggamus, TicketView("counter_registration", 1, None, None), Action.CLAIM, roles)
 
 
 def test_release_by_claimant_or_section_head(tanggamus: Definition) -> None:
     counter, kasi = {"registration_counter"}, {"kasi_identitas"}
-    released = plan_transition(tanggamus, TicketView("registration", 4, 5, 5), Action.RELEASE, counter)
-    assert released.claimed_by is None and released.to_stage == "registration"
-    by_head = plan_transition(tanggamus, TicketView("registration", 4, 5, 8), Action.RELEASE, kasi)
+    released = plan_transition(tanggamus, TicketView("counter_registration", 4, 5, 5), Action.RELEASE, counter)
+    assert released.claimed_by is None and released.to_stage == "counter_registration"
+    by_head = plan_transition(tanggamus, TicketView("counter_registration", 4, 5, 8), Action.RELEASE, kasi)
     assert by_head.claimed_by is None
     with pytest.raises(ClaimedByOther):
-        plan_transition(tanggamus, TicketView("registration", 4, 5, 6), Action.RELEASE, counter)
+        plan_transition(tanggamus, TicketView("counter_registration", 4, 5, 6), Action.RELEASE, counter)
     with pytest.raises(NotClaimed):
-        plan_transition(tanggamus, TicketView("registration", 4, None, 6), Action.RELEASE, counter)
+        plan_transition(tanggamus, TicketView("counter_registration", 4, None, 6), Action.RELEASE, counter)
 
 
 def test_return_to_earlier_stage(tanggamus: Definition) -> None:
@@ -78,7 +78,7 @@ def test_return_to_earlier_stage(tanggamus: Definition) -> None:
     )
     assert (back.to_stage, back.note, back.milestone) == ("data_lifting", "Foto KK buram", None)
     default = plan_transition(tanggamus, view, "return", {"kasi_identitas"}, {"reason": "Cek ulang"})
-    assert default.to_stage == "registration"
+    assert default.to_stage == "counter_registration"
 
 
 @pytest.mark.parametrize("target", ["data_entry", "archive", "kasi_verification", "done", "waiting_citizen"])
@@ -105,7 +105,7 @@ def test_action_not_allowed_at_stage(tanggamus: Definition) -> None:
 
 
 def test_missing_outputs_are_named(tanggamus: Definition) -> None:
-    view = TicketView("registration", 4, claimed_by=1, actor_id=1)
+    view = TicketView("counter_registration", 4, claimed_by=1, actor_id=1)
     with pytest.raises(MissingOutput) as info:
         plan_transition(
             tanggamus, view, Action.ADVANCE, {"registration_counter"},
@@ -146,7 +146,7 @@ def test_unknown_output_is_refused(tanggamus: Definition) -> None:
 
 
 def test_system_assigned_outputs(tanggamus: Definition) -> None:
-    view = TicketView("registration", 4, claimed_by=1, actor_id=1)
+    view = TicketView("counter_registration", 4, claimed_by=1, actor_id=1)
     outputs = {"berkas_lengkap": "on", "nomor_wa_sesuai": "ya"}
     transition = plan_transition(tanggamus, view, Action.ADVANCE, {"registration_counter"}, {"outputs": outputs})
     assert [f.key for f in transition.system_outputs] == ["registration_number"]
@@ -189,11 +189,11 @@ def test_reject_notifies_citizen(tanggamus: Definition) -> None:
 
 
 def test_ask_citizen_waits_and_reply_returns_to_origin(tanggamus: Definition, new_ticket) -> None:
-    ticket = new_ticket(tanggamus, stage="registration", claimed_by=3)
+    ticket = new_ticket(tanggamus, stage="counter_registration", claimed_by=3)
     asked = ticket.act(Action.ASK_CITIZEN, {"registration_counter"}, actor_id=3,
                        payload={"reason": "Mohon kirim foto akta kelahiran"})
     assert (asked.to_stage, asked.resume_stage, asked.milestone) == (
-        "waiting_citizen", "registration", Milestone.WAITING_CITIZEN
+        "waiting_citizen", "counter_registration", Milestone.WAITING_CITIZEN
     )
     assert ticket.claimed_by is None
     # Nothing but the reply (or a rejection) moves a waiting ticket.
@@ -204,10 +204,10 @@ def test_ask_citizen_waits_and_reply_returns_to_origin(tanggamus: Definition, ne
     assert available_actions(tanggamus, ticket.view(None), set()) == (Action.CITIZEN_REPLIED,)
     replied = ticket.act(Action.CITIZEN_REPLIED, set(), actor_id=None)
     assert (replied.from_stage, replied.to_stage, replied.resume_stage) == (
-        "waiting_citizen", "registration", None
+        "waiting_citizen", "counter_registration", None
     )
     assert replied.milestone is None
-    assert ticket.stage == "registration" and ticket.claimed_by is None
+    assert ticket.stage == "counter_registration" and ticket.claimed_by is None
 
 
 def test_staff_can_resume_or_reject_a_waiting_ticket(tanggamus: Definition, new_ticket) -> None:
@@ -251,7 +251,7 @@ def test_whole_chain_from_intake_to_done(tanggamus: Definition, new_ticket) -> N
     assert visited == [s.key for s in tanggamus.chain] + ["done"]
     assert milestones == [Milestone.VERIFIED, Milestone.SIGNED, Milestone.SENT]
     assert ticket.version == 1 + 2 * len(tanggamus.chain)
-    registration = next(t for t in ticket.history if t.from_stage == "registration" and t.moves)
+    registration = next(t for t in ticket.history if t.from_stage == "counter_registration" and t.moves)
     assert registration.outputs == {"berkas_lengkap": True, "nomor_wa_sesuai": True}
 
 

@@ -107,17 +107,17 @@ def test_shipped_holidays() -> None:
 def test_group_deadline_is_shared_from_the_group_start(tanggamus: Definition) -> None:
     started = wib(2026, 1, 9, 15, 0)
     later = wib(2026, 1, 12, 9, 0)
-    for stage in ("intake", "data_lifting", "registration"):
+    for stage in ("intake", "data_lifting", "counter_registration"):
         assert due_at(tanggamus, stage, later, started) == wib(2026, 1, 12, 15, 0)
     assert due_at(tanggamus, "intake", started, None) == wib(2026, 1, 12, 15, 0)
-    paused = due_at(tanggamus, "registration", later, started, paused=timedelta(hours=2))
+    paused = due_at(tanggamus, "counter_registration", later, started, paused=timedelta(hours=2))
     assert paused == wib(2026, 1, 13, 9, 0)
     # The berita acara group starts when the ticket enters handover_batch.
     assert due_at(tanggamus, "handover_batch", later, later) == wib(2026, 1, 13, 9, 0)
 
 
 def test_stages_without_mutu_baku_have_no_deadline(tanggamus: Definition) -> None:
-    for stage in ("kasi_verification", "courier", "waiting_citizen", "done"):
+    for stage in ("kasi_verification", "courier_delivery", "waiting_citizen", "done"):
         assert due_at(tanggamus, stage, wib(2026, 1, 12, 9, 0), None) is None
     assert not is_overdue(None, wib(2030, 1, 1))
 

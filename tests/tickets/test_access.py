@@ -13,7 +13,7 @@ from tickets.accounts import ADMIN_ROLE, known_roles
 ANONYMOUS = "(anonim)"
 UPT_KECAMATAN = "180601"  # Kota Agung
 OTHER_KECAMATAN = "180602"  # Talang Padang
-HELP_DESK = {"wa_receiver", "call_center", ADMIN_ROLE}
+HELP_DESK = {"wa_receiver", "call_center_agent", ADMIN_ROLE}
 
 
 def outcome(response: requests.Response) -> str:
@@ -30,7 +30,7 @@ def test_every_route_with_every_role(app, http, session) -> None:  # type: ignor
     definition = workflow()
     roles = sorted(known_roles())
     for role in roles:
-        make_staff(session, role, kecamatan_code=UPT_KECAMATAN if role == "upt" else None)
+        make_staff(session, role, kecamatan_code=UPT_KECAMATAN if role == "upt_officer" else None)
     elsewhere = make_ticket(session, kecamatan_code=OTHER_KECAMATAN)
     nearby = make_ticket(session, kecamatan_code=UPT_KECAMATAN)
     attachment = make_attachment(session, app.config["MEDIA_PATH"], elsewhere)
@@ -70,7 +70,7 @@ def test_every_route_with_every_role(app, http, session) -> None:  # type: ignor
             return "in" if role in HELP_DESK else "403"
         if route.startswith("POST /percakapan-bantuan"):
             return "redirect" if role in HELP_DESK else "403"
-        if role == "upt" and "UPT's" not in route:
+        if role == "upt_officer" and "UPT's" not in route:
             return "403" if route != "GET /antrian" else "in"
         if route == "GET /tiket/lampiran":
             return "in" if role in attachment_roles else "403"
@@ -125,10 +125,10 @@ def test_account_without_roles_gets_in_nowhere(http, session) -> None:  # type: 
 
 
 def test_upt_account_without_kecamatan_sees_no_tickets(http, session) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, "upt")
-    ticket = make_ticket(session, kecamatan_code=UPT_KECAMATAN, stage="upt")
+    make_staff(session, "upt_officer")
+    ticket = make_ticket(session, kecamatan_code=UPT_KECAMATAN, stage="upt_receipt")
 
-    page = login(http, "upt")
+    page = login(http, "upt-officer")
 
     assert "belum terhubung ke kecamatan" in page.text
     assert queue_numbers(page.text) == []

@@ -40,7 +40,7 @@ def test_admin_creates_an_account_that_can_log_in(http, session) -> None:  # typ
 def test_upt_account_needs_a_kecamatan(http, session) -> None:  # type: ignore[no-untyped-def]
     make_staff(session, "admin")
     login(http, "admin")
-    fields = {"username": "upt.gisting", "full_name": "Petugas UPT Gisting", "roles": ["upt"],
+    fields = {"username": "upt.gisting", "full_name": "Petugas UPT Gisting", "roles": ["upt_officer"],
               "password": "sandi-awal-1", "password_confirm": "sandi-awal-1"}
 
     refused = submit(http, "/admin/staf/baru", fields)
@@ -49,7 +49,7 @@ def test_upt_account_needs_a_kecamatan(http, session) -> None:  # type: ignore[n
 
     submit(http, "/admin/staf/baru", {**fields, "kecamatan_code": "180620"})
     account = session.exec(select(StaffUser).where(StaffUser.username == "upt.gisting")).one()
-    assert (account.roles, account.kecamatan_code) == (["upt"], "180620")
+    assert (account.roles, account.kecamatan_code) == (["upt_officer"], "180620")
 
 
 def test_create_refuses_bad_input_and_keeps_what_was_typed(http, session) -> None:  # type: ignore[no-untyped-def]
@@ -81,10 +81,10 @@ def test_admin_edits_roles_and_deactivates(http, session) -> None:  # type: igno
     sorter = make_staff(session, "sorter")
     login(http, "admin")
 
-    submit(http, f"/admin/staf/{sorter.id}", {"full_name": "Pemilah Baru", "roles": ["sorter", "courier"],
+    submit(http, f"/admin/staf/{sorter.id}", {"full_name": "Pemilah Baru", "roles": ["sorter", "courier_officer"],
                                               "active": "on"})
     session.expire_all()
-    assert (sorter.full_name, sorter.roles, sorter.active) == ("Pemilah Baru", ["courier", "sorter"], True)
+    assert (sorter.full_name, sorter.roles, sorter.active) == ("Pemilah Baru", ["courier_officer", "sorter"], True)
 
     saved = submit(http, f"/admin/staf/{sorter.id}", {"full_name": "Pemilah Baru", "roles": ["sorter"]})
     assert "Perubahan akun sorter sudah disimpan." in saved.text

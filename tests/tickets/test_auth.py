@@ -65,13 +65,13 @@ def test_deactivating_an_account_ends_its_session(http, session) -> None:  # typ
 
 
 def test_anonymous_user_is_sent_to_login_and_back(http, session) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, "call_center")
+    make_staff(session, "call_center_agent")
 
     first = http.get("/percakapan-bantuan")
     assert urlsplit(first.url).path == "/masuk"
     assert "Silakan masuk terlebih dahulu." in first.text
 
-    response = login(http, "call-center", next="/percakapan-bantuan")
+    response = login(http, "call-center-agent", next="/percakapan-bantuan")
     assert urlsplit(response.url).path == "/percakapan-bantuan"
 
 

@@ -22,9 +22,9 @@ def test_lists_numbers_that_asked_for_a_person_longest_waiting_first(http, sessi
                  created_at=now - timedelta(hours=2))
     make_message(session, phone="+6283333333333", body="terima kasih", created_at=now)
     ticket = make_ticket(session, phone="+6282222222222")
-    make_staff(session, "call_center")
+    make_staff(session, "call_center_agent")
 
-    login(http, "call-center")
+    login(http, "call-center-agent")
     page = http.get("/percakapan-bantuan").text
 
     assert re.findall(r'data-phone="([^"]+)"', page) == ["+6282222222222", "+6281111111111"]
@@ -74,8 +74,8 @@ def test_reply_after_the_24_hour_window_is_refused(http, session) -> None:  # ty
     session.add(Conversation(phone="+6281111111111", state="start", needs_human=True, updated_at=now))
     session.commit()
     make_message(session, phone="+6281111111111", body="tolong", created_at=now - timedelta(hours=30))
-    make_staff(session, "call_center")
-    login(http, "call-center")
+    make_staff(session, "call_center_agent")
+    login(http, "call-center-agent")
     page = _post(http, "/percakapan-bantuan/+6281111111111/balas", text="Halo")
     assert "lebih dari 24 jam" in page.text
     assert 'data-phone="+6281111111111"' in page.text  # still waiting for a person

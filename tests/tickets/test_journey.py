@@ -21,7 +21,7 @@ def test_ticket_goes_from_intake_to_done_through_http(http, session) -> None:  #
     names = {}
     for role in {stage.role for stage in definition.chain if stage.role}:
         account = make_staff(session, role, full_name=f"Demo {definition.role(role).name}",
-                             kecamatan_code=KECAMATAN if role == "upt" else None)
+                             kecamatan_code=KECAMATAN if role == "upt_officer" else None)
         names[role] = account.full_name
     ticket = make_ticket(session, kecamatan_code=KECAMATAN)
     number = ticket.number
@@ -78,14 +78,14 @@ def break_and_return(http, session, ticket: Ticket, definition) -> None:  # type
     registration = session.get(Ticket, ticket.id).registration_number
     assert registration
     http.cookies.clear()
-    login(http, "operator")
+    login(http, "data-entry-operator")
     act_via_form(http, number, "claim")
-    back = act_via_form(http, number, "return", to_stage="registration", reason="Berkas KK belum dilegalisir")
+    back = act_via_form(http, number, "return", to_stage="counter_registration", reason="Berkas KK belum dilegalisir")
     assert 'dikembalikan ke tahap "Pendaftaran dan verifikasi di loket"' in unescape(back.text)
     http.cookies.clear()
     login(http, "registration-counter")
     act_via_form(http, number, "claim")
-    act_via_form(http, number, "advance", **valid_outputs(definition.stage("registration")))
+    act_via_form(http, number, "advance", **valid_outputs(definition.stage("counter_registration")))
     http.cookies.clear()
     login(http, "kasi-identitas")
     act_via_form(http, number, "claim")

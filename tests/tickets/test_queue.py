@@ -136,11 +136,11 @@ def test_keyset_paging_keeps_filters(app, http, session) -> None:  # type: ignor
 
 
 def test_upt_sees_only_its_own_kecamatan(http, session) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, "upt", kecamatan_code="180601")
-    mine = make_ticket(session, kecamatan_code="180601", stage="upt")
-    make_ticket(session, kecamatan_code="180620", stage="upt")
+    make_staff(session, "upt_officer", kecamatan_code="180601")
+    mine = make_ticket(session, kecamatan_code="180601", stage="upt_receipt")
+    make_ticket(session, kecamatan_code="180620", stage="upt_receipt")
 
-    page = login(http, "upt")
+    page = login(http, "upt-officer")
 
     assert queue_numbers(page.text) == [mine.number]
 
@@ -148,7 +148,7 @@ def test_upt_sees_only_its_own_kecamatan(http, session) -> None:  # type: ignore
 def test_ticket_waiting_for_the_citizen_stays_in_the_owners_queue(http, session) -> None:  # type: ignore[no-untyped-def]
     make_staff(session, "registration_counter")
     make_staff(session, "wa_receiver")
-    waiting = make_ticket(session, stage="waiting_citizen", return_stage="registration", due_at=None)
+    waiting = make_ticket(session, stage="waiting_citizen", return_stage="counter_registration", due_at=None)
 
     page = login(http, "registration-counter")
     assert queue_numbers(page.text) == [waiting.number]
@@ -175,11 +175,11 @@ def test_role_switcher_for_staff_with_several_roles(http, session) -> None:  # t
 
 
 def test_call_center_looks_up_every_ticket(http, session) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, "call_center")
+    make_staff(session, "call_center_agent")
     a = make_ticket(session)
     b = make_ticket(session, stage="done", due_at=None, phone="+6285212345678", nik="1806020101850002")
 
-    login(http, "call-center")
+    login(http, "call-center-agent")
     page = http.get("/antrian")
 
     assert set(queue_numbers(page.text)) == {a.number, b.number}

@@ -186,7 +186,7 @@ def test_advance_form_renders_the_stage_fields(http, session) -> None:  # type: 
     make_staff(session, "registration_counter")
     make_staff(session, "sorter")
     make_staff(session, "print_operator")
-    registration = make_ticket(session, stage="registration")
+    registration = make_ticket(session, stage="counter_registration")
     sorting = make_ticket(session, stage="sorting")
     printing = make_ticket(session, stage="berkas_printing")
 
@@ -306,9 +306,9 @@ def test_unknown_action_and_broken_version_never_give_a_server_error(http, sessi
 
 def test_return_reject_and_ask_citizen(http, session) -> None:  # type: ignore[no-untyped-def]
     make_staff(session, "registration_counter")
-    returned = make_ticket(session, stage="registration")
-    rejected = make_ticket(session, stage="registration")
-    asked = make_ticket(session, stage="registration")
+    returned = make_ticket(session, stage="counter_registration")
+    rejected = make_ticket(session, stage="counter_registration")
+    asked = make_ticket(session, stage="counter_registration")
     login(http, "registration-counter")
 
     for ticket in (returned, rejected, asked):
@@ -325,14 +325,14 @@ def test_return_reject_and_ask_citizen(http, session) -> None:  # type: ignore[n
     assert session.get(Ticket, returned.id).stage == "data_lifting"
     assert session.get(Ticket, rejected.id).stage == "rejected"
     waiting = session.get(Ticket, asked.id)
-    assert (waiting.stage, waiting.return_stage) == ("waiting_citizen", "registration")
+    assert (waiting.stage, waiting.return_stage) == ("waiting_citizen", "counter_registration")
 
     # The citizen brings the document to the counter: the officer puts the ticket back.
     page = http.get(f"/tiket/{asked.number}").text
     assert forms_on(page) == {"citizen_replied", "reject"}
     act_via_form(http, asked.number, "citizen_replied", note="Datang langsung ke loket")
     session.expire_all()
-    assert session.get(Ticket, asked.id).stage == "registration"
+    assert session.get(Ticket, asked.id).stage == "counter_registration"
 
 
 def test_advance_moves_on_and_returns_to_the_queue(http, session) -> None:  # type: ignore[no-untyped-def]
@@ -358,9 +358,9 @@ def test_release_gives_the_ticket_back(http, session) -> None:  # type: ignore[n
 
 
 def test_upt_cannot_act_on_another_kecamatans_ticket(http, session) -> None:  # type: ignore[no-untyped-def]
-    make_staff(session, "upt", kecamatan_code="180601")
-    ticket = make_ticket(session, stage="upt", kecamatan_code="180620")
-    page = login(http, "upt")
+    make_staff(session, "upt_officer", kecamatan_code="180601")
+    ticket = make_ticket(session, stage="upt_receipt", kecamatan_code="180620")
+    page = login(http, "upt-officer")
 
     response = http.post(f"/tiket/{ticket.number}/aksi", data={
         "csrf_token": csrf_token(page.text), "action": "claim", "version": str(ticket.version)})
