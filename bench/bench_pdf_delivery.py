@@ -50,7 +50,7 @@ def run(settings: Settings, say: Say, database_url: str | None = None) -> list[R
     from rq import Queue, SimpleWorker
 
     import layanan.models  # noqa: F401
-    from bot.models import Message
+    from tickets.messages import Message
     from layanan import create_app
     from layanan.db import make_engine
     from layanan.migrate import upgrade
@@ -62,7 +62,7 @@ def run(settings: Settings, say: Say, database_url: str | None = None) -> list[R
     from tickets.accounts import create_staff
     from tickets.constants import Channel, Direction, Service
     from tickets.services import create_ticket
-    from tickets.types import utcnow
+    from layanan.clock import utcnow
 
     folder = Path(tempfile.mkdtemp(prefix="bench-pdf-delivery-"))
     url = database_url or f"sqlite:///{folder / 'bench.db'}"

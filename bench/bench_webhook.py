@@ -151,7 +151,7 @@ def _prepare_database(database: str, tickets: int, say: Say) -> list[str]:
     from layanan.db import make_engine
     from layanan.migrate import upgrade
     from tickets.generate import generate_tickets
-    from tickets.types import utcnow
+    from layanan.clock import utcnow
 
     say(f"  basis data {DATABASE}: skema dan {tickets:,} tiket untuk cek status ...")
     upgrade(database)

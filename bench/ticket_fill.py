@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from tickets.generate import generate_tickets
 from tickets.services import NUMBER_SEQUENCE
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 Say = Callable[[str], None]
 COPIES_PER_STATEMENT = 5

@@ -16,7 +16,7 @@ from pdf_delivery.signing import SignatureStamp, SigningError, load_office_signe
 from tickets.kecamatan import BY_CODE
 from tickets.models import KecamatanRow
 from tickets.staff import StaffUser
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 HEAD_TITLE = "Kepala Dinas Kependudukan dan Pencatatan Sipil Kabupaten Tanggamus"
 

@@ -10,7 +10,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from berita_acara.sorting import SortingReport
-from layanan import format_wib
+from layanan.clock import format_wib
 
 TITLE = "Laporan Pemilahan Berkas per Kecamatan"
 

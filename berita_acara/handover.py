@@ -17,17 +17,18 @@ from sqlmodel import Session, select
 
 from berita_acara.models import BeritaAcara, BeritaAcaraItem, BeritaAcaraStatus
 from berita_acara.numbering import take_number
-from berita_acara.sorting import SHORT_LABELS, WIB, current_batch_filter
+from berita_acara.sorting import SHORT_LABELS, current_batch_filter
+from layanan.clock import WIB
 from berita_acara.stages import handover_stages
-from bot.nik import mask_nik
+from tickets.privacy import mask_nik
 from routing import workflow
 from routing.definition import Action, FieldType, Stage
 from routing.engine import TransitionError
 from tickets.access import UPT_ROLE, is_upt_only
 from tickets.models import Applicant, Ticket
-from tickets.numbering import office_year
+from layanan.clock import office_year
 from tickets.staff import StaffUser
-from tickets.types import utcnow
+from layanan.clock import utcnow
 from tickets.workflow_service import act
 
 log = logging.getLogger(__name__)

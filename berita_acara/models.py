@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from tickets.types import UTCDateTime, utcnow
+from layanan.clock import utcnow
+from tickets.types import UTCDateTime
 
 
 def _ts(**kw: Any) -> Any:

@@ -1,5 +1,5 @@
-"""Stage outputs this package supplies to the workflow service: the sorter's kecamatan and the
-berita acara number. Called inside the transition's transaction; raising cancels the transition."""
+"""The stage output this package supplies to the workflow service: the berita acara number.
+Called inside the transition's transaction; raising cancels the transition."""
 
 from __future__ import annotations
 
@@ -7,17 +7,7 @@ from sqlmodel import Session, select
 
 from berita_acara.models import BeritaAcara, BeritaAcaraItem, BeritaAcaraStatus
 from routing.engine import InvalidTransition
-from tickets.models import KecamatanRow, Ticket
-
-
-def sorted_kecamatan(session: Session, code: str) -> str:
-    """The kecamatan code the sorter recorded, checked against the kecamatan that have a UPT."""
-    if session.get(KecamatanRow, code) is None:
-        raise InvalidTransition(
-            f"Kode kecamatan {code} tidak ada dalam daftar kecamatan Kabupaten Tanggamus; "
-            "berkas hanya dapat dipilah ke kecamatan yang memiliki UPT."
-        )
-    return code
+from tickets.models import Ticket
 
 
 def berita_acara_output(session: Session, ticket: Ticket) -> str:

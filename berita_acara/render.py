@@ -16,7 +16,8 @@ from datetime import date
 from flask import current_app, render_template
 from weasyprint import HTML
 
-from berita_acara.sorting import WIB, SortingReport
+from berita_acara.sorting import SortingReport
+from layanan.clock import WIB
 from berita_acara.words import long_date, opening_phrase
 
 # Character widths of the item columns: no., ticket number, applicant name, document type, masked NIK.

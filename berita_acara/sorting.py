@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import distinct, func
 from sqlmodel import Session, select
 
+from layanan.clock import WIB
 from berita_acara.models import BeritaAcaraItem
 from berita_acara.stages import handover_stages
 from berita_acara.words import long_date
@@ -16,9 +16,8 @@ from routing import workflow
 from routing.definition import Action
 from tickets.constants import DOCUMENT_SERVICES, Service
 from tickets.models import KecamatanRow, StageEvent, Ticket
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
-WIB = ZoneInfo("Asia/Jakarta")
 NO_KECAMATAN = "Tanpa kecamatan"
 
 # Column headings short enough for an A4 table.

@@ -16,7 +16,8 @@ from berita_acara import document, handover, jobs
 from berita_acara.exports import report_csv, report_xlsx
 from berita_acara.handover import COURIER_ROLE, CREATOR_ROLE, SIGNER_ROLE, VIEW_ROLES, HandoverError
 from berita_acara.models import BeritaAcara, BeritaAcaraStatus
-from berita_acara.sorting import WIB, Period, PeriodError, batch_report, period_report
+from berita_acara.sorting import Period, PeriodError, batch_report, period_report
+from layanan.clock import WIB
 from layanan import db
 from tickets.access import UPT_ROLE, is_upt_only, roles_required, user
 from tickets.accounts import ADMIN_ROLE

@@ -9,8 +9,8 @@ from flask import Blueprint, abort, jsonify, request
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.models import Attachment
-from bot.nik import mask_nik
+from tickets.messages import Attachment
+from tickets.privacy import mask_nik
 from layanan import db
 from layanan.security import csrf
 from tickets import services

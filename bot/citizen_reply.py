@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, Select, false
 from sqlmodel import Session, select
 
 from bot import catalogue
-from bot.models import Attachment, Message
+from tickets.messages import Attachment, Message
 from routing import workflow
 from routing.definition import Action
 from tickets.constants import AttachmentStatus

@@ -15,7 +15,9 @@ from typing import Any
 
 from bot.catalogue import format_documents, render
 from bot.kecamatan_match import match_kecamatan
-from bot.nik import WIB, InvalidNik, mask_nik, parse_nik
+from bot.nik import InvalidNik, parse_nik
+from tickets.privacy import mask_nik
+from layanan.clock import WIB
 from bot.services_catalog import match_service
 from tickets.constants import DOCUMENT_SERVICES, Service
 from tickets.kecamatan import BY_CODE

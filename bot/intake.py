@@ -16,13 +16,13 @@ from sqlmodel import Session, select
 from bot import catalogue, citizen_reply, conversation
 from bot.call_center import whatsapp as call_center_reply
 from bot.media import defer_download, refusal_for_declared_type
-from bot.models import Attachment, Conversation, Message
-from bot.phone import InvalidPhone, normalize_phone
+from tickets.messages import Attachment, Conversation, Message
+from layanan.phone import InvalidPhone, normalize_phone
 from pdf_delivery import sending as pdf_sending
 from routing import workflow
 from tickets import services
 from tickets.constants import AttachmentStatus, Channel, Direction, MessageStatus, Service
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def parse_form(form: Mapping[str, str]) -> Inbound:
     try:
         phone = normalize_phone(form.get("From", ""))
     except InvalidPhone as exc:
-        raise BadForm(f"nomor pengirim tidak sah: {exc}") from exc
+        raise BadForm(f"nomor pengirim tidak sah: {catalogue.render(exc.key)}") from exc
     try:
         declared = int(form.get("NumMedia") or 0)
     except ValueError as exc:

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from bot import catalogue
 from bot.messaging import send_whatsapp
-from bot.models import Attachment, Message
+from tickets.messages import Attachment, Message
 from layanan.db import job_session
 from layanan.jobs import job_app
 from layanan.outbox import defer

@@ -14,10 +14,10 @@ from sqlmodel import Session, select
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from bot.models import Message
-from bot.phone import whatsapp_address
+from tickets.messages import Message
+from layanan.phone import whatsapp_address
 from tickets.constants import Direction, MessageStatus
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 log = logging.getLogger(__name__)
 

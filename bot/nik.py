@@ -5,9 +5,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from bot.catalogue import render
+from layanan.clock import WIB
 from tickets.kecamatan import BY_CODE, REGENCY_CODE, Kecamatan
-
-WIB = timezone(timedelta(hours=7), "WIB")
 
 # Kemendagri province codes, including the Papua provinces formed in 2022 (93-96).
 PROVINCE_CODES: frozenset[str] = frozenset({
@@ -61,14 +60,6 @@ def parse_nik(raw: str, today: date | None = None) -> Nik:
         value=value, province_code=value[:2], regency_code=value[:4], district_code=value[:6],
         birth_date=birth_date, sex=sex, serial=value[12:], in_tanggamus=value.startswith(REGENCY_CODE),
     )
-
-
-def mask_nik(value: str) -> str:
-    """The NIK with all but the first and last four digits hidden, for logs and lists."""
-    digits = _SEPARATORS.sub("", value)
-    if len(digits) <= 8:
-        return "*" * len(digits)
-    return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
 
 
 def _birth(ddmmyy: str, today: date) -> tuple[date, str]:

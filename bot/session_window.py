@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot.models import Message
+from tickets.messages import Message
 from tickets.constants import Direction
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 WINDOW = timedelta(hours=24)
 # Leave a margin: a message queued at 23:59 may reach Twilio after the window closed.

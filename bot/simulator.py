@@ -12,8 +12,9 @@ from sqlmodel import select
 from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import FileStorage
 
-from bot.models import Attachment, Message
-from bot.phone import InvalidPhone, normalize_phone, whatsapp_address
+from tickets.messages import Attachment, Message
+from bot import catalogue
+from layanan.phone import InvalidPhone, normalize_phone, whatsapp_address
 from layanan import db
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator")
@@ -42,7 +43,7 @@ def chat():  # type: ignore[no-untyped-def]
         phone = normalize_phone(raw)
         error = request.args.get("error")
     except InvalidPhone as exc:
-        phone, error = DEFAULT_PHONE, str(exc)
+        phone, error = DEFAULT_PHONE, catalogue.render(exc.key)
     return render_template("bot/simulator.html", phone=phone, thread=_thread(phone), error=error)
 
 
@@ -86,7 +87,7 @@ def send():  # type: ignore[no-untyped-def]
     try:
         phone = normalize_phone(request.form.get("phone", ""))
     except InvalidPhone as exc:
-        return redirect(url_for("simulator.chat", error=str(exc)))
+        return redirect(url_for("simulator.chat", error=catalogue.render(exc.key)))
     files = [f for f in request.files.getlist("files") if f and f.filename][:10]
     body = request.form.get("body", "")
     if not body.strip() and not files:

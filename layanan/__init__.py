@@ -5,21 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask import Flask
 
 from layanan import settings
 from layanan.settings import PROJECT_ROOT
-
-WIB = ZoneInfo("Asia/Jakarta")
-
-
-def format_wib(moment: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
-    """A stored UTC time as Tanggamus local time (WIB)."""
-    return moment.astimezone(WIB).strftime(fmt) if moment else "-"
-
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the web application; nothing connects to the database or Redis until it is used."""
@@ -31,6 +20,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.update(cfg)
+    from layanan.clock import format_wib
+
     app.jinja_env.filters["wib"] = format_wib
 
     from layanan import db, logs, queue, security
@@ -39,6 +30,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     queue.init_app(app)
     security.init_app(app)
+
+    from berita_acara import hooks as berita_acara_hooks
+    from bot import hooks as bot_hooks
+    from pdf_delivery import hooks as pdf_delivery_hooks
+    from tickets import events
+
+    events.init_app(app)  # features hook into the ticket core through these
+    bot_hooks.init_app(app)
+    pdf_delivery_hooks.init_app(app)
+    berita_acara_hooks.init_app(app)
 
     from berita_acara.views import bp as berita_acara_bp
     from bot.api import bp as api_bp

@@ -19,7 +19,8 @@ from sqlalchemy import Column, event, update
 from sqlalchemy.types import JSON
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from tickets.types import UTCDateTime, utcnow
+from layanan.clock import utcnow
+from tickets.types import UTCDateTime
 
 log = logging.getLogger(__name__)
 

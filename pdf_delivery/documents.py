@@ -22,7 +22,7 @@ from pdf_delivery.models import DocumentStatus, IssuedDocument
 from tickets.constants import Service
 from tickets.models import Ticket
 from tickets.staff import StaffUser
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from pdf_delivery.delivery_models import DownloadLink
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -34,8 +34,8 @@ from twilio.base.exceptions import TwilioException
 
 from bot import catalogue
 from bot.messaging import TemplateNotConfigured, send_template, send_whatsapp, twilio_client
-from bot.models import Message
-from bot.phone import whatsapp_address
+from tickets.messages import Message
+from layanan.phone import whatsapp_address
 from bot.session_window import in_session_window
 from layanan.db import job_session
 from layanan.jobs import job_app
@@ -50,7 +50,7 @@ from tickets.constants import MessageStatus, Service
 from tickets.models import Applicant, Ticket
 from tickets.services import applicant_of, get_by_number
 from tickets.staff import StaffUser
-from tickets.types import utcnow
+from layanan.clock import utcnow
 from tickets.workflow_service import act
 
 log = logging.getLogger(__name__)

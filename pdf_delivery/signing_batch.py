@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from layanan import WIB
+from layanan.clock import WIB
 from pdf_delivery.documents import current_document, signing_stage_keys, store_document
 from pdf_delivery.models import DocumentStatus, IssuedDocument
 from pdf_delivery.signing import OfficeSigner, SignatureStamp, SigningError, load_office_signer, sign_pdf
@@ -19,7 +19,7 @@ from routing.definition import Action, DEFAULT_DEFINITION
 from routing.engine import TransitionError
 from tickets.models import Applicant, Ticket
 from tickets.staff import StaffUser
-from tickets.types import utcnow
+from layanan.clock import utcnow
 from tickets.workflow_service import act
 
 log = logging.getLogger(__name__)

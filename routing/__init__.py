@@ -1,15 +1,15 @@
-"""The SOP chain as data: stages, transitions, SLAs and assignment."""
+"""The SOP chains as data: stages, transitions, SLAs, duties and assignment."""
 
-from __future__ import annotations
+from routing.workflows import (
+    all_roles,
+    definitions,
+    definitions_with,
+    office,
+    roles_with_duty,
+    served_channels,
+    workflow,
+    workflow_for,
+)
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from routing.definition import Definition
-
-
-def workflow(name: str | None = None) -> "Definition":
-    """The workflow definition tickets run on: the named one, or the Tanggamus default."""
-    from routing.definition import default_definition, get_definition
-
-    return get_definition(name) if name else default_definition()
+__all__ = ["all_roles", "definitions", "definitions_with", "office", "roles_with_duty", "served_channels", "workflow",
+           "workflow_for"]

@@ -76,6 +76,42 @@ class OutputSource(StrEnum):
     SIGNED_DOCUMENT = "signed_document"  # that PDF, electronically signed
 
 
+class RoleDuty(StrEnum):
+    """Work that features look up a role for, instead of spelling its key."""
+
+    SIGN = "sign"  # the electronic signature (TTE) of documents and berita acara
+    SEND_PDF = "send_pdf"  # sends the signed PDF to the citizen's WhatsApp
+    TAKE_CALLS = "take_calls"  # logs call-center calls and creates tickets for callers
+    KECAMATAN_BOUND = "kecamatan_bound"  # works for one kecamatan only
+    ANSWER_CITIZENS = "answer_citizens"  # answers citizens who ask for a person
+    SUPERVISE = "supervise"  # reads the dashboard and the statistics
+    SUBMIT_FOR_CITIZEN = "submit_for_citizen"  # submits requests on a citizen's behalf (village office)
+
+
+class StageDuty(StrEnum):
+    """Stages that features look up by what happens there, instead of spelling their key."""
+
+    SORT = "sort"  # the kecamatan is recorded; the sorting report counts what waits here
+    HANDOVER = "handover"  # the berita acara to the UPT is drawn up
+    COURIER = "courier"  # the courier carries the berkas to the UPT
+    UPT_RECEIPT = "upt_receipt"  # the UPT checks what arrived against the berita acara
+    PICKUP = "pickup"  # the citizen collects the document
+
+
+class TicketColumn(StrEnum):
+    """Ticket columns an output may fill besides the ticket's outputs."""
+
+    REGISTRATION_NUMBER = "registration_number"
+    KECAMATAN_CODE = "kecamatan_code"
+
+
+# Duties an output source cannot work without: its feature looks them up for every ticket.
+DUTIES_OF_SOURCE: dict[OutputSource, tuple[RoleDuty | StageDuty, ...]] = {
+    OutputSource.SIGNED_DOCUMENT: (RoleDuty.SIGN,),
+    OutputSource.BERITA_ACARA: (RoleDuty.SIGN, StageDuty.HANDOVER, StageDuty.COURIER, StageDuty.UPT_RECEIPT),
+}
+
+
 class DefinitionError(ValueError):
     """A definition file is malformed; the message lists every problem found."""
 
@@ -84,6 +120,27 @@ class DefinitionError(ValueError):
         self.problems = tuple(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"{source}: invalid SOP definition:\n{lines}")
+
+
+class MissingDuty(LookupError):
+    """A feature asked a definition for a duty it does not declare."""
+
+    def __init__(self, definition: str, duty: str, feature: str | None = None) -> None:
+        needed = f" (needed by {feature})" if feature else ""
+        super().__init__(f"{definition}: no role or stage has the duty {duty!r}{needed}")
+        self.definition, self.duty = definition, duty
+
+
+@dataclass(frozen=True)
+class Served:
+    """A channel (and optionally only some services) whose new tickets run on a definition."""
+
+    channel: str
+    services: tuple[str, ...] = ()  # empty: every service of the channel
+
+    def covers(self, channel: str, service: str) -> bool:
+        """Whether a new ticket of this channel and service belongs here."""
+        return self.channel == channel and (not self.services or service in self.services)
 
 
 @dataclass(frozen=True)
@@ -105,6 +162,7 @@ class OutputField:
     min_value: int | None = None
     max_value: int | None = None
     max_length: int | None = None
+    fills: TicketColumn | None = None  # the ticket column the value is copied to
 
     @property
     def system_assigned(self) -> bool:
@@ -159,6 +217,9 @@ class Definition:
     roles: tuple[Role, ...]
     sla_groups: tuple[SlaGroup, ...]
     section_head: str
+    role_duties: Mapping[RoleDuty, tuple[str, ...]] = field(default_factory=dict)
+    stage_duties: Mapping[StageDuty, str] = field(default_factory=dict)
+    serves: tuple[Served, ...] = ()
     _by_key: dict[str, Stage] = field(init=False, repr=False)
     _roles_by_key: dict[str, Role] = field(init=False, repr=False)
     _chain: tuple[Stage, ...] = field(init=False, repr=False)
@@ -210,6 +271,45 @@ class Definition:
     def roles_seeing_full_nik(self) -> frozenset[str]:
         """Role keys allowed to see an unmasked NIK."""
         return frozenset(r.key for r in self.roles if r.sees_full_nik)
+
+    def role_for(self, duty: RoleDuty, feature: str | None = None) -> str:
+        """The role that carries out this duty (the first, where several share it)."""
+        return self.roles_for(duty, feature)[0]
+
+    def roles_for(self, duty: RoleDuty, feature: str | None = None) -> tuple[str, ...]:
+        """Every role that carries out this duty; MissingDuty when the SOP names none."""
+        roles = self.role_duties.get(duty)
+        if not roles:
+            raise MissingDuty(self.key, duty, feature)
+        return roles
+
+    def has_duty(self, duty: RoleDuty | StageDuty) -> bool:
+        """Whether the SOP names a role or stage for this duty."""
+        return duty in (self.role_duties if isinstance(duty, RoleDuty) else self.stage_duties)
+
+    def stage_for(self, duty: StageDuty, feature: str | None = None) -> Stage:
+        """The stage where this duty is done; MissingDuty when the SOP names none."""
+        key = self.stage_duties.get(duty)
+        if key is None:
+            raise MissingDuty(self.key, duty, feature)
+        return self._by_key[key]
+
+    def require(self, feature: str, duties: Iterable[RoleDuty | StageDuty]) -> None:
+        """Refuse, naming every missing duty, a definition that lacks what a feature needs."""
+        missing = [d for d in duties if not self.has_duty(d)]
+        if missing:
+            raise DefinitionError(self.source_file, [
+                f"duty {d.value!r} needed by {feature} is not given to any "
+                f"{'role' if isinstance(d, RoleDuty) else 'stage'}" for d in missing])
+
+    @property
+    def source_file(self) -> str:
+        """The file the definition was read from, for error messages."""
+        return f"{self.key}.yaml"
+
+    def column_outputs(self) -> tuple[tuple[str, OutputField], ...]:
+        """Every (stage key, output) that fills a ticket column."""
+        return tuple((s.key, o) for s in self.stages for o in s.outputs if o.fills is not None)
 
     def stage(self, key: str) -> Stage:
         """The stage with this key; KeyError if the SOP has none."""
@@ -338,7 +438,8 @@ class _Parser:
         if not isinstance(data, Mapping):
             raise DefinitionError(self.source, ["the file must contain a mapping at the top level"])
         self._unknown_keys(
-            "", data, {"key", "name", "office", "source", "section_head", "roles", "stages", "sla_groups"}
+            "", data, {"key", "name", "office", "source", "section_head", "roles", "stages", "sla_groups",
+                       "duties", "stage_duties", "serves"}
         )
         key = self._key("", data.get("key"), "key")
         name = self._text("", data, "name")
@@ -349,6 +450,10 @@ class _Parser:
         stages = self._stages(data.get("stages"), role_keys)
         section_head = self._role_ref("", data.get("section_head"), role_keys, "section_head")
         groups = self._sla_groups(data.get("sla_groups", []), stages, role_keys)
+        role_duties = self._role_duties(data.get("duties", {}), role_keys)
+        stage_duties = self._stage_duties(data.get("stage_duties", {}), stages)
+        self._check_source_duties(stages, role_duties, stage_duties)
+        serves = self._serves(data.get("serves", []))
         self._check_graph(stages)
         if self.problems:
             raise DefinitionError(self.source, self.problems)
@@ -361,6 +466,9 @@ class _Parser:
             roles=tuple(roles),
             sla_groups=tuple(groups),
             section_head=section_head,
+            role_duties=role_duties,
+            stage_duties=stage_duties,
+            serves=serves,
         )
 
     # --- scalars -------------------------------------------------------------------------
@@ -518,7 +626,7 @@ class _Parser:
         seen: set[str] = set()
         allowed = {
             "key", "label", "type", "required", "source", "options",
-            "pattern", "min_value", "max_value", "max_length",
+            "pattern", "min_value", "max_value", "max_length", "fills",
         }
         for i, item in enumerate(self._list(where, raw, "outputs")):
             if not isinstance(item, Mapping):
@@ -551,6 +659,9 @@ class _Parser:
                 value = item.get(bound)
                 if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
                     self.fail(fwhere, f"{bound} must be a whole number")
+            fills = None
+            if item.get("fills") is not None:
+                fills = self._enum(fwhere, TicketColumn, item["fills"], "ticket column")
             if source not in (None, OutputSource.STAFF) and ftype is FieldType.CHECK:
                 self.fail(fwhere, "a check is ticked by staff; it cannot be system-assigned")
             fields.append(
@@ -565,6 +676,7 @@ class _Parser:
                     min_value=item.get("min_value"),
                     max_value=item.get("max_value"),
                     max_length=item.get("max_length"),
+                    fills=fills,
                 )
             )
         return tuple(fields)
@@ -613,6 +725,64 @@ class _Parser:
                 )
             )
         return groups
+
+    # --- duties and channels ---------------------------------------------------------------
+
+    def _role_duties(self, raw: Any, role_keys: set[str]) -> dict[RoleDuty, tuple[str, ...]]:
+        duties: dict[RoleDuty, tuple[str, ...]] = {}
+        if not isinstance(raw, Mapping):
+            self.fail("duties", "duties must be a mapping of duty to role (or list of roles)")
+            return duties
+        for name, value in raw.items():
+            duty = self._enum("duties", RoleDuty, name, "role duty")
+            roles = value if isinstance(value, list) else [value]
+            if not roles:
+                self.fail(f"duty {name!r}", "needs at least one role")
+            refs = tuple(self._role_ref(f"duty {name!r}", r, role_keys, "role") for r in roles)
+            if duty is not None:
+                duties[duty] = refs
+        return duties
+
+    def _stage_duties(self, raw: Any, stages: list[Stage]) -> dict[StageDuty, str]:
+        duties: dict[StageDuty, str] = {}
+        if not isinstance(raw, Mapping):
+            self.fail("stage_duties", "stage_duties must be a mapping of duty to stage")
+            return duties
+        work = {s.key for s in stages if s.kind is StageKind.WORK}
+        for name, value in raw.items():
+            duty = self._enum("stage_duties", StageDuty, name, "stage duty")
+            if value not in work:
+                self.fail(f"stage duty {name!r}", f"refers to {value!r}, which is not a work stage")
+            elif duty is not None:
+                duties[duty] = str(value)
+        return duties
+
+    def _check_source_duties(self, stages: list[Stage], role_duties: Mapping, stage_duties: Mapping) -> None:
+        for stage in stages:
+            for out in stage.outputs:
+                for duty in DUTIES_OF_SOURCE.get(out.source, ()):
+                    declared = role_duties if isinstance(duty, RoleDuty) else stage_duties
+                    if duty not in declared:
+                        self.fail(f"stage {stage.key!r} output {out.key!r}",
+                                  f"source {out.source.value!r} needs the duty {duty.value!r}; declare it")
+
+    def _serves(self, raw: Any) -> tuple[Served, ...]:
+        served: list[Served] = []
+        for i, item in enumerate(self._list("serves", raw, "serves")):
+            where = f"serves[{i}]"
+            if not isinstance(item, Mapping):
+                self.fail(where, "each entry must be a mapping with a channel")
+                continue
+            self._unknown_keys(where, item, {"channel", "services"})
+            channel = item.get("channel")
+            services = item.get("services", [])
+            if not isinstance(channel, str) or not channel:
+                self.fail(where, "channel must be a non-empty text")
+            if not isinstance(services, list) or not all(isinstance(x, str) and x for x in services):
+                self.fail(where, "services must be a list of service keys")
+                services = []
+            served.append(Served(channel=str(channel), services=tuple(services)))
+        return tuple(served)
 
     # --- graph ---------------------------------------------------------------------------
 

@@ -15,8 +15,6 @@ import yaml
 if TYPE_CHECKING:
     from routing.definition import Definition
 
-# Indonesia has had no daylight saving since 1964, so a fixed offset is exact and needs no tzdata.
-WIB = timezone(timedelta(hours=7), "WIB")
 HOLIDAYS_FILE = Path(__file__).parent / "holidays.yaml"
 
 
@@ -41,7 +39,7 @@ class WorkingCalendar:
     opens: time = time(8)
     closes: time = time(16)
     workdays: frozenset[int] = frozenset(range(5))  # Monday = 0
-    tz: tzinfo = WIB
+    tz: tzinfo = UTC  # the shipped calendar file names the office's own zone
 
     def __post_init__(self) -> None:
         if self.opens >= self.closes:
@@ -119,6 +117,15 @@ def load_holidays(path: str | Path | None = None, *, include_cuti_bersama: bool 
     )
 
 
+def office_zone(path: str | Path | None = None) -> tzinfo:
+    """The office's time zone, as the calendar file gives it (`utc_offset_hours`, `zone_name`)."""
+    data = yaml.safe_load(Path(path or HOLIDAYS_FILE).read_text(encoding="utf-8"))
+    offset = data.get("utc_offset_hours") if isinstance(data, dict) else None
+    if isinstance(offset, bool) or not isinstance(offset, (int, float)) or not -12 <= offset <= 14:
+        raise ValueError(f"{path or HOLIDAYS_FILE}: expected utc_offset_hours between -12 and 14")
+    return timezone(timedelta(hours=offset), str(data.get("zone_name") or f"UTC{offset:+g}"))
+
+
 def make_calendar(
     extra_holidays: Iterable[date] = (),
     *,
@@ -127,7 +134,7 @@ def make_calendar(
 ) -> WorkingCalendar:
     """The office calendar from a holidays file plus extra closed days (e.g. local holidays)."""
     holidays = load_holidays(holidays_path, include_cuti_bersama=include_cuti_bersama)
-    return WorkingCalendar(holidays=holidays | frozenset(extra_holidays))
+    return WorkingCalendar(holidays=holidays | frozenset(extra_holidays), tz=office_zone(holidays_path))
 
 
 @functools.cache

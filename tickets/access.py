@@ -3,10 +3,10 @@
 - Pages: every route needs a logged-in account holding at least one known role (a workflow role
   or admin); `roles_required` narrows a route to named roles. Anonymous users are sent to the
   login page, logged-in users without the role get the 403 page.
-- Tickets: everyone with a role may open a ticket, except that an account whose only work is the
-  UPT (role `upt`) sees only tickets of its own kecamatan (`StaffUser.kecamatan_code`); a UPT
-  account without a kecamatan sees none.
-- Full NIK: only the roles the SOP marks `sees_full_nik` (definition.roles_seeing_full_nik).
+- Tickets: everyone with a role may open a ticket, except that an account whose only work is bound
+  to one kecamatan (the SOP's `kecamatan_bound` duty, the UPT) sees only tickets of its own
+  kecamatan (`StaffUser.kecamatan_code`); such an account without a kecamatan sees none.
+- Full NIK: only the roles the ticket's SOP marks `sees_full_nik` (definition.roles_seeing_full_nik).
   Admin does not: administering accounts needs no personal data. Lists always mask.
 - Attachments (the citizen's scanned documents): the roles that see the full NIK (they work with
   the documents' data), the role owning the ticket's current stage (it has the berkas in hand;
@@ -24,16 +24,12 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from layanan.security import login_manager
-from routing import workflow
-from routing.definition import StageKind
+from routing import definitions, roles_with_duty, workflow
+from routing.definition import RoleDuty, StageKind
 from tickets.accounts import ADMIN_ROLE, known_roles
 from tickets.models import Ticket
 from tickets.queries import QueueScope
 from tickets.staff import StaffUser
-
-UPT_ROLE = "upt_officer"  # works for one kecamatan only
-CALL_CENTER_ROLE = "call_center_agent"
-HELP_DESK_ROLES: tuple[str, ...] = ("wa_receiver", "call_center_agent", ADMIN_ROLE)  # answer "bicara dengan petugas"
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -46,6 +42,29 @@ def user() -> StaffUser:
 def has_any_role(account: StaffUser) -> bool:
     """Whether the account holds at least one role this system knows."""
     return bool(set(account.roles) & known_roles())
+
+
+def duty_roles(duty: RoleDuty, *, admin: bool = False) -> tuple[str, ...]:
+    """The roles that carry out this duty in any SOP, plus the administrator when asked."""
+    return roles_with_duty(duty) + ((ADMIN_ROLE,) if admin else ())
+
+
+def has_duty(account: StaffUser, duty: RoleDuty) -> bool:
+    """Whether the account holds a role that carries out this duty in some SOP."""
+    return account.has_role(*roles_with_duty(duty))
+
+
+def duty_required(duty: RoleDuty, *, admin: bool = False) -> Callable[[View], View]:
+    """Let in the holders of the roles that carry out this duty (checked per request, as SOPs are read once)."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            return roles_required(*duty_roles(duty, admin=admin))(view)(*args, **kwargs)
+
+        return cast(View, wrapper)
+
+    return decorate
 
 
 def roles_required(*roles: str) -> Callable[[View], View]:
@@ -72,8 +91,9 @@ def roles_required(*roles: str) -> Callable[[View], View]:
 
 
 def is_upt_only(account: StaffUser) -> bool:
-    """Whether the account's only workflow role is UPT, so it is limited to its kecamatan."""
-    return set(account.roles) == {UPT_ROLE}
+    """Whether every role of the account is bound to one kecamatan (the UPT), so it sees only that one."""
+    bound = set(roles_with_duty(RoleDuty.KECAMATAN_BOUND))
+    return bool(account.roles) and set(account.roles) <= bound
 
 
 def can_view_ticket(account: StaffUser, ticket: Ticket) -> bool:
@@ -85,9 +105,9 @@ def can_view_ticket(account: StaffUser, ticket: Ticket) -> bool:
     return True
 
 
-def sees_full_nik(account: StaffUser) -> bool:
-    """Whether the account may read an unmasked NIK."""
-    return bool(set(account.roles) & workflow().roles_seeing_full_nik)
+def sees_full_nik(account: StaffUser, ticket: Ticket) -> bool:
+    """Whether the account may read the unmasked NIK of this ticket's applicant."""
+    return bool(set(account.roles) & workflow(ticket.workflow).roles_seeing_full_nik)
 
 
 def stage_owner(ticket: Ticket) -> str | None:
@@ -103,7 +123,7 @@ def can_open_attachments(account: StaffUser, ticket: Ticket) -> bool:
     """Whether the account may open the citizen's files of this ticket (see the module docstring)."""
     if not can_view_ticket(account, ticket):
         return False
-    if account.has_role(ADMIN_ROLE) or sees_full_nik(account):
+    if account.has_role(ADMIN_ROLE) or sees_full_nik(account, ticket):
         return True
     owner = stage_owner(ticket)
     return owner is not None and account.has_role(owner)
@@ -114,30 +134,32 @@ def home_endpoint(account: StaffUser) -> str:
     the call-logging screen for a pure call-center agent."""
     if set(account.roles) == {ADMIN_ROLE}:
         return "admin.staff_list"
-    if set(account.roles) == {CALL_CENTER_ROLE}:
+    if set(account.roles) <= set(roles_with_duty(RoleDuty.TAKE_CALLS)):
         return "call_center.log_form"  # agents own no stage: their work is logging calls
     return "backoffice.queue"
 
 
 def queue_roles(account: StaffUser) -> list[str]:
-    """The roles the account may open a queue for, in the SOP's order, admin last."""
-    order = [role.key for role in workflow().roles] + [ADMIN_ROLE]
-    return [role for role in order if role in account.roles]
+    """The roles the account may open a queue for, in SOP order (SOP by SOP), admin last."""
+    order = [role.key for d in definitions() for role in d.roles] + [ADMIN_ROLE]
+    return [role for role in dict.fromkeys(order) if role in account.roles]
 
 
 def queue_scope(account: StaffUser, role: str) -> QueueScope:
-    """The tickets the account's queue for one of its roles may list."""
-    definition = workflow()
-    if role not in account.roles or (role == UPT_ROLE and account.kecamatan_code is None):
+    """The tickets the account's queue for one of its roles may list, in every SOP that has the role."""
+    bound = role in roles_with_duty(RoleDuty.KECAMATAN_BOUND)
+    if role not in account.roles or (bound and account.kecamatan_code is None):
         return QueueScope(stages=())
-    own = tuple(s.key for s in definition.stages_for_role(role))
+    own = tuple(dict.fromkeys(s.key for d in definitions() for s in d.stages_for_role(role)))
     if not own:
         # Roles without a stage of their own (call center, admin) look tickets up to answer questions.
-        return QueueScope(stages=definition.stage_keys, lookup_only=True)
-    waiting = definition.waiting_stage
+        every = tuple(dict.fromkeys(k for d in definitions() for k in d.stage_keys))
+        return QueueScope(stages=every, lookup_only=True)
+    waiting = tuple(dict.fromkeys(d.waiting_stage.key for d in definitions()
+                                  if d.waiting_stage and d.stages_for_role(role)))
     return QueueScope(
         stages=own,
         resumes_to=own,
-        waiting_stage=waiting.key if waiting else None,
-        kecamatan_code=account.kecamatan_code if role == UPT_ROLE else None,
+        waiting_stages=waiting,
+        kecamatan_code=account.kecamatan_code if bound else None,
     )

@@ -6,7 +6,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
-from routing import workflow
+from routing import all_roles, roles_with_duty
+from routing.definition import RoleDuty
 from tickets.staff import StaffUser
 
 ADMIN_ROLE = "admin"
@@ -27,8 +28,8 @@ def verify_password(user: StaffUser, password: str) -> bool:
 
 
 def known_roles() -> set[str]:
-    """Every role a staff account may hold: the workflow's roles and the administrator."""
-    return {role.key for role in workflow().roles} | {ADMIN_ROLE}
+    """Every role a staff account may hold: the roles of every loaded SOP and the administrator."""
+    return set(all_roles()) | {ADMIN_ROLE}
 
 
 def create_staff(session: Session, *, username: str, full_name: str, roles: list[str], password: str,
@@ -52,14 +53,15 @@ DEMO_UPT_KECAMATAN = "180601"  # Kota Agung: the demo UPT account works for the 
 def load_demo_staff(session: Session, password: str) -> list[StaffUser]:
     """One account per role (username = role key, e.g. `kepala_dinas`) plus `admin`; existing ones are kept."""
     users = []
+    bound = set(roles_with_duty(RoleDuty.KECAMATAN_BOUND))
     for role in sorted(known_roles()):
         existing = session.exec(select(StaffUser).where(StaffUser.username == role)).first()
         if existing is not None:
             users.append(existing)
             continue
-        label = "Administrator" if role == ADMIN_ROLE else workflow().role(role).name
+        label = "Administrator" if role == ADMIN_ROLE else all_roles()[role].name
         users.append(create_staff(
             session, username=role, full_name=f"Demo {label}", roles=[role], password=password,
-            kecamatan_code=DEMO_UPT_KECAMATAN if role == "upt_officer" else None,
+            kecamatan_code=DEMO_UPT_KECAMATAN if role in bound else None,
         ))
     return users

@@ -13,8 +13,9 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from layanan import db
-from routing import workflow
-from tickets.access import UPT_ROLE, roles_required, user
+from routing import definitions, roles_with_duty
+from routing.definition import RoleDuty
+from tickets.access import roles_required, user
 from tickets.accounts import ADMIN_ROLE, create_staff, hash_password, known_roles
 from tickets.kecamatan import BY_CODE, KECAMATAN
 from tickets.staff import StaffUser
@@ -148,7 +149,7 @@ def read_form(form: MultiDict[str, str], *, creating: bool) -> StaffForm:
     elif set(roles) - known_roles():
         errors["roles"] = "unknown"
     kecamatan_code = (get("kecamatan_code") or "").strip() or None
-    if UPT_ROLE not in roles:
+    if not set(roles) & set(roles_with_duty(RoleDuty.KECAMATAN_BOUND)):
         kecamatan_code = None  # only UPT work is tied to one kecamatan
     elif kecamatan_code not in BY_CODE:
         errors["kecamatan_code"] = "required"
@@ -167,6 +168,26 @@ def _password_errors(form: Mapping[str, str]) -> dict[str, str]:
 
 def _form_page(template: str, *, form: StaffForm | None, errors: Mapping[str, str] | None = None,
                account: StaffUser | None = None) -> str:
-    role_options = [(role.key, role.name) for role in workflow().roles] + [(ADMIN_ROLE, None)]
-    return render_template(template, form=form, errors=errors or {}, account=account, role_options=role_options,
-                           kecamatan_options=KECAMATAN, upt_role=UPT_ROLE, min_password=MIN_PASSWORD)
+    return render_template(template, form=form, errors=errors or {}, account=account, role_groups=_role_groups(),
+                           kecamatan_options=KECAMATAN, min_password=MIN_PASSWORD)
+
+
+@dataclass(frozen=True)
+class RoleOption:
+    key: str
+    name: str
+    shown_in: str | None = None  # a role shared with an SOP listed earlier is ticked there
+
+
+def _role_groups() -> list[tuple[str, list[RoleOption]]]:
+    """The roles of every SOP, grouped by SOP; a role two SOPs share is one post, ticked once."""
+    groups: list[tuple[str, list[RoleOption]]] = []
+    first: dict[str, str] = {}
+    for definition in definitions():
+        title = f"{definition.name} ({definition.office})"
+        options = [RoleOption(r.key, r.name, first.get(r.key)) for r in definition.roles]
+        for role in definition.roles:
+            first.setdefault(role.key, definition.name)
+        groups.append((title, options))
+    groups.append(("Sistem", [RoleOption(ADMIN_ROLE, "Administrator")]))
+    return groups

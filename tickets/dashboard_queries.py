@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, case, func, literal_column, select
 from sqlmodel import Session, col
 
 from routing.definition import Definition, StageKind
-from routing.sla import WIB
+from layanan.clock import WIB
 from tickets.constants import Channel, Service
 from tickets.kecamatan import BY_CODE, KECAMATAN
 from tickets.models import StageEvent, Ticket

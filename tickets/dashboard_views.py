@@ -14,16 +14,15 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from markupsafe import Markup
 
 from layanan import db
-from routing import workflow
-from routing.definition import Definition
+from routing import definitions, definitions_with
+from routing.definition import Definition, RoleDuty
 from tickets import charts
 from tickets import dashboard_queries as q
-from tickets.access import roles_required
+from tickets.access import duty_required, duty_roles, user
 from tickets.accounts import ADMIN_ROLE
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dasbor")
-DASHBOARD_ROLES: tuple[str, ...] = ("kasi_identitas", "kasi_inovasi", "kabid", "kepala_dinas", ADMIN_ROLE)
 STAGE_TIMES_TTL = 300  # seconds; a month of a busy office's events takes seconds to walk
 
 
@@ -42,22 +41,25 @@ class Panel:
 @bp.app_context_processor
 def dashboard_helpers() -> dict[str, Any]:
     """Lets the back-office navigation show the dashboard link to the roles that may open it."""
-    return {"dashboard_roles": DASHBOARD_ROLES}
+    return {"dashboard_roles": duty_roles(RoleDuty.SUPERVISE, admin=True)}
 
 
 @bp.get("/")
-@roles_required(*DASHBOARD_ROLES)
+@duty_required(RoleDuty.SUPERVISE, admin=True)
 def index() -> str:
     """All charts for the chosen period (this month by default)."""
     period, error = _period_from_request()
-    builder = _Builder(workflow(), period, utcnow())
+    definition = _chosen_workflow()
+    builder = _Builder(definition, period, utcnow())
     panels = [build(builder) for build in PANELS.values()]
     return render_template("dashboard/index.html", period=period, error=error, panels=panels,
-                           csv_args={"dari": period.first.isoformat(), "sampai": period.last.isoformat()})
+                           workflows=_supervised(), chosen=definition,
+                           csv_args={"dari": period.first.isoformat(), "sampai": period.last.isoformat(),
+                                     "alur": definition.key})
 
 
 @bp.get("/<key>.csv")
-@roles_required(*DASHBOARD_ROLES)
+@duty_required(RoleDuty.SUPERVISE, admin=True)
 def export_csv(key: str) -> Response:
     """One chart's numbers as CSV (UTF-8 with BOM, so spreadsheet programs read the accents right)."""
     build = PANELS.get(key)
@@ -66,7 +68,7 @@ def export_csv(key: str) -> Response:
     period, error = _period_from_request()
     if error:
         return Response(error, status=400, mimetype="text/plain")
-    panel = build(_Builder(workflow(), period, utcnow()))
+    panel = build(_Builder(_chosen_workflow(), period, utcnow()))
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
@@ -75,6 +77,28 @@ def export_csv(key: str) -> Response:
     name = f"dasbor-{key}-{period.first.isoformat()}_{period.last.isoformat()}.csv"
     return Response(out.getvalue().encode("utf-8"), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _supervised() -> tuple[Definition, ...]:
+    """The SOPs whose dashboard this account may read: those where one of its roles supervises; all for admin."""
+    account = user()
+    if account.has_role(ADMIN_ROLE):
+        return definitions()
+    return tuple(d for d in definitions_with(RoleDuty.SUPERVISE) if account.has_role(*d.roles_for(RoleDuty.SUPERVISE)))
+
+
+def _chosen_workflow() -> Definition:
+    """The SOP named by `alur`, else the first the account supervises; 404 for one it may not read."""
+    allowed = _supervised()
+    if not allowed:
+        abort(403)
+    key = request.args.get("alur")
+    if not key:
+        return allowed[0]
+    for definition in allowed:
+        if definition.key == key:
+            return definition
+    abort(404)
 
 
 class _Builder:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
-from bot.models import Attachment, Message
+from tickets.messages import Attachment, Message
 from routing.definition import Action, Definition, OutputField, Stage
 from routing.engine import TicketView, available_actions
 from routing.sla import working_time_between

@@ -30,16 +30,20 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
+import functools
+from pathlib import Path
+
+import yaml
+
 from layanan import db
-from routing import workflow
-from routing.definition import Action, Definition, FieldType, OutputSource, Stage, StageKind
-from routing.sla import WIB
+from layanan.clock import WIB, office_year, utcnow
+from routing import workflow_for
+from routing.definition import Action, Definition, FieldType, OutputSource, RoleDuty, Stage, StageKind
 from tickets.constants import Channel, Service
 from tickets.kecamatan import KECAMATAN
 from tickets.models import Applicant, NumberSequence, StageEvent, Ticket
-from tickets.numbering import office_year, ticket_number
+from tickets.numbering import ticket_number
 from tickets.services import NUMBER_SEQUENCE
-from tickets.types import utcnow
 from tickets.work_clock import WorkClock
 from tickets.workflow_service import REGISTER_SEQUENCE, registration_number
 
@@ -59,12 +63,10 @@ KECAMATAN_WEIGHTS: dict[str, int] = {
 }
 NO_KECAMATAN_SHARE = 0.02  # the bot could not tell the kecamatan
 
-# Working hours a step usually takes; `long` is how often it drags on (the late tickets).
-TYPICAL_HOURS: dict[str, float] = {
-    "intake": 0.7, "data_lifting": 1.2, "berkas_printing": 0.6, "counter_registration": 1.0, "kasi_verification": 3.0,
-    "data_entry": 4.0, "e_signature": 6.0, "document_printing": 2.0, "kabid_review": 4.0, "sorting": 3.0,
-    "pdf_sending": 2.0, "handover_batch": 5.0, "courier_delivery": 8.0, "upt_receipt": 10.0, "pickup": 30.0, "archive": 8.0,
-}
+# Working hours a step usually takes, per SOP (data, like the SOP itself); LONG_STEP_SHARE is how
+# often a step drags on (the late tickets).
+PROFILE_FILE = Path(__file__).with_name("generate_profile.yaml")
+DEFAULT_STEP_HOURS = 2.0
 LONG_STEP_SHARE = 0.12
 REJECT_SHARE = 0.02
 ASK_CITIZEN_SHARE = 0.06
@@ -146,7 +148,7 @@ def generate_tickets(
     engine = target.get_bind() if isinstance(target, Session) else target
     if isinstance(target, Session):
         target.commit()  # the generator writes on its own connections
-    definition = definition or workflow()
+    definition = definition or workflow_for(Channel.WHATSAPP, Service.KK)
     planner = _Planner(definition, random.Random(seed), WorkClock.covering(start, horizon), horizon)
     summary = GenerationSummary()
     with engine.connect() as conn:
@@ -174,6 +176,13 @@ def generate_tickets(
     return summary
 
 
+@functools.cache
+def _typical_hours(workflow_key: str) -> dict[str, float]:
+    """Usual working hours per step of one SOP, from the profile file."""
+    data = yaml.safe_load(PROFILE_FILE.read_text(encoding="utf-8")) or {}
+    return {str(k): float(v) for k, v in (data.get(workflow_key) or {}).items()}
+
+
 @dataclass(frozen=True)
 class _StageInfo:
     """What the walk needs to know about a stage, looked up once instead of once per event."""
@@ -191,7 +200,7 @@ class _StageInfo:
         group = definition.sla_group_for(stage.key)
         return cls(stage=stage, back=earlier[-1].key if earlier else None, group=group.key if group else None,
                    group_duration=group.duration if group else None, terminal=stage.is_terminal,
-                   typical_hours=TYPICAL_HOURS.get(stage.key, 2.0))
+                   typical_hours=_typical_hours(definition.key).get(stage.key, DEFAULT_STEP_HOURS))
 
 
 class _Planner:
@@ -199,6 +208,7 @@ class _Planner:
 
     def __init__(self, definition: Definition, rng: random.Random, clock: WorkClock, horizon: datetime) -> None:
         self.definition, self.rng, self.clock, self.horizon = definition, rng, clock, horizon
+        self.call_taker = definition.role_for(RoleDuty.TAKE_CALLS) if definition.has_duty(RoleDuty.TAKE_CALLS) else None
         self.info = {stage.key: _StageInfo.of(definition, stage) for stage in definition.stages}
         self.waiting = definition.waiting_stage
         self.rejected = definition.rejected_stage
@@ -244,7 +254,7 @@ class _Planner:
         seq = counters.next_seq(NUMBER_SEQUENCE, year)
         walk = _Walk(ticket_id=counters.ticket_id, kecamatan=kecamatan)
         walk.event(counters, "create", None, self.definition.first_stage.key, created,
-                   role="call_center_agent" if channel == Channel.CALL_CENTER else None, note=f"Kanal: {channel}")
+                   role=self.call_taker if channel == Channel.CALL_CENTER else None, note=f"Kanal: {channel}")
         self._walk(walk, counters)
         walk.due = self._due(walk)
         ticket = {

@@ -8,9 +8,9 @@ import logging
 from sqlmodel import Session
 
 from bot.messaging import send_whatsapp
-from bot.models import Conversation
+from tickets.messages import Conversation
 from bot.session_window import in_session_window
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 log = logging.getLogger(__name__)
 MAX_REPLY = 1500  # WhatsApp allows 1600; leave room for the signature line

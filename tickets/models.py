@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from tickets.types import UTCDateTime, utcnow
+from layanan.clock import utcnow
+from tickets.types import UTCDateTime
 
 
 def _ts(**kw: Any) -> Any:

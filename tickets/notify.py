@@ -13,8 +13,8 @@ from twilio.base.exceptions import TwilioRestException
 
 from bot import catalogue
 from bot.messaging import send_whatsapp, twilio_client
-from bot.models import Message
-from bot.phone import whatsapp_address
+from tickets.messages import Message
+from layanan.phone import whatsapp_address
 from layanan.db import job_session
 from layanan.jobs import job_app
 from layanan.outbox import defer
@@ -24,7 +24,7 @@ from tickets.constants import Service
 from tickets.models import StageEvent, Ticket
 from tickets.constants import MessageStatus
 from tickets.services import applicant_of
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 log = logging.getLogger(__name__)
 

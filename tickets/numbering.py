@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from tickets.models import NumberSequence
-
-WIB = ZoneInfo("Asia/Jakarta")
-
-
-def office_year(moment: datetime) -> int:
-    """The calendar year in Tanggamus (WIB) at this moment."""
-    return moment.astimezone(WIB).year
 
 
 def next_value(session: Session, name: str, year: int) -> int:

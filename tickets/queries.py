@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, union_all
 from sqlmodel import Session, col, select
 
-from bot.phone import InvalidPhone, normalize_phone
+from layanan.phone import InvalidPhone, normalize_phone
 from tickets.models import Applicant, Ticket
 
 PAGE_SIZE = 50
@@ -27,7 +27,7 @@ class QueueScope:
     stages: tuple[str, ...]
     # Tickets waiting for the citizen that will come back to one of these stages.
     resumes_to: tuple[str, ...] = ()
-    waiting_stage: str | None = None
+    waiting_stages: tuple[str, ...] = ()
     # UPT: only tickets of this kecamatan.
     kecamatan_code: str | None = None
     # A role without stages of its own looks tickets up; counting every stage for it is costly and idle.
@@ -36,8 +36,12 @@ class QueueScope:
     @property
     def visible_stages(self) -> tuple[str, ...]:
         """Every stage a ticket of this queue can be in."""
-        waiting = (self.waiting_stage,) if self.waiting_stage and self.resumes_to else ()
+        waiting = self.waiting_stages if self.resumes_to else ()
         return self.stages + waiting
+
+    def is_waiting(self, stage: str) -> bool:
+        """Whether a ticket of this queue in this stage waits for the citizen."""
+        return stage in self.waiting_stages
 
 
 class SearchKind(StrEnum):
@@ -168,9 +172,9 @@ def _first_ids_per_branch(scope: QueueScope, filters: QueueFilters, now: datetim
     after `limit` rows, so the page costs a few index reads per stage.
     """
     branches = [col(Ticket.stage) == stage for stage in scope.stages]
-    if scope.resumes_to and scope.waiting_stage:
-        branches.append(and_(col(Ticket.stage) == scope.waiting_stage,
-                             col(Ticket.return_stage).in_(scope.resumes_to)))
+    if scope.resumes_to:
+        branches += [and_(col(Ticket.stage) == waiting, col(Ticket.return_stage).in_(scope.resumes_to))
+                     for waiting in scope.waiting_stages]
     if not branches:
         branches = [false()]
     common = _filtered(filters, now)
@@ -201,8 +205,9 @@ def _in_scope(scope: QueueScope) -> ColumnElement[bool]:
     parts: list[ColumnElement[bool]] = []
     if scope.stages:
         parts.append(col(Ticket.stage).in_(scope.stages))
-    if scope.resumes_to and scope.waiting_stage:
-        parts.append(and_(col(Ticket.stage) == scope.waiting_stage, col(Ticket.return_stage).in_(scope.resumes_to)))
+    if scope.resumes_to:
+        parts += [and_(col(Ticket.stage) == waiting, col(Ticket.return_stage).in_(scope.resumes_to))
+                  for waiting in scope.waiting_stages]
     if not parts:
         return false()
     condition = or_(*parts)

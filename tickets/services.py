@@ -7,12 +7,14 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from bot.models import Attachment
-from routing import workflow
+from tickets.messages import Attachment
+from routing import workflow, workflow_for
 from tickets.constants import Channel, Service
+from tickets.events import TicketEvent, emit
 from tickets.models import Applicant, StageEvent, Ticket
-from tickets.numbering import next_value, office_year, ticket_number
-from tickets.types import utcnow
+from layanan.clock import office_year
+from tickets.numbering import next_value, ticket_number
+from layanan.clock import utcnow
 
 NUMBER_SEQUENCE = "ticket"
 
@@ -47,9 +49,10 @@ def create_ticket(
     actor_role: str | None = None,
     now: datetime | None = None,
 ) -> Ticket:
-    """Open a ticket in the first stage of the workflow and take over the draft's attachments."""
+    """Open a ticket in the first stage of the workflow that serves its channel and service, and take
+    over the draft's attachments."""
     now = now or utcnow()
-    definition = workflow()
+    definition = workflow_for(str(channel), str(service))
     applicant = find_or_create_applicant(session, phone, nik, name)
     year = office_year(now)
     seq = next_value(session, NUMBER_SEQUENCE, year)
@@ -68,6 +71,7 @@ def create_ticket(
         session.execute(
             update(Attachment).where(Attachment.draft_id == draft_id).values(ticket_id=ticket.id)
         )
+    emit(TicketEvent.CREATED, session, ticket)
     return ticket
 
 

@@ -12,7 +12,7 @@ from layanan.db import job_session
 from layanan.jobs import job_app
 from routing import workflow
 from tickets.models import StaffNotification, Ticket
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 log = logging.getLogger(__name__)
 

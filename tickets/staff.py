@@ -8,7 +8,8 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from tickets.types import UTCDateTime, utcnow
+from layanan.clock import utcnow
+from tickets.types import UTCDateTime
 
 
 class StaffUser(UserMixin, SQLModel, table=True):

@@ -8,7 +8,7 @@ import secrets
 from sqlmodel import Session, select
 
 from tickets.staff import ApiToken
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 
 def _hash(token: str) -> str:

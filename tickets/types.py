@@ -9,11 +9,6 @@ from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
 
-def utcnow() -> datetime:
-    """The current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
-
-
 class UTCDateTime(TypeDecorator):
     """Stores aware datetimes as UTC and returns them aware; SQLite would otherwise drop the zone."""
 

@@ -24,17 +24,18 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 from werkzeug.wrappers import Response
 
-from bot.models import Attachment, Conversation, Message
-from bot.nik import mask_nik
+from tickets.messages import Attachment, Conversation, Message
+from tickets.privacy import mask_nik
 from layanan import db
-from routing import workflow
-from routing.definition import Action
+from routing import office, workflow
+from routing.definition import Action, RoleDuty
 from routing.engine import MissingOutput, TransitionError
 from tickets import detail, services
 from tickets.access import (
-    HELP_DESK_ROLES,
     can_open_attachments,
     can_view_ticket,
+    duty_required,
+    duty_roles,
     home_endpoint,
     queue_roles,
     queue_scope,
@@ -49,7 +50,7 @@ from tickets.models import Applicant, Ticket
 from tickets.queries import PAGE_SIZE, Cursor, QueueFilters, parse_search, queue_page, stage_counts
 from tickets.staff import StaffUser
 from tickets.staff_pages import guard
-from tickets.types import utcnow
+from layanan.clock import utcnow
 from tickets.workflow_service import Conflict, act
 
 log = logging.getLogger(__name__)
@@ -63,10 +64,10 @@ RECENT_MESSAGES = 5  # per number on the help-desk list
 def backoffice_helpers() -> dict[str, Any]:
     """Names and links every back-office template needs."""
     return {
-        "definition": workflow(),
+        "definition": office(),
         "service_label": _service_label,
         "kecamatan_name": _kecamatan_name,
-        "help_desk_roles": HELP_DESK_ROLES,
+        "help_desk_roles": duty_roles(RoleDuty.ANSWER_CITIZENS, admin=True),
         "admin_role": ADMIN_ROLE,
     }
 
@@ -179,7 +180,7 @@ def attachment_file(number: str, attachment_id: int) -> Response:
 
 
 @bp.get("/percakapan-bantuan")
-@roles_required(*HELP_DESK_ROLES)
+@duty_required(RoleDuty.ANSWER_CITIZENS, admin=True)
 def help_conversations() -> str:
     """WhatsApp numbers whose citizen asked to talk to a person, longest waiting first."""
     session = db.session()
@@ -202,7 +203,7 @@ def help_conversations() -> str:
 
 
 @bp.post("/percakapan-bantuan/<phone>/balas")
-@roles_required(*HELP_DESK_ROLES)
+@duty_required(RoleDuty.ANSWER_CITIZENS, admin=True)
 def help_reply(phone: str) -> Response:
     """Answer a waiting citizen on WhatsApp in the officer's own words."""
     from tickets.help_desk import CannotReply, reply
@@ -216,7 +217,7 @@ def help_reply(phone: str) -> Response:
 
 
 @bp.post("/percakapan-bantuan/<phone>/selesai")
-@roles_required(*HELP_DESK_ROLES)
+@duty_required(RoleDuty.ANSWER_CITIZENS, admin=True)
 def help_done(phone: str) -> Response:
     """The citizen has been helped: hand the chat back to the bot."""
     from tickets.help_desk import hand_back_to_bot
@@ -235,13 +236,14 @@ def _render_detail(ticket: Ticket, *, submitted: Any = None, errors: Any = None)
     account = user()
     definition = workflow(ticket.workflow)
     applicant = services.applicant_of(session, ticket)
-    full_nik = sees_full_nik(account)
+    full_nik = sees_full_nik(account, ticket)
     if full_nik and applicant.nik:
         log.info("staff %s viewed the full NIK of ticket %s", account.username, ticket.number)
     now = utcnow()
     return render_template(
         "tickets/detail.html",
         ticket=ticket,
+        definition=definition,
         applicant=applicant,
         nik=(applicant.nik if full_nik else mask_nik(applicant.nik)) if applicant.nik else None,
         stage=definition.stage(ticket.stage),

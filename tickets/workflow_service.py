@@ -11,13 +11,14 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from routing import workflow
-from routing.definition import Action, OutputSource
-from routing.engine import TicketView, Transition, TransitionError, plan_transition
+from routing.definition import Action, OutputField, OutputSource, TicketColumn
+from routing.engine import InvalidTransition, TicketView, Transition, TransitionError, plan_transition
 from routing.sla import due_at, working_time_between
-from tickets.models import StageEvent, Ticket
-from tickets.notify import defer_milestone
-from tickets.numbering import next_value, office_year
-from tickets.types import utcnow
+from tickets.events import TicketEvent, emit, output_provider
+from tickets.models import KecamatanRow, StageEvent, Ticket
+from layanan.clock import office_year
+from tickets.numbering import next_value
+from layanan.clock import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +57,8 @@ def act(
                       actor_id=actor_id, resume_stage=ticket.return_stage)
     transition = plan_transition(definition, view, action, actor_roles, payload)
     try:
-        outputs = dict(ticket.outputs)
-        outputs.update(transition.outputs_as_json())
-        outputs.update(_system_outputs(session, ticket, transition, now))
+        given = {**transition.outputs_as_json(), **_system_outputs(session, ticket, transition, now)}
+        outputs = {**ticket.outputs, **given}
         values: dict[str, Any] = {
             "stage": transition.to_stage,
             "claimed_by_id": transition.claimed_by if transition.moves is False else None,
@@ -67,12 +67,7 @@ def act(
             "updated_at": now,
             "version": Ticket.version + 1,
         }
-        if "registration_number" in outputs and not ticket.registration_number:
-            values["registration_number"] = outputs["registration_number"]
-        if "kode_kecamatan" in transition.outputs:
-            from berita_acara.outputs import sorted_kecamatan  # the sorter's kecamatan groups the reports
-
-            values["kecamatan_code"] = sorted_kecamatan(session, str(transition.outputs["kode_kecamatan"]))
+        values.update(_column_values(session, ticket, definition.stage(ticket.stage).outputs, given))
         if transition.moves:
             values.update(_clock_values(ticket, transition.to_stage, now))
         result = session.execute(
@@ -86,9 +81,11 @@ def act(
             note=transition.note, data=transition.outputs_as_json(), created_at=now,
         )
         session.add(event)
-        if transition.milestone is not None and transition.moves:
+        if transition.moves:
             session.flush()
-            defer_milestone(session, event.id)
+            session.refresh(ticket)
+            emit(TicketEvent.STAGE_LEFT, session, ticket, event, transition)
+            emit(TicketEvent.STAGE_ENTERED, session, ticket, event, transition)
         session.commit()
     except BaseException:
         session.rollback()
@@ -108,14 +105,28 @@ def _system_outputs(session: Session, ticket: Ticket, transition: Transition, no
             else:
                 year = office_year(now)
                 values[spec.key] = registration_number(year, next_value(session, REGISTER_SEQUENCE, year))
-        elif spec.source in (OutputSource.DOCUMENT, OutputSource.SIGNED_DOCUMENT):
-            from pdf_delivery.documents import document_output  # the document feature fills its own outputs
+        else:
+            values[spec.key] = output_provider(spec.source)(session, ticket, spec)
+    return values
 
-            values[spec.key] = document_output(session, ticket, spec)
-        elif spec.source == OutputSource.BERITA_ACARA:
-            from berita_acara.outputs import berita_acara_output  # the berita acara feature fills its own
 
-            values[spec.key] = berita_acara_output(session, ticket)
+def _column_values(session: Session, ticket: Ticket, specs: tuple[OutputField, ...],
+                   outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The ticket columns the SOP says this stage's outputs fill (`fills:`)."""
+    values: dict[str, Any] = {}
+    for spec in specs:
+        if spec.fills is None or spec.key not in outputs:
+            continue
+        value = str(outputs[spec.key])
+        if spec.fills is TicketColumn.REGISTRATION_NUMBER:
+            if not ticket.registration_number:  # a returned and re-advanced ticket keeps its number
+                values["registration_number"] = value
+        elif spec.fills is TicketColumn.KECAMATAN_CODE:
+            if session.get(KecamatanRow, value) is None:
+                raise InvalidTransition(
+                    f"Kode kecamatan {value} tidak ada dalam daftar kecamatan; berkas hanya dapat dipilah ke "
+                    "kecamatan yang memiliki UPT.")
+            values["kecamatan_code"] = value
     return values
 
 

@@ -11,8 +11,8 @@ from sqlmodel import select
 from bot.api import token_required
 from bot.call_center import services
 from bot.call_center.models import CallLog, CallSource
-from bot.models import Message
-from bot.nik import mask_nik
+from tickets.messages import Message
+from tickets.privacy import mask_nik
 from layanan import db
 from layanan.security import csrf
 from tickets.models import Ticket

@@ -21,8 +21,8 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from bot.call_center.models import CallLog, CallRecord
-from bot.phone import InvalidPhone, normalize_phone
-from tickets.types import utcnow
+from layanan.phone import InvalidPhone, normalize_phone
+from layanan.clock import utcnow
 
 COLUMNS = ("accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp", "lastdata",
            "start", "answer", "end", "duration", "billsec", "disposition", "amaflags", "uniqueid")

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from bot import catalogue
 from bot.call_center.models import CallLog
 from bot.messaging import TemplateNotConfigured, send_template, send_whatsapp
-from bot.models import Message
+from tickets.messages import Message
 from bot.services_catalog import required_documents
 from bot.session_window import in_session_window
 from layanan.db import job_session

@@ -7,7 +7,8 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-from tickets.types import UTCDateTime, utcnow
+from layanan.clock import utcnow
+from tickets.types import UTCDateTime
 
 
 class Outcome(StrEnum):

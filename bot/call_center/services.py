@@ -16,13 +16,16 @@ from bot.call_center.jobs import call_followup_gave_up, send_call_followup
 from bot.call_center.models import GENERAL_TOPIC, TICKET_OUTCOMES, CallLog, CallSource, Outcome
 from bot.conversation import MIN_TEXT_CHARS, clean_name
 from bot.kecamatan_match import match_kecamatan
-from bot.nik import WIB, InvalidNik, mask_nik, parse_nik
-from bot.phone import InvalidPhone, normalize_any_phone, normalize_phone
+from bot.nik import InvalidNik, parse_nik
+from tickets.privacy import mask_nik
+from layanan.clock import WIB
+from bot import catalogue
+from layanan.phone import InvalidPhone, normalize_any_phone, normalize_phone
 from layanan.outbox import defer
 from tickets.constants import DOCUMENT_SERVICES, Channel, Service
 from tickets.kecamatan import BY_CODE
 from tickets.services import create_ticket
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +78,7 @@ def parse_call(raw: Mapping[str, object], today: date | None = None) -> tuple[Ca
     try:
         phone = normalise(text.get("phone", ""))
     except InvalidPhone as exc:
-        errors["phone"] = str(exc) if text.get("phone") else "Nomor telepon penelepon wajib diisi."
+        errors["phone"] = catalogue.render(exc.key) if text.get("phone") else "Nomor telepon penelepon wajib diisi."
 
     topic = text.get("topic", "")
     if topic not in dict(topic_choices()):

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from layanan.clock import WIB
 from bot.call_center.models import CallLog, Outcome
 from tickets.staff import StaffUser
 
-WIB = ZoneInfo("Asia/Jakarta")
 NO_AGENT = "Integrasi (API)"
 
 

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from bot.call_center import cdr, services, stats
 from bot.call_center.models import CallLog, CallRecord, CallSource, Outcome
-from bot.models import Message
+from tickets.messages import Message
 from layanan import db
 from tickets.access import roles_required, user
 from tickets.accounts import ADMIN_ROLE
@@ -20,7 +20,7 @@ from tickets.kecamatan import KECAMATAN
 from tickets.models import Ticket
 from tickets.staff import StaffUser
 from tickets.staff_pages import guard
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 bp = Blueprint("call_center", __name__, url_prefix="/call-center")
 guard(bp)

@@ -9,11 +9,11 @@ from sqlmodel import Session, col, select
 
 from bot import catalogue
 from bot.call_center.models import CallLog, CallTicketChoice, Outcome
-from bot.models import Attachment, Message
+from tickets.messages import Attachment, Message
 from routing import workflow
 from tickets.constants import AttachmentStatus, Service
 from tickets.models import Ticket
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 _CHOICE = re.compile(r"\s*(?:no\.?|nomor|tiket)?\s*([0-9]{1,2})\s*[.)]?\s*", flags=re.IGNORECASE)
 

@@ -23,8 +23,8 @@ from routing.engine import TransitionError
 from tests.berita_acara.conftest import pdf_text, save_artifact
 from tests.tickets.conftest import csrf_token, login, make_staff, make_ticket
 from tickets.models import StageEvent, Ticket
-from tickets.numbering import office_year
-from tickets.types import utcnow
+from layanan.clock import office_year
+from layanan.clock import utcnow
 from tickets.workflow_service import act
 
 PASSPHRASE = "tte-rahasia-uji"

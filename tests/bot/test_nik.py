@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from bot.nik import InvalidNik, mask_nik, parse_nik
+from bot.nik import InvalidNik, parse_nik
+from tickets.privacy import mask_nik
 
 TODAY = date(2026, 3, 2)
 

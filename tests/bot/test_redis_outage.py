@@ -8,12 +8,12 @@ from datetime import timedelta
 from redis import Redis
 from sqlmodel import select
 
-from bot.models import Attachment
+from tickets.messages import Attachment
 from layanan.outbox import DeferredJob, sweep
 from tests.support.media_server import MediaServer, jpeg_bytes
 from tests.support.whatsapp import Phone
 from tickets.constants import AttachmentStatus
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 
 def test_media_sent_while_redis_is_down_is_downloaded_after_the_sweep(

@@ -9,10 +9,10 @@ from pathlib import Path
 from sqlmodel import select
 
 from bot.messaging import send_template
-from bot.models import Message
+from tickets.messages import Message
 from bot.session_window import in_session_window
 from tests.support.whatsapp import Phone
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 
 def test_window_is_open_for_a_day_after_the_citizens_last_message(phone: Phone, session) -> None:  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ import re
 
 from sqlmodel import select
 
-from bot.models import Attachment
+from tickets.messages import Attachment
 from tests.support.media_server import jpeg_bytes
 from tickets.constants import AttachmentStatus
 from tickets.models import Ticket

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.models import Message
+from tickets.messages import Message
 from tests.support.whatsapp import Phone, new_sid
 
 
@@ -74,7 +74,7 @@ def test_form_without_message_sid_is_a_clear_400(phone: Phone, session) -> None:
 
 def test_media_count_is_what_the_form_carries(phone: Phone, session) -> None:
     """NumMedia claiming three files while one is present stores one reference, not three."""
-    from bot.models import Attachment
+    from tickets.messages import Attachment
 
     form = phone.form("halo", media=[("https://api.twilio.com/x/Media/ME1", "image/jpeg")])
     form["NumMedia"] = "3"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.models import Attachment, Conversation, Message
+from tickets.messages import Attachment, Conversation, Message
 from routing import workflow
 from tests.support.media_server import MediaServer, jpeg_bytes, pdf_bytes, png_bytes
 from tests.support.whatsapp import Phone

@@ -10,11 +10,11 @@ from sqlmodel import select
 from bot.call_center.jobs import send_call_followup
 from bot.call_center.models import CallLog
 from bot.call_center.services import log_call, parse_call
-from bot.models import Message
+from tickets.messages import Message
 from tests.call_center.conftest import CALLER, FOLLOWUP_SID, call_form
 from tests.tickets.conftest import make_message, make_staff
 from tickets.constants import Direction
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from html import unescape
 from sqlmodel import select
 
 from bot.call_center.models import CallLog
-from bot.models import Attachment, Message
+from tickets.messages import Attachment, Message
 from routing import workflow
 from tests.call_center.conftest import CALLER, FOLLOWUP_SID, log_call_via_form, outbox_records
 from tests.support.media_server import jpeg_bytes, png_bytes

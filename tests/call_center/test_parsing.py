@@ -12,7 +12,7 @@ from bot.call_center.models import Outcome
 from bot.call_center.services import log_call, parse_call
 from tests.call_center.conftest import call_form
 from tests.tickets.conftest import make_staff
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 
 @pytest.mark.parametrize("typed", ["081298765432", "0812-9876-5432", "62 812 9876 5432", "+6281298765432",

@@ -7,7 +7,7 @@ from html import unescape
 
 from sqlmodel import select
 
-from bot.models import Attachment
+from tickets.messages import Attachment
 from tests.call_center.conftest import log_call_via_form
 from tests.support.media_server import jpeg_bytes
 from tests.tickets.conftest import login, make_staff

@@ -15,12 +15,13 @@ import pytest
 from sqlmodel import Session, select
 
 from routing import workflow
-from routing.sla import WIB, working_time_between
+from layanan.clock import WIB
+from routing.sla import working_time_between
 from tests.tickets.conftest import login, make_staff, make_ticket
 from tickets import dashboard_queries as q
 from tickets.generate import generate_tickets
 from tickets.models import StageEvent, Ticket
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 OCTOBER = q.Period(date(2026, 10, 1), date(2026, 10, 31))
 HOUR = 3600.0

@@ -10,10 +10,11 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from bot.nik import parse_nik
-from bot.phone import normalize_phone
+from layanan.phone import normalize_phone
 from routing import workflow
 from routing.definition import Action
-from routing.sla import WIB, default_calendar
+from layanan.clock import WIB
+from routing.sla import default_calendar
 from tests.tickets.conftest import login, make_staff, queue_numbers, valid_outputs
 from tickets.generate import generate_tickets
 from tickets.models import Applicant, NumberSequence, StageEvent, Ticket

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from routing.sla import WIB, add_working_time, working_time_between
+from layanan.clock import WIB
+from routing.sla import add_working_time, working_time_between
 from tickets.work_clock import WorkClock
 
 SPAN_START = datetime(2026, 3, 1, tzinfo=WIB)

@@ -15,7 +15,7 @@ from tests.support.documents import browser_document_step
 from tests.support.media_server import jpeg_bytes, png_bytes
 from tests.tickets.conftest import PASSWORD, make_staff
 from tickets.constants import AttachmentStatus
-from bot.models import Attachment
+from tickets.messages import Attachment
 from tickets.models import Ticket
 
 CITIZEN = "081234567890"

@@ -21,7 +21,7 @@ import requests
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.models import Message
+from tickets.messages import Message
 from layanan.migrate import upgrade
 from tests.conftest import LiveServer
 from tests.faults.conftest import free_port
@@ -87,6 +87,7 @@ def private_postgres() -> Iterator[PrivatePostgres]:
 @pytest.fixture
 def app_config(app_config: dict[str, Any], private_postgres: PrivatePostgres) -> dict[str, Any]:
     app_config["DATABASE_URL"] = private_postgres.url
+    app_config["HEALTH_WORKER_STALE_SECONDS"] = 0  # no RQ worker runs here: /healthz judges the database
     return app_config
 
 

@@ -17,14 +17,14 @@ from rq.registry import FailedJobRegistry
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.models import Attachment, Message
+from tickets.messages import Attachment, Message
 from layanan.outbox import DeferredJob, pending_count, sweep
 from tests.conftest import LiveServer
 from tests.faults.conftest import RedisProcess, rq_worker, worker_env
 from tests.support.media_server import MediaServer, jpeg_bytes
 from tests.support.whatsapp import Phone, parse_twiml
 from tickets.constants import AttachmentStatus, Direction
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 CITIZENS = 8
 INTAKE = ("halo", "1", "2", "1806014505900001", "Siti Aminah", "kota agung")

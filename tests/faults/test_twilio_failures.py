@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.models import Message
+from tickets.messages import Message
 from tests.support.twilio_api import ACCOUNT_SID, Fail, Slow, TwilioApi
 from tests.tickets.conftest import login, make_staff, make_ticket
 from tickets.constants import Direction, MessageStatus

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.models import Attachment, Message
+from tickets.messages import Attachment, Message
 from werkzeug.serving import make_server
 
 from tests.support.media_server import MediaServer, jpeg_bytes

@@ -22,7 +22,7 @@ from rq import Queue
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 from sqlmodel import select
 
-from bot.models import Attachment
+from tickets.messages import Attachment
 from tests.conftest import LiveServer
 from tests.faults.conftest import RedisProcess, rq_worker, worker_env
 from tests.support.media_server import jpeg_bytes

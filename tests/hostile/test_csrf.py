@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.models import Message
+from tickets.messages import Message
 from tests.hostile.conftest import concrete_path
 from tickets.models import StageEvent, Ticket
 from tickets.staff import StaffUser

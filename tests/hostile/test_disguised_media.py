@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bot.models import Attachment
+from tickets.messages import Attachment
 from tests.support.media_server import MediaServer, jpeg_bytes
 from tests.support.whatsapp import Phone
 from tickets.constants import AttachmentStatus

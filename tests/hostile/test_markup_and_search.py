@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.models import Conversation
+from tickets.messages import Conversation
 from tests.tickets.conftest import csrf_token, make_message, make_ticket, queue_numbers
 from tickets.models import Ticket
 
@@ -75,6 +75,6 @@ def test_nul_characters_are_refused_everywhere_not_an_error(staff, phone, sessio
         assert response.status_code == 400
         assert "tidak sah" in response.text
     assert phone.send("halo\x00"), "a chat message keeps its text without the NUL"
-    from bot.models import Message
+    from tickets.messages import Message
 
     assert [m.body for m in session.exec(select(Message))] == ["halo"]

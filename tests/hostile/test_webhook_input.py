@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlmodel import select
 from twilio.request_validator import RequestValidator
 
-from bot.models import Attachment, Conversation, Message
+from tickets.messages import Attachment, Conversation, Message
 from tests.support.whatsapp import Phone, parse_twiml
 
 

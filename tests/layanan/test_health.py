@@ -4,7 +4,7 @@ details only for a caller with HEALTH_TOKEN."""
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -13,7 +13,6 @@ from rq import Queue, Worker
 from rq.utils import now, utcformat
 
 from layanan.outbox import DeferredJob
-from tickets.types import utcnow
 
 TOKEN = "health-token-for-tests"
 WITH_TOKEN = {"Authorization": f"Bearer {TOKEN}"}
@@ -111,7 +110,7 @@ def test_unhealthy_when_a_retry_is_due_but_no_scheduler_moved_it(app, http, redi
 def test_unhealthy_when_a_recorded_job_never_reached_the_queue(http, redis, session) -> None:  # type: ignore[no-untyped-def]
     live_worker(redis)
     session.add(DeferredJob(job_id="stuck-1", func="layanan.outbox.pending_count",
-                            created_at=utcnow() - timedelta(minutes=15)))
+                            created_at=datetime.now(timezone.utc) - timedelta(minutes=15)))
     session.commit()
     response = http.get("/healthz", headers=WITH_TOKEN)
     assert response.status_code == 503

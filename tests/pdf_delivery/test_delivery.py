@@ -27,7 +27,7 @@ from tests.tickets.conftest import PHONE, csrf_token, login, make_message, make_
 from tickets.constants import Direction
 from tickets.models import StageEvent, Ticket
 from tickets.staff import StaffUser
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 DOCUMENT_READY_SID = "HX" + "d" * 32
 OFFICE_NUMBER = "+6272200000000"
@@ -247,7 +247,7 @@ def test_retries_after_500_429_and_a_timeout_send_exactly_once(
     assert delivery.state == DeliveryState.SENT and not delivery.needs_operator
     assert delivery.tries == 3 and delivery.pending_key is None
     assert any(method == "GET" for method, _, _ in twilio_api.requests)
-    from bot.models import Message
+    from tickets.messages import Message
     assert session.get(Message, delivery.message_id).twilio_sid == pdf["sid"]
 
 
@@ -406,7 +406,7 @@ def test_a_try_twilio_accepted_before_the_worker_died_is_not_sent_again(
         app, session, run_jobs, twilio_api, sender) -> None:  # type: ignore[no-untyped-def]
     """The state a crash leaves: the try's key pending, its message row without a SID, the message at Twilio."""
     from bot.messaging import twilio_client
-    from bot.models import Message
+    from tickets.messages import Message
 
     ticket, _, _ = ready_ticket(session, app.config["DOCUMENTS_PATH"])
     delivery = PdfDelivery(ticket_id=ticket.id, document_id=sending.signed_document(session, ticket.id).id,

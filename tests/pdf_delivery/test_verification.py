@@ -12,7 +12,7 @@ import requests
 from flask import Flask
 from sqlmodel import Session
 
-from layanan import format_wib
+from layanan.clock import format_wib
 from pdf_delivery.models import IssuedDocument
 from pdf_delivery.signing_batch import sign_tickets
 from pdf_delivery.verification import mask_name

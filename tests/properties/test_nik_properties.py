@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.nik import PROVINCE_CODES, InvalidNik, Nik, mask_nik, parse_nik
+from bot.nik import PROVINCE_CODES, InvalidNik, Nik, parse_nik
+from tickets.privacy import mask_nik
 
 TODAY = date(2026, 3, 2)
 OLDEST = date(1927, 1, 1)  # two-digit years: beyond a hundred years the century is ambiguous by design

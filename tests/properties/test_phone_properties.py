@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from bot.phone import InvalidPhone, normalize_phone, whatsapp_address
+from bot import catalogue
+from layanan.phone import InvalidPhone, normalize_phone, whatsapp_address
 
 # Mobile prefixes of the Indonesian operators (Telkomsel, Indosat, XL, Axis, Tri, Smartfren).
 PREFIXES = ["811", "812", "813", "821", "822", "823", "852", "853", "814", "815", "816", "855", "856", "857",
@@ -18,7 +19,7 @@ def test_any_text_is_a_number_or_a_readable_refusal(raw: str) -> None:
     try:
         e164 = normalize_phone(raw)
     except InvalidPhone as exc:
-        assert str(exc).strip()
+        assert catalogue.render(exc.key).strip()
         return
     assert e164.startswith("+") and e164[1:].isdigit()
     assert normalize_phone(e164) == e164

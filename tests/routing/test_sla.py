@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from routing.definition import Definition
+from layanan.clock import WIB
 from routing.sla import (
-    WIB,
     HolidayKind,
     WorkingCalendar,
     add_working_time,
@@ -93,6 +93,13 @@ def test_calendar_settings_are_checked() -> None:
         WorkingCalendar(opens=time(16), closes=time(8))
     with pytest.raises(ValueError):
         WorkingCalendar(workdays=frozenset())
+
+
+def test_office_calendar_counts_in_wib() -> None:
+    # 16:00 WIB is 09:00 UTC: the shipped calendar closes then, whatever zone the caller uses.
+    assert default_calendar().tz.utcoffset(None) == WIB.utcoffset(None)
+    assert add_working_time(datetime(2026, 1, 9, 8, 0, tzinfo=UTC), timedelta(hours=2)) == \
+        datetime(2026, 1, 12, 2, 0, tzinfo=UTC)  # Friday 15:00 WIB + 2 h = Monday 09:00 WIB
 
 
 def test_shipped_holidays() -> None:

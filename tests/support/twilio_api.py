@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlparse
 import requests
 from twilio.request_validator import RequestValidator
 
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 ACCOUNT_SID = "AC" + "0" * 32
 

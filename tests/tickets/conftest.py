@@ -10,7 +10,7 @@ from typing import Any
 import requests
 from sqlmodel import Session
 
-from bot.models import Attachment, Message
+from tickets.messages import Attachment, Message
 from routing.definition import FieldType, Stage
 from tests.support.media_server import png_bytes
 from tickets.accounts import create_staff

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot.models import Conversation
+from tickets.messages import Conversation
 from tests.tickets.conftest import login, make_message, make_staff, make_ticket
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 
 def test_lists_numbers_that_asked_for_a_person_longest_waiting_first(http, session) -> None:  # type: ignore[no-untyped-def]

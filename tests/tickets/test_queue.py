@@ -10,7 +10,7 @@ import pytest
 from tests.tickets.conftest import login, make_staff, make_ticket, queue_numbers
 from tickets.constants import Service
 from tickets.queries import Cursor, QueueFilters, QueueScope, SearchKind, parse_search, queue_page
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 
 def test_queue_lists_only_the_stages_of_the_role(http, session) -> None:  # type: ignore[no-untyped-def]

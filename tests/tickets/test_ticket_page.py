@@ -21,7 +21,7 @@ from tests.tickets.conftest import (
 )
 from tickets.constants import Direction, MessageStatus
 from tickets.models import StageEvent, Ticket
-from tickets.types import utcnow
+from layanan.clock import utcnow
 
 NIK = "1806014505900001"
 MASKED = "1806********0001"

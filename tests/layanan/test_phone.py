@@ -2,7 +2,8 @@
 
 import pytest
 
-from bot.phone import InvalidPhone, normalize_phone, whatsapp_address
+from bot.catalogue import render
+from layanan.phone import InvalidPhone, normalize_phone, whatsapp_address
 
 
 @pytest.mark.parametrize("raw", [
@@ -33,14 +34,16 @@ def test_a_foreign_mobile_is_kept_in_its_own_country() -> None:
 
 @pytest.mark.parametrize("raw", ["", "abc", "12345", "+62 812", "0812-CALL-ME", "0812345678901234567", "halo min"])
 def test_garbage_is_refused_in_indonesian(raw: str) -> None:
-    with pytest.raises(InvalidPhone, match="Nomor telepon tidak dikenali"):
+    with pytest.raises(InvalidPhone) as refused:
         normalize_phone(raw)
+    assert "Nomor telepon tidak dikenali" in render(refused.value.key)
 
 
 @pytest.mark.parametrize("raw", ["+62 21 5551234", "0722 21234"])
 def test_a_landline_is_refused_as_not_whatsapp(raw: str) -> None:
-    with pytest.raises(InvalidPhone, match="bukan nomor HP"):
+    with pytest.raises(InvalidPhone) as refused:
         normalize_phone(raw)
+    assert "bukan nomor HP" in render(refused.value.key)
 
 
 def test_invalid_phone_is_a_value_error() -> None:

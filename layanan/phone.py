@@ -5,22 +5,25 @@ import re
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
-from bot.catalogue import render
-
 WHATSAPP_PREFIX = "whatsapp:"
 _MOBILE_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 _SEPARATORS = re.compile(r"[\s\-.()/]")
 
 
 class InvalidPhone(ValueError):
-    """A number that cannot receive WhatsApp messages; the message is for the citizen or staff."""
+    """A number that cannot receive WhatsApp messages. `key` names the message catalogue's text for the
+    citizen or staff: `phone_invalid` (not a phone number) or `phone_not_mobile` (a landline)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
 
 
 def normalize_phone(raw: str) -> str:
     """The E.164 form ('+62812…') of a mobile number typed or sent in any usual Indonesian way."""
     number = _parse(raw)
     if phonenumbers.number_type(number) not in _MOBILE_TYPES:
-        raise InvalidPhone(render("phone_not_mobile"))
+        raise InvalidPhone("phone_not_mobile")
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
@@ -36,7 +39,7 @@ def _parse(raw: str) -> phonenumbers.PhoneNumber:
         text = text[len(WHATSAPP_PREFIX):]
     text = _SEPARATORS.sub("", text)
     if not re.fullmatch(r"\+?[0-9]{6,17}", text, flags=re.ASCII):
-        raise InvalidPhone(render("phone_invalid"))
+        raise InvalidPhone("phone_invalid")
     if text.startswith("00"):
         text = "+" + text[2:]
     elif text.startswith("62"):
@@ -45,9 +48,9 @@ def _parse(raw: str) -> phonenumbers.PhoneNumber:
     try:
         number = phonenumbers.parse(text, "ID")
     except NumberParseException as exc:
-        raise InvalidPhone(render("phone_invalid")) from exc
+        raise InvalidPhone("phone_invalid") from exc
     if not phonenumbers.is_valid_number(number):
-        raise InvalidPhone(render("phone_invalid"))
+        raise InvalidPhone("phone_invalid")
     return number
 
 

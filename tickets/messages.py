@@ -1,4 +1,4 @@
-"""WhatsApp messages, their attachments and the per-number conversation state."""
+"""The WhatsApp record of a ticket: messages, their attachments and the per-number conversation state."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from tickets.constants import AttachmentStatus, MessageStatus
-from tickets.types import UTCDateTime, utcnow
+from layanan.clock import utcnow
+from tickets.types import UTCDateTime
 
 
 class Message(SQLModel, table=True):
