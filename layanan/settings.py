@@ -86,6 +86,16 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "OFFICE_ADDRESS": env.get("OFFICE_ADDRESS") or "Kota Agung, Kabupaten Tanggamus, Provinsi Lampung",
         "OFFICE_CITY": env.get("OFFICE_CITY") or "Kota Agung",
         "BERITA_ACARA_NUMBER_FORMAT": env.get("BERITA_ACARA_NUMBER_FORMAT") or "470/{seq:03d}/BA-UPT/Disdukcapil/{year}",
+        # The address the run command's web server listens on: loopback unless a proxy elsewhere needs more.
+        "HOST": env.get("HOST") or "127.0.0.1",
+        # The worker's heartbeat lease (rq worker --worker-ttl): an idle worker beats every TTL - 15 seconds.
+        "RQ_WORKER_TTL": int(env.get("RQ_WORKER_TTL") or 60),
+        # /healthz: a worker whose last heartbeat is older than this counts as dead (0: workers not checked),
+        # and a job waiting longer than this (queued, due on the scheduler, or in the outbox) is unhealthy.
+        "HEALTH_WORKER_STALE_SECONDS": float(env.get("HEALTH_WORKER_STALE_SECONDS") or 120),
+        "HEALTH_JOB_STALE_SECONDS": float(env.get("HEALTH_JOB_STALE_SECONDS") or 600),
+        # Bearer token that shows /healthz's details; without it callers see only the status.
+        "HEALTH_TOKEN": env.get("HEALTH_TOKEN") or None,
     }
     config.update(overrides)
 
