@@ -67,10 +67,10 @@ def prepare(settings: QueueSettings, say: Say) -> str:
 
 def busiest_role(url: str) -> tuple[str, int]:
     """The SOP role whose queue lists the most tickets, and how many."""
-    from routing import workflow
+    from routing import workflow_for
     from tickets.access import UPT_ROLE
 
-    definition = workflow()
+    definition = workflow_for("whatsapp", "kk")
     engine = _engine(url)
     with engine.connect() as conn:
         per_stage = dict(conn.execute(text("SELECT stage, count(*) FROM ticket GROUP BY stage")).all())

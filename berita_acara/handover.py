@@ -24,7 +24,9 @@ from tickets.privacy import mask_nik
 from routing import workflow
 from routing.definition import Action, FieldType, Stage
 from routing.engine import TransitionError
-from tickets.access import UPT_ROLE, is_upt_only
+from routing import roles_with_duty
+from routing.definition import RoleDuty
+from tickets.access import is_upt_only
 from tickets.models import Applicant, Ticket
 from layanan.clock import office_year
 from tickets.staff import StaffUser
@@ -33,6 +35,7 @@ from tickets.workflow_service import act
 
 log = logging.getLogger(__name__)
 
+UPT_ROLE = roles_with_duty(RoleDuty.KECAMATAN_BOUND)[0]  # TODO(one engine): look up per ticket
 CREATOR_ROLE = "kasi_inovasi"
 SIGNER_ROLE = "kepala_dinas"
 COURIER_ROLE = "courier_officer"

@@ -14,12 +14,12 @@ from werkzeug.wrappers import Response
 
 from berita_acara import document, handover, jobs
 from berita_acara.exports import report_csv, report_xlsx
-from berita_acara.handover import COURIER_ROLE, CREATOR_ROLE, SIGNER_ROLE, VIEW_ROLES, HandoverError
+from berita_acara.handover import COURIER_ROLE, CREATOR_ROLE, SIGNER_ROLE, UPT_ROLE, VIEW_ROLES, HandoverError
 from berita_acara.models import BeritaAcara, BeritaAcaraStatus
 from berita_acara.sorting import Period, PeriodError, batch_report, period_report
 from layanan.clock import WIB
 from layanan import db
-from tickets.access import UPT_ROLE, is_upt_only, roles_required, user
+from tickets.access import is_upt_only, roles_required, user
 from tickets.accounts import ADMIN_ROLE
 from tickets.models import KecamatanRow
 from tickets.staff import StaffUser

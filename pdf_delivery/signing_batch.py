@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from layanan.clock import WIB
@@ -15,7 +16,8 @@ from pdf_delivery.documents import current_document, signing_stage_keys, store_d
 from pdf_delivery.models import DocumentStatus, IssuedDocument
 from pdf_delivery.signing import OfficeSigner, SignatureStamp, SigningError, load_office_signer, sign_pdf
 from routing import workflow
-from routing.definition import Action, DEFAULT_DEFINITION
+from routing import definitions
+from routing.definition import Action
 from routing.engine import TransitionError
 from tickets.models import Applicant, Ticket
 from tickets.staff import StaffUser
@@ -43,14 +45,15 @@ class SignOutcome:
     message: str  # names the ticket, for a list of outcomes
 
 
-def signing_queue(session: Session, workflow_key: str = DEFAULT_DEFINITION) -> list[QueueItem]:
-    """Tickets at the signing stage, oldest first, each with its current document."""
-    stages = signing_stage_keys(workflow_key)
-    if not stages:
+def signing_queue(session: Session) -> list[QueueItem]:
+    """Tickets at a signing stage of any SOP, oldest first, each with its current document."""
+    branches = [and_(col(Ticket.workflow) == d.key, col(Ticket.stage).in_(signing_stage_keys(d.key)))
+                for d in definitions() if signing_stage_keys(d.key)]
+    if not branches:
         return []
     rows = session.exec(
         select(Ticket, col(Applicant.name)).join(Applicant, col(Applicant.id) == col(Ticket.applicant_id))
-        .where(col(Ticket.workflow) == workflow_key, col(Ticket.stage).in_(stages))
+        .where(or_(*branches))
         .order_by(col(Ticket.stage_entered_at), col(Ticket.id))
     ).all()
     return [QueueItem(ticket, name, current_document(session, int(ticket.id or 0))) for ticket, name in rows]

@@ -220,6 +220,7 @@ class Definition:
     role_duties: Mapping[RoleDuty, tuple[str, ...]] = field(default_factory=dict)
     stage_duties: Mapping[StageDuty, str] = field(default_factory=dict)
     serves: tuple[Served, ...] = ()
+    order: int = 100  # where the SOP comes in lists of SOPs (lowest first), e.g. the office's main chain
     _by_key: dict[str, Stage] = field(init=False, repr=False)
     _roles_by_key: dict[str, Role] = field(init=False, repr=False)
     _chain: tuple[Stage, ...] = field(init=False, repr=False)
@@ -439,7 +440,7 @@ class _Parser:
             raise DefinitionError(self.source, ["the file must contain a mapping at the top level"])
         self._unknown_keys(
             "", data, {"key", "name", "office", "source", "section_head", "roles", "stages", "sla_groups",
-                       "duties", "stage_duties", "serves"}
+                       "duties", "stage_duties", "serves", "order"}
         )
         key = self._key("", data.get("key"), "key")
         name = self._text("", data, "name")
@@ -454,6 +455,10 @@ class _Parser:
         stage_duties = self._stage_duties(data.get("stage_duties", {}), stages)
         self._check_source_duties(stages, role_duties, stage_duties)
         serves = self._serves(data.get("serves", []))
+        order = data.get("order", 100)
+        if isinstance(order, bool) or not isinstance(order, int):
+            self.fail("order", "order must be a whole number")
+            order = 100
         self._check_graph(stages)
         if self.problems:
             raise DefinitionError(self.source, self.problems)
@@ -469,6 +474,7 @@ class _Parser:
             role_duties=role_duties,
             stage_duties=stage_duties,
             serves=serves,
+            order=order,
         )
 
     # --- scalars -------------------------------------------------------------------------

@@ -32,7 +32,7 @@ class NoWorkflow(LookupError):
 @functools.cache
 def definitions() -> tuple[Definition, ...]:
     """Every definition in routing/sop/, checked against each other once."""
-    loaded = tuple(get_definition(name) for name in available_definitions())
+    loaded = tuple(sorted((get_definition(name) for name in available_definitions()), key=lambda d: (d.order, d.key)))
     _check_serves(loaded)
     _check_work_stages_unique(loaded)
     return loaded

@@ -40,7 +40,9 @@ class Attachment(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("message_id", "media_index", name="uq_attachment_media"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    message_id: int = Field(foreign_key="message.id", index=True)
+    # The WhatsApp message that carried the file, or none for a scan staff uploaded (uploaded_by_id).
+    message_id: int | None = Field(default=None, foreign_key="message.id", index=True)
+    uploaded_by_id: int | None = Field(default=None, foreign_key="staffuser.id")
     media_index: int
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
     draft_id: str | None = Field(default=None, max_length=64, index=True)

@@ -30,7 +30,8 @@ class Applicant(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     nik: str | None = Field(default=None, max_length=16, index=True)
     name: str | None = Field(default=None, max_length=120)
-    phone: str = Field(max_length=20, index=True)  # E.164
+    # E.164; none for a citizen without WhatsApp, whose request a village office submitted.
+    phone: str | None = Field(default=None, max_length=20, index=True)
     created_at: datetime = _ts(default_factory=utcnow)
 
 

@@ -26,6 +26,7 @@ from tickets.models import StageEvent, Ticket
 from layanan.clock import office_year
 from layanan.clock import utcnow
 from tickets.workflow_service import act
+from tests.support.workflows import TANGGAMUS
 
 PASSPHRASE = "tte-rahasia-uji"
 
@@ -199,7 +200,7 @@ def test_pickup_and_archive_close_the_ticket(session: Session) -> None:
         ticket, event, _ = act(session, ticket, Action.ADVANCE, actor_id=officer.id, actor_roles=roles,
                                expected_version=ticket.version, payload={"outputs": outputs})
         assert event.data == outputs
-    assert ticket.stage == workflow().done_stage.key
+    assert ticket.stage == workflow(TANGGAMUS).done_stage.key
     pickup = session.exec(select(StageEvent).where(StageEvent.ticket_id == ticket.id,
                                                    StageEvent.action == str(Action.ADVANCE),
                                                    StageEvent.from_stage == stages.after_upt.key)).one()

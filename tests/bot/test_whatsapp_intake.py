@@ -15,6 +15,7 @@ from tests.support.media_server import MediaServer, jpeg_bytes, pdf_bytes, png_b
 from tests.support.whatsapp import Phone
 from tickets.constants import AttachmentStatus, Service
 from tickets.models import Applicant, StageEvent, Ticket
+from tests.support.workflows import TANGGAMUS
 
 NIK_SITI = "1806014505900001"  # Tanggamus (Kota Agung), woman born 5 May 1990
 
@@ -56,7 +57,7 @@ def test_ktp_el_request_with_two_photos_lands_in_first_stage(app, phone: Phone, 
     assert ticket.service == Service.KTP_EL
     assert ticket.channel == "whatsapp"
     assert ticket.kecamatan_code == "180601"
-    assert ticket.stage == workflow().first_stage.key
+    assert ticket.stage == workflow(TANGGAMUS).first_stage.key
     assert ticket.due_at is not None
     applicant = session.get(Applicant, ticket.applicant_id)
     assert (applicant.nik, applicant.name, applicant.phone) == (NIK_SITI, "Siti Aminah", "+6281234567890")
@@ -227,7 +228,7 @@ def test_status_answers_only_the_applicants_number(live_server, app, phone: Phon
     phone.say("ya")
     number = session.exec(select(Ticket)).one().number
     reply = phone.say(f"status {number.lower()}")
-    assert number in reply and workflow().first_stage.citizen_label in reply
+    assert number in reply and workflow(TANGGAMUS).first_stage.citizen_label in reply
     other = Phone(base_url=live_server.url, auth_token=app.config["TWILIO_AUTH_TOKEN"], number="+6281399998888")
     assert "tidak terdaftar atas nomor WhatsApp ini" in other.say(f"status {number}")
     assert "tidak ditemukan" in phone.say("status PGD-2026-999999")

@@ -15,6 +15,7 @@ from tests.support.media_server import jpeg_bytes, png_bytes
 from tests.tickets.conftest import act_via_form, login, make_staff, queue_numbers, valid_outputs
 from tickets.constants import AttachmentStatus, Channel, Direction
 from tickets.models import Ticket
+from tests.support.workflows import TANGGAMUS
 
 
 def test_logged_call_to_photos_on_the_same_ticket(app, http, session, phone, media_server, run_jobs) -> None:  # type: ignore[no-untyped-def]
@@ -30,7 +31,7 @@ def test_logged_call_to_photos_on_the_same_ticket(app, http, session, phone, med
 
     ticket = session.exec(select(Ticket).where(Ticket.number == number)).one()
     assert ticket.channel == Channel.CALL_CENTER
-    assert ticket.stage == workflow().first_stage.key
+    assert ticket.stage == workflow(TANGGAMUS).first_stage.key
     assert outbox_records(app) == []  # sent by the job, after the commit
 
     run_jobs()
@@ -59,7 +60,7 @@ def test_logged_call_to_photos_on_the_same_ticket(app, http, session, phone, med
     login(http, "wa-receiver")
     receiver_page = " ".join(unescape(http.get(f"/tiket/{number}").text).split())
     assert "Dicatat call center" in receiver_page and "template, status outbox" in receiver_page
-    stage = workflow().first_stage
+    stage = workflow(TANGGAMUS).first_stage
     assert act_via_form(http, number, "claim").status_code == 200
     advanced = act_via_form(http, number, "advance", **valid_outputs(stage))
     assert "diteruskan ke tahap" in unescape(advanced.text)
@@ -80,7 +81,7 @@ def test_after_the_ticket_moves_on_the_caller_talks_to_the_bot_again(app, http, 
     log_call_via_form(http)
     call = session.exec(select(CallLog)).one()
     ticket = session.get(Ticket, call.ticket_id)
-    ticket.stage = workflow().first_stage.next  # the receiver took it further
+    ticket.stage = workflow(TANGGAMUS).first_stage.next  # the receiver took it further
     session.add(ticket)
     session.commit()
 

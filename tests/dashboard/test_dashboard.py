@@ -22,6 +22,7 @@ from tickets import dashboard_queries as q
 from tickets.generate import generate_tickets
 from tickets.models import StageEvent, Ticket
 from layanan.clock import utcnow
+from tests.support.workflows import TANGGAMUS
 
 OCTOBER = q.Period(date(2026, 10, 1), date(2026, 10, 31))
 HOUR = 3600.0
@@ -87,7 +88,7 @@ def october(session: Session) -> dict[str, Ticket]:
 
 
 def test_counts_of_tickets_received_in_the_period(session, october) -> None:  # type: ignore[no-untyped-def]
-    definition = workflow()
+    definition = workflow(TANGGAMUS)
     kecamatan = {c.key: c.value for c in q.per_kecamatan(session, definition, OCTOBER)}
     services = {c.key: c.value for c in q.per_service(session, definition, OCTOBER)}
     channels = {c.key: c.value for c in q.per_channel(session, definition, OCTOBER)}
@@ -103,7 +104,7 @@ def test_counts_of_tickets_received_in_the_period(session, october) -> None:  # 
 
 
 def test_tickets_per_stage_now_with_overdue(session, october) -> None:  # type: ignore[no-untyped-def]
-    rows = {r.key: (r.tickets, r.overdue) for r in q.tickets_per_stage(session, workflow(), utcnow())}
+    rows = {r.key: (r.tickets, r.overdue) for r in q.tickets_per_stage(session, workflow(TANGGAMUS), utcnow())}
 
     assert rows["intake"] == (3, 2)
     assert rows["data_lifting"] == (1, 0) and rows["kasi_verification"] == (1, 0) and rows["data_entry"] == (1, 0)
@@ -113,7 +114,7 @@ def test_tickets_per_stage_now_with_overdue(session, october) -> None:  # type: 
 
 
 def test_stage_medians_and_mutu_baku_compliance(session, october) -> None:  # type: ignore[no-untyped-def]
-    times = q.stage_times(session, workflow(), OCTOBER)
+    times = q.stage_times(session, workflow(TANGGAMUS), OCTOBER)
     medians = {s.key: (s.passages, s.median_seconds) for s in times.stages}
     sla = {u.key: (u.passages, u.within) for u in times.sla}
 
@@ -133,7 +134,7 @@ def test_stage_medians_and_mutu_baku_compliance(session, october) -> None:  # ty
 
 
 def test_passages_that_end_outside_the_period_do_not_count(session, october) -> None:  # type: ignore[no-untyped-def]
-    first_week = q.stage_times(session, workflow(), q.Period(date(2026, 10, 5), date(2026, 10, 6)))
+    first_week = q.stage_times(session, workflow(TANGGAMUS), q.Period(date(2026, 10, 5), date(2026, 10, 6)))
     sla = {u.key: (u.passages, u.within) for u in first_week.sla}
     medians = {s.key: s.passages for s in first_week.stages}
 
@@ -252,7 +253,7 @@ def test_anonymous_visitors_are_sent_to_log_in(http) -> None:  # type: ignore[no
 def test_generated_month_matches_a_direct_count(session) -> None:  # type: ignore[no-untyped-def]
     generate_tickets(session, 400, start=datetime(2026, 9, 14, tzinfo=WIB), end=datetime(2026, 11, 1, tzinfo=WIB),
                      seed=21)
-    definition = workflow()
+    definition = workflow(TANGGAMUS)
     start, end = OCTOBER.bounds()
     tickets = session.exec(select(Ticket)).all()
     received = [t for t in tickets if start <= t.created_at < end]

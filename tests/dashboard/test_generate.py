@@ -20,6 +20,7 @@ from tickets.generate import generate_tickets
 from tickets.models import Applicant, NumberSequence, StageEvent, Ticket
 from tickets.services import create_ticket
 from tickets.workflow_service import act
+from tests.support.workflows import TANGGAMUS
 
 START = datetime(2026, 3, 2, tzinfo=WIB)
 END = datetime(2026, 5, 1, tzinfo=WIB)  # in the past, so the horizon does not move between runs
@@ -60,7 +61,7 @@ def test_same_seed_same_data_other_seed_other_data(session) -> None:  # type: ig
 
 def test_histories_lead_to_the_stage_each_ticket_is_in(session) -> None:  # type: ignore[no-untyped-def]
     generate_tickets(session, 300, start=START, end=END, seed=3, chunk_size=70)
-    definition = workflow()
+    definition = workflow(TANGGAMUS)
     waiting = definition.waiting_stage.key  # type: ignore[union-attr]
     calendar = default_calendar()
     events: dict[int, list[StageEvent]] = defaultdict(list)
@@ -129,7 +130,7 @@ def test_numbering_and_the_queue_carry_on_after_generation(session, http) -> Non
     # Walk the new ticket to the registration counter: it gets the next number of the register.
     staff = make_staff(session, "wa_receiver", "data_lifter", "print_operator", "registration_counter")
     roles = set(staff.roles)
-    definition = workflow()
+    definition = workflow(TANGGAMUS)
     while ticket.stage != "kasi_verification":
         stage = definition.stage(ticket.stage)
         ticket, _, _ = act(session, ticket, Action.CLAIM, actor_id=staff.id, actor_roles=roles,

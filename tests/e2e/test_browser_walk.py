@@ -17,13 +17,14 @@ from tests.tickets.conftest import PASSWORD, make_staff
 from tickets.constants import AttachmentStatus
 from tickets.messages import Attachment
 from tickets.models import Ticket
+from tests.support.workflows import TANGGAMUS
 
 CITIZEN = "081234567890"
 
 
 def test_whole_chain_in_headless_chromium(browser, live_server, session, run_jobs, artifacts: Path,
                                           tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    definition = workflow()
+    definition = workflow(TANGGAMUS)
     for role in {stage.role for stage in definition.chain if stage.role}:
         make_staff(session, role, full_name=f"Demo {definition.role(role).name}",
                    kecamatan_code="180601" if role == "upt_officer" else None)

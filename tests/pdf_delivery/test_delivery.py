@@ -28,6 +28,7 @@ from tickets.constants import Direction
 from tickets.models import StageEvent, Ticket
 from tickets.staff import StaffUser
 from layanan.clock import utcnow
+from tests.support.workflows import TANGGAMUS
 
 DOCUMENT_READY_SID = "HX" + "d" * 32
 OFFICE_NUMBER = "+6272200000000"
@@ -69,7 +70,7 @@ def sender(session: Session) -> StaffUser:
 
 
 def sending_stage() -> str:
-    return workflow().stages_for_role(sending.PDF_SENDER_ROLE)[0].key
+    return workflow(TANGGAMUS).stages_for_role(sending.PDF_SENDER_ROLE)[0].key
 
 
 def ready_ticket(session: Session, documents: str, *, last_inbound_hours: float | None = 1,
@@ -140,7 +141,7 @@ def test_pdf_sender_sends_from_queue_and_ticket_moves_on_once_delivered(
     assert twilio_api.callback(pdf, "sent").status_code == 204
     assert stage_of(session, ticket) == sending_stage()  # handed to WhatsApp is not on the phone yet
     assert twilio_api.callback(pdf, "delivered").status_code == 204
-    assert stage_of(session, ticket) == workflow().next_stage(sending_stage()).key
+    assert stage_of(session, ticket) == workflow(TANGGAMUS).next_stage(sending_stage()).key
     event = session.exec(select(StageEvent).where(StageEvent.ticket_id == ticket.id)
                          .order_by(StageEvent.id.desc())).first()  # type: ignore[union-attr]
     assert event.actor_id == sender.id and event.data == {sending.SENT_OUTPUT: True}

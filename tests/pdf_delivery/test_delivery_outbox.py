@@ -16,6 +16,7 @@ from pdf_delivery.delivery_models import DeliveryState, PdfDelivery
 from routing import workflow
 from tests.pdf_delivery.test_delivery import ready_ticket, sending_stage
 from tests.tickets.conftest import make_staff
+from tests.support.workflows import TANGGAMUS
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def test_outbox_records_the_pdf_message_and_the_ticket_moves_on(app, session, li
     delivery = session.exec(select(PdfDelivery)).one()
     assert delivery.state == DeliveryState.DELIVERED
     session.refresh(ticket)
-    assert ticket.stage == workflow().next_stage(sending_stage()).key
+    assert ticket.stage == workflow(TANGGAMUS).next_stage(sending_stage()).key
     # The ticket's move tells the citizen the PDF went out (the handover stage's milestone).
     run_jobs()
     bodies = [json.loads(p.read_text())["body"] for p in Path(app.config["OUTBOX_PATH"]).glob("*.json")]

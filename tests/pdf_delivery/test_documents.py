@@ -18,6 +18,7 @@ from tests.support.media_server import png_bytes
 from tests.tickets.conftest import act_via_form, csrf_token, login, make_staff, make_ticket, valid_outputs
 from routing import workflow
 from tickets.models import Ticket
+from tests.support.workflows import TANGGAMUS
 
 DATA_ENTRY = "data_entry"
 
@@ -141,7 +142,7 @@ def test_no_upload_at_a_stage_that_asks_for_no_document(http: requests.Session, 
 
 def test_data_entry_cannot_be_advanced_without_the_document(http: requests.Session, session: Session,
                                                             ticket: Ticket) -> None:
-    stage = workflow().stage(DATA_ENTRY)
+    stage = workflow(TANGGAMUS).stage(DATA_ENTRY)
     login(http, "data-entry-operator")
     act_via_form(http, ticket.number, "claim")
 
@@ -153,7 +154,7 @@ def test_data_entry_cannot_be_advanced_without_the_document(http: requests.Sessi
     _upload(http, ticket.number, document_pdf())
     moved = unescape(act_via_form(http, ticket.number, "advance", **valid_outputs(stage)).text)
     session.expire_all()
-    assert f'Tiket {ticket.number} diteruskan ke tahap "{workflow().stage(str(stage.next)).name}".' in moved
+    assert f'Tiket {ticket.number} diteruskan ke tahap "{workflow(TANGGAMUS).stage(str(stage.next)).name}".' in moved
     advanced = session.get(Ticket, ticket.id)
     assert advanced.stage == "e_signature"
     assert advanced.outputs["dokumen_pdf"].startswith("PDF ")

@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 
-from routing.definition import Definition, FieldType, Stage, default_definition, get_definition
+from routing.definition import Definition, FieldType, Stage, get_definition
 from routing.engine import Action, TicketView, Transition, plan_transition
+from tests.support.workflows import TANGGAMUS
 
 
 @pytest.fixture
 def tanggamus() -> Definition:
-    return default_definition()
+    return get_definition(TANGGAMUS)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 
 from routing.definition import (
-    DEFAULT_DEFINITION,
     Action,
     Definition,
     DefinitionError,
@@ -13,10 +12,10 @@ from routing.definition import (
     OutputSource,
     StageKind,
     available_definitions,
-    default_definition,
     get_definition,
     load_definition,
 )
+from tests.support.workflows import TANGGAMUS
 
 TANGGAMUS_CHAIN = [
     ("intake", "wa_receiver"),
@@ -130,7 +129,7 @@ def test_mutu_baku_groups(tanggamus: Definition) -> None:
 
 def test_registry() -> None:
     assert {"pengaduan_online_tanggamus", "digitalisasi_desa_balangan"} <= set(available_definitions())
-    assert default_definition() is get_definition(DEFAULT_DEFINITION)
+    assert get_definition(TANGGAMUS) is get_definition(TANGGAMUS)
     with pytest.raises(DefinitionError, match="no SOP definition named 'lain'"):
         get_definition("lain")
     with pytest.raises(DefinitionError):
@@ -160,4 +159,4 @@ def test_load_definition_from_path(tmp_path) -> None:
 
     copy = tmp_path / "copy.yaml"
     copy.write_text((SOP_DIR / "pengaduan_online_tanggamus.yaml").read_text(encoding="utf-8"))
-    assert load_definition(copy).stage_keys == default_definition().stage_keys
+    assert load_definition(copy).stage_keys == get_definition(TANGGAMUS).stage_keys

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 from pyhanko.pdf_utils.writer import copy_into_new_writer
 from pyhanko.pdf_utils.reader import PdfFileReader
+from tests.support.workflows import TANGGAMUS
 
 DEMO_PASSPHRASE = "demo12345"
 SIGNER = {"SIGNER_NAME": "Drs. Budi Santoso, M.Si.", "SIGNER_NIP": "197001011990031001",
@@ -121,7 +122,7 @@ def browser_document_step(page: Any, base: str, stage: Any, number: str, artifac
     page.check(f'input[aria-label="Pilih {number}"]')
     page.fill("#passphrase", DEMO_PASSPHRASE)
     page.click("form.sign-batch button[type=submit]")
-    next_name = workflow().stage(str(stage.next)).name
+    next_name = workflow(TANGGAMUS).stage(str(stage.next)).name
     assert f'Tiket {number} diteruskan ke tahap "{next_name}".' in page.content().replace("&#34;", '"')
     page.screenshot(path=str(artifacts / "tte-kepala-dinas.png"), full_page=True)
     return True

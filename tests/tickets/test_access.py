@@ -9,6 +9,7 @@ import requests
 from routing import workflow
 from tests.tickets.conftest import csrf_token, login, make_attachment, make_staff, make_ticket, queue_numbers
 from tickets.accounts import ADMIN_ROLE, known_roles
+from tests.support.workflows import TANGGAMUS
 
 ANONYMOUS = "(anonim)"
 UPT_KECAMATAN = "180601"  # Kota Agung
@@ -27,7 +28,7 @@ def outcome(response: requests.Response) -> str:
 
 
 def test_every_route_with_every_role(app, http, session) -> None:  # type: ignore[no-untyped-def]
-    definition = workflow()
+    definition = workflow(TANGGAMUS)
     roles = sorted(known_roles())
     for role in roles:
         make_staff(session, role, kecamatan_code=UPT_KECAMATAN if role == "upt_officer" else None)

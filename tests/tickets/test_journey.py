@@ -12,12 +12,13 @@ from tests.support.berita_acara import needs_berita_acara, sign_berita_acara_for
 from tests.support.documents import document_step
 from tests.tickets.conftest import act_via_form, login, make_staff, make_ticket, queue_numbers, valid_outputs
 from tickets.models import StageEvent, Ticket
+from tests.support.workflows import TANGGAMUS
 
 KECAMATAN = "180601"
 
 
 def test_ticket_goes_from_intake_to_done_through_http(http, session) -> None:  # type: ignore[no-untyped-def]
-    definition = workflow()
+    definition = workflow(TANGGAMUS)
     names = {}
     for role in {stage.role for stage in definition.chain if stage.role}:
         account = make_staff(session, role, full_name=f"Demo {definition.role(role).name}",

@@ -18,6 +18,7 @@ from tickets.models import StaffNotification, StageEvent, Ticket
 from tickets.services import create_ticket
 from tickets.sla_jobs import mark_overdue_tickets
 from tickets.workflow_service import Conflict, act
+from tests.support.workflows import TANGGAMUS
 
 WIB = timedelta(hours=7)
 
@@ -44,7 +45,7 @@ def staff(session) -> dict[str, int]:  # type: ignore[no-untyped-def]
     from tickets.accounts import create_staff
 
     _staff_ids.clear()
-    for role in [r.key for r in workflow().roles] + ["wa_receiver_2"]:
+    for role in [r.key for r in workflow(TANGGAMUS).roles] + ["wa_receiver_2"]:
         user = create_staff(session, username=role, full_name=role, roles=[role.removesuffix("_2")],
                             password="rahasia123")
         _staff_ids[role] = user.id
@@ -134,7 +135,8 @@ def test_registration_numbers_under_concurrency_have_no_gaps_or_duplicates(app, 
     barrier = threading.Barrier(len(tickets))
 
     def advance(ticket_id: int) -> None:
-        with Session(app.extensions["db_engine"], expire_on_commit=False) as own:
+        # Each request or job runs in an app context: the core emits its events to the app's features.
+        with app.app_context(), Session(app.extensions["db_engine"], expire_on_commit=False) as own:
             ticket = own.get(Ticket, ticket_id)
             barrier.wait()
             try:
@@ -213,6 +215,6 @@ def test_rejection_tells_the_citizen_the_reason(app, session, run_jobs) -> None:
     with app.app_context():
         ticket = step(session, ticket, "claim", "wa_receiver")
         ticket = step(session, ticket, "reject", "wa_receiver", reason="Foto KK tidak terbaca")
-    assert ticket.stage == workflow().rejected_stage.key
+    assert ticket.stage == workflow(TANGGAMUS).rejected_stage.key
     run_jobs()
     assert "Foto KK tidak terbaca" in outbox(app)[0]["body"]
