@@ -41,6 +41,7 @@ class Channel(StrEnum):
 
     WHATSAPP = "whatsapp"
     CALL_CENTER = "call-center"
+    PEKON = "pekon"  # keyed in by village (pekon) staff for a citizen at the village office
 
 
 class Direction(StrEnum):
