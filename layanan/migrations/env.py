@@ -20,6 +20,11 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connectable = make_engine(config.get_main_option("sqlalchemy.url"))
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch migrations rebuild a SQLite table (copy, drop, rename); with foreign keys enforced the
+            # drop of a referenced table fails. The pragma only takes effect outside a transaction.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
