@@ -134,7 +134,7 @@ def home_endpoint(account: StaffUser) -> str:
     the call-logging screen for a pure call-center agent."""
     if set(account.roles) == {ADMIN_ROLE}:
         return "admin.staff_list"
-    if set(account.roles) <= set(roles_with_duty(RoleDuty.TAKE_CALLS)):
+    if account.roles and set(account.roles) <= set(roles_with_duty(RoleDuty.TAKE_CALLS)):
         return "call_center.log_form"  # agents own no stage: their work is logging calls
     return "backoffice.queue"
 
