@@ -69,7 +69,7 @@ def send_whatsapp(
     params: dict[str, Any] = {"body": body}
     if media_url:
         params["media_url"] = [media_url]
-    return _deliver(session, message, params, {"media_url": media_url})
+    return deliver(session, message, params, {"media_url": media_url})
 
 
 def send_template(
@@ -92,8 +92,8 @@ def send_template(
                       num_media=0, content_sid=content_sid)
     if message.twilio_sid:
         return message
-    params = {"content_sid": content_sid, "content_variables": json.dumps(dict(variables), ensure_ascii=False)}
-    return _deliver(session, message, params, {"template": content_sid, "variables": dict(variables)})
+    params, extra = template_params(content_sid, variables)
+    return deliver(session, message, params, extra)
 
 
 class TemplateNotConfigured(RuntimeError):
@@ -117,8 +117,15 @@ def _intent(session: Session, phone: str, body: str, *, ticket_id: int | None, i
     return message
 
 
-def _deliver(session: Session, message: Message, params: dict[str, Any], outbox_extra: dict[str, Any]) -> Message:
-    """Hand the message to Twilio, or write it to the local outbox, and record the result."""
+def template_params(content_sid: str | None, variables: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Twilio's parameters for an approved template, and what the local outbox records of it."""
+    params = {"content_sid": content_sid, "content_variables": json.dumps(dict(variables), ensure_ascii=False)}
+    return params, {"template": content_sid, "variables": dict(variables)}
+
+
+def deliver(session: Session, message: Message, params: dict[str, Any], outbox_extra: dict[str, Any]) -> Message:
+    """Hand a recorded message to Twilio, or write it to the local outbox, and record the result; commits.
+    Twilio's errors propagate: bot.outbound decides what they mean."""
     config = current_app.config
     if config["TWILIO_ENABLED"]:
         sender = config["TWILIO_WHATSAPP_FROM"]
