@@ -19,11 +19,13 @@ from layanan.clock import utcnow
 NUMBER_SEQUENCE = "ticket"
 
 
-def find_or_create_applicant(session: Session, phone: str, nik: str | None, name: str | None) -> Applicant:
-    """The applicant with this phone and NIK, or a new one; a NIK-less contact is matched by phone."""
-    query = select(Applicant).where(Applicant.phone == phone, Applicant.nik == nik)
+def find_or_create_applicant(session: Session, phone: str | None, nik: str | None, name: str | None) -> Applicant:
+    """The applicant with this phone and NIK, or a new one; a NIK-less contact is matched by phone.
+    A citizen without WhatsApp (phone None) is matched by NIK among the others without one."""
+    same_phone = Applicant.phone.is_(None) if phone is None else Applicant.phone == phone  # type: ignore[union-attr]
+    query = select(Applicant).where(same_phone, Applicant.nik == nik)
     if nik is None:
-        query = select(Applicant).where(Applicant.phone == phone, Applicant.nik.is_(None))  # type: ignore[union-attr]
+        query = select(Applicant).where(same_phone, Applicant.nik.is_(None))  # type: ignore[union-attr]
     applicant = session.exec(query.order_by(Applicant.id)).first()  # type: ignore[arg-type]
     if applicant is None:
         applicant = Applicant(phone=phone, nik=nik, name=name)
@@ -39,7 +41,7 @@ def create_ticket(
     *,
     service: Service,
     channel: Channel,
-    phone: str,
+    phone: str | None,
     nik: str | None = None,
     name: str | None = None,
     kecamatan_code: str | None = None,
