@@ -96,7 +96,7 @@ class Server:
 def gunicorn_command(app_spec: str, port: int) -> list[str]:
     """The Procfile's web line with only the bound address and the app changed, and no access log to stdout."""
     command = procfile_command("web")
-    command = [f"127.0.0.1:{port}" if part.startswith("0.0.0.0:") else part for part in command]
+    command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
     command[-1] = app_spec
     # The access log would cost the same for both servers; written to /dev/null it stays in the measured path.
     i = command.index("--access-logfile")
