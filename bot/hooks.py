@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from tickets import events
 from tickets.models import StageEvent, Ticket
+from tickets.services import applicant_of
 
 
 def init_app(app: Flask) -> None:
@@ -19,5 +20,6 @@ def init_app(app: Flask) -> None:
 def _milestone_reached(session: Session, ticket: Ticket, event: StageEvent, transition: Any) -> None:
     from tickets.notify import defer_milestone
 
-    if transition.milestone is not None:
+    # A citizen without WhatsApp (a village office submitted for them) hears it at the village office.
+    if transition.milestone is not None and applicant_of(session, ticket).phone is not None:
         defer_milestone(session, int(event.id or 0))
