@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from bot.webhooks import bp as webhooks_bp
     from layanan.health import bp as health_bp
     from pdf_delivery.signing_views import bp as signing_bp
+    from pekon.views import bp as pekon_bp
     from pdf_delivery.delivery_views import bp as pdf_sending_bp
     from tickets.admin_views import bp as admin_bp
     from tickets.auth_views import bp as auth_bp
@@ -68,6 +69,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(call_center_bp)
     app.register_blueprint(call_center_api_bp)
     app.register_blueprint(signing_bp)
+    app.register_blueprint(pekon_bp)
 
     from layanan import rate_limits
 

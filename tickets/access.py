@@ -131,11 +131,13 @@ def can_open_attachments(account: StaffUser, ticket: Ticket) -> bool:
 
 def home_endpoint(account: StaffUser) -> str:
     """Where an account lands after logging in: its queue, the staff list for a pure administrator,
-    the call-logging screen for a pure call-center agent."""
+    the call-logging screen for a pure call-center agent, the submissions page for pure village staff."""
     if set(account.roles) == {ADMIN_ROLE}:
         return "admin.staff_list"
     if account.roles and set(account.roles) <= set(roles_with_duty(RoleDuty.TAKE_CALLS)):
         return "call_center.log_form"  # agents own no stage: their work is logging calls
+    if account.roles and set(account.roles) <= set(roles_with_duty(RoleDuty.SUBMIT_FOR_CITIZEN)):
+        return "pekon.submissions"  # village staff submit for citizens and follow their submissions there
     return "backoffice.queue"
 
 

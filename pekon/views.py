@@ -1,0 +1,249 @@
+"""The village operator's pages: the submission form, the list of submissions, one submission, its document."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from werkzeug.wrappers import Response as BaseResponse
+
+from layanan import db
+from layanan.clock import WIB, utcnow
+from pdf_delivery.documents import document_file
+from pekon import scans, services
+from pekon.submission import parse_submission, services_for, step_field, submitting_definition, village_steps
+from routing import definitions_with, workflow
+from routing.definition import Action, RoleDuty
+from routing.engine import MissingOutput, TransitionError
+from tickets.access import duty_required, duty_roles, sees_full_nik, user
+from tickets.detail import INLINE_TYPES, OUTPUT_PREFIX, payload_from_form
+from tickets.kecamatan import KECAMATAN
+from tickets.messages import Attachment
+from tickets.privacy import mask_nik
+from tickets.staff_pages import guard
+from tickets.workflow_service import Conflict
+
+log = logging.getLogger(__name__)
+bp = Blueprint("pekon", __name__, url_prefix="/pekon")
+guard(bp)
+MESSAGES = "pekon/messages.txt"
+SUBMIT = RoleDuty.SUBMIT_FOR_CITIZEN
+
+
+@bp.app_context_processor
+def pekon_helpers() -> dict[str, Any]:
+    """The back-office menu links the submitters' page."""
+    return {"submitter_roles": duty_roles(SUBMIT)}
+
+
+@bp.url_value_preprocessor
+def _room_for_scans(endpoint: str | None, _values: dict[str, Any] | None) -> None:
+    """The form carries several scans: allow their size together. Set here because the CSRF check, an
+    app-wide before_request, reads the body before any blueprint's before_request would run."""
+    if endpoint == "pekon.submit":
+        request.max_content_length = int(current_app.config["MEDIA_MAX_BYTES"]) * scans.MAX_SCANS + 1024 * 1024
+
+
+@bp.errorhandler(413)
+def _too_large(_exc: Exception) -> tuple[str, int]:
+    return render_template("pekon/too_large.html", limit=_body_limit_text()), 413
+
+
+@bp.get("/")
+@duty_required(SUBMIT)
+def submissions() -> str:
+    """The operator's submissions, newest first, with their state in plain words."""
+    raw = request.args.get("sebelum", "")
+    found, next_before = services.submissions(db.session(), user(), before=int(raw) if raw.isdecimal() else None)
+    return render_template("pekon/list.html", submissions=found, next_before=next_before, mask_nik=mask_nik,
+                           first_page=not raw)
+
+
+@bp.get("/baru")
+@duty_required(SUBMIT)
+def new_form() -> str:
+    """An empty submission form, with the kecamatan and pekon of the operator's last submission."""
+    values = services.last_place(db.session(), user())
+    if not values.get("kecamatan") and user().kecamatan_code:
+        values["kecamatan"] = user().kecamatan_code or ""
+    return _render_form(values, {}, scans.new_draft_id(), [])
+
+
+@bp.post("/baru")
+@duty_required(SUBMIT)
+def submit() -> BaseResponse | tuple[str, int]:
+    """Check the form and the scans; keep what passed and show every problem, or open the ticket."""
+    session = db.session()
+    account = user()
+    operator_id = int(account.id or 0)
+    draft_id = scans.valid_draft_id(request.form.get("draf")) or scans.new_draft_id()
+    already = services.submitted_from_draft(session, draft_id, operator_id)
+    if already is not None:  # the same form sent twice: one ticket
+        return redirect(url_for("pekon.submission", number=already.number), code=303)
+    scans.drop_scans(session, draft_id, operator_id, request.form.getlist("buang"))
+    refused = scans.keep_scans(session, current_app.config, request.files.getlist("berkas"), draft_id=draft_id,
+                               operator_id=operator_id)
+    kept = scans.draft_scans(session, draft_id, operator_id)
+    draft, errors = parse_submission(request.form, account.roles, has_scans=bool(kept),
+                                     today=utcnow().astimezone(WIB).date(), actor_id=operator_id)
+    if refused:
+        errors.pop("berkas", None)
+    if draft is None or refused:
+        return _render_form(request.form.to_dict(), errors, draft_id, kept, refused), 422
+    try:
+        ticket = services.submit(session, draft, account, draft_id)
+    except TransitionError as exc:  # a village step the engine refused after all; the ticket stays there
+        log.warning("village step of a new submission refused: %s", exc.message)
+        flash(exc.message, "error")
+        ticket = services.submitted_from_draft(session, draft_id, operator_id)
+        if ticket is None:
+            raise
+    log.info("staff %s submitted %s for a citizen (%d scans)", account.username, ticket.number, len(kept))
+    flash(get_template_attribute(MESSAGES, "submitted")(number=ticket.number), "ok")
+    return redirect(url_for("pekon.submission", number=ticket.number), code=303)
+
+
+@bp.get("/<number>")
+@duty_required(SUBMIT)
+def submission(number: str) -> str:
+    """One of the operator's submissions: its state, the scans, the document and the operator's next step."""
+    return _render_submission(_own(number))
+
+
+@bp.post("/<number>/langkah")
+@duty_required(SUBMIT)
+def step(number: str) -> BaseResponse | tuple[str, int]:
+    """Do the village's step the submission is in (claimed on the way), with the step's outputs."""
+    found = _own(number)
+    if found.own_step is None:
+        flash(get_template_attribute(MESSAGES, "no_step")(), "error")
+        return redirect(url_for("pekon.submission", number=found.ticket.number), code=303)
+    definition = workflow(found.ticket.workflow)
+    payload = payload_from_form(definition, found.ticket, Action.ADVANCE, request.form)
+    version = request.form.get("version", "")
+    try:
+        ticket = services.complete_step(db.session(), found.ticket, user(), payload["outputs"],
+                                        int(version) if version.isdecimal() else -1, note=payload.get("note"))
+    except Conflict as exc:
+        flash(exc.message, "error")
+        return _render_submission(_own(number)), 409
+    except TransitionError as exc:
+        flash(exc.message, "error")
+        errors = {OUTPUT_PREFIX + k: v for k, v in exc.fields.items()} if isinstance(exc, MissingOutput) else {}
+        return _render_submission(_own(number), submitted=request.form.to_dict(), errors=errors), 422
+    flash(get_template_attribute(MESSAGES, "step_done")(
+        number=ticket.number, stage=definition.stage(found.stage.key).name), "ok")
+    return redirect(url_for("pekon.submission", number=ticket.number), code=303)
+
+
+@bp.post("/<number>/lengkap")
+@duty_required(SUBMIT)
+def completed(number: str) -> BaseResponse | tuple[str, int]:
+    """The citizen brought what was asked for: the submission goes back to the village's step."""
+    found = _own(number)
+    version = request.form.get("version", "")
+    try:
+        services.citizen_completed(db.session(), found.ticket, user(), int(version) if version.isdecimal() else -1)
+    except TransitionError as exc:
+        flash(exc.message, "error")
+        return _render_submission(_own(number)), 409 if isinstance(exc, Conflict) else 422
+    flash(get_template_attribute(MESSAGES, "completed")(number=found.ticket.number), "ok")
+    return redirect(url_for("pekon.submission", number=found.ticket.number), code=303)
+
+
+@bp.get("/<number>/dokumen")
+@duty_required(SUBMIT)
+def document(number: str) -> Response:
+    """The issued document's PDF (its signed copy where there is one), as a download."""
+    found = _own(number)
+    issued = found.document
+    if issued is None:
+        abort(404)
+    path = document_file(current_app.config, issued.signed_path or issued.original_path)
+    if path is None:
+        abort(404)
+    log.info("staff %s downloaded the document of %s", user().username, found.ticket.number)
+    return send_file(path, mimetype="application/pdf", as_attachment=True,
+                     download_name=f"{found.ticket.number}-dokumen.pdf", conditional=False, etag=False, max_age=None)
+
+
+@bp.get("/berkas/<int:attachment_id>")
+@duty_required(SUBMIT)
+def scan(attachment_id: int) -> Response:
+    """A scan the operator uploaded (in a draft or a submission), to look at again."""
+    attachment = db.session().get(Attachment, attachment_id)
+    if attachment is None or attachment.uploaded_by_id != user().id or not attachment.storage_path:
+        abort(404)
+    root = Path(current_app.config["MEDIA_PATH"]).resolve()
+    path = (root / attachment.storage_path).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        abort(404)
+    content_type = attachment.content_type or "application/octet-stream"
+    extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(content_type, "")
+    return send_file(path, mimetype=content_type, as_attachment=content_type not in INLINE_TYPES,
+                     download_name=f"berkas-{attachment.id}{extension}", conditional=False, etag=False, max_age=None)
+
+
+@bp.get("/form.js")
+def form_script() -> Response:
+    """Warns before sending more than the form can carry (served here: the CSP forbids inline scripts)."""
+    return Response(render_template("pekon/form.js"), mimetype="text/javascript")
+
+
+def _own(number: str) -> services.Submission:
+    """The operator's submission with this number; 404 for any other ticket, so none is revealed."""
+    found = services.own_submission(db.session(), user(), number)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _render_form(values: dict[str, str], errors: dict[str, str], draft_id: str, kept: list[Attachment],
+                 refused: list[scans.Refusal] | None = None) -> str:
+    account = user()
+    offered = services_for(account.roles)
+    steps = []
+    for definition in dict.fromkeys(d for s in offered if (d := submitting_definition(s)) is not None):
+        steps.append((definition, village_steps(definition, account.roles)))
+    return render_template(
+        "pekon/form.html", values=values, errors=errors, draft_id=draft_id, kept=kept, refused=refused or [],
+        services=offered, kecamatan_options=KECAMATAN, steps=steps, step_field=step_field,
+        max_scans=scans.MAX_SCANS, scan_limit=scans.limit_text(int(current_app.config["MEDIA_MAX_BYTES"])),
+        scan_max_bytes=int(current_app.config["MEDIA_MAX_BYTES"]), body_limit=_body_limit(),
+        body_limit_text=_body_limit_text(), several_sops=len(definitions_with(SUBMIT)) > 1,
+    )
+
+
+def _render_submission(found: services.Submission, *, submitted: dict[str, str] | None = None,
+                       errors: dict[str, str] | None = None) -> str:
+    session = db.session()
+    full_nik = sees_full_nik(user(), found.ticket)
+    nik = found.applicant.nik
+    return render_template(
+        "pekon/detail.html", s=found, definition=workflow(found.ticket.workflow),
+        nik=(nik if full_nik else mask_nik(nik)) if nik else None,
+        scans=scans.ticket_scans(session, int(found.ticket.id or 0)),
+        submitted=submitted or {}, errors=errors or {}, output_prefix=OUTPUT_PREFIX,
+    )
+
+
+def _body_limit() -> int:
+    return int(current_app.config["MEDIA_MAX_BYTES"]) * scans.MAX_SCANS + 1024 * 1024
+
+
+def _body_limit_text() -> str:
+    return scans.limit_text(_body_limit() - 1024 * 1024)
