@@ -1,0 +1,265 @@
+"""A village operator submits for a citizen over HTTP, and the request runs to the end on the village SOP."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from html import unescape
+from pathlib import Path
+
+import requests
+from flask import Flask
+from rq import Queue
+from rq.registry import FailedJobRegistry, ScheduledJobRegistry
+from sqlmodel import Session, col, select
+
+from layanan.clock import format_wib
+from routing import workflow
+from routing.definition import Definition
+from routing.sla import working_time_between
+from tests.pekon.conftest import (
+    CITIZEN_E164,
+    CITIZEN_NIK,
+    CITIZEN_WA,
+    OPERATOR,
+    SCAN_LIMIT,
+    citizen_fields,
+    post_form,
+    step_values,
+    submitter_roles,
+    village_definition,
+)
+from pekon.submission import village_steps
+from pdf_delivery.models import IssuedDocument
+from tests.support.documents import document_step
+from tests.support.media_server import jpeg_bytes, pdf_bytes, png_bytes
+from tests.support.workflows import BALANGAN
+from tests.tickets.conftest import act_via_form, csrf_token, login, make_staff, queue_numbers, valid_outputs
+from tickets.constants import Channel
+from tickets.messages import Attachment, Message
+from tickets.models import Applicant, StageEvent, Ticket
+
+
+def _staff(session: Session, definition: Definition) -> None:
+    for role in dict.fromkeys(s.role for s in definition.chain if s.role):
+        make_staff(session, role, full_name=f"Demo {definition.role(role).name}")
+
+
+def _outbox(app: Flask) -> list[dict]:
+    folder = Path(app.config["OUTBOX_PATH"])
+    return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))] if folder.exists() else []
+
+
+def _submit(http: requests.Session, definition: Definition, **fields: str) -> str:
+    """A complete, valid submission with one scan; returns the new ticket number."""
+    form = http.get("/pekon/baru")
+    response = post_form(http, form.text, {**citizen_fields(**fields), **step_values(definition, submitter_roles(definition))},
+                         [("kk.pdf", pdf_bytes(3000), "application/pdf")])
+    assert response.status_code == 200, unescape(response.text)[:2000]
+    found = re.search(r'class="submission-number">([^<]+)<', response.text)
+    assert found, "the number is not shown after submitting"
+    return found.group(1)
+
+
+def _dinas_works_stage(http: requests.Session, definition: Definition, number: str, stage_key: str) -> str:
+    """The stage's officer claims and advances the ticket on the back-office pages; returns the queue page."""
+    stage = definition.stage(stage_key)
+    http.cookies.clear()
+    queue = login(http, str(stage.role).replace("_", "-"))
+    assert number in queue_numbers(queue.text), f"{stage.key}: not in the {stage.role} queue"
+    assert act_via_form(http, number, "claim").status_code == 200
+    response = document_step(http, stage, number) or act_via_form(http, number, "advance", **valid_outputs(stage))
+    assert f'diteruskan ke tahap "{definition.stage(str(stage.next)).name}"' in unescape(response.text), stage.key
+    return queue.text
+
+
+def test_operator_submits_for_a_citizen_and_follows_it_to_the_document(
+        http: requests.Session, session: Session, app: Flask, run_jobs) -> None:  # type: ignore[no-untyped-def]
+    definition = village_definition()
+    assert definition.key == BALANGAN
+    _staff(session, definition)
+    operator_roles = submitter_roles(definition)
+
+    landing = login(http, OPERATOR)
+    assert landing.url.endswith("/pekon/"), "village staff land on their submissions"
+    form = http.get("/pekon/baru")
+    assert form.status_code == 200
+
+    # Four scans: two good ones, one that only claims to be a PDF, one too big.
+    typed = {**citizen_fields(), **step_values(definition, operator_roles)}
+    files = [("kk-lama.pdf", pdf_bytes(4000), "application/pdf"),
+             ("akta-nikah.jpg", jpeg_bytes(5000), "image/jpeg"),
+             ("surat-pengantar.pdf", b"GIF89a" + b"\x00" * 500, "application/pdf"),
+             ("ktp-besar.png", png_bytes(SCAN_LIMIT + 1), "image/png")]
+    refused = post_form(http, form.text, typed, files)
+    page = unescape(refused.text)
+    assert refused.status_code == 422
+    assert "surat-pengantar.pdf</strong>: isi file bukan PDF, JPG atau PNG" in page
+    assert "ktp-besar.png</strong>: ukuran file melebihi 39 KB" in page
+    for name in ("nik", "nama", "whatsapp", "pekon", "keterangan"):
+        assert re.search(rf'name="{name}"[^>]*value="{re.escape(typed[name])}"', page) or \
+            f">{typed[name]}</textarea>" in page, f"{name} lost"
+    assert f'<option value="{typed["kecamatan"]}" selected>' in page
+    assert f'<option value="{typed["layanan"]}" selected>' in page
+    for name in step_values(definition, operator_roles):
+        assert re.search(rf'name="{name}" value="[^"]*" checked|name="{name}" value="GS-2026-0042"', page), name
+    assert "Sudah diterima (2)" in page
+    assert session.exec(select(Ticket)).first() is None
+
+    # The operator sends the form again without choosing the files again: the two kept ones go along.
+    sent = post_form(http, refused.text, typed)
+    assert sent.status_code == 200
+    number = re.search(r'class="submission-number">([^<]+)<', sent.text).group(1)  # type: ignore[union-attr]
+    assert f"Pengajuan tersimpan dengan nomor {number}." in unescape(sent.text)
+
+    ticket = session.exec(select(Ticket).where(Ticket.number == number)).one()
+    operator_id = session.exec(select(StageEvent.actor_id).where(StageEvent.ticket_id == ticket.id)).first()
+    assert (ticket.channel, ticket.workflow) == (Channel.PEKON, BALANGAN)
+    steps = village_steps(definition, operator_roles)
+    assert ticket.stage == definition.stage(str(steps[-1].next)).key, "the village's own steps are done"
+    assert ticket.outputs[next(iter(steps[-1].outputs)).key] == "GS-2026-0042"
+    applicant = session.get(Applicant, ticket.applicant_id)
+    assert (applicant.nik, applicant.phone, applicant.name) == (CITIZEN_NIK, CITIZEN_E164, "Rina Marlina")
+    scans = session.exec(select(Attachment).where(Attachment.ticket_id == ticket.id)).all()
+    assert sorted(a.content_type for a in scans) == ["application/pdf", "image/jpeg"]
+    assert {(a.message_id, a.uploaded_by_id) for a in scans} == {(None, operator_id)}
+    assert {e.actor_id for e in session.exec(select(StageEvent).where(StageEvent.ticket_id == ticket.id))} == {operator_id}
+
+    # The first Dinas step's deadline: the SOP's minutes, counted in working time from the submission.
+    first_dinas = definition.stage(ticket.stage)
+    assert ticket.due_at is not None and working_time_between(ticket.stage_entered_at, ticket.due_at) == first_dinas.sla
+
+    # The Dinas works it on the queue and ticket pages (each queue row shows its deadline); the village
+    # hands the document over and archives on the submission's page.
+    for stage in definition.chain[len(steps):]:
+        if stage.role in operator_roles:
+            http.cookies.clear()
+            login(http, OPERATOR)
+            own = http.get(f"/pekon/{number}")
+            assert f"Langkah Anda: {stage.name}" in unescape(own.text)
+            assert "Unduh dokumen (PDF)" in own.text, "the village prints the document it hands over"
+            version = re.search(r'name="version" value="(\d+)"', own.text)
+            assert version
+            done = http.post(f"/pekon/{number}/langkah", data={
+                "csrf_token": csrf_token(own.text), "version": version.group(1), **valid_outputs(stage)})
+            assert f'Langkah "{stage.name}" untuk pengajuan {number} sudah dicatat.' in unescape(done.text)
+            continue
+        session.expire_all()
+        due = session.get(Ticket, ticket.id).due_at
+        queue = _dinas_works_stage(http, definition, number, stage.key)
+        row = re.search(rf'data-number="{number}">.*?</tr>', queue, flags=re.S)
+        assert row and f"{format_wib(due)} WIB" in row.group(0), f"{stage.key}: the queue shows no deadline"
+
+    session.expire_all()
+    assert session.get(Ticket, ticket.id).stage == definition.done_stage.key
+
+    http.cookies.clear()
+    login(http, OPERATOR)
+    listing = unescape(http.get("/pekon/").text)
+    row = re.search(rf'data-number="{number}">.*?</tr>', listing, flags=re.S)
+    assert row and "Selesai" in row.group(0) and "Unduh dokumen (PDF)" in row.group(0)
+    download = http.get(f"/pekon/{number}/dokumen")
+    assert download.status_code == 200
+    assert download.headers["Content-Type"] == "application/pdf"
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    issued = session.exec(select(IssuedDocument).where(IssuedDocument.ticket_id == ticket.id)).one()
+    assert hashlib.sha256(download.content).hexdigest() == issued.original_sha256
+
+    # The citizen gave a WhatsApp number: every milestone after the submission reached it.
+    run_jobs()
+    sent_to = [m for m in _outbox(app) if m["to"] == f"whatsapp:{CITIZEN_E164}"]
+    reached = [s.milestone for s in definition.chain[len(steps) + 1:] + (definition.done_stage,) if s.milestone]
+    assert len(sent_to) == len(reached) >= 2
+    assert all(number in m["body"] for m in sent_to)
+
+
+def test_a_rejected_submission_shows_the_reason_and_a_citizen_without_whatsapp_gets_nothing(
+        http: requests.Session, session: Session, app: Flask, redis, run_jobs) -> None:  # type: ignore[no-untyped-def]
+    definition = village_definition()
+    _staff(session, definition)
+    login(http, OPERATOR)
+    number = _submit(http, definition, whatsapp="")
+
+    ticket = session.exec(select(Ticket).where(Ticket.number == number)).one()
+    verifying = definition.stage(ticket.stage)
+    http.cookies.clear()
+    login(http, str(verifying.role).replace("_", "-"))
+    act_via_form(http, number, "claim")
+    rejected = act_via_form(http, number, "reject", reason="Pindaian buku nikah tidak terbaca")
+    assert f"Tiket {number} ditolak" in unescape(rejected.text)
+
+    http.cookies.clear()
+    login(http, OPERATOR)
+    row = re.search(rf'data-number="{number}">.*?</tr>', unescape(http.get("/pekon/").text), flags=re.S)
+    assert row and "Ditolak" in row.group(0) and "Alasan: Pindaian buku nikah tidak terbaca" in row.group(0)
+    page = unescape(http.get(f"/pekon/{number}").text)
+    assert "Alasan penolakan:</strong> Pindaian buku nikah tidak terbaca" in page
+    assert "tidak ada (kabar disampaikan lewat kantor pekon)" in page
+
+    run_jobs()
+    assert _outbox(app) == []
+    assert session.exec(select(Message).where(Message.ticket_id == ticket.id)).all() == []
+    for name in app.config["RQ_QUEUES"]:  # no job failed, nor waits for a retry
+        queue = Queue(name, connection=redis)
+        assert FailedJobRegistry(queue=queue).get_job_ids() == []
+        assert ScheduledJobRegistry(queue=queue).get_job_ids() == []
+
+
+def test_bad_input_is_explained_next_to_each_field_and_nothing_typed_is_lost(
+        http: requests.Session, session: Session) -> None:
+    definition = village_definition()
+    _staff(session, definition)
+    login(http, OPERATOR)
+    form = http.get("/pekon/baru")
+    typed = citizen_fields(nik="1806 0157 0890", whatsapp="0722 21234", nama="Rina 2", pekon="")
+    response = post_form(http, form.text, typed)
+    page = unescape(response.text)
+    assert response.status_code == 422
+    assert 'id="nik-error">NIK harus 16 angka, yang Anda kirim 12 angka.' in page
+    assert 'id="whatsapp-error">Nomor ini bukan nomor HP/WhatsApp.' in page
+    assert 'id="nama-error">Nama harus 2-100 huruf, tanpa angka.' in page
+    assert 'id="pekon-error">Nama pekon/kelurahan wajib diisi.' in page
+    assert 'id="berkas-error">Unggah minimal satu pindaian berkas' in page
+    for stage in village_steps(definition, submitter_roles(definition)):
+        for out in stage.outputs:
+            assert f"{out.label}: " in page, f"{out.key}: the unticked step has no message"
+    assert 'value="1806 0157 0890"' in page and 'value="0722 21234"' in page and 'value="Rina 2"' in page
+    assert ">KK baru karena menikah</textarea>" in page
+    assert session.exec(select(Ticket)).first() is None
+
+
+def test_an_operator_sees_only_their_own_submissions(http: requests.Session, session: Session) -> None:
+    definition = village_definition()
+    _staff(session, definition)
+    make_staff(session, *submitter_roles(definition), username="aparat-pekon-lain")
+    login(http, OPERATOR)
+    number = _submit(http, definition)
+    scan_id = session.exec(select(Attachment.id).where(col(Attachment.ticket_id).is_not(None))).first()
+    assert http.get(f"/pekon/berkas/{scan_id}").status_code == 200
+
+    http.cookies.clear()
+    login(http, "aparat-pekon-lain")
+    assert number not in http.get("/pekon/").text
+    for path in (f"/pekon/{number}", f"/pekon/{number}/dokumen", f"/pekon/berkas/{scan_id}"):
+        assert http.get(path).status_code == 404, path
+    page = http.get("/pekon/baru")
+    other = http.post(f"/pekon/{number}/langkah", data={"csrf_token": csrf_token(page.text), "version": "1"})
+    assert other.status_code == 404
+
+    http.cookies.clear()
+    login(http, str(definition.stage(session.exec(select(Ticket)).one().stage).role).replace("_", "-"))
+    assert http.get("/pekon/").status_code == 403, "Dinas staff have no village submissions page"
+
+
+def test_the_same_form_sent_twice_makes_one_ticket(http: requests.Session, session: Session) -> None:
+    definition = village_definition()
+    _staff(session, definition)
+    login(http, OPERATOR)
+    form = http.get("/pekon/baru")
+    fields = {**citizen_fields(whatsapp=CITIZEN_WA), **step_values(definition, submitter_roles(definition))}
+    first = post_form(http, form.text, fields, [("kk.pdf", pdf_bytes(3000), "application/pdf")])
+    second = post_form(http, form.text, fields, [("kk.pdf", pdf_bytes(3000), "application/pdf")])
+    assert first.status_code == second.status_code == 200
+    assert first.url == second.url
+    assert len(session.exec(select(Ticket)).all()) == 1
