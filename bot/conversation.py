@@ -1,17 +1,33 @@
-"""The citizen's WhatsApp conversation as a pure function: (state, message) -> (state, replies, effects).
+"""The citizen's WhatsApp conversation as a pure function: (state, message, what waits) -> (state,
+replies, effects).
 
-No Flask, database or clock in here: the caller loads the state, passes the message with its time,
-stores the returned state, carries out the effects and sends the replies (its own answers to
-CreateTicket and QueryStatus come after ours; for those two we send nothing ourselves).
+No Flask, database or clock in here: the caller loads the state and what the office has waiting
+on the number (`Pending`), passes the message with its time, stores the returned state, carries
+out the effects and sends the replies (its own answers to CreateTicket, QueryStatus, ResendDocument
+and the pending matters come after ours; for those we send nothing ourselves).
+
+What waits on the number comes first, in this order:
+1. A signed PDF waiting for the 24-hour window: any message re-opens the window, so it always
+   goes out (ResumeWaitingPdf). At the menu (START), without files and without a command, the
+   PDF's own reply is the whole answer; otherwise the message goes on to the rules below.
+2. A ticket waiting for a document the office asked for takes every message but a command
+   (DeliverToWaitingTicket).
+3. A call-center ticket waiting for the caller's files takes the message at the menu, unless it
+   is a command (AttachToCallTicket).
+A pending matter may decline the message (it was not for it); the caller then asks again
+without it.
+
+The document request is a list of steps (`REQUEST_FLOW`): the draft field each fills, how an
+answer is read and the catalogue text that asks for it.
 """
 
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from bot.catalogue import format_documents, render
 from bot.kecamatan_match import match_kecamatan
@@ -133,7 +149,40 @@ class ResendDocument:
     number: str  # canonical; "kirim ulang <nomor>": the signed PDF again, to the recorded number only
 
 
-Effect = CreateTicket | KeepMedia | QueryStatus | RequestHuman | ResendDocument
+class Pending(StrEnum):
+    """What the office may have waiting on a number; features register each kind (tickets.events)."""
+
+    PDF = "pdf"  # a signed PDF waits for the citizen to re-open the 24-hour window
+    DOCUMENT = "document"  # a ticket waits for a document the office asked for
+    CALL = "call"  # a call-center ticket waits for the caller's files
+
+
+@dataclass(frozen=True)
+class ResumeWaitingPdf:
+    """Send the PDFs that waited for this number's 24-hour window to re-open."""
+
+    answers: bool  # its reply is the whole answer; otherwise it goes out silently and the rest answers
+    kind: ClassVar[Pending] = Pending.PDF
+
+
+@dataclass(frozen=True)
+class DeliverToWaitingTicket:
+    """The message (and its files) is the citizen's answer to the office's request for a document."""
+
+    answers: ClassVar[bool] = True
+    kind: ClassVar[Pending] = Pending.DOCUMENT
+
+
+@dataclass(frozen=True)
+class AttachToCallTicket:
+    """The message (and its files) belongs to the call-center ticket opened for this caller."""
+
+    answers: ClassVar[bool] = True
+    kind: ClassVar[Pending] = Pending.CALL
+
+
+PendingEffect = ResumeWaitingPdf | DeliverToWaitingTicket | AttachToCallTicket
+Effect = CreateTicket | KeepMedia | QueryStatus | RequestHuman | ResendDocument | PendingEffect
 
 
 @dataclass
@@ -213,11 +262,8 @@ class _Draft:
     files: int = 0
 
     def to_data(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "draft_id": self.draft_id, "service": self.service.value if self.service else None,
-            "nik": self.nik, "name": self.name, "kecamatan_code": self.kecamatan_code,
-            "description": self.description,
-        }
+        data: dict[str, Any] = {name: getattr(self, name) for name in _TEXT_FIELDS}
+        data["service"] = self.service.value if self.service else None
         data = {key: value for key, value in data.items() if value is not None}
         if self.files:
             data["files"] = self.files
@@ -226,7 +272,7 @@ class _Draft:
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> "_Draft | None":
         """The draft stored in State.data, or None if it was tampered with or written by other code."""
-        texts = {key: data.get(key) for key in ("draft_id", "nik", "name", "kecamatan_code", "description")}
+        texts = {key: data.get(key) for key in _TEXT_FIELDS}
         if any(value is not None and not (isinstance(value, str) and value) for value in texts.values()):
             return None
         service, files = data.get("service"), data.get("files", 0)
@@ -239,20 +285,13 @@ class _Draft:
         return cls(service=Service(service) if service is not None else None, files=files, **texts)
 
 
+_TEXT_FIELDS = tuple(f.name for f in fields(_Draft) if f.name not in ("service", "files"))
 _SERVICE_VALUES = frozenset(s.value for s in Service)
 _STEP_VALUES = frozenset(s.value for s in Step)
-_REQUEST_STEPS = frozenset(s for s in Step if s.value.startswith("request_"))
-_REQUEST_FIELDS = ("draft_id", "service", "nik", "name", "kecamatan_code")
+# What the steps outside the document request build on (the request's steps: see REQUEST_FLOW).
 _NEEDED: dict[Step, tuple[str, ...]] = {
     Step.START: (),
     Step.STATUS_NUMBER: (),
-    Step.REQUEST_SERVICE: ("draft_id",),
-    Step.REQUEST_NIK: _REQUEST_FIELDS[:2],
-    Step.REQUEST_NAME: _REQUEST_FIELDS[:3],
-    Step.REQUEST_KECAMATAN: _REQUEST_FIELDS[:4],
-    Step.REQUEST_DETAIL: _REQUEST_FIELDS,
-    Step.REQUEST_DOCUMENTS: _REQUEST_FIELDS,
-    Step.REQUEST_CONFIRM: _REQUEST_FIELDS,
     Step.COMPLAINT_TEXT: ("draft_id",),
     Step.COMPLAINT_KECAMATAN: ("draft_id", "description"),
     Step.COMPLAINT_PHOTOS: ("draft_id", "description", "kecamatan_code"),
@@ -262,17 +301,30 @@ _NEEDED: dict[Step, tuple[str, ...]] = {
 
 def _consistent(step: Step, draft: _Draft) -> bool:
     """Whether the draft holds what the step builds on, so every handler can rely on it."""
-    if any(getattr(draft, name) is None for name in _NEEDED[step]):
+    if step in _REQUEST_INDEX:
+        return _request_consistent(step, draft)
+    return all(getattr(draft, name) is not None for name in _NEEDED[step])
+
+
+def _request_consistent(step: Step, draft: _Draft) -> bool:
+    """A request step needs the draft id and the answer of every earlier step that applies to the service."""
+    if draft.draft_id is None:
         return False
-    if step in _REQUEST_STEPS and draft.service is not None:
-        if draft.service not in DOCUMENT_SERVICES:
-            return False
-        needs_detail = draft.service in DETAIL_QUESTIONS
-        if step is Step.REQUEST_DETAIL and not needs_detail:
-            return False
-        if step in (Step.REQUEST_DOCUMENTS, Step.REQUEST_CONFIRM) and needs_detail and draft.description is None:
-            return False
-    return step is not Step.REQUEST_CONFIRM or draft.files >= 1
+    service = draft.service
+    if service is not None and service not in DOCUMENT_SERVICES:
+        return False
+    position = _REQUEST_INDEX[step]
+    if service is not None and not REQUEST_FLOW[position].applies(service):
+        return False
+    return all(_answered(draft, earlier.field) for earlier in REQUEST_FLOW[:position]
+               if service is None or earlier.applies(service))
+
+
+def _answered(draft: _Draft, name: str | None) -> bool:
+    if name is None:
+        return True
+    value = getattr(draft, name)
+    return value >= 1 if name == "files" else value is not None
 
 
 # --- One turn of the conversation -----------------------------------------------------------------
@@ -310,10 +362,29 @@ class _Turn:
         self.miss(f"{render('not_understood')}\n{_prompt(self)}")
 
 
-def handle(state: State, incoming: Incoming) -> Outcome:
-    """Answer one WhatsApp message: the next state, the replies to send and the effects to carry out."""
+def handle(state: State, incoming: Incoming, waiting: frozenset[Pending] = frozenset()) -> Outcome:
+    """Answer one WhatsApp message: the next state, the replies to send and the effects to carry out.
+    `waiting` is what the office has waiting on the number (see the module docstring for the order)."""
     if incoming.now.tzinfo is None or incoming.now.utcoffset() is None:
         raise ValueError("Incoming.now must be timezone-aware")
+    command = is_command(incoming.body)
+    at_start = state.name == Step.START.value
+    before: list[Effect] = []
+    if Pending.PDF in waiting:
+        if at_start and not incoming.media and not command:
+            return Outcome(state=state, replies=[], effects=[ResumeWaitingPdf(answers=True)])
+        before.append(ResumeWaitingPdf(answers=False))
+    if Pending.DOCUMENT in waiting and not command:
+        return Outcome(state=state, replies=[], effects=[*before, DeliverToWaitingTicket()])
+    if Pending.CALL in waiting and not command and at_start:
+        return Outcome(state=state, replies=[], effects=[*before, AttachToCallTicket()])
+    outcome = _converse(state, incoming)
+    outcome.effects[:0] = before
+    return outcome
+
+
+def _converse(state: State, incoming: Incoming) -> Outcome:
+    """One turn of the bot's own conversation."""
     turn = _begin(state, incoming)
     message = _Message.of(incoming.body, incoming.media)
     if not _command(turn, message):
@@ -443,18 +514,8 @@ def _prompt(turn: _Turn) -> str:
             return render("menu")
         case Step.STATUS_NUMBER:
             return render("status_ask")
-        case Step.REQUEST_SERVICE:
-            return render("ask_service")
-        case Step.REQUEST_NIK:
-            return render("ask_nik", service_label=_service(draft).label)
-        case Step.REQUEST_NAME:
-            return render("ask_name")
-        case Step.REQUEST_KECAMATAN:
-            return render("ask_kecamatan")
-        case Step.REQUEST_DETAIL:
-            return render(DETAIL_QUESTIONS[_service(draft)])
-        case Step.REQUEST_DOCUMENTS:
-            return render("documents_waiting", count=draft.files) if draft.files else _ask_documents(draft)
+        case step if step in _REQUEST_INDEX:
+            return REQUEST_FLOW[_REQUEST_INDEX[step]].ask(draft)
         case Step.COMPLAINT_TEXT:
             return render("ask_complaint")
         case Step.COMPLAINT_KECAMATAN:
@@ -463,7 +524,7 @@ def _prompt(turn: _Turn) -> str:
             if draft.files:
                 return render("complaint_photos_waiting", count=draft.files)
             return render("ask_complaint_photos")
-        case Step.REQUEST_CONFIRM | Step.COMPLAINT_CONFIRM:
+        case Step.COMPLAINT_CONFIRM:
             return render("confirm_prompt")
     raise AssertionError(turn.step)
 
@@ -474,7 +535,7 @@ def _prompt(turn: _Turn) -> str:
 def _on_start(turn: _Turn, message: _Message) -> None:
     choice = message.choice
     if choice == 1 or message.text in REQUEST_WORDS:
-        turn.go(Step.REQUEST_SERVICE, render("ask_service"), draft=_Draft(draft_id=turn.incoming.key))
+        _ask_next(turn, _Draft(draft_id=turn.incoming.key), after=None)
     elif choice == 2:
         turn.go(Step.STATUS_NUMBER, render("status_ask"), draft=_Draft())
     elif choice == 3:
@@ -487,8 +548,7 @@ def _on_start(turn: _Turn, message: _Message) -> None:
     elif COMPLAINT_WORDS.intersection(message.words):
         _start_complaint(turn)
     elif len(message.words) <= MAX_SHORTCUT_WORDS and (service := match_service(message.text)):
-        draft = _Draft(draft_id=turn.incoming.key, service=service)
-        turn.go(Step.REQUEST_NIK, render("ask_nik", service_label=service.label), draft=draft)
+        _ask_next(turn, _Draft(draft_id=turn.incoming.key, service=service), after=Step.REQUEST_SERVICE)
     elif turn.fresh or _opens_with(message, GREETING_WORDS):
         turn.go(Step.START, render("welcome"))
     elif _opens_with(message, THANKS_WORDS):
@@ -515,58 +575,131 @@ def _on_status_number(turn: _Turn, message: _Message) -> None:
         turn.miss(render("status_number_invalid"))
 
 
-def _on_request_service(turn: _Turn, message: _Message) -> None:
+# --- The document request, as data ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer understood: the value for the draft, and maybe a note said before the next question."""
+
+    value: Any
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Miss:
+    """An answer not understood: what to say (None: "not understood" and the question again)."""
+
+    reply: str | None = None
+    again: bool = False  # follow the reply with the question again
+
+
+Parser = Callable[[_Message, datetime], Answer | Miss]
+
+
+@dataclass(frozen=True)
+class RequestStep:
+    """One step of the document request: the draft field it fills, how a text answer is read (None: the
+    step has a handler of its own), the catalogue key of its question and that question's values."""
+
+    step: Step
+    field: str | None  # None: the step fills nothing (the confirmation)
+    parse: Parser | None
+    prompt: str | Callable[[_Draft], str]  # a catalogue key, or the key for this draft
+    params: Callable[[_Draft], Mapping[str, object]] = lambda draft: {}
+    applies: Callable[[Service], bool] = lambda service: True  # whether the service asks this at all
+
+    def ask(self, draft: _Draft) -> str:
+        """The question, for this draft."""
+        key = self.prompt if isinstance(self.prompt, str) else self.prompt(draft)
+        return render(key, **self.params(draft))
+
+
+def _parse_service(message: _Message, now: datetime) -> Answer | Miss:
     choice = message.choice
     if choice is not None and 1 <= choice <= len(DOCUMENT_SERVICES):
-        service: Service | None = DOCUMENT_SERVICES[choice - 1]
-    else:
-        service = match_service(message.text)
-    if service is None:
-        turn.not_understood()
-        return
-    turn.go(Step.REQUEST_NIK, render("ask_nik", service_label=service.label),
-            draft=replace(turn.draft, service=service))
+        return Answer(DOCUMENT_SERVICES[choice - 1])
+    service = match_service(message.text)
+    return Miss() if service is None else Answer(service)
 
 
-def _on_request_nik(turn: _Turn, message: _Message) -> None:
+def _parse_nik(message: _Message, now: datetime) -> Answer | Miss:
     try:
-        nik = parse_nik(message.raw, today=turn.incoming.now.astimezone(WIB).date())
+        nik = parse_nik(message.raw, today=now.astimezone(WIB).date())
     except InvalidNik as exc:
-        turn.miss(render("nik_invalid", reason=str(exc)))
-        return
-    reply = render("ask_name")
-    if not nik.in_tanggamus:
-        reply = f"{render('nik_outside_tanggamus')}\n\n{reply}"
-    turn.go(Step.REQUEST_NAME, reply, draft=replace(turn.draft, nik=nik.value))
+        return Miss(render("nik_invalid", reason=str(exc)))
+    return Answer(nik.value, note=None if nik.in_tanggamus else render("nik_outside_tanggamus"))
 
 
-def _on_request_name(turn: _Turn, message: _Message) -> None:
+def _parse_name(message: _Message, now: datetime) -> Answer | Miss:
     name = clean_name(message.raw)
-    if name is None:
-        turn.miss(render("name_invalid"))
-        return
-    turn.go(Step.REQUEST_KECAMATAN, render("ask_kecamatan"), draft=replace(turn.draft, name=name))
+    return Miss(render("name_invalid")) if name is None else Answer(name)
 
 
-def _on_request_kecamatan(turn: _Turn, message: _Message) -> None:
+def _parse_kecamatan(message: _Message, now: datetime) -> Answer | Miss:
     kecamatan = match_kecamatan(message.raw)
-    if kecamatan is None:
-        turn.miss(render("kecamatan_not_found"))
-        return
-    draft = replace(turn.draft, kecamatan_code=kecamatan.code)
-    question = DETAIL_QUESTIONS.get(_service(draft))
-    if question:
-        turn.go(Step.REQUEST_DETAIL, render(question), draft=draft)
-    else:
-        turn.go(Step.REQUEST_DOCUMENTS, _ask_documents(draft), draft=draft)
+    return Miss(render("kecamatan_not_found")) if kecamatan is None else Answer(kecamatan.code)
 
 
-def _on_request_detail(turn: _Turn, message: _Message) -> None:
+def _parse_detail(message: _Message, now: datetime) -> Answer | Miss:
     if not _long_enough(message.raw):
-        turn.miss(f"{render('detail_too_short')}\n{_prompt(turn)}")
+        return Miss(render("detail_too_short"), again=True)
+    return Answer(message.raw[:MAX_TEXT_CHARS])
+
+
+def _service_label(draft: _Draft) -> Mapping[str, object]:
+    return {"service_label": _service(draft).label}
+
+
+def _documents_question(draft: _Draft) -> str:
+    return "documents_waiting" if draft.files else "ask_documents"
+
+
+def _documents_params(draft: _Draft) -> Mapping[str, object]:
+    if draft.files:
+        return {"count": draft.files}
+    service = _service(draft)
+    return {"service_label": service.label, "documents": format_documents(service)}
+
+
+# In the order they are asked. Adding a question: a Step, a _Draft field, one entry and its catalogue text.
+REQUEST_FLOW: tuple[RequestStep, ...] = (
+    RequestStep(Step.REQUEST_SERVICE, "service", _parse_service, "ask_service"),
+    RequestStep(Step.REQUEST_NIK, "nik", _parse_nik, "ask_nik", params=_service_label),
+    RequestStep(Step.REQUEST_NAME, "name", _parse_name, "ask_name"),
+    RequestStep(Step.REQUEST_KECAMATAN, "kecamatan_code", _parse_kecamatan, "ask_kecamatan"),
+    RequestStep(Step.REQUEST_DETAIL, "description", _parse_detail, lambda draft: DETAIL_QUESTIONS[_service(draft)],
+                applies=lambda service: service in DETAIL_QUESTIONS),
+    RequestStep(Step.REQUEST_DOCUMENTS, "files", None, _documents_question, params=_documents_params),
+    RequestStep(Step.REQUEST_CONFIRM, None, None, "confirm_prompt"),
+)
+_REQUEST_INDEX: dict[Step, int] = {entry.step: i for i, entry in enumerate(REQUEST_FLOW)}
+
+
+def _on_question(turn: _Turn, message: _Message) -> None:
+    """A text answer to one of the request's questions: fill the draft and ask the next, or ask again."""
+    entry = REQUEST_FLOW[_REQUEST_INDEX[turn.step]]
+    assert entry.parse is not None
+    answer = entry.parse(message, turn.incoming.now)
+    if isinstance(answer, Miss):
+        if answer.reply is None:
+            turn.not_understood()
+        else:
+            turn.miss(f"{answer.reply}\n{_prompt(turn)}" if answer.again else answer.reply)
         return
-    draft = replace(turn.draft, description=message.raw[:MAX_TEXT_CHARS])
-    turn.go(Step.REQUEST_DOCUMENTS, _ask_documents(draft), draft=draft)
+    assert entry.field is not None
+    _ask_next(turn, replace(turn.draft, **{entry.field: answer.value}), after=entry.step, note=answer.note)
+
+
+def _ask_next(turn: _Turn, draft: _Draft, *, after: Step | None, note: str | None = None) -> None:
+    """Move to the request's next step that applies to the draft's service and ask its question."""
+    start = 0 if after is None else _REQUEST_INDEX[after] + 1
+    for entry in REQUEST_FLOW[start:]:
+        if draft.service is None or entry.applies(draft.service):
+            question = entry.ask(draft)
+            turn.go(entry.step, f"{note}\n\n{question}" if note else question, draft=draft)
+            return
+    raise AssertionError(f"no request step after {after}")
 
 
 def _on_request_documents(turn: _Turn, message: _Message) -> None:
@@ -646,11 +779,7 @@ def _confirm(turn: _Turn, message: _Message, ticket: Callable[[_Draft], CreateTi
 _HANDLERS: dict[Step, Callable[[_Turn, _Message], None]] = {
     Step.START: _on_start,
     Step.STATUS_NUMBER: _on_status_number,
-    Step.REQUEST_SERVICE: _on_request_service,
-    Step.REQUEST_NIK: _on_request_nik,
-    Step.REQUEST_NAME: _on_request_name,
-    Step.REQUEST_KECAMATAN: _on_request_kecamatan,
-    Step.REQUEST_DETAIL: _on_request_detail,
+    **{entry.step: _on_question for entry in REQUEST_FLOW if entry.parse is not None},
     Step.REQUEST_DOCUMENTS: _on_request_documents,
     Step.REQUEST_CONFIRM: _on_request_confirm,
     Step.COMPLAINT_TEXT: _on_complaint_text,
@@ -686,11 +815,6 @@ def _take_media(turn: _Turn, message: _Message, step: Step) -> None:
         draft = replace(draft, files=draft.files + len(kept))
         replies.append(render("media_kept", count=draft.files))
     turn.go(step, *replies, draft=draft)
-
-
-def _ask_documents(draft: _Draft) -> str:
-    service = _service(draft)
-    return render("ask_documents", service_label=service.label, documents=format_documents(service))
 
 
 def _request_summary(draft: _Draft) -> str:

@@ -641,3 +641,16 @@ def test_any_messages_from_any_state_get_an_answer_and_never_raise(
 ])
 def test_is_command_agrees_with_what_handle_treats_as_a_command(body: str, command: bool) -> None:
     assert is_command(body) is command
+
+
+def test_the_request_is_a_list_of_steps_each_asked_by_its_catalogue_text() -> None:
+    from bot.catalogue import MESSAGES
+    from bot.conversation import REQUEST_FLOW
+
+    assert [entry.step for entry in REQUEST_FLOW] == [
+        Step.REQUEST_SERVICE, Step.REQUEST_NIK, Step.REQUEST_NAME, Step.REQUEST_KECAMATAN, Step.REQUEST_DETAIL,
+        Step.REQUEST_DOCUMENTS, Step.REQUEST_CONFIRM]
+    assert all(entry.prompt in MESSAGES for entry in REQUEST_FLOW if isinstance(entry.prompt, str))
+    asked = [entry.step for entry in REQUEST_FLOW if entry.applies(Service.KK)]
+    assert Step.REQUEST_DETAIL not in asked and Step.REQUEST_DETAIL in [
+        entry.step for entry in REQUEST_FLOW if entry.applies(Service.PINDAH)]

@@ -9,11 +9,26 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import conversation
-from bot.conversation import CreateTicket, Incoming, MediaItem, QueryStatus, ResendDocument, State, handle
+from bot.conversation import (
+    AttachToCallTicket,
+    CreateTicket,
+    DeliverToWaitingTicket,
+    Incoming,
+    MediaItem,
+    Pending,
+    PendingEffect,
+    QueryStatus,
+    ResendDocument,
+    ResumeWaitingPdf,
+    State,
+    Step,
+    handle,
+    is_command,
+)
 
-# Effects whose reply the caller writes (ticket number, status, the resent PDF).
-ANSWERED_BY_CALLER = (CreateTicket, QueryStatus, ResendDocument)
+# Effects whose reply the caller writes (ticket number, status, the resent PDF, what waited on the number).
+ANSWERED_BY_CALLER = (CreateTicket, QueryStatus, ResendDocument, ResumeWaitingPdf, DeliverToWaitingTicket,
+                      AttachToCallTicket)
 
 WORDS = ["halo", "1", "2", "3", "4", "8", "0", "menu", "batal", "bantuan", "status", "ya", "tidak", "selesai",
          "lewati", "kirim ulang PGD-2026-000001", "status PGD-2026-000123", "1806014505900001",
@@ -27,23 +42,24 @@ media = st.lists(st.builds(MediaItem, st.sampled_from(CONTENT_TYPES)), max_size=
 gaps = st.sampled_from([timedelta(seconds=1), timedelta(minutes=5), timedelta(hours=23), timedelta(hours=25),
                         timedelta(days=40), timedelta(0)])
 messages = st.lists(st.tuples(texts, media, gaps), min_size=1, max_size=25)
+waiting_sets = st.sets(st.sampled_from(list(Pending))).map(frozenset)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(messages)
-def test_every_message_gets_a_reply_and_the_state_survives_storage(sequence) -> None:  # type: ignore[no-untyped-def]
+@given(messages, waiting_sets)
+def test_every_message_gets_a_reply_and_the_state_survives_storage(sequence, waiting) -> None:  # type: ignore[no-untyped-def]
     state = State()
     now = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
     for index, (body, items, gap) in enumerate(sequence):
         now += gap
-        outcome = handle(state, Incoming(body=body, media=items, now=now, key=f"SM{index:032d}"))
+        outcome = handle(state, Incoming(body=body, media=items, now=now, key=f"SM{index:032d}"), waiting)
         assert outcome.replies or any(isinstance(e, ANSWERED_BY_CALLER) for e in outcome.effects), \
             f"no reply to {body!r} in {state.name}"
         assert all(isinstance(r, str) and r.strip() for r in outcome.replies)
         assert all(len(r) <= 4096 for r in outcome.replies), "WhatsApp cuts messages beyond 4096 characters"
         stored = json.loads(json.dumps(outcome.state.to_dict()))  # what the JSON column keeps
         state = State.from_dict(stored)
-        assert state.name in {s.value for s in conversation.Step}
+        assert state.name in {s.value for s in Step}
 
 
 @settings(max_examples=200, deadline=None)
@@ -75,3 +91,56 @@ def test_through_the_stored_path_every_message_is_answered(session, sequence) ->
         replies = intake.receive(session, inbound)
         assert replies and all(r.strip() for r in replies), f"no reply to {body!r}"
         assert intake.receive(session, inbound) == replies  # a redelivery gets the same answer
+
+
+# --- What waits on the number comes first, in a fixed order -------------------------------------------
+
+states = st.builds(State, name=st.sampled_from([s.value for s in Step]), misses=st.integers(0, 3),
+                   updated_at=st.just(datetime(2026, 3, 2, 0, 50, tzinfo=UTC)), needs_human=st.booleans())
+NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+
+@settings(max_examples=400, deadline=None)
+@given(states, texts, media, waiting_sets)
+def test_pending_matters_take_the_message_in_their_order(state, body, items, waiting) -> None:  # type: ignore[no-untyped-def]
+    incoming = Incoming(body=body, media=items, now=NOW, key="SM1")
+    outcome = handle(state, incoming, waiting)
+    command, at_start = is_command(body), state.name == Step.START.value
+    pending = [e for e in outcome.effects if isinstance(e, PendingEffect)]
+    # Pending effects come first, never twice, and only for what waits.
+    assert outcome.effects[:len(pending)] == pending
+    assert len({type(e) for e in pending}) == len(pending)
+    assert {e.kind for e in pending} <= waiting
+
+    if Pending.PDF in waiting:
+        # Any message re-opens the 24-hour window: the waiting PDF always goes out.
+        assert isinstance(pending[0], ResumeWaitingPdf)
+        if at_start and not items and not command:
+            assert outcome.effects == [ResumeWaitingPdf(answers=True)]
+            assert outcome.state == state and outcome.replies == []
+            return
+        assert pending[0] == ResumeWaitingPdf(answers=False)
+    takers = [e for e in pending if e.answers]
+    if Pending.DOCUMENT in waiting and not command:
+        assert takers == [DeliverToWaitingTicket()]
+    elif Pending.CALL in waiting and not command and at_start:
+        assert takers == [AttachToCallTicket()]
+    else:
+        assert takers == []
+    if takers:
+        # A matter that takes the message answers it alone and leaves the conversation where it was.
+        assert outcome.effects[-1] == takers[0] and outcome.replies == [] and outcome.state == state
+    else:
+        # Otherwise the bot answers as if nothing waited (after a silent PDF).
+        plain = handle(state, incoming)
+        assert outcome.replies == plain.replies and outcome.state == plain.state
+        assert outcome.effects[len(pending):] == plain.effects
+
+
+@settings(max_examples=200, deadline=None)
+@given(states, texts, media, waiting_sets)
+def test_a_command_is_never_taken_by_a_pending_matter(state, body, items, waiting) -> None:  # type: ignore[no-untyped-def]
+    command = f"status PGD-2026-{len(body) + 1:06d}" if not is_command(body) else body
+    outcome = handle(state, Incoming(body=command, media=items, now=NOW, key="SM1"), waiting)
+    assert not any(isinstance(e, (DeliverToWaitingTicket, AttachToCallTicket)) for e in outcome.effects)
+    assert not any(isinstance(e, ResumeWaitingPdf) and e.answers for e in outcome.effects)
