@@ -6,5 +6,6 @@ import tickets.messages  # noqa: F401
 import layanan.outbox  # noqa: F401
 import pdf_delivery.delivery_models  # noqa: F401
 import pdf_delivery.models  # noqa: F401
+import tickets.audit  # noqa: F401
 import tickets.models  # noqa: F401
 import tickets.staff  # noqa: F401
