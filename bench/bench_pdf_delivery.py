@@ -56,8 +56,9 @@ def run(settings: Settings, say: Say, database_url: str | None = None) -> list[R
     from layanan.migrate import upgrade
     from pdf_delivery.delivery_views import MAX_BATCH
     from pdf_delivery.models import DocumentStatus, IssuedDocument
-    from pdf_delivery.sending import PDF_SENDER_ROLE, request_sends
+    from pdf_delivery.sending import request_sends, sending_stages
     from routing import workflow_for
+    from routing.definition import RoleDuty
     from tests.support.twilio_api import ACCOUNT_SID, TwilioApi
     from tickets.accounts import create_staff
     from tickets.constants import Channel, Direction, Service
@@ -83,11 +84,12 @@ def run(settings: Settings, say: Say, database_url: str | None = None) -> list[R
         "TWILIO_AUTH_TOKEN": token, "TWILIO_API_BASE": api.url, "DOCUMENTS_PATH": str(documents),
         "PUBLIC_BASE_URL": "http://bench.invalid", "SECRET_KEY": "bench",
     })
-    stage = workflow_for("whatsapp", "kk").stages_for_role(PDF_SENDER_ROLE)[0].key
+    definition = workflow_for("whatsapp", "kk")
+    stage = sending_stages(definition)[0].key
     try:
         with app.app_context(), Session(app.extensions["db_engine"], expire_on_commit=False) as session:
-            sender = create_staff(session, username="pengirim", full_name="Pengirim PDF", roles=[PDF_SENDER_ROLE],
-                                  password=secrets.token_hex(8))
+            sender = create_staff(session, username="pengirim", full_name="Pengirim PDF",
+                                  roles=[definition.role_for(RoleDuty.SEND_PDF)], password=secrets.token_hex(8))
             tickets = []
             for i in range(settings.tickets):
                 phone = f"+62812{i:08d}"

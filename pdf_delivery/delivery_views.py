@@ -6,7 +6,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from sqlalchemy import and_, false
 from sqlmodel import Session, col, or_, select
 from werkzeug.wrappers import Response
 
@@ -15,23 +16,24 @@ from pdf_delivery import sending
 from pdf_delivery.delivery_models import DeliveryState, PdfDelivery
 from pdf_delivery.download_links import Refusal, record_fetch, resolve, verified_file
 from pdf_delivery.models import DocumentStatus, IssuedDocument
-from routing import workflow
-from tickets.access import roles_required, user
+from routing.definition import RoleDuty
+from tickets.access import duty_required, duty_roles, user
 from tickets.models import Applicant, Ticket
 
 log = logging.getLogger(__name__)
-bp = Blueprint("pdf_sending", __name__)
+bp = Blueprint("pdf_delivery", __name__)
 MAX_BATCH = 100  # tickets per press of the button; the queue shows no more at once
 
 
 @bp.app_context_processor
 def delivery_helpers() -> dict[str, Any]:
-    """Lets the ticket page show the delivery state of its PDF."""
-    return {"pdf_deliveries": _ticket_deliveries, "delivery_state_label": _state_label}
+    """Lets the ticket page show the delivery state of its PDF, and the navigation who sends PDFs."""
+    return {"pdf_deliveries": _ticket_deliveries, "delivery_state_label": _state_label,
+            "pdf_sender_roles": duty_roles(RoleDuty.SEND_PDF)}
 
 
 @bp.get("/pengiriman-pdf")
-@roles_required(sending.PDF_SENDER_ROLE)
+@duty_required(RoleDuty.SEND_PDF)
 def delivery_queue() -> str:
     """Tickets whose signed PDF is ready to send, and deliveries the operator must look at, flagged first."""
     session = db.session()
@@ -40,27 +42,27 @@ def delivery_queue() -> str:
 
 
 @bp.post("/pengiriman-pdf/kirim")
-@roles_required(sending.PDF_SENDER_ROLE)
+@duty_required(RoleDuty.SEND_PDF)
 def send_selected() -> Response:
     """Queue the PDF of each selected ticket; every refusal is reported, the others go out."""
     ids = list(dict.fromkeys(int(v) for v in request.form.getlist("tiket") if v.isdecimal()))[:MAX_BATCH]
     if not ids:
         flash("Pilih minimal satu tiket untuk dikirim.", "error")
-        return redirect(url_for("pdf_sending.delivery_queue"), code=303)
+        return redirect(url_for("pdf_delivery.delivery_queue"), code=303)
     session = db.session()
     tickets = [t for t in (session.get(Ticket, i) for i in ids) if t is not None]
     try:
         deliveries, refusals = sending.request_sends(session, tickets, user())
     except sending.SendRefused as exc:
         flash(str(exc), "error")
-        return redirect(url_for("pdf_sending.delivery_queue"), code=303)
+        return redirect(url_for("pdf_delivery.delivery_queue"), code=303)
     for refusal in refusals:
         flash(refusal, "error")
     if deliveries:
         numbers = {t.id: t.number for t in tickets}
         flash(f"PDF {len(deliveries)} tiket masuk antrean kirim: "
               f"{', '.join(numbers[d.ticket_id] for d in deliveries)}.")
-    return redirect(url_for("pdf_sending.delivery_queue"), code=303)
+    return redirect(url_for("pdf_delivery.delivery_queue"), code=303)
 
 
 @bp.get("/unduh/<token>")
@@ -95,13 +97,15 @@ def _documents_root() -> Path:
 
 
 def _queue_rows(session: Session) -> list[dict[str, Any]]:
-    stages = [s.key for s in workflow().stages_for_role(sending.PDF_SENDER_ROLE)]
+    at_sending = or_(false(), *[and_(col(Ticket.workflow) == d.key,
+                                     col(Ticket.stage).in_([s.key for s in sending.sending_stages(d)]))
+                                for d in sending.sending_definitions()])
     flagged = select(PdfDelivery.ticket_id).where(PdfDelivery.needs_operator == True,  # noqa: E712
                                                   PdfDelivery.state == DeliveryState.FAILED)
     signed = select(IssuedDocument.ticket_id).where(IssuedDocument.status == DocumentStatus.SIGNED)
     tickets = session.exec(
         select(Ticket).where(or_(col(Ticket.id).in_(flagged),
-                                 col(Ticket.stage).in_(stages) & col(Ticket.id).in_(signed)))
+                                 and_(at_sending, col(Ticket.id).in_(signed))))
         .order_by(col(Ticket.id).in_(flagged).desc(), col(Ticket.stage_entered_at), col(Ticket.id)).limit(MAX_BATCH)
     ).all()
     deliveries = sending.deliveries_of(session, [t.id for t in tickets if t.id is not None])
@@ -112,7 +116,8 @@ def _queue_rows(session: Session) -> list[dict[str, Any]]:
         delivery = deliveries.get(ticket.id)
         rows.append({
             "ticket": ticket, "applicant": applicants.get(ticket.applicant_id), "delivery": delivery,
-            "can_send": ticket.stage in stages and (delivery is None or delivery.state not in sending.ACTIVE_STATES),
+            "can_send": ticket.stage in sending.sender_stages(ticket)
+            and (delivery is None or delivery.state not in sending.ACTIVE_STATES),
             "flagged": bool(delivery and delivery.needs_operator),
         })
     return rows

@@ -12,9 +12,10 @@ key) is made. An HTTP error answer (5xx, 429) is not in doubt: Twilio created no
 job never sends a second PDF for an accepted one, at the cost of one list request after a crash.
 With the local outbox (development, no Twilio to ask) an in-doubt try is simply made again.
 
-The ticket moves from `pdf_sending` to the handover batch when WhatsApp reports the PDF
-*delivered* (or read), not merely *sent*: "sent" means handed to WhatsApp, and a message can still
-end "undelivered" after it (phone number without WhatsApp, blocked). In the local outbox there are
+The ticket moves on from the PDF sender's stage (the stage of the role with the `send_pdf` duty)
+when WhatsApp reports the PDF *delivered* (or read), not merely *sent*: "sent" means handed to
+WhatsApp, and a message can still end "undelivered" after it (phone number without WhatsApp,
+blocked). In the local outbox there are
 no callbacks, so writing the message there counts as delivered.
 """
 
@@ -43,8 +44,8 @@ from layanan.outbox import defer
 from pdf_delivery.delivery_models import ACTIVE_STATES, DeliveryReason, DeliveryState, PdfDelivery
 from pdf_delivery.download_links import create_link
 from pdf_delivery.models import DocumentStatus, IssuedDocument
-from routing import workflow
-from routing.definition import Action
+from routing import definitions_with, workflow
+from routing.definition import Action, Definition, FieldType, RoleDuty, Stage
 from routing.engine import TransitionError
 from tickets.constants import MessageStatus, Service
 from tickets.models import Applicant, Ticket
@@ -55,8 +56,7 @@ from tickets.workflow_service import act
 
 log = logging.getLogger(__name__)
 
-PDF_SENDER_ROLE = "pdf_sender"
-SENT_OUTPUT = "pdf_terkirim"  # the pdf_sending stage's check, ticked when WhatsApp reports the PDF delivered
+FEATURE = "pengiriman PDF"
 WINDOW_CLOSED = "63016"  # Twilio: free-form message outside the 24-hour window
 TRANSIENT_HTTP = frozenset({429, 500, 502, 503, 504})
 IN_DOUBT_LOOKBACK = timedelta(minutes=2)  # clock skew between us and Twilio when matching an in-doubt try
@@ -73,9 +73,26 @@ class TransientSendError(RuntimeError):
 # --- Starting a delivery --------------------------------------------------------------------------
 
 
+def sending_stages(definition: Definition) -> tuple[Stage, ...]:
+    """The stages at which an SOP sends the PDF: those of its role with the `send_pdf` duty (none without)."""
+    if not definition.has_duty(RoleDuty.SEND_PDF):
+        return ()
+    return definition.stages_for_role(definition.role_for(RoleDuty.SEND_PDF, FEATURE))
+
+
 def sender_stages(ticket: Ticket) -> frozenset[str]:
     """The stages at which the ticket's workflow sends the PDF (the PDF sender's stages)."""
-    return frozenset(s.key for s in workflow(ticket.workflow).stages_for_role(PDF_SENDER_ROLE))
+    return frozenset(s.key for s in sending_stages(workflow(ticket.workflow)))
+
+
+def sending_definitions() -> tuple[Definition, ...]:
+    """The SOPs that send the signed PDF to the citizen's WhatsApp."""
+    return definitions_with(RoleDuty.SEND_PDF)
+
+
+def sent_confirmations(stage: Stage) -> dict[str, bool]:
+    """The sending stage's checks, ticked for the PDF sender once WhatsApp reports the PDF delivered."""
+    return {o.key: True for o in stage.outputs if o.type is FieldType.CHECK and not o.system_assigned}
 
 
 def signed_document(session: Session, ticket_id: int) -> IssuedDocument | None:
@@ -452,7 +469,7 @@ def _delivered(session: Session, delivery: PdfDelivery) -> None:
                                expected_version=ticket.version)
         act(session, ticket, Action.ADVANCE, actor_id=actor.id, actor_roles=set(actor.roles),
             expected_version=ticket.version,
-            payload={"outputs": {SENT_OUTPUT: True},
+            payload={"outputs": sent_confirmations(workflow(ticket.workflow).stage(ticket.stage)),
                      "note": f"PDF diterima di WhatsApp pemohon ({message.twilio_sid if message else '-'})."})
     except TransitionError as exc:
         _flag_after_delivery(session, delivery, f"PDF diterima pemohon, tetapi tiket tidak dapat diteruskan "

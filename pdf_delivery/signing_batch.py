@@ -11,17 +11,15 @@ from typing import Any
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
-from layanan.clock import WIB
+from layanan.clock import WIB, utcnow
 from pdf_delivery.documents import current_document, signing_stage_keys, store_document
 from pdf_delivery.models import DocumentStatus, IssuedDocument
 from pdf_delivery.signing import OfficeSigner, SignatureStamp, SigningError, load_office_signer, sign_pdf
-from routing import workflow
-from routing import definitions
-from routing.definition import Action
+from routing import definitions_with, workflow
+from routing.definition import Action, RoleDuty
 from routing.engine import TransitionError
 from tickets.models import Applicant, Ticket
 from tickets.staff import StaffUser
-from layanan.clock import utcnow
 from tickets.workflow_service import act
 
 log = logging.getLogger(__name__)
@@ -45,10 +43,12 @@ class SignOutcome:
     message: str  # names the ticket, for a list of outcomes
 
 
-def signing_queue(session: Session) -> list[QueueItem]:
-    """Tickets at a signing stage of any SOP, oldest first, each with its current document."""
+def signing_queue(session: Session, account: StaffUser | None = None) -> list[QueueItem]:
+    """Tickets at a signing stage, oldest first, each with its current document: of every SOP, or of the
+    SOPs whose signer the account is."""
     branches = [and_(col(Ticket.workflow) == d.key, col(Ticket.stage).in_(signing_stage_keys(d.key)))
-                for d in definitions() if signing_stage_keys(d.key)]
+                for d in definitions_with(RoleDuty.SIGN) if signing_stage_keys(d.key)
+                and (account is None or account.has_role(d.role_for(RoleDuty.SIGN)))]
     if not branches:
         return []
     rows = session.exec(
@@ -86,6 +86,8 @@ def _sign_one(session: Session, config: Mapping[str, Any], account: StaffUser, s
     number = ticket.number
     if ticket.stage not in signing_stage_keys(ticket.workflow):
         return _refused(number, "Tiket tidak sedang menunggu tanda tangan elektronik.")
+    if not account.has_role(workflow(ticket.workflow).role_for(RoleDuty.SIGN)):
+        return _refused(number, "Akun Anda tidak berwenang menandatangani dokumen tiket ini.")
     document = current_document(session, int(ticket.id or 0))
     if document is None:
         return _refused(number, "Tiket ini belum memiliki dokumen PDF dari operator.")

@@ -22,25 +22,27 @@ from pdf_delivery.signing import SigningError
 from pdf_delivery.signing_batch import sign_tickets, signing_queue
 from pdf_delivery.verification import find_by_code, verify_document
 from tickets import services
-from tickets.access import can_view_ticket, roles_required, user
+from routing.definition import RoleDuty
+from tickets.access import can_view_ticket, duty_required, duty_roles, roles_required, user
 from tickets.models import Ticket
 from tickets.staff_pages import guard
 
 log = logging.getLogger(__name__)
 bp = Blueprint("signing", __name__)
 guard(bp)
-SIGNER_ROLE = "kepala_dinas"
 
 
 @bp.app_context_processor
 def document_helpers() -> dict[str, Any]:
-    """Lets the ticket page show the issued document and, to the operator, the upload form."""
+    """Lets the ticket page show the issued document and, to the operator, the upload form; and the
+    navigation who signs."""
 
     def issued_document(ticket: Ticket) -> dict[str, Any]:
         return {"document": current_document(db.session(), int(ticket.id or 0)),
                 "may_upload": can_upload(user(), ticket)}
 
-    return {"issued_document": issued_document, "document_status": DocumentStatus}
+    return {"issued_document": issued_document, "document_status": DocumentStatus,
+            "signer_roles": duty_roles(RoleDuty.SIGN)}
 
 
 @bp.post("/tiket/<number>/dokumen")
@@ -64,14 +66,14 @@ def upload(number: str) -> Response:
 
 
 @bp.get("/tte")
-@roles_required(SIGNER_ROLE)
+@duty_required(RoleDuty.SIGN)
 def queue() -> str:
     """Tickets waiting for the Kepala Dinas's signature, with their documents."""
-    return render_template("pdf_delivery/signing_queue.html", items=signing_queue(db.session()))
+    return _queue_page()
 
 
 @bp.get("/tte/dokumen/<int:document_id>")
-@roles_required(SIGNER_ROLE)
+@duty_required(RoleDuty.SIGN)
 def preview(document_id: int) -> Response:
     """The document as uploaded (or signed), shown inline in the browser, never cached."""
     document = db.session().get(IssuedDocument, document_id)
@@ -89,7 +91,7 @@ def preview(document_id: int) -> Response:
 
 
 @bp.post("/tte/tandatangani")
-@roles_required(SIGNER_ROLE)
+@duty_required(RoleDuty.SIGN)
 def sign() -> Response | tuple[str, int]:
     """Sign the ticked documents after the passphrase is re-entered; report each ticket's outcome."""
     ids = [int(v) for v in request.form.getlist("ticket_id") if v.isdecimal()]
@@ -124,7 +126,7 @@ def verify(code: str) -> tuple[str, int] | str:
 
 
 def _queue_page() -> str:
-    return render_template("pdf_delivery/signing_queue.html", items=signing_queue(db.session()))
+    return render_template("pdf_delivery/signing_queue.html", items=signing_queue(db.session(), user()))
 
 
 def _viewable_ticket(number: str) -> Ticket:

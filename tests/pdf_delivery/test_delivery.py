@@ -70,7 +70,7 @@ def sender(session: Session) -> StaffUser:
 
 
 def sending_stage() -> str:
-    return workflow(TANGGAMUS).stages_for_role(sending.PDF_SENDER_ROLE)[0].key
+    return sending.sending_stages(workflow(TANGGAMUS))[0].key
 
 
 def ready_ticket(session: Session, documents: str, *, last_inbound_hours: float | None = 1,
@@ -144,7 +144,7 @@ def test_pdf_sender_sends_from_queue_and_ticket_moves_on_once_delivered(
     assert stage_of(session, ticket) == workflow(TANGGAMUS).next_stage(sending_stage()).key
     event = session.exec(select(StageEvent).where(StageEvent.ticket_id == ticket.id)
                          .order_by(StageEvent.id.desc())).first()  # type: ignore[union-attr]
-    assert event.actor_id == sender.id and event.data == {sending.SENT_OUTPUT: True}
+    assert event.actor_id == sender.id and event.data == {"pdf_terkirim": True}
 
     detail = http.get(f"/tiket/{ticket.number}")
     assert "Pengiriman PDF ke WhatsApp" in detail.text and "Diterima pemohon" in detail.text
