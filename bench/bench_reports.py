@@ -80,13 +80,13 @@ def _baseline_html(items: list) -> str:
 
 def _month_of_tickets(session, count: int) -> None:  # type: ignore[no-untyped-def]
     """`count` tickets sorted during November 2026 over all 20 kecamatan, inserted directly."""
-    from berita_acara.stages import handover_stages
+    from berita_acara.stages import handover_chains
     from routing.definition import Action
     from tickets.constants import DOCUMENT_SERVICES
     from tickets.kecamatan import KECAMATAN
     from tickets.models import Applicant, StageEvent, Ticket
 
-    stages = handover_stages()
+    stages = handover_chains()[0]
     rng = random.Random(11)
     first = datetime(2026, 11, 1, tzinfo=WIB)
     for n in range(1, count + 1):

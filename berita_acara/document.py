@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from berita_acara.handover import SIGNER_ROLE, HandoverError, items_of, mark_signed, totals
+from berita_acara.handover import HandoverError, chain_of, items_of, mark_signed, totals
 from berita_acara.models import BeritaAcara, BeritaAcaraStatus
 from berita_acara.render import BeritaAcaraDocument, ItemLine, Person, berita_acara_pdf
 from berita_acara.sorting import SHORT_LABELS
@@ -27,6 +27,8 @@ def build_document(session: Session, berita_acara: BeritaAcara, head: StaffUser 
     row = session.get(KecamatanRow, berita_acara.kecamatan_code)
     kecamatan = row.name if row else BY_CODE[berita_acara.kecamatan_code].name
     head = head or _staff(session, berita_acara.signed_by_id)
+    chain = chain_of(session, berita_acara)
+    role_name = chain.definition.role
     return BeritaAcaraDocument(
         number=berita_acara.number,
         document_date=berita_acara.document_date,
@@ -34,9 +36,10 @@ def build_document(session: Session, berita_acara: BeritaAcara, head: StaffUser 
         items=[ItemLine(i.position, i.ticket_number, i.applicant_name, SHORT_LABELS.get(i.service, i.service),
                         i.nik_masked) for i in items],
         totals=totals(items),
-        handing_over=_person("Kasi Inovasi", _staff(session, berita_acara.created_by_id)),
-        receiving=Person(f"Petugas UPT Kecamatan {kecamatan}"),  # signs the paper by hand on arrival
-        courier=_person("Kurir", _staff(session, berita_acara.courier_id)),
+        handing_over=_person(role_name(chain.creator_role).name, _staff(session, berita_acara.created_by_id)),
+        # The UPT officer signs the paper by hand on arrival.
+        receiving=Person(f"{role_name(chain.upt_role).name} Kecamatan {kecamatan}"),
+        courier=_person(role_name(chain.courier_role).name, _staff(session, berita_acara.courier_id)),
         head=_person(HEAD_TITLE, head),
         is_draft=berita_acara.status == BeritaAcaraStatus.DRAFT and head is None,
     )
@@ -45,7 +48,7 @@ def build_document(session: Session, berita_acara: BeritaAcara, head: StaffUser 
 def sign(session: Session, berita_acara: BeritaAcara, actor: StaffUser, passphrase: str,
          config: Mapping[str, Any], verify_url: str, now: datetime | None = None) -> None:
     """The Kepala Dinas signs: render with his name, PAdES-sign with the office certificate, store."""
-    if not actor.has_role(SIGNER_ROLE):
+    if not actor.has_role(chain_of(session, berita_acara).signer_role):
         raise HandoverError("Akun Anda tidak berwenang menandatangani berita acara.")
     if berita_acara.status != BeritaAcaraStatus.DRAFT:
         raise HandoverError("Berita acara ini sudah ditandatangani.")

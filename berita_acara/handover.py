@@ -1,7 +1,12 @@
 """The berita acara's life: drawn up per kecamatan, signed, carried, received item by item.
 
 Every move of the papers also moves the listed tickets through their stages with the workflow
-service, so each step leaves a stage event with the acting officer and role.
+service, so each step leaves a stage event with the acting officer and role. The other way round,
+a listed ticket advanced from its own page takes the berita acara along (`follow_ticket`), so the
+paper and its tickets never tell two stories.
+
+A berita acara lists the tickets of one SOP: who draws it up, signs, carries and receives it are
+the roles that SOP gives the duties (berita_acara.stages).
 """
 
 from __future__ import annotations
@@ -13,33 +18,26 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from berita_acara.models import BeritaAcara, BeritaAcaraItem, BeritaAcaraStatus
 from berita_acara.numbering import take_number
-from berita_acara.sorting import SHORT_LABELS, current_batch_filter
-from layanan.clock import WIB
-from berita_acara.stages import handover_stages
-from tickets.privacy import mask_nik
+from berita_acara.sorting import SHORT_LABELS
+from berita_acara.stages import HandoverStages, handover_chains, stages_of, view_roles
+from layanan.clock import WIB, office_year, utcnow
 from routing import workflow
 from routing.definition import Action, FieldType, Stage
-from routing.engine import TransitionError
-from routing import roles_with_duty
-from routing.definition import RoleDuty
+from routing.engine import Transition, TransitionError
 from tickets.access import is_upt_only
-from tickets.models import Applicant, Ticket
-from layanan.clock import office_year
+from tickets.models import Applicant, StageEvent, Ticket
+from tickets.privacy import mask_nik
 from tickets.staff import StaffUser
-from layanan.clock import utcnow
 from tickets.workflow_service import act
 
 log = logging.getLogger(__name__)
 
-UPT_ROLE = roles_with_duty(RoleDuty.KECAMATAN_BOUND)[0]  # TODO(one engine): look up per ticket
-CREATOR_ROLE = "kasi_inovasi"
-SIGNER_ROLE = "kepala_dinas"
-COURIER_ROLE = "courier_officer"
-VIEW_ROLES = (CREATOR_ROLE, SIGNER_ROLE, COURIER_ROLE, UPT_ROLE, "admin")
+# Set on the session while a step of the berita acara moves its own tickets: follow_ticket stands aside.
+_MOVING = "berita_acara_moving"
 
 
 class HandoverError(ValueError):
@@ -48,32 +46,53 @@ class HandoverError(ValueError):
 
 def can_view(account: StaffUser, berita_acara: BeritaAcara) -> bool:
     """Whether the account may open this berita acara: a UPT officer only for its own kecamatan."""
-    if not account.has_role(*VIEW_ROLES):
+    if not account.has_role(*view_roles()):
         return False
     if is_upt_only(account):
         return account.kecamatan_code is not None and account.kecamatan_code == berita_acara.kecamatan_code
     return True
 
 
-def waiting_tickets(session: Session, kecamatan_code: str | None = None) -> dict[str, list[Ticket]]:
-    """Tickets at the berita acara stage that no berita acara lists yet, per kecamatan."""
-    handover = handover_stages().handover
-    query = select(Ticket).where(Ticket.stage == handover.key, *current_batch_filter(),  # type: ignore[arg-type]
-                                 Ticket.kecamatan_code.is_not(None))  # type: ignore[union-attr]
+def chain_of(session: Session, berita_acara: BeritaAcara) -> HandoverStages:
+    """The handover chain of the SOP the berita acara's tickets run on."""
+    found = session.exec(
+        select(Ticket.workflow).join(BeritaAcaraItem, col(BeritaAcaraItem.ticket_id) == col(Ticket.id))
+        .where(BeritaAcaraItem.berita_acara_id == berita_acara.id).limit(1)
+    ).first()
+    chain = stages_of(found) if found else None
+    if chain is None:
+        raise HandoverError("Berita acara ini tidak memuat berkas dari alur yang memakai berita acara.")
+    return chain
+
+
+def waiting_tickets(session: Session, chain: HandoverStages,
+                    kecamatan_code: str | None = None) -> dict[str, list[Ticket]]:
+    """Tickets of the chain's SOP at its berita acara stage that no berita acara lists yet, per kecamatan."""
+    query = select(Ticket).where(
+        Ticket.workflow == chain.definition.key, Ticket.stage == chain.handover.key,
+        col(Ticket.id).not_in(select(BeritaAcaraItem.ticket_id)), col(Ticket.kecamatan_code).is_not(None))
     if kecamatan_code is not None:
         query = query.where(Ticket.kecamatan_code == kecamatan_code)
     grouped: dict[str, list[Ticket]] = defaultdict(list)
-    for ticket in session.exec(query.order_by(Ticket.id)):
+    for ticket in session.exec(query.order_by(col(Ticket.id))):
         grouped[str(ticket.kecamatan_code)].append(ticket)
     return dict(grouped)
 
 
 def create_berita_acara(session: Session, actor: StaffUser, kecamatan_code: str, number_format: str,
-                        now: datetime | None = None) -> BeritaAcara:
-    """Draw up the berita acara for every waiting ticket of one kecamatan; commits."""
-    _require_role(actor, CREATOR_ROLE, "membuat berita acara")
+                        now: datetime | None = None, *, sop: str | None = None) -> BeritaAcara:
+    """Draw up the berita acara for every waiting ticket of one kecamatan (of one SOP: the given one, or
+    the first whose berita acara the actor draws up that has berkas waiting); commits."""
+    chains = [c for c in handover_chains() if sop is None or c.definition.key == sop]
+    mine = [c for c in chains if actor.has_role(c.creator_role)]
+    if not mine:
+        raise HandoverError("Akun Anda tidak berwenang membuat berita acara.")
     now = now or utcnow()
-    tickets = waiting_tickets(session, kecamatan_code).get(kecamatan_code, [])
+    tickets: list[Ticket] = []
+    for chain in mine:
+        tickets = waiting_tickets(session, chain, kecamatan_code).get(kecamatan_code, [])
+        if tickets:
+            break
     if not tickets:
         raise HandoverError("Tidak ada berkas yang menunggu berita acara untuk kecamatan ini.")
     try:
@@ -105,7 +124,7 @@ def create_berita_acara(session: Session, actor: StaffUser, kecamatan_code: str,
 
 def remove_item(session: Session, berita_acara: BeritaAcara, actor: StaffUser, item_id: int) -> None:
     """Take a berkas out of a draft (e.g. its ticket was returned); the rest close up. Commits."""
-    _require_role(actor, CREATOR_ROLE, "mengubah berita acara")
+    _require_role(actor, chain_of(session, berita_acara).creator_role, "mengubah berita acara")
     _require_status(berita_acara, BeritaAcaraStatus.DRAFT, "diubah lagi")
     items = items_of(session, berita_acara)
     target = next((item for item in items if item.id == item_id), None)
@@ -144,7 +163,7 @@ def totals(items: list[BeritaAcaraItem]) -> list[tuple[str, int]]:
 def mark_signed(session: Session, berita_acara: BeritaAcara, actor: StaffUser, signed_pdf: bytes,
                 now: datetime) -> None:
     """Store the signed PDF and move the berita acara to signed; commits."""
-    _require_role(actor, SIGNER_ROLE, "menandatangani berita acara")
+    _require_role(actor, chain_of(session, berita_acara).signer_role, "menandatangani berita acara")
     _require_status(berita_acara, BeritaAcaraStatus.DRAFT, "ditandatangani")
     berita_acara.status = BeritaAcaraStatus.SIGNED
     berita_acara.signed_by_id = actor.id
@@ -158,14 +177,15 @@ def mark_signed(session: Session, berita_acara: BeritaAcara, actor: StaffUser, s
 def dispatch(session: Session, berita_acara: BeritaAcara, actor: StaffUser, courier: StaffUser,
              now: datetime | None = None) -> None:
     """The Kasi Inovasi hands the signed berita acara and its papers to a courier; refused unsigned."""
-    _require_role(actor, CREATOR_ROLE, "menyerahkan berkas ke kurir")
+    chain = chain_of(session, berita_acara)
+    _require_role(actor, chain.creator_role, "menyerahkan berkas ke kurir")
     if berita_acara.status == BeritaAcaraStatus.DRAFT:
         raise HandoverError("Berita acara belum ditandatangani Kepala Dinas; berkas belum dapat diserahkan ke kurir.")
     _require_status(berita_acara, BeritaAcaraStatus.SIGNED, "diserahkan ke kurir")
-    if not courier.has_role(COURIER_ROLE) or not courier.active:
+    if not courier.has_role(chain.courier_role) or not courier.active:
         raise HandoverError("Penerima berkas harus akun kurir yang aktif.")
     now = now or utcnow()
-    _move_tickets(session, berita_acara, handover_stages().handover, actor, now)
+    _move_tickets(session, berita_acara, chain, chain.handover, actor, now)
     berita_acara.status = BeritaAcaraStatus.IN_TRANSIT
     berita_acara.courier_id = courier.id
     berita_acara.dispatched_at = now
@@ -177,25 +197,40 @@ def dispatch(session: Session, berita_acara: BeritaAcara, actor: StaffUser, cour
 def record_delivery(session: Session, berita_acara: BeritaAcara, actor: StaffUser,
                     now: datetime | None = None) -> None:
     """The courier records handing the papers to the UPT."""
-    _require_role(actor, COURIER_ROLE, "mencatat penyerahan ke UPT")
+    chain = chain_of(session, berita_acara)
+    _require_role(actor, chain.courier_role, "mencatat penyerahan ke UPT")
     if berita_acara.status in (BeritaAcaraStatus.DRAFT, BeritaAcaraStatus.SIGNED):
         raise HandoverError("Berita acara ini belum diserahkan kepada kurir.")
     _require_status(berita_acara, BeritaAcaraStatus.IN_TRANSIT, "dicatat diserahkan ke UPT")
-    if berita_acara.courier_id != actor.id:
+    # No courier is recorded when the papers left through the tickets' own pages: any courier may record.
+    if berita_acara.courier_id not in (None, actor.id):
         raise HandoverError("Berita acara ini dibawa kurir lain.")
     now = now or utcnow()
-    _move_tickets(session, berita_acara, handover_stages().courier, actor, now)
+    _move_tickets(session, berita_acara, chain, chain.courier, actor, now)
     berita_acara.status = BeritaAcaraStatus.DELIVERED
+    berita_acara.courier_id = actor.id
     berita_acara.delivered_at = now
     berita_acara.updated_at = now
     session.add(berita_acara)
     session.commit()
 
 
+def may_record_delivery(account: StaffUser, berita_acara: BeritaAcara, chain: HandoverStages) -> bool:
+    """Whether the account is the courier who may record this berita acara's papers as handed to the UPT."""
+    return (berita_acara.status == BeritaAcaraStatus.IN_TRANSIT and account.has_role(chain.courier_role)
+            and berita_acara.courier_id in (None, account.id))
+
+
+def is_receiving_upt(account: StaffUser, berita_acara: BeritaAcara, chain: HandoverStages) -> bool:
+    """Whether the account is the UPT officer of the berita acara's kecamatan."""
+    return account.has_role(chain.upt_role) and account.kecamatan_code == berita_acara.kecamatan_code
+
+
 def confirm_receipt(session: Session, berita_acara: BeritaAcara, actor: StaffUser, found: set[int],
                     notes: Mapping[int, str], now: datetime | None = None) -> BeritaAcaraStatus:
     """The UPT checks the papers item by item; found items move on, missing ones need a note."""
-    _require_role(actor, UPT_ROLE, "memeriksa penerimaan berkas")
+    chain = chain_of(session, berita_acara)
+    _require_role(actor, chain.upt_role, "memeriksa penerimaan berkas")
     if actor.kecamatan_code != berita_acara.kecamatan_code:
         raise HandoverError("Berita acara ini ditujukan ke UPT kecamatan lain.")
     _require_status(berita_acara, BeritaAcaraStatus.DELIVERED, "diperiksa")
@@ -208,9 +243,8 @@ def confirm_receipt(session: Session, berita_acara: BeritaAcara, actor: StaffUse
     if unexplained:
         raise HandoverError("Tulis keterangan untuk setiap berkas yang tidak ada: " + ", ".join(unexplained) + ".")
     now = now or utcnow()
-    upt = handover_stages().upt
     arrived = [item for item in items if item.id in found]
-    _move_tickets(session, berita_acara, upt, actor, now, only={item.ticket_id for item in arrived})
+    _move_tickets(session, berita_acara, chain, chain.upt, actor, now, only={item.ticket_id for item in arrived})
     for item in items:
         item.received = item.id in found
         item.missing_note = None if item.received else notes[item.id].strip()[:300]
@@ -230,7 +264,8 @@ def confirm_receipt(session: Session, berita_acara: BeritaAcara, actor: StaffUse
 def receive_late(session: Session, berita_acara: BeritaAcara, actor: StaffUser, item_id: int,
                  now: datetime | None = None) -> BeritaAcaraStatus:
     """A berkas noted missing turns up later: the UPT receives it and its ticket moves on."""
-    _require_role(actor, UPT_ROLE, "memeriksa penerimaan berkas")
+    chain = chain_of(session, berita_acara)
+    _require_role(actor, chain.upt_role, "memeriksa penerimaan berkas")
     if actor.kecamatan_code != berita_acara.kecamatan_code:
         raise HandoverError("Berita acara ini ditujukan ke UPT kecamatan lain.")
     _require_status(berita_acara, BeritaAcaraStatus.RECEIVED_WITH_DISCREPANCIES, "menerima berkas susulan")
@@ -238,7 +273,14 @@ def receive_late(session: Session, berita_acara: BeritaAcara, actor: StaffUser, 
     if item is None or item.berita_acara_id != berita_acara.id or item.received is not False:
         raise HandoverError("Berkas ini tidak tercatat hilang pada berita acara ini. Muat ulang halaman.")
     now = now or utcnow()
-    _move_tickets(session, berita_acara, handover_stages().upt, actor, now, only={item.ticket_id})
+    _move_tickets(session, berita_acara, chain, chain.upt, actor, now, only={item.ticket_id})
+    _received_late(session, berita_acara, item, now)
+    session.commit()
+    return BeritaAcaraStatus(berita_acara.status)
+
+
+def _received_late(session: Session, berita_acara: BeritaAcara, item: BeritaAcaraItem, now: datetime) -> None:
+    """Record a berkas noted missing as received after all; the berita acara is complete with the last one."""
     item.received = True
     item.missing_note = f"{item.missing_note}; diterima susulan {now.astimezone(WIB):%d/%m/%Y %H:%M} WIB"[:300]
     session.add(item)
@@ -250,12 +292,10 @@ def receive_late(session: Session, berita_acara: BeritaAcara, actor: StaffUser, 
         berita_acara.receipt_note = f"{len(still_missing)} berkas tidak diterima."
     berita_acara.updated_at = now
     session.add(berita_acara)
-    session.commit()
-    return BeritaAcaraStatus(berita_acara.status)
 
 
-def _move_tickets(session: Session, berita_acara: BeritaAcara, stage: Stage, actor: StaffUser, now: datetime,
-                  only: set[int] | None = None) -> None:
+def _move_tickets(session: Session, berita_acara: BeritaAcara, chain: HandoverStages, stage: Stage,
+                  actor: StaffUser, now: datetime, only: set[int] | None = None) -> None:
     """Advance the listed tickets out of `stage` as the actor, confirming the stage's checks.
 
     Idempotent: tickets already past the stage (an earlier attempt got halfway) are left alone.
@@ -266,31 +306,83 @@ def _move_tickets(session: Session, berita_acara: BeritaAcara, stage: Stage, act
     ids = [item.ticket_id for item in items_of(session, berita_acara) if only is None or item.ticket_id in only]
     roles = set(actor.roles)
     stuck: list[str] = []
-    later = _stages_after(stage)
-    for ticket in session.exec(select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.id)):  # type: ignore[union-attr]
-        if ticket.stage in later:
-            continue
-        if ticket.stage != stage.key:
-            # Returned or rejected since it was listed: the paper and the ticket no longer agree.
-            stuck.append(f"{ticket.number} (sekarang di tahap '{workflow(ticket.workflow).stage(ticket.stage).name}')")
-            continue
-        try:
-            if ticket.claimed_by_id != actor.id:
-                ticket, _, _ = act(session, ticket, Action.CLAIM, actor_id=actor.id, actor_roles=roles,
-                                   expected_version=ticket.version, now=now)
-            act(session, ticket, Action.ADVANCE, actor_id=actor.id, actor_roles=roles,
-                expected_version=ticket.version, payload={"outputs": confirmations}, now=now)
-        except TransitionError as exc:
-            stuck.append(f"{ticket.number} ({exc})")
+    later = chain.keys_after(stage)
+    session.info[_MOVING] = berita_acara.id
+    try:
+        for ticket in session.exec(select(Ticket).where(col(Ticket.id).in_(ids)).order_by(col(Ticket.id))):
+            if ticket.stage in later:
+                continue
+            if ticket.stage != stage.key:
+                # Returned or rejected since it was listed: the paper and the ticket no longer agree.
+                stuck.append(f"{ticket.number} (sekarang di tahap "
+                             f"'{workflow(ticket.workflow).stage(ticket.stage).name}')")
+                continue
+            try:
+                if ticket.claimed_by_id != actor.id:
+                    ticket, _, _ = act(session, ticket, Action.CLAIM, actor_id=actor.id, actor_roles=roles,
+                                       expected_version=ticket.version, now=now)
+                act(session, ticket, Action.ADVANCE, actor_id=actor.id, actor_roles=roles,
+                    expected_version=ticket.version, payload={"outputs": confirmations}, now=now)
+            except TransitionError as exc:
+                stuck.append(f"{ticket.number} ({exc})")
+    finally:
+        session.info.pop(_MOVING, None)
     if stuck:
         raise HandoverError("Berkas berikut belum dapat diproses: " + "; ".join(stuck))
 
 
-def _stages_after(stage: Stage) -> set[str]:
-    """The stages a ticket reaches after this one, the done stage included."""
-    definition = workflow()
-    keys = [s.key for s in definition.chain]
-    return set(keys[keys.index(stage.key) + 1:]) | {definition.done_stage.key}
+def follow_ticket(session: Session, ticket: Ticket, event: StageEvent, transition: Transition) -> None:
+    """A listed ticket was advanced from its own page: take the berita acara along (hook on "stage left").
+
+    The papers leave with the courier, and reach the UPT, once every listed ticket has left the stage;
+    a ticket the UPT passes on counts as received. Runs in the ticket's transaction; idempotent.
+    """
+    if transition.action is not Action.ADVANCE or session.info.get(_MOVING):
+        return
+    chain = stages_of(ticket.workflow)
+    if chain is None or event.from_stage not in (chain.handover.key, chain.courier.key, chain.upt.key):
+        return
+    item = session.exec(select(BeritaAcaraItem).where(BeritaAcaraItem.ticket_id == ticket.id)).first()
+    if item is None:
+        return
+    # Locked, so that two of its tickets advanced at once both see the other's move.
+    berita_acara = session.exec(
+        select(BeritaAcara).where(BeritaAcara.id == item.berita_acara_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    now = event.created_at
+    status = BeritaAcaraStatus(berita_acara.status)
+    if event.from_stage == chain.upt.key:
+        if item.received is False and status == BeritaAcaraStatus.RECEIVED_WITH_DISCREPANCIES:
+            _received_late(session, berita_acara, item, now)
+        elif item.received is None:
+            item.received = True
+            session.add(item)
+            if status == BeritaAcaraStatus.DELIVERED and all(i.received for i in items_of(session, berita_acara)):
+                berita_acara.status = BeritaAcaraStatus.RECEIVED_COMPLETE
+                berita_acara.received_by_id, berita_acara.received_at = event.actor_id, now
+                berita_acara.updated_at = now
+                session.add(berita_acara)
+        return
+    stage = chain.handover if event.from_stage == chain.handover.key else chain.courier
+    if not _all_past(session, berita_acara, chain, stage):
+        return
+    if stage is chain.handover and status == BeritaAcaraStatus.SIGNED:
+        berita_acara.status, berita_acara.dispatched_at = BeritaAcaraStatus.IN_TRANSIT, now
+    elif stage is chain.courier and status == BeritaAcaraStatus.IN_TRANSIT:
+        berita_acara.status, berita_acara.delivered_at = BeritaAcaraStatus.DELIVERED, now
+    else:
+        return
+    berita_acara.updated_at = now
+    session.add(berita_acara)
+    log.info("berita acara %s follows its tickets: %s", berita_acara.number, berita_acara.status)
+
+
+def _all_past(session: Session, berita_acara: BeritaAcara, chain: HandoverStages, stage: Stage) -> bool:
+    """Whether every ticket the berita acara lists is past this stage."""
+    ids = [item.ticket_id for item in items_of(session, berita_acara)]
+    later = chain.keys_after(stage)
+    return all(s in later for s in session.exec(select(Ticket.stage).where(col(Ticket.id).in_(ids))))
 
 
 def stage_confirmations(stage: Stage) -> dict[str, Any]:
@@ -303,7 +395,7 @@ def stage_confirmations(stage: Stage) -> dict[str, Any]:
 
 def _applicants(session: Session, tickets: list[Ticket]) -> dict[int, Applicant]:
     ids = {t.applicant_id for t in tickets}
-    return {a.id: a for a in session.exec(select(Applicant).where(Applicant.id.in_(ids)))}  # type: ignore[union-attr,misc]
+    return {a.id: a for a in session.exec(select(Applicant).where(col(Applicant.id).in_(ids)))}  # type: ignore[misc]
 
 
 def _require_role(actor: StaffUser, role: str, what: str) -> None:

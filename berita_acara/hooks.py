@@ -1,14 +1,32 @@
-"""How the berita acara plugs into the ticket core."""
+"""How the berita acara plugs into the ticket core, and what it needs of the SOPs that use it."""
 
 from __future__ import annotations
 
 from flask import Flask
 
+from berita_acara.handover import follow_ticket
 from berita_acara.outputs import berita_acara_output
-from routing.definition import OutputSource
+from berita_acara.stages import check_definition
+from routing import definitions
+from routing.definition import Definition, OutputSource, StageDuty
 from tickets import events
 
 
 def init_app(app: Flask) -> None:
-    """Fill the `berita_acara` output with the number of the signed berita acara listing the ticket."""
-    events.provide_output(app, OutputSource.BERITA_ACARA, lambda session, ticket, spec: berita_acara_output(session, ticket))
+    """Refuse at start an SOP whose berita acara could not work; fill the `berita_acara` output with the
+    number of the signed berita acara listing the ticket; let the berita acara follow tickets advanced
+    from their own pages."""
+    for definition in definitions():
+        require_duties(definition)
+    events.provide_output(app, OutputSource.BERITA_ACARA,
+                          lambda session, ticket, spec: berita_acara_output(session, ticket))
+    events.on(app, events.TicketEvent.STAGE_LEFT, follow_ticket)
+
+
+def require_duties(definition: Definition) -> None:
+    """Raise DefinitionError, naming what is missing, for an SOP that uses the berita acara without the
+    duties it needs; an SOP without a berita acara passes."""
+    uses = definition.has_duty(StageDuty.HANDOVER) or any(
+        o.source is OutputSource.BERITA_ACARA for s in definition.chain for o in s.outputs)
+    if uses:
+        check_definition(definition)

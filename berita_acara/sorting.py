@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import distinct, func
-from sqlmodel import Session, select
+from sqlalchemy import and_, distinct, false, func, or_
+from sqlmodel import Session, col, select
 
 from layanan.clock import WIB
 from berita_acara.models import BeritaAcaraItem
-from berita_acara.stages import handover_stages
+from berita_acara.stages import handover_chains
 from berita_acara.words import long_date
-from routing import workflow
 from routing.definition import Action
 from tickets.constants import DOCUMENT_SERVICES, Service
 from tickets.models import KecamatanRow, StageEvent, Ticket
@@ -97,14 +96,15 @@ class SortingReport:
 
 def period_report(session: Session, period: Period) -> SortingReport:
     """Tickets the sorter passed on during the period (each counted once, however often sorted)."""
-    sorting = handover_stages().sorting
     start, end = period.utc_bounds()
+    sorted_from = [and_(col(Ticket.workflow) == c.definition.key, col(StageEvent.from_stage) == c.sorting.key)
+                   for c in handover_chains()]
     sorted_ids = (
-        select(StageEvent.ticket_id)
-        .where(StageEvent.from_stage == sorting.key, StageEvent.action == str(Action.ADVANCE),
+        select(StageEvent.ticket_id).join(Ticket, col(Ticket.id) == col(StageEvent.ticket_id))
+        .where(or_(false(), *sorted_from), StageEvent.action == str(Action.ADVANCE),
                StageEvent.created_at >= start, StageEvent.created_at < end)
     )
-    counts = _counts(session, Ticket.id.in_(sorted_ids))  # type: ignore[union-attr]
+    counts = _counts(session, col(Ticket.id).in_(sorted_ids))
     return _build(session, f"Periode {period.label}", counts)
 
 
@@ -115,12 +115,11 @@ def batch_report(session: Session) -> SortingReport:
 
 
 def current_batch_filter() -> tuple[object, ...]:
-    """SQL conditions for tickets between sorting and the berita acara stage, not yet in a berita acara."""
-    stages = handover_stages()
-    chain = [s.key for s in workflow().chain]
-    waiting = chain[chain.index(stages.sorting.key) + 1: chain.index(stages.handover.key) + 1]
-    in_berita_acara = select(BeritaAcaraItem.ticket_id)
-    return (Ticket.stage.in_(waiting), Ticket.id.not_in(in_berita_acara))  # type: ignore[attr-defined]
+    """SQL conditions for tickets between sorting and the berita acara stage of their SOP, not yet in a
+    berita acara."""
+    waiting = [and_(col(Ticket.workflow) == c.definition.key, col(Ticket.stage).in_(c.waiting_keys))
+               for c in handover_chains()]
+    return (or_(false(), *waiting), col(Ticket.id).not_in(select(BeritaAcaraItem.ticket_id)))
 
 
 def _counts(session: Session, *conditions: object) -> dict[tuple[str | None, str], int]:

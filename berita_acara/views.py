@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import wraps
+from typing import Any, TypeVar, cast
 from urllib.parse import quote
 from uuid import uuid4
 
@@ -14,20 +16,21 @@ from werkzeug.wrappers import Response
 
 from berita_acara import document, handover, jobs
 from berita_acara.exports import report_csv, report_xlsx
-from berita_acara.handover import COURIER_ROLE, CREATOR_ROLE, SIGNER_ROLE, UPT_ROLE, VIEW_ROLES, HandoverError
+from berita_acara.handover import HandoverError
 from berita_acara.models import BeritaAcara, BeritaAcaraStatus
 from berita_acara.sorting import Period, PeriodError, batch_report, period_report
+from berita_acara.stages import courier_roles, creator_roles, handover_chains, report_roles, upt_roles, view_roles
 from layanan.clock import WIB
 from layanan import db
-from tickets.access import is_upt_only, roles_required, user
-from tickets.accounts import ADMIN_ROLE
+from routing.definition import RoleDuty
+from tickets.access import duty_required, is_upt_only, roles_required, user
 from tickets.models import KecamatanRow
 from tickets.staff import StaffUser
 
 log = logging.getLogger(__name__)
 bp = Blueprint("berita_acara", __name__, url_prefix="/berita-acara")
+View = TypeVar("View", bound=Callable[..., Any])
 
-REPORT_ROLES = ("sorter", CREATOR_ROLE, SIGNER_ROLE, ADMIN_ROLE)
 FORMATS = {
     "pdf": "application/pdf",
     "csv": "text/csv; charset=utf-8",
@@ -35,13 +38,26 @@ FORMATS = {
 }
 
 
+def allowed(roles: Callable[[], tuple[str, ...]]) -> Callable[[View], View]:
+    """Let in the holders of the roles the SOPs give these pages (looked up per request, like duty_required)."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            return roles_required(*roles())(view)(*args, **kwargs)
+
+        return cast(View, wrapper)
+
+    return decorate
+
+
 @bp.app_context_processor
 def _nav() -> dict[str, object]:
-    return {"berita_acara_roles": VIEW_ROLES, "sorting_report_roles": REPORT_ROLES}
+    return {"berita_acara_roles": view_roles(), "sorting_report_roles": report_roles()}
 
 
 @bp.get("/pemilahan")
-@roles_required(*REPORT_ROLES)
+@allowed(report_roles)
 def sorting_form() -> str:
     """Choose the period or the current batch for the sorting report."""
     today = datetime.now(WIB).date()
@@ -49,7 +65,7 @@ def sorting_form() -> str:
 
 
 @bp.get("/pemilahan/laporan.<fmt>")
-@roles_required(*REPORT_ROLES)
+@allowed(report_roles)
 def sorting_report(fmt: str) -> Response | tuple[str, int]:
     """The sorting report as PDF, CSV or XLSX."""
     if fmt not in FORMATS:
@@ -73,14 +89,14 @@ def sorting_report(fmt: str) -> Response | tuple[str, int]:
 
 
 @bp.get("/pemilahan/hasil/<key>")
-@roles_required(*REPORT_ROLES)
+@allowed(report_roles)
 def sorting_result(key: str) -> Response | tuple[str, int]:
     """The rendered sorting report, or a page that reloads itself until the worker has made it."""
     return _rendered_or_wait(key, "laporan-pemilahan.pdf")
 
 
 @bp.get("/")
-@roles_required(*VIEW_ROLES)
+@allowed(view_roles)
 def index() -> str:
     """Berita acara the account may see, newest first; for the Kasi Inovasi also the waiting berkas."""
     session = db.session()
@@ -89,19 +105,23 @@ def index() -> str:
     if is_upt_only(account):
         query = query.where(BeritaAcara.kecamatan_code == (account.kecamatan_code or ""))
     rows = session.exec(query).all()
-    waiting = handover.waiting_tickets(session) if account.has_role(CREATOR_ROLE) else {}
-    return render_template("berita_acara/index.html", rows=rows, waiting=waiting,
+    chains = handover_chains()
+    waiting = [{"sop": chain.definition, "code": code, "tickets": tickets}
+               for chain in chains if account.has_role(chain.creator_role)
+               for code, tickets in sorted(handover.waiting_tickets(session, chain).items())]
+    return render_template("berita_acara/index.html", rows=rows, waiting=waiting, several_sops=len(chains) > 1,
                            kecamatan=_kecamatan_names(session), statuses=BeritaAcaraStatus)
 
 
 @bp.post("/buat")
-@roles_required(CREATOR_ROLE)
+@allowed(creator_roles)
 def create() -> Response:
     """Draw up the berita acara for one kecamatan's waiting berkas."""
     session = db.session()
     code = request.form.get("kecamatan", "")
     try:
-        made = handover.create_berita_acara(session, user(), code, current_app.config["BERITA_ACARA_NUMBER_FORMAT"])
+        made = handover.create_berita_acara(session, user(), code, current_app.config["BERITA_ACARA_NUMBER_FORMAT"],
+                                           sop=request.form.get("sop") or None)
     except HandoverError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".index"))
@@ -110,23 +130,34 @@ def create() -> Response:
 
 
 @bp.get("/<int:ba_id>")
-@roles_required(*VIEW_ROLES)
+@allowed(view_roles)
 def detail(ba_id: int) -> str:
     """One berita acara: its state, items and the step the account may take."""
     session = db.session()
     berita_acara = _visible(session, ba_id)
+    chain = handover.chain_of(session, berita_acara)
+    account = user()
+    status = BeritaAcaraStatus(berita_acara.status)
     couriers = [s for s in session.exec(select(StaffUser).where(StaffUser.active == True)  # noqa: E712
-                                        .order_by(StaffUser.full_name)) if COURIER_ROLE in s.roles]
+                                        .order_by(StaffUser.full_name)) if chain.courier_role in s.roles]
+    is_creator = account.has_role(chain.creator_role)
+    # What the account may do here, so the page names no role.
+    may = {
+        "sign": status == BeritaAcaraStatus.DRAFT and account.has_role(chain.signer_role),
+        "edit": status == BeritaAcaraStatus.DRAFT and is_creator,
+        "dispatch": status == BeritaAcaraStatus.SIGNED and is_creator,
+        "record_delivery": handover.may_record_delivery(account, berita_acara, chain),
+        "receive": handover.is_receiving_upt(account, berita_acara, chain),
+    }
     return render_template(
         "berita_acara/detail.html", ba=berita_acara, items=handover.items_of(session, berita_acara),
-        status=BeritaAcaraStatus(berita_acara.status), statuses=BeritaAcaraStatus,
+        status=status, statuses=BeritaAcaraStatus, may=may,
         kecamatan=_kecamatan_names(session), couriers=couriers, people=_people(session, berita_acara),
-        account=user(),
     )
 
 
 @bp.get("/<int:ba_id>/berita-acara.pdf")
-@roles_required(*VIEW_ROLES)
+@allowed(view_roles)
 def pdf(ba_id: int) -> Response:
     """The printable berita acara (the signed file once signed)."""
     session = db.session()
@@ -141,7 +172,7 @@ def pdf(ba_id: int) -> Response:
 
 
 @bp.post("/<int:ba_id>/keluarkan/<int:item_id>")
-@roles_required(CREATOR_ROLE)
+@allowed(creator_roles)
 def remove_item(ba_id: int, item_id: int) -> Response:
     """Take a berkas out of a draft berita acara."""
     session = db.session()
@@ -151,7 +182,7 @@ def remove_item(ba_id: int, item_id: int) -> Response:
 
 
 @bp.post("/<int:ba_id>/tandatangani")
-@roles_required(SIGNER_ROLE)
+@duty_required(RoleDuty.SIGN)
 def sign(ba_id: int) -> Response:
     """The Kepala Dinas signs with the office certificate's passphrase."""
     session = db.session()
@@ -163,7 +194,7 @@ def sign(ba_id: int) -> Response:
 
 
 @bp.post("/<int:ba_id>/serahkan-ke-kurir")
-@roles_required(CREATOR_ROLE)
+@allowed(creator_roles)
 def dispatch(ba_id: int) -> Response:
     """The Kasi Inovasi hands the signed berita acara and the papers to a courier."""
     session = db.session()
@@ -177,7 +208,7 @@ def dispatch(ba_id: int) -> Response:
 
 
 @bp.post("/<int:ba_id>/diserahkan-ke-upt")
-@roles_required(COURIER_ROLE)
+@allowed(courier_roles)
 def delivered(ba_id: int) -> Response:
     """The courier records handing the papers to the UPT."""
     session = db.session()
@@ -187,7 +218,7 @@ def delivered(ba_id: int) -> Response:
 
 
 @bp.post("/<int:ba_id>/terima")
-@roles_required(UPT_ROLE)
+@allowed(upt_roles)
 def receive(ba_id: int) -> Response:
     """The UPT confirms the papers item by item, with a note for each missing one."""
     session = db.session()
@@ -200,7 +231,7 @@ def receive(ba_id: int) -> Response:
 
 
 @bp.post("/<int:ba_id>/susulan/<int:item_id>")
-@roles_required(UPT_ROLE)
+@allowed(upt_roles)
 def receive_late(ba_id: int, item_id: int) -> Response:
     """A berkas noted missing arrives later."""
     session = db.session()

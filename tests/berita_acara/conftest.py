@@ -17,11 +17,13 @@ from pypdf import PdfReader
 from sqlmodel import Session
 
 from berita_acara.stages import handover_stages
+from routing import workflow
 from routing.definition import Action
 from tickets.constants import Channel, DOCUMENT_SERVICES
 from tickets.kecamatan import KECAMATAN
 from tickets.models import Applicant, StageEvent, Ticket
 from tickets.numbering import ticket_number
+from tests.support.workflows import TANGGAMUS
 
 WIB = ZoneInfo("Asia/Jakarta")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "berita_acara"
@@ -39,7 +41,7 @@ def insert_sorted_tickets(session: Session, count: int, first_day: datetime, day
     """Tickets sorted at random moments of `days` days from `first_day` (or at the given moments),
     inserted directly."""
     rng = random.Random(seed)
-    stages = handover_stages()
+    stages = handover_stages(workflow(TANGGAMUS))
     made: list[Sorted] = []
     applicants = [Applicant(nik=f"18060{rng.randint(1, 9)}{rng.randint(41, 71):02d}0190{i:04d}",
                             name=f"Warga Uji {i}", phone=f"+62812{i:08d}") for i in range(1, count + 1)]
@@ -52,7 +54,7 @@ def insert_sorted_tickets(session: Session, count: int, first_day: datetime, day
         offset = timedelta(seconds=rng.randint(0, days * 86400 - 1))
         sorted_at = (moments[i] if moments else first_day + offset).astimezone(UTC)
         ticket = Ticket(number=ticket_number(2026, start_seq + i), year=2026, seq=start_seq + i, service=service,
-                        channel=Channel.WHATSAPP, workflow="pengaduan_online_tanggamus",
+                        channel=Channel.WHATSAPP, workflow=TANGGAMUS,
                         stage=stage or stages.handover.key, applicant_id=applicant.id, kecamatan_code=kecamatan,
                         outputs={"kode_kecamatan": kecamatan}, created_at=sorted_at - timedelta(days=3),
                         updated_at=sorted_at, stage_entered_at=sorted_at)

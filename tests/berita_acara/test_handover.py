@@ -14,7 +14,7 @@ from berita_acara.document import build_document, sign
 from berita_acara.handover import HandoverError
 from berita_acara.models import BeritaAcara, BeritaAcaraItem, BeritaAcaraStatus
 from berita_acara.render import berita_acara_pdf
-from berita_acara.stages import handover_stages
+from berita_acara.stages import HandoverStages, handover_stages
 from pdf_delivery.certificates import create_demo_certificate
 from pdf_delivery.signing import verify_pdf
 from routing import workflow
@@ -31,6 +31,10 @@ from tests.support.workflows import TANGGAMUS
 PASSPHRASE = "tte-rahasia-uji"
 
 
+def tanggamus() -> HandoverStages:
+    return handover_stages(workflow(TANGGAMUS))
+
+
 @pytest.fixture
 def people(session: Session) -> dict:
     return {
@@ -43,7 +47,7 @@ def people(session: Session) -> dict:
 
 
 def at_handover(session: Session, count: int, kecamatan: str = "180601") -> list[Ticket]:
-    stage = handover_stages().handover.key
+    stage = tanggamus().handover.key
     return [make_ticket(session, kecamatan_code=kecamatan, name=f"Pemohon {kecamatan} {i}", stage=stage)
             for i in range(count)]
 
@@ -60,7 +64,7 @@ def stages_of(session: Session, tickets: list[Ticket]) -> list[str]:
 
 def test_sorting_records_the_kecamatan_on_the_ticket(session: Session) -> None:
     sorter = make_staff(session, "sorter")
-    ticket = make_ticket(session, kecamatan_code=None, stage=handover_stages().sorting.key)
+    ticket = make_ticket(session, kecamatan_code=None, stage=tanggamus().sorting.key)
     roles = set(sorter.roles)
     ticket, _, _ = act(session, ticket, Action.CLAIM, actor_id=sorter.id, actor_roles=roles,
                        expected_version=ticket.version)
@@ -76,7 +80,7 @@ def test_whole_handover_through_the_pages(app: Flask, session: Session, http: re
                                           people: dict, run_jobs) -> None:  # type: ignore[no-untyped-def]
     tickets = at_handover(session, 3)
     elsewhere = at_handover(session, 2, "180602")
-    stages = handover_stages()
+    stages = tanggamus()
 
     login(http, "kasi-inovasi")
     index = http.get("/berita-acara/")
@@ -180,12 +184,12 @@ def test_unsigned_cannot_go_to_the_courier_by_any_route(app: Flask, session: Ses
     with pytest.raises(TransitionError, match="belum ditandatangani"):
         act(session, ticket, Action.ADVANCE, actor_id=kasi.id, actor_roles=set(kasi.roles),
             expected_version=ticket.version, payload={"outputs": {"berita_acara_ditandatangani": True}})
-    assert session.get(Ticket, ticket.id).stage == handover_stages().handover.key  # type: ignore[union-attr]
+    assert session.get(Ticket, ticket.id).stage == tanggamus().handover.key  # type: ignore[union-attr]
     assert session.get(BeritaAcara, draft.id).status == BeritaAcaraStatus.DRAFT  # type: ignore[union-attr]
 
 
 def test_pickup_and_archive_close_the_ticket(session: Session) -> None:
-    stages = handover_stages()
+    stages = tanggamus()
     ticket = make_ticket(session, stage=stages.after_upt.key)
     counter = make_staff(session, "pickup_counter")
     archivist = make_staff(session, "archivist")
@@ -256,7 +260,7 @@ def test_a_returned_ticket_is_taken_out_of_the_draft(app: Flask, session: Sessio
     session.expire_all()
     left = handover.items_of(session, made)
     assert [(i.ticket_id, i.position) for i in left] == [(tickets[0].id, 1), (tickets[2].id, 2)]
-    assert handover.waiting_tickets(session)["180601"] == [session.get(Ticket, tickets[1].id)]
+    assert handover.waiting_tickets(session, tanggamus())["180601"] == [session.get(Ticket, tickets[1].id)]
     post(http, page, f"{page}/keluarkan/{first.id}")
     last = post(http, page, f"{page}/keluarkan/{third.id}")
     assert "sedikitnya satu berkas" in last.text

@@ -13,6 +13,8 @@ from berita_acara import handover
 from berita_acara.models import BeritaAcara
 from berita_acara.numbering import DEFAULT_FORMAT, NumberFormatError, format_number, take_number
 from berita_acara.stages import handover_stages
+from routing import workflow
+from tests.support.workflows import TANGGAMUS
 from tests.tickets.conftest import make_staff, make_ticket
 
 THREADS = 6
@@ -67,7 +69,7 @@ def test_concurrent_officers_get_distinct_gapless_numbers(app: Flask) -> None:
 def test_two_kecamatan_drawn_up_at_once(app: Flask, session: Session) -> None:
     kasi = make_staff(session, "kasi_inovasi")
     codes = ["180601", "180602", "180603", "180604"]
-    stage = handover_stages().handover.key
+    stage = handover_stages(workflow(TANGGAMUS)).handover.key
     for code in codes:
         make_ticket(session, kecamatan_code=code, stage=stage)
     engine = app.extensions["db_engine"]
@@ -96,7 +98,7 @@ def test_two_kecamatan_drawn_up_at_once(app: Flask, session: Session) -> None:
 def test_the_same_kecamatan_drawn_up_twice_at_once(app: Flask, session: Session) -> None:
     kasi = make_staff(session, "kasi_inovasi")
     for _ in range(3):
-        make_ticket(session, kecamatan_code="180601", stage=handover_stages().handover.key)
+        make_ticket(session, kecamatan_code="180601", stage=handover_stages(workflow(TANGGAMUS)).handover.key)
     engine = app.extensions["db_engine"]
     outcomes: list[str] = []
     start = threading.Barrier(2)

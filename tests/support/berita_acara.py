@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from berita_acara import document, handover
 from berita_acara.models import BeritaAcara
-from berita_acara.stages import handover_stages
+from berita_acara.stages import stages_of
 from pdf_delivery.certificates import create_demo_certificate
 from pdf_delivery.signing import pkcs12_path
 from routing.definition import OutputSource, Stage
@@ -29,13 +29,14 @@ def sign_berita_acara_for(session: Session, number: str) -> BeritaAcara:
     """Draw up the berita acara for the ticket's kecamatan and sign it with the demo certificate."""
     session.expire_all()  # the pages changed the ticket in other sessions
     ticket = session.exec(select(Ticket).where(Ticket.number == number)).one()
-    assert ticket.stage == handover_stages().handover.key and ticket.kecamatan_code
+    chain = stages_of(ticket.workflow)
+    assert chain is not None and ticket.stage == chain.handover.key and ticket.kecamatan_code
     config = current_app.config
     if not pkcs12_path(config).exists():
         create_demo_certificate(config, PASSPHRASE)
-    kasi = _staff_with(session, handover.CREATOR_ROLE)
+    kasi = _staff_with(session, chain.creator_role)
     made = handover.create_berita_acara(session, kasi, ticket.kecamatan_code, config["BERITA_ACARA_NUMBER_FORMAT"])
-    document.sign(session, made, _staff_with(session, handover.SIGNER_ROLE), PASSPHRASE, config,
+    document.sign(session, made, _staff_with(session, chain.signer_role), PASSPHRASE, config,
                   f"{config['PUBLIC_BASE_URL']}/berita-acara/{made.id}")
     return made
 
