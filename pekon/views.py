@@ -19,6 +19,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from layanan import db
@@ -29,7 +30,7 @@ from pekon.submission import parse_submission, services_for, step_field, submitt
 from routing import definitions_with, workflow
 from routing.definition import Action, RoleDuty
 from routing.engine import MissingOutput, TransitionError
-from tickets.access import duty_required, duty_roles, sees_full_nik, user
+from tickets.access import duty_required, duty_roles, has_duty, sees_full_nik, user
 from tickets.detail import INLINE_TYPES, OUTPUT_PREFIX, payload_from_form
 from tickets.kecamatan import KECAMATAN
 from tickets.messages import Attachment
@@ -52,10 +53,11 @@ def pekon_helpers() -> dict[str, Any]:
 
 @bp.url_value_preprocessor
 def _room_for_scans(endpoint: str | None, _values: dict[str, Any] | None) -> None:
-    """The form carries several scans: allow their size together. Set here because the CSRF check, an
-    app-wide before_request, reads the body before any blueprint's before_request would run."""
-    if endpoint == "pekon.submit":
-        request.max_content_length = int(current_app.config["MEDIA_MAX_BYTES"]) * scans.MAX_SCANS + 1024 * 1024
+    """The form carries several scans: a logged-in submitter may send their size together; anyone else
+    keeps the app's limit. Set here because the CSRF check, an app-wide before_request, reads the body
+    before any blueprint's before_request would run."""
+    if endpoint == "pekon.submit" and current_user.is_authenticated and has_duty(user(), SUBMIT):
+        request.max_content_length = _body_limit()
 
 
 @bp.errorhandler(413)

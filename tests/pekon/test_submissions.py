@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 from html import unescape
@@ -13,6 +14,8 @@ from flask import Flask
 from rq import Queue
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 from sqlmodel import Session, col, select
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from layanan.clock import format_wib
 from routing import workflow
@@ -35,7 +38,7 @@ from pdf_delivery.models import IssuedDocument
 from tests.support.documents import document_step
 from tests.support.media_server import jpeg_bytes, pdf_bytes, png_bytes
 from tests.support.workflows import BALANGAN
-from tests.tickets.conftest import act_via_form, csrf_token, login, make_staff, queue_numbers, valid_outputs
+from tests.tickets.conftest import PASSWORD, act_via_form, csrf_token, login, make_staff, queue_numbers, valid_outputs
 from tickets.constants import Channel
 from tickets.messages import Attachment, Message
 from tickets.models import Applicant, StageEvent, Ticket
@@ -263,3 +266,20 @@ def test_the_same_form_sent_twice_makes_one_ticket(http: requests.Session, sessi
     assert first.status_code == second.status_code == 200
     assert first.url == second.url
     assert len(session.exec(select(Ticket)).all()) == 1
+
+
+def test_scans_too_big_together_get_a_page_that_says_so(session: Session, app: Flask) -> None:
+    definition = village_definition()
+    _staff(session, definition)
+    client = app.test_client()  # the live server would drop the connection while the body still comes
+    page = client.get("/masuk").get_data(as_text=True)
+    client.post("/masuk", data={"csrf_token": csrf_token(page), "username": OPERATOR, "password": PASSWORD})
+    form = client.get("/pekon/baru").get_data(as_text=True)
+    limit = SCAN_LIMIT * 8 + 1024 * 1024  # every scan at its largest, plus the typed fields
+    with io.BytesIO(b"%PDF-" + b"0" * limit) as scan:  # encoded in memory: the client's own temp file stays shut
+        boundary, body = encode_multipart(MultiDict({"csrf_token": csrf_token(form), **citizen_fields(),
+                                                     "berkas": FileStorage(scan, "semua.pdf")}))
+    response = client.post("/pekon/baru", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 413
+    assert "Berkas yang dipilih bersama-sama melebihi" in unescape(response.get_data(as_text=True))
+    assert session.exec(select(Ticket)).first() is None
