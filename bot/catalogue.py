@@ -87,7 +87,7 @@ MESSAGES: dict[str, str] = {
                         "Kirim foto/PDF-nya di sini. Ketik *status {number}* untuk melihat statusnya.",
     "waiting_received": "Terima kasih, {count} file untuk permohonan *{number}* sudah kami terima dan "
                         "diteruskan ke petugas.",
-    # Milestones of the SOP (routing.definition.Milestone): one message per value, sent by tickets.notify
+    # Milestones of the SOP (routing.definition.Milestone): one message per value, sent by bot.milestones
     "milestone_received": "Permohonan *{number}* ({service_label}) sudah kami terima dan akan segera diperiksa "
                           "petugas.",
     "milestone_verified": "Permohonan *{number}* ({service_label}) sudah diverifikasi dan sedang diproses. "

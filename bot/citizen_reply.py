@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, false
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_
+from sqlmodel import Session, col, select
 
 from bot import catalogue
 from tickets.messages import Attachment, Message
-from routing import workflow
+from routing import definitions
 from routing.definition import Action
 from tickets.constants import AttachmentStatus
 from tickets.models import Applicant, StageEvent, Ticket
 from tickets.workflow_service import act
 
 
+def in_waiting_stage() -> ColumnElement[bool] | None:
+    """SQL test: the ticket is in its own workflow's stage that waits for the citizen; None when no
+    workflow has one."""
+    pairs = [and_(col(Ticket.workflow) == d.key, col(Ticket.stage) == d.waiting_stage.key)
+             for d in definitions() if d.waiting_stage is not None]
+    return or_(*pairs) if pairs else None
+
+
 def _waiting_tickets(phone: str) -> Select | None:
-    """This number's tickets in the stage that waits for the citizen; None when the workflow has none."""
-    waiting = workflow().waiting_stage
+    """This number's tickets in the stage that waits for the citizen; None when no workflow has one."""
+    waiting = in_waiting_stage()
     if waiting is None:
         return None
     return (select(Ticket).join(Applicant, Applicant.id == Ticket.applicant_id)  # type: ignore[arg-type]
-            .where(Applicant.phone == phone, Ticket.stage == waiting.key))
+            .where(Applicant.phone == phone, waiting))
 
 
 def waiting_ticket(session: Session, phone: str) -> Ticket | None:
@@ -33,6 +41,12 @@ def waits_for(phone: str) -> ColumnElement[bool]:
     """SQL test: a ticket of this number waits for the citizen (what waiting_ticket would find)."""
     query = _waiting_tickets(phone)
     return false() if query is None else query.exists()
+
+
+def take_message(session: Session, message: Message, attachments: list[Attachment]) -> list[str] | None:
+    """The pending matter's handler: the message goes to the number's oldest waiting ticket, if any."""
+    ticket = waiting_ticket(session, message.phone)
+    return None if ticket is None else receive(session, ticket, message, attachments)
 
 
 def receive(session: Session, ticket: Ticket, message: Message, attachments: list[Attachment]) -> list[str]:

@@ -7,18 +7,26 @@ from typing import Any
 from flask import Flask
 from sqlmodel import Session
 
+from bot import citizen_reply
+from bot.call_center import whatsapp as call_center_reply
+from bot.conversation import Pending
 from tickets import events
 from tickets.models import StageEvent, Ticket
 from tickets.services import applicant_of
 
 
 def init_app(app: Flask) -> None:
-    """Tell the citizen on WhatsApp when their ticket reaches a milestone."""
+    """Tell the citizen on WhatsApp when their ticket reaches a milestone; give the citizen's answer to a
+    ticket waiting for a document, and a caller's files to their call-center ticket."""
     events.on(app, events.TicketEvent.STAGE_ENTERED, _milestone_reached)
+    events.add_pending(app, events.PendingMatter(Pending.DOCUMENT, citizen_reply.waits_for,
+                                                 citizen_reply.take_message))
+    events.add_pending(app, events.PendingMatter(Pending.CALL, call_center_reply.has_open_call_ticket,
+                                                 call_center_reply.receive))
 
 
 def _milestone_reached(session: Session, ticket: Ticket, event: StageEvent, transition: Any) -> None:
-    from tickets.notify import defer_milestone
+    from bot.milestones import defer_milestone
 
     # A citizen without WhatsApp (a village office submitted for them) hears it at the village office.
     if transition.milestone is not None and applicant_of(session, ticket).phone is not None:

@@ -13,14 +13,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot import catalogue, citizen_reply, conversation
-from bot.call_center import whatsapp as call_center_reply
+from bot import catalogue, conversation
 from bot.media import defer_download, refusal_for_declared_type
 from tickets.messages import Attachment, Conversation, Message
 from layanan.phone import InvalidPhone, normalize_phone
 from pdf_delivery import sending as pdf_sending
 from routing import workflow
-from tickets import services
+from tickets import events, services
 from tickets.constants import AttachmentStatus, Channel, Direction, MessageStatus, Service
 from layanan.clock import utcnow
 
@@ -124,62 +123,42 @@ class _UnderLock:
     """Read in one query once the conversation is locked; most messages find nothing waiting."""
 
     answered: str | None  # the replies, when another delivery of this message answered it meanwhile
-    pdf: bool  # a signed PDF waits for the 24-hour window to re-open
-    document: bool  # a ticket waits for a document the office asked for
-    call: bool  # a call-center ticket waits for the caller's files
+    waiting: frozenset[conversation.Pending]  # what the office has waiting on the number
 
 
 def _read_under_lock(session: Session, message: Message) -> _UnderLock:
-    """The message's stored reply and what the office has waiting on its number."""
+    """The message's stored reply and, in the same query, which pending matters wait on its number."""
+    matters = events.pending_matters()
     reply = select(Message.reply).where(Message.id == message.id).scalar_subquery()
-    found = session.execute(select(reply, pdf_sending.waiting_for_reply(message.phone),
-                                   citizen_reply.waits_for(message.phone),
-                                   call_center_reply.has_open_call_ticket(message.phone))).one()
-    return _UnderLock(found[0], *(bool(flag) for flag in found[1:]))
+    found = session.execute(select(reply, *(m.exists(message.phone) for m in matters))).one()
+    waiting = frozenset(conversation.Pending(m.kind) for m, flag in zip(matters, found[1:]) if flag)
+    return _UnderLock(found[0], waiting)
 
 
 def _converse(session: Session, message: Message) -> list[str]:
     """Run the conversation on a stored message, carry out its effects and keep the replies on the row."""
     row = _lock_conversation(session, message.phone)
-    waiting = _read_under_lock(session, message)
-    if waiting.answered is not None:
+    found = _read_under_lock(session, message)
+    if found.answered is not None:
         # A redelivery raced the first delivery and waited for the lock: that one answered already.
         session.commit()
-        return json.loads(waiting.answered)
-    command = conversation.is_command(message.body)
-    # Any message re-opens the 24-hour window: a signed PDF that waited for it goes out now.
-    ready = pdf_sending.resume_waiting(session, message.phone) if waiting.pdf else []
-    if ready and not message.num_media and not command and row.state == conversation.Step.START:
-        replies = [catalogue.render("document_ready_reply", number=number) for number in ready]
-        message.reply = json.dumps(replies, ensure_ascii=False)
-        _finish(session, message, [], row)
-        return replies
+        return json.loads(found.answered)
     attachments = list(session.exec(
         select(Attachment).where(Attachment.message_id == message.id).order_by(Attachment.media_index)
     )) if message.num_media else []
-    ticket = citizen_reply.waiting_ticket(session, message.phone) if waiting.document and not command else None
-    if ticket is not None:
-        replies = citizen_reply.receive(session, ticket, message, attachments)
-        message.reply = json.dumps(replies, ensure_ascii=False)
-        _finish(session, message, attachments, row)
-        return replies
-    # A caller the call center told to send files: outside a bot conversation, they go to that ticket.
-    if waiting.call and not command and row.state == conversation.Step.START:
-        call_replies = call_center_reply.receive(session, message, attachments)
-        if call_replies is not None:
-            message.reply = json.dumps(call_replies, ensure_ascii=False)
-            _finish(session, message, attachments, row)
-            return call_replies
     state = conversation.State(name=row.state, data=dict(row.data), misses=row.misses,
                                updated_at=row.updated_at, needs_human=row.needs_human)
     incoming = conversation.Incoming(
         body=message.body, media=tuple(conversation.MediaItem(a.declared_type) for a in attachments),
         now=utcnow(), key=message.twilio_sid or str(message.id),
     )
-    outcome = conversation.handle(state, incoming)
-    replies = list(outcome.replies)
-    for effect in outcome.effects:
-        replies.extend(_apply(session, message, attachments, effect))
+    waiting = set(found.waiting)
+    while True:
+        outcome = conversation.handle(state, incoming, frozenset(waiting))
+        replies, declined = _carry_out(session, message, attachments, outcome)
+        if not declined:
+            break
+        waiting -= declined  # not for them after all: ask again without them
 
     new = outcome.state
     row.state, row.data, row.misses = new.name, new.data, new.misses
@@ -187,6 +166,25 @@ def _converse(session: Session, message: Message) -> list[str]:
     message.reply = json.dumps(replies, ensure_ascii=False)
     _finish(session, message, attachments, row)
     return replies
+
+
+def _carry_out(session: Session, message: Message, attachments: list[Attachment],
+               outcome: conversation.Outcome) -> tuple[list[str], set[conversation.Pending]]:
+    """The outcome's effects carried out, and its replies with theirs; when a pending matter declines the
+    message, the kinds handled so far instead (they are not asked again)."""
+    replies = list(outcome.replies)
+    handled: set[conversation.Pending] = set()
+    for effect in outcome.effects:
+        if isinstance(effect, conversation.PendingEffect):
+            handled.add(effect.kind)
+            taken = events.pending_matter(effect.kind).handle(session, message, attachments)
+            if taken is None:
+                return replies, handled
+            if effect.answers:
+                replies.extend(taken)
+            continue
+        replies.extend(_apply(session, message, attachments, effect))
+    return replies, set()
 
 
 def _finish(session: Session, message: Message, attachments: list[Attachment], row: Conversation) -> None:

@@ -45,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from bot.api import bp as api_bp
     from bot.call_center.api import bp as call_center_api_bp
     from bot.call_center.views import bp as call_center_bp
+    from bot.help_desk_views import bp as help_desk_bp
     from bot.simulator import bp as simulator_bp
     from bot.webhooks import bp as webhooks_bp
     from layanan.health import bp as health_bp
@@ -68,6 +69,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pdf_sending_bp)
     app.register_blueprint(call_center_bp)
     app.register_blueprint(call_center_api_bp)
+    app.register_blueprint(help_desk_bp)
     app.register_blueprint(signing_bp)
     app.register_blueprint(pekon_bp)
 

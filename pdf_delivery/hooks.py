@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from flask import Flask
+from sqlmodel import Session
 
+from bot import catalogue
+from bot.conversation import Pending
 from pdf_delivery.documents import document_output
-from pdf_delivery.sending import FEATURE as SENDING, sending_stages
+from pdf_delivery.sending import FEATURE as SENDING, resume_waiting, sending_stages, waiting_for_reply
 from routing import definitions
 from routing.definition import Definition, DefinitionError, OutputSource, RoleDuty
 from tickets import events
+from tickets.messages import Attachment, Message
 
 SIGNING = "tanda tangan elektronik dokumen"
 
@@ -20,6 +24,7 @@ def init_app(app: Flask) -> None:
         require_duties(definition)
     events.provide_output(app, OutputSource.DOCUMENT, document_output)
     events.provide_output(app, OutputSource.SIGNED_DOCUMENT, document_output)
+    events.add_pending(app, events.PendingMatter(Pending.PDF, waiting_for_reply, _resume_waiting_pdf))
 
 
 def require_duties(definition: Definition) -> None:
@@ -35,3 +40,9 @@ def require_duties(definition: Definition) -> None:
         raise DefinitionError(definition.source_file, [
             f"{SENDING}: the role {definition.role_for(RoleDuty.SEND_PDF)!r} with the duty "
             f"{RoleDuty.SEND_PDF.value!r} owns no stage to send the PDF from"])
+
+
+def _resume_waiting_pdf(session: Session, message: Message, attachments: list[Attachment]) -> list[str] | None:
+    """The citizen wrote, so the 24-hour window is open again: the PDFs that waited for it go out now."""
+    numbers = resume_waiting(session, message.phone)
+    return [catalogue.render("document_ready_reply", number=number) for number in numbers] or None

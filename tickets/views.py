@@ -19,12 +19,10 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import func
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 from werkzeug.wrappers import Response
 
-from tickets.messages import Attachment, Conversation, Message
+from tickets.messages import Attachment
 from tickets.privacy import mask_nik
 from layanan import db
 from routing import office, workflow
@@ -34,7 +32,6 @@ from tickets import detail, services
 from tickets.access import (
     can_open_attachments,
     can_view_ticket,
-    duty_required,
     duty_roles,
     home_endpoint,
     queue_roles,
@@ -44,9 +41,9 @@ from tickets.access import (
     user,
 )
 from tickets.accounts import ADMIN_ROLE
-from tickets.constants import AttachmentStatus, Direction, Service
+from tickets.constants import AttachmentStatus, Service
 from tickets.kecamatan import BY_CODE, KECAMATAN
-from tickets.models import Applicant, Ticket
+from tickets.models import Ticket
 from tickets.queries import PAGE_SIZE, Cursor, QueueFilters, parse_search, queue_page, stage_counts
 from tickets.staff import StaffUser
 from tickets.staff_pages import guard
@@ -57,7 +54,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("backoffice", __name__)
 guard(bp)
 MESSAGES = "tickets/messages.txt"
-RECENT_MESSAGES = 5  # per number on the help-desk list
 
 
 @bp.app_context_processor
@@ -179,58 +175,6 @@ def attachment_file(number: str, attachment_id: int) -> Response:
     return response
 
 
-@bp.get("/percakapan-bantuan")
-@duty_required(RoleDuty.ANSWER_CITIZENS, admin=True)
-def help_conversations() -> str:
-    """WhatsApp numbers whose citizen asked to talk to a person, longest waiting first."""
-    session = db.session()
-    waiting = session.exec(
-        select(Conversation).where(col(Conversation.needs_human).is_(True))
-        .order_by(col(Conversation.updated_at), col(Conversation.phone))
-    ).all()
-    phones = [c.phone for c in waiting]
-    recent: dict[str, list[Message]] = {phone: [] for phone in phones}
-    tickets: dict[str, list[Ticket]] = {phone: [] for phone in phones}
-    if phones:
-        for message in session.exec(_latest_inbound(phones, RECENT_MESSAGES)).all():
-            recent[message.phone].append(message)
-        for ticket, phone in session.exec(
-            select(Ticket, col(Applicant.phone)).join(Applicant, col(Applicant.id) == col(Ticket.applicant_id))
-            .where(col(Applicant.phone).in_(phones)).order_by(col(Ticket.created_at).desc())
-        ).all():
-            tickets[phone].append(ticket)
-    return render_template("tickets/help_conversations.html", waiting=waiting, recent=recent, tickets=tickets)
-
-
-@bp.post("/percakapan-bantuan/<phone>/balas")
-@duty_required(RoleDuty.ANSWER_CITIZENS, admin=True)
-def help_reply(phone: str) -> Response:
-    """Answer a waiting citizen on WhatsApp in the officer's own words."""
-    from tickets.help_desk import CannotReply, reply
-
-    try:
-        reply(db.session(), phone, request.form.get("text", ""), user().full_name)
-        flash(f"Balasan terkirim ke {phone}.", "ok")
-    except CannotReply as exc:
-        flash(str(exc), "error")
-    return redirect(url_for("backoffice.help_conversations") + f"#c{phone.lstrip('+')}")
-
-
-@bp.post("/percakapan-bantuan/<phone>/selesai")
-@duty_required(RoleDuty.ANSWER_CITIZENS, admin=True)
-def help_done(phone: str) -> Response:
-    """The citizen has been helped: hand the chat back to the bot."""
-    from tickets.help_desk import hand_back_to_bot
-
-    if hand_back_to_bot(db.session(), phone):
-        flash(f"Percakapan {phone} selesai ditangani; bot kembali menjawab nomor ini.", "ok")
-    return redirect(url_for("backoffice.help_conversations"))
-
-
-
-
-
-
 def _render_detail(ticket: Ticket, *, submitted: Any = None, errors: Any = None) -> str:
     session = db.session()
     account = user()
@@ -267,23 +211,6 @@ def _viewable_ticket(number: str) -> Ticket:
     if not can_view_ticket(user(), ticket):
         abort(403)
     return ticket
-
-
-def _latest_inbound(phones: list[str], per_phone: int) -> SelectOfScalar[Message]:
-    """The last few inbound messages of each number, oldest first, in one windowed query."""
-    rank = func.row_number().over(
-        partition_by=col(Message.phone), order_by=(col(Message.created_at).desc(), col(Message.id).desc())
-    ).label("rank")
-    ranked = (
-        select(col(Message.id), rank)
-        .where(col(Message.phone).in_(phones), col(Message.direction) == Direction.INBOUND)
-        .subquery()
-    )
-    return (
-        select(Message).join(ranked, ranked.c.id == col(Message.id))
-        .where(ranked.c.rank <= per_phone)
-        .order_by(col(Message.created_at), col(Message.id))
-    )
 
 
 def _queue_args(stages: tuple[str, ...]) -> dict[str, str]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Exists, Select, update
+from sqlalchemy import ColumnElement, Exists, Select, and_, or_, update
 from sqlmodel import Session, col, select
 
 from bot import catalogue
 from bot.call_center.models import CallLog, CallTicketChoice, Outcome
 from tickets.messages import Attachment, Message
-from routing import workflow
+from routing import definitions
 from tickets.constants import AttachmentStatus, Service
 from tickets.models import Ticket
 from layanan.clock import utcnow
@@ -18,10 +18,14 @@ from layanan.clock import utcnow
 _CHOICE = re.compile(r"\s*(?:no\.?|nomor|tiket)?\s*([0-9]{1,2})\s*[.)]?\s*", flags=re.IGNORECASE)
 
 
+def _in_first_stage() -> ColumnElement[bool]:
+    """SQL test: the ticket is still in the first stage of its own workflow (nobody has worked on it)."""
+    return or_(*(and_(col(Ticket.workflow) == d.key, col(Ticket.stage) == d.first_stage.key) for d in definitions()))
+
+
 def _open_call_tickets_query(phone: str) -> Select:
-    first = workflow().first_stage.key
     return (select(Ticket).join(CallLog, col(CallLog.ticket_id) == Ticket.id)  # type: ignore[arg-type]
-            .where(CallLog.phone == phone, CallLog.outcome == Outcome.NEEDS_FILES, Ticket.stage == first))
+            .where(CallLog.phone == phone, CallLog.outcome == Outcome.NEEDS_FILES, _in_first_stage()))
 
 
 def open_call_tickets(session: Session, phone: str) -> list[Ticket]:

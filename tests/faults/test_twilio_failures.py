@@ -15,7 +15,7 @@ from tests.support.twilio_api import ACCOUNT_SID, Fail, Slow, TwilioApi
 from tests.tickets.conftest import login, make_staff, make_ticket
 from tickets.constants import Direction, MessageStatus
 from tickets.models import StageEvent, Ticket
-from tickets.notify import defer_milestone
+from bot.milestones import defer_milestone
 
 APPLICANT = "+6281234567890"
 

@@ -3,14 +3,15 @@ back to the bot."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from sqlmodel import Session
 
-from bot.messaging import send_whatsapp
-from tickets.messages import Conversation
+from bot.outbound import SendFailed, SendRefused, send_once
 from bot.session_window import in_session_window
 from layanan.clock import utcnow
+from tickets.messages import Conversation
 
 log = logging.getLogger(__name__)
 MAX_REPLY = 1500  # WhatsApp allows 1600; leave room for the signature line
@@ -20,8 +21,9 @@ class CannotReply(ValueError):
     """The reply cannot be sent; the message says why, in words for staff."""
 
 
-def reply(session: Session, phone: str, text: str, staff_name: str) -> None:
-    """Send a staff member's own words to a citizen who is waiting for a person."""
+def reply(session: Session, phone: str, text: str, staff_name: str, form_key: str) -> None:
+    """Send a staff member's own words to a citizen who is waiting for a person, once per form and text
+    (a form sent twice sends one reply)."""
     conversation = session.get(Conversation, phone)
     if conversation is None or not conversation.needs_human:
         raise CannotReply("Warga ini tidak sedang menunggu petugas.")
@@ -33,8 +35,20 @@ def reply(session: Session, phone: str, text: str, staff_name: str) -> None:
     if not in_session_window(session, phone):
         raise CannotReply("Pesan terakhir warga sudah lebih dari 24 jam: WhatsApp hanya mengizinkan pesan "
                           "templat. Hubungi warga lewat telepon.")
-    send_whatsapp(session, phone, f"{text}\n\n- {staff_name}, Disdukcapil Tanggamus")
+    body = f"{text}\n\n- {staff_name}, Disdukcapil Tanggamus"
+    try:
+        send_once(session, phone=phone, key=reply_key(phone, form_key, body), body=body)
+    except (SendFailed, SendRefused) as exc:
+        log.warning("help desk reply to %s not sent: %s", phone[-4:], exc)
+        raise CannotReply("Balasan gagal dikirim lewat WhatsApp. Coba lagi nanti, atau hubungi warga lewat "
+                          "telepon.") from exc
     log.info("help desk replied to %s", phone[-4:])
+
+
+def reply_key(phone: str, form_key: str, body: str) -> str:
+    """The idempotency key of one reply: the form it came from and its text."""
+    digest = hashlib.sha256(f"{phone}\n{form_key}\n{body}".encode()).hexdigest()[:40]
+    return f"help-reply-{digest}"
 
 
 def hand_back_to_bot(session: Session, phone: str) -> bool:

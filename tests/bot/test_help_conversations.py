@@ -79,3 +79,24 @@ def test_reply_after_the_24_hour_window_is_refused(http, session) -> None:  # ty
     page = _post(http, "/percakapan-bantuan/+6281111111111/balas", text="Halo")
     assert "lebih dari 24 jam" in page.text
     assert 'data-phone="+6281111111111"' in page.text  # still waiting for a person
+
+
+def test_a_reply_form_sent_twice_sends_one_message(app, http, live_server, session) -> None:  # type: ignore[no-untyped-def]
+    import json
+    from pathlib import Path
+
+    from tests.support.whatsapp import Phone
+    from tests.tickets.conftest import csrf_token
+
+    citizen = Phone(base_url=live_server.url, auth_token=app.config["TWILIO_AUTH_TOKEN"], number="+6281211113333")
+    citizen.say("bantuan")
+    make_staff(session, "wa_receiver", full_name="Rina Operator")
+    login(http, "wa-receiver")
+    page = http.get("/percakapan-bantuan").text
+    form = {"csrf_token": csrf_token(page), "form_key": re.search(r'name="form_key" value="([^"]+)"', page).group(1),
+            "text": "Mohon tunggu sebentar."}
+    for _ in range(2):  # a double click
+        assert "Balasan terkirim" in http.post("/percakapan-bantuan/+6281211113333/balas", data=form).text
+    sent = [json.loads(p.read_text()) for p in Path(app.config["OUTBOX_PATH"]).glob("*.json")]
+    assert [m["body"] for m in sent if m["to"] == "whatsapp:+6281211113333"] == [
+        "Mohon tunggu sebentar.\n\n- Rina Operator, Disdukcapil Tanggamus"]
