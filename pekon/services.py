@@ -84,6 +84,19 @@ def complete_step(session: Session, ticket: Ticket, operator: StaffUser, outputs
     return ticket
 
 
+def ask_citizen(session: Session, ticket: Ticket, operator: StaffUser, reason: str, version: int) -> Ticket:
+    """The berkas is incomplete: the submission waits until the citizen brings what is missing (claimed on
+    the way, as the engine asks)."""
+    roles = set(operator.roles)
+    if ticket.claimed_by_id is None:
+        ticket, _, _ = act(session, ticket, Action.CLAIM, actor_id=operator.id, actor_roles=roles,
+                           expected_version=version)
+        version = ticket.version
+    ticket, _, _ = act(session, ticket, Action.ASK_CITIZEN, actor_id=operator.id, actor_roles=roles,
+                       expected_version=version, payload={"reason": reason})
+    return ticket
+
+
 def citizen_completed(session: Session, ticket: Ticket, operator: StaffUser, version: int) -> Ticket:
     """The citizen brought what was asked for at the village office: back to the stage that asked."""
     ticket, _, _ = act(session, ticket, Action.CITIZEN_REPLIED, actor_id=operator.id,

@@ -152,6 +152,27 @@ def step(number: str) -> BaseResponse | tuple[str, int]:
     return redirect(url_for("pekon.submission", number=ticket.number), code=303)
 
 
+@bp.post("/<number>/kelengkapan")
+@duty_required(SUBMIT)
+def ask(number: str) -> BaseResponse | tuple[str, int]:
+    """The berkas is incomplete: record what the citizen must bring; the submission waits for it."""
+    found = _own(number)
+    if found.own_step is None or Action.ASK_CITIZEN not in found.own_step.actions:
+        flash(get_template_attribute(MESSAGES, "no_step")(), "error")
+        return redirect(url_for("pekon.submission", number=found.ticket.number), code=303)
+    version = request.form.get("version", "")
+    try:
+        services.ask_citizen(db.session(), found.ticket, user(), request.form.get("reason", ""),
+                             int(version) if version.isdecimal() else -1)
+    except TransitionError as exc:
+        flash(exc.message, "error")
+        errors = {"reason": exc.fields.get("reason", "")} if isinstance(exc, MissingOutput) else {}
+        return _render_submission(_own(number), submitted=request.form.to_dict(), errors=errors), \
+            409 if isinstance(exc, Conflict) else 422
+    flash(get_template_attribute(MESSAGES, "asked")(number=found.ticket.number), "ok")
+    return redirect(url_for("pekon.submission", number=found.ticket.number), code=303)
+
+
 @bp.post("/<number>/lengkap")
 @duty_required(SUBMIT)
 def completed(number: str) -> BaseResponse | tuple[str, int]:

@@ -19,7 +19,7 @@ from werkzeug.test import encode_multipart
 
 from layanan.clock import format_wib
 from routing import workflow
-from routing.definition import Definition
+from routing.definition import Action, Definition, Milestone
 from routing.sla import working_time_between
 from tests.pekon.conftest import (
     CITIZEN_E164,
@@ -172,7 +172,9 @@ def test_operator_submits_for_a_citizen_and_follows_it_to_the_document(
     # The citizen gave a WhatsApp number: every milestone after the submission reached it.
     run_jobs()
     sent_to = [m for m in _outbox(app) if m["to"] == f"whatsapp:{CITIZEN_E164}"]
-    reached = [s.milestone for s in definition.chain[len(steps) + 1:] + (definition.done_stage,) if s.milestone]
+    # Every stage entered after the ticket was created, except "received": the bot's own reply says that.
+    reached = [s.milestone for s in definition.chain[1:] + (definition.done_stage,)
+               if s.milestone and s.milestone is not Milestone.RECEIVED]
     assert len(sent_to) == len(reached) >= 2
     assert all(number in m["body"] for m in sent_to)
 
@@ -283,3 +285,48 @@ def test_scans_too_big_together_get_a_page_that_says_so(session: Session, app: F
     assert response.status_code == 413
     assert "Berkas yang dipilih bersama-sama melebihi" in unescape(response.get_data(as_text=True))
     assert session.exec(select(Ticket)).first() is None
+
+
+def test_returned_to_the_village_the_operator_asks_the_citizen_and_sends_it_on_again(
+        http: requests.Session, session: Session) -> None:
+    definition = village_definition()
+    _staff(session, definition)
+    operator_roles = submitter_roles(definition)
+    steps = village_steps(definition, operator_roles)
+    asking = next(s for s in steps if Action.ASK_CITIZEN in s.actions)
+    login(http, OPERATOR)
+    number = _submit(http, definition)
+
+    dinas = definition.stage(session.exec(select(Ticket.stage)).one())
+    http.cookies.clear()
+    login(http, str(dinas.role).replace("_", "-"))
+    act_via_form(http, number, "claim")
+    act_via_form(http, number, "return", to_stage=asking.key, reason="Pindaian KK lama terpotong di bagian bawah")
+
+    http.cookies.clear()
+    login(http, OPERATOR)
+    page = unescape(http.get(f"/pekon/{number}").text)
+    assert f"Langkah Anda: {asking.name}" in page
+    assert "Catatan petugas:</strong> Pindaian KK lama terpotong di bagian bawah" in page
+    empty = _post_on_page(http, number, "kelengkapan", reason="")
+    assert empty.status_code == 422 and 'id="reason-error"' in empty.text
+    waiting = _post_on_page(http, number, "kelengkapan", reason="Bawa KK lama yang asli untuk dipindai ulang")
+    page = unescape(waiting.text)
+    assert "Menunggu kelengkapan dari pemohon" in page and "Bawa KK lama yang asli" in page
+
+    back = _post_on_page(http, number, "lengkap")
+    assert f"Langkah Anda: {asking.name}" in unescape(back.text)
+    for stage in steps[steps.index(asking):]:
+        done = _post_on_page(http, number, "langkah", **valid_outputs(stage))
+        assert f'Langkah "{stage.name}" untuk pengajuan {number} sudah dicatat.' in unescape(done.text)
+    session.expire_all()
+    assert session.exec(select(Ticket.stage)).one() == dinas.key
+
+
+def _post_on_page(http: requests.Session, number: str, action: str, **fields: str) -> requests.Response:
+    """Send one of the submission page's forms with the page's token and the ticket's version."""
+    page = http.get(f"/pekon/{number}")
+    version = re.search(r'name="version" value="(\d+)"', page.text)
+    assert version, "no form on the submission page"
+    return http.post(f"/pekon/{number}/{action}", data={"csrf_token": csrf_token(page.text),
+                                                        "version": version.group(1), **fields})
