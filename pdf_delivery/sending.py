@@ -1,43 +1,35 @@
 """Sending a signed document to the applicant's WhatsApp: the send job, the 24-hour window, Twilio's
 status callbacks and the citizen's "kirim ulang".
 
-Never twice for one try. Every call to Twilio is a *try* with its own idempotency key
-(`pdf-<delivery>-<kind>-<n>`). Before the call the delivery records that key as `pending_key` and
-`send_whatsapp` commits the message row; after the call the outcome is committed and the key
-cleared. A try whose outcome was never recorded (the worker died after Twilio accepted, or the
-answer timed out) is *in doubt*: the next run does not send again blindly, it first asks Twilio's
-Messages API for a message to that number with the same text created since the try began. Found:
-the delivery adopts it and sends nothing. Not found: the try is marked failed and a new try (a new
-key) is made. An HTTP error answer (5xx, 429) is not in doubt: Twilio created nothing. So a retried
-job never sends a second PDF for an accepted one, at the cost of one list request after a crash.
-With the local outbox (development, no Twilio to ask) an in-doubt try is simply made again.
+Never twice: every message goes out through bot.outbound.send_once, which owns the idempotency
+key's message row, the look-up on Twilio before an in-doubt try is made again, and which errors are
+worth a retry. A delivery keeps the key it is sending (`pdf-<delivery>-<kind>-<round>`) as
+`pending_key` until the outcome is recorded, so a retried or restarted job sends under the same
+key and send_once settles what the earlier run left in doubt. Outside the 24-hour window the
+approved template goes first and the PDF follows the citizen's answer (the next round).
 
 The ticket moves on from the PDF sender's stage (the stage of the role with the `send_pdf` duty)
 when WhatsApp reports the PDF *delivered* (or read), not merely *sent*: "sent" means handed to
 WhatsApp, and a message can still end "undelivered" after it (phone number without WhatsApp,
-blocked). In the local outbox there are
-no callbacks, so writing the message there counts as delivered.
+blocked). In the local outbox there are no callbacks, so writing the message there counts as
+delivered.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
 
-import requests
 from flask import current_app
-from rq import get_current_job
 from sqlalchemy import Exists, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
-from twilio.base.exceptions import TwilioException
 
 from bot import catalogue
-from bot.messaging import TemplateNotConfigured, send_template, send_whatsapp, twilio_client
-from tickets.messages import Message
-from layanan.phone import whatsapp_address
+from bot.outbound import NO_ANSWER, SendFailed, Template, TemplateNotConfigured, send_once
+from bot.outbound import SendRefused as TwilioRefused
 from bot.session_window import in_session_window
+from layanan.clock import utcnow
 from layanan.db import job_session
 from layanan.jobs import job_app
 from layanan.outbox import defer
@@ -48,18 +40,16 @@ from routing import definitions_with, workflow
 from routing.definition import Action, Definition, FieldType, RoleDuty, Stage
 from routing.engine import TransitionError
 from tickets.constants import MessageStatus, Service
+from tickets.messages import Message
 from tickets.models import Applicant, Ticket
 from tickets.services import applicant_of, get_by_number
 from tickets.staff import StaffUser
-from layanan.clock import utcnow
 from tickets.workflow_service import act
 
 log = logging.getLogger(__name__)
 
 FEATURE = "pengiriman PDF"
 WINDOW_CLOSED = "63016"  # Twilio: free-form message outside the 24-hour window
-TRANSIENT_HTTP = frozenset({429, 500, 502, 503, 504})
-IN_DOUBT_LOOKBACK = timedelta(minutes=2)  # clock skew between us and Twilio when matching an in-doubt try
 
 
 class SendRefused(Exception):
@@ -198,65 +188,76 @@ def send_delivery(delivery_id: int) -> str:
             return "no delivery"
         if delivery.state != DeliveryState.QUEUED:
             return f"nothing to do: {delivery.state}"
-        settled = _settle_in_doubt(session, delivery)
-        if settled is not None:
-            return settled
         ticket = session.get(Ticket, delivery.ticket_id)
         document = session.get(IssuedDocument, delivery.document_id)
         assert ticket is not None and document is not None  # foreign keys
-        if delivery.template_required or not in_session_window(session, delivery.phone):
-            return _send_template(session, delivery, ticket)
-        return _send_pdf(session, delivery, ticket, document)
+        # A key whose outcome was never recorded is sent under again: send_once first asks Twilio.
+        key = delivery.pending_key
+        if key is None:
+            template = delivery.template_required or not in_session_window(session, delivery.phone)
+            key = _key(delivery, "template" if template else "pdf")
+        if _is_template(key):
+            return _send_template(session, delivery, ticket, key)
+        return _send_pdf(session, delivery, ticket, document, key)
 
 
-def _send_pdf(session: Session, delivery: PdfDelivery, ticket: Ticket, document: IssuedDocument) -> str:
+def _key(delivery: PdfDelivery, kind: str) -> str:
+    """The idempotency key of the delivery's message of this kind in its current round."""
+    return f"pdf-{delivery.id}-{kind}-{delivery.rounds}"
+
+
+def _is_template(key: str) -> bool:
+    return "-template-" in key
+
+
+def _send_pdf(session: Session, delivery: PdfDelivery, ticket: Ticket, document: IssuedDocument, key: str) -> str:
     config = current_app.config
     url = create_link(session, document.id, base_url=config["PUBLIC_BASE_URL"],
                       ttl_hours=config["DOWNLOAD_LINK_TTL_HOURS"], delivery_id=delivery.id)
-    key = _begin_try(session, delivery, "pdf")
+    _begin_try(session, delivery, key)
     body = catalogue.render("document_pdf", number=ticket.number, service_label=Service(ticket.service).label)
     try:
-        message = send_whatsapp(session, delivery.phone, body, ticket_id=ticket.id, idempotency_key=key,
-                                media_url=url)
-    except TwilioException as exc:
-        return _twilio_refused(session, delivery, key, exc)
-    except requests.RequestException as exc:
-        return _in_doubt(session, delivery, exc)
+        message = send_once(session, phone=delivery.phone, key=key, body=body, ticket_id=ticket.id, media_url=url)
+    except TwilioRefused as exc:
+        return _twilio_refused(session, delivery, ticket, exc)
+    except SendFailed as exc:
+        return _retry_or_flag(session, delivery, exc)
     _pdf_accepted(session, delivery, message)
     return f"pdf {message.twilio_sid}"
 
 
-def _send_template(session: Session, delivery: PdfDelivery, ticket: Ticket) -> str:
+def _send_template(session: Session, delivery: PdfDelivery, ticket: Ticket, key: str) -> str:
     number, service_label = ticket.number, Service(ticket.service).label
-    key = _begin_try(session, delivery, "template")
+    template = Template(content_sid=current_app.config["TWILIO_CONTENT_SID_DOCUMENT_READY"],
+                        variables={"1": number, "2": service_label},
+                        text=catalogue.render("document_ready_template", number=number, service_label=service_label))
+    _begin_try(session, delivery, key)
     try:
-        message = send_template(
-            session, delivery.phone, current_app.config["TWILIO_CONTENT_SID_DOCUMENT_READY"],
-            {"1": number, "2": service_label},
-            fallback_body=catalogue.render("document_ready_template", number=number, service_label=service_label),
-            ticket_id=ticket.id, idempotency_key=key,
-        )
+        message = send_once(session, phone=delivery.phone, key=key, template=template, ticket_id=ticket.id)
     except TemplateNotConfigured:
         _clear_try(session, delivery)
         _flag(session, delivery, "Pemohon di luar jendela 24 jam WhatsApp, tetapi template 'dokumen siap' "
                                  "(TWILIO_CONTENT_SID_DOCUMENT_READY) belum dikonfigurasi.")
         return "template not configured"
-    except TwilioException as exc:
-        return _twilio_refused(session, delivery, key, exc)
-    except requests.RequestException as exc:
-        return _in_doubt(session, delivery, exc)
+    except TwilioRefused as exc:
+        return _twilio_refused(session, delivery, ticket, exc)
+    except SendFailed as exc:
+        return _retry_or_flag(session, delivery, exc)
     _template_accepted(session, delivery, message)
     return f"template {message.twilio_sid}"
 
 
-def _begin_try(session: Session, delivery: PdfDelivery, kind: str) -> str:
-    """Count a call to Twilio and remember its key until its outcome is recorded; commits."""
-    delivery.tries += 1
-    delivery.pending_key = f"pdf-{delivery.id}-{kind}-{delivery.tries}"
+def _begin_try(session: Session, delivery: PdfDelivery, key: str) -> None:
+    """Remember the key until its outcome is recorded and count the call to Twilio; commits. A try left
+    in doubt is not counted again: send_once first looks for it on Twilio."""
+    earlier = session.exec(select(Message).where(Message.idempotency_key == key)).first()
+    in_doubt = earlier is not None and not earlier.twilio_sid and earlier.error_code in (None, NO_ANSWER)
+    if not in_doubt:
+        delivery.tries += 1
+    delivery.pending_key = key
     delivery.updated_at = utcnow()
     session.add(delivery)
     session.commit()
-    return delivery.pending_key
 
 
 def _clear_try(session: Session, delivery: PdfDelivery) -> None:
@@ -282,49 +283,38 @@ def _template_accepted(session: Session, delivery: PdfDelivery, message: Message
     session.commit()
 
 
-def _twilio_refused(session: Session, delivery: PdfDelivery, key: str, exc: TwilioException) -> str:
-    """Twilio answered with an error: nothing was created, so the try is over either way."""
-    status, code = getattr(exc, "status", None), str(getattr(exc, "code", "") or "")
-    _mark_message_failed(session, key, code or str(status))
+def _twilio_refused(session: Session, delivery: PdfDelivery, ticket: Ticket, exc: TwilioRefused) -> str:
+    """Twilio refused the message for good (send_once marked it failed): the try is over."""
+    session.refresh(delivery)
     _clear_try(session, delivery)
-    delivery.error_code = code or None
+    delivery.error_code = exc.code or None
     session.commit()
-    if code == WINDOW_CLOSED and "-template-" not in key:  # a template refused so would loop: flag it below
+    if exc.code == WINDOW_CLOSED and not _is_template(exc.key):  # a template refused so would loop: flag it
         delivery.template_required = True
         session.add(delivery)
         session.commit()
-        ticket = session.get(Ticket, delivery.ticket_id)
-        assert ticket is not None
-        return _send_template(session, delivery, ticket)
-    if status in TRANSIENT_HTTP:
-        return _retry_or_flag(session, delivery, f"Twilio menjawab HTTP {status}", exc)
-    _flag(session, delivery, f"Twilio menolak pesan (HTTP {status}, kode {code or '-'}). Periksa nomor pemohon.",
-          code or None)
-    return f"refused {status} {code}"
+        return _send_template(session, delivery, ticket, _key(delivery, "template"))
+    _flag(session, delivery, f"Twilio menolak pesan (HTTP {exc.status}, kode {exc.code or '-'}). "
+                             "Periksa nomor pemohon.", exc.code or None)
+    return f"refused {exc.status} {exc.code}"
 
 
-def _in_doubt(session: Session, delivery: PdfDelivery, exc: requests.RequestException) -> str:
-    """No answer from Twilio: the try stays pending and the next run checks it before sending. On the last
-    run there is no next one: check now, so that the operator is not asked to resend an accepted PDF."""
-    session.rollback()
-    job = get_current_job()
-    if job is None or not job.retries_left:
-        try:
-            settled = _settle_in_doubt(session, delivery)
-        except (TwilioException, requests.RequestException):
-            settled = None  # Twilio still unreachable: the flag below says so
-        if settled is not None:
-            return settled
-    return _retry_or_flag(session, delivery, f"Twilio tidak menjawab ({type(exc).__name__})", exc)
-
-
-def _retry_or_flag(session: Session, delivery: PdfDelivery, what: str, exc: Exception) -> str:
-    """Raise so RQ tries again later; on the last try flag the ticket for the operator first."""
-    job = get_current_job()
-    if job is None or not job.retries_left:
+def _retry_or_flag(session: Session, delivery: PdfDelivery, exc: SendFailed) -> str:
+    """Raise so RQ tries again later under the same key; after the last try flag the ticket for the operator."""
+    what = _failure(exc.error_code)
+    if exc.gave_up:
         _flag(session, delivery, f"Pengiriman gagal setelah {delivery.tries} kali percobaan: {what}.")
     log.warning("PDF delivery %s: %s; RQ will retry", delivery.id, what)
     raise TransientSendError(what) from exc
+
+
+def _failure(error_code: str) -> str:
+    """send_once's error code as the PDF sender reads it."""
+    if error_code.startswith("http-"):
+        return f"Twilio menjawab HTTP {error_code.removeprefix('http-')}"
+    if error_code == NO_ANSWER:
+        return "Twilio tidak menjawab"
+    return f"Twilio: {error_code}"
 
 
 def _flag(session: Session, delivery: PdfDelivery, problem: str, error_code: str | None = None) -> None:
@@ -333,68 +323,12 @@ def _flag(session: Session, delivery: PdfDelivery, problem: str, error_code: str
     if error_code:
         delivery.error_code = error_code
     delivery.state, delivery.needs_operator, delivery.active_ticket_id = DeliveryState.FAILED, True, None
+    delivery.pending_key = None
     delivery.problem = problem[:300]
     delivery.updated_at = utcnow()
     session.add(delivery)
     session.commit()
     log.error("PDF delivery %s of ticket %s needs the operator: %s", delivery.id, delivery.ticket_id, problem)
-
-
-def _mark_message_failed(session: Session, key: str, error_code: str | None) -> None:
-    message = session.exec(select(Message).where(Message.idempotency_key == key)).first()
-    if message is not None and not message.twilio_sid:
-        message.status, message.error_code, message.updated_at = MessageStatus.FAILED, error_code, utcnow()
-        session.add(message)
-
-
-def _settle_in_doubt(session: Session, delivery: PdfDelivery) -> str | None:
-    """Resolve a try whose outcome was never recorded; return the job's result if that settles the run."""
-    key = delivery.pending_key
-    if key is None:
-        return None
-    message = session.exec(select(Message).where(Message.idempotency_key == key)).first()
-    if message is not None and not message.twilio_sid and current_app.config["TWILIO_ENABLED"]:
-        found = _find_on_twilio(session, message)
-        if found is not None:
-            message.twilio_sid, message.status, message.updated_at = found.sid, found.status, utcnow()
-            session.add(message)
-            session.commit()
-            log.warning("PDF delivery %s: try %s had reached Twilio (%s); not sent again", delivery.id, key, found.sid)
-    if message is None or not message.twilio_sid:
-        if message is not None:
-            _mark_message_failed(session, key, "no-answer")
-        _clear_try(session, delivery)
-        session.commit()
-        return None
-    if "-template-" in key:
-        _template_accepted(session, delivery, message)
-        return f"template {message.twilio_sid} (settled)"
-    _pdf_accepted(session, delivery, message)
-    return f"pdf {message.twilio_sid} (settled)"
-
-
-def _find_on_twilio(session: Session, message: Message):  # type: ignore[no-untyped-def]
-    """The message Twilio created for an in-doubt try: to the same number, created since the try began,
-    with a SID we never recorded, and the same text (a template's text is Twilio's rendering, so for a
-    template the first two suffice)."""
-    config = current_app.config
-    since = message.created_at - IN_DOUBT_LOOKBACK
-    template = message.content_sid is not None
-    for candidate in twilio_client(config).messages.list(to=whatsapp_address(message.phone), limit=50):
-        created = candidate.date_created
-        if created is not None and created < since:
-            continue
-        if not template and candidate.body != message.body:
-            continue
-        if _known_sid(session, candidate.sid):
-            continue
-        return candidate
-    return None
-
-
-def _known_sid(session: Session, sid: str) -> bool:
-    """Whether a Twilio SID is already recorded on one of our messages."""
-    return session.exec(select(Message.id).where(Message.twilio_sid == sid)).first() is not None
 
 
 # --- Answers from the citizen and from WhatsApp ---------------------------------------------------
