@@ -21,8 +21,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(cfg)
     from layanan.clock import format_wib
+    from tickets.privacy import mask_nik_text_filter
 
     app.jinja_env.filters["wib"] = format_wib
+    app.jinja_env.filters["mask_nik_text"] = mask_nik_text_filter  # free text for readers without the full NIK
 
     from layanan import db, logs, queue, security
 

@@ -17,6 +17,7 @@ from routing.engine import TicketView, available_actions
 from routing.sla import working_time_between
 from tickets.constants import Direction
 from tickets.models import Applicant, StageEvent, Ticket
+from tickets.privacy import contains_nik, text_shown
 from tickets.staff import StaffUser
 
 # The bot forgets a draft after a day of silence, so older chatter never led to this ticket.
@@ -38,6 +39,7 @@ class ChatItem:
 class TimelineItem:
     event: StageEvent
     actor_name: str | None
+    note: str | None = None  # the event's note as this reader may see it
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,11 @@ class ActionForms:
         return action in self.actions
 
 
-def conversation(session: Session, ticket: Ticket, applicant: Applicant) -> list[ChatItem]:
-    """The applicant's WhatsApp messages that belong to this ticket, with the bot's replies, oldest first.
+def conversation(
+    session: Session, ticket: Ticket, applicant: Applicant, *, full_nik: bool = False
+) -> list[ChatItem]:
+    """The applicant's WhatsApp messages that belong to this ticket, with the bot's replies, oldest first;
+    NIKs typed in them masked unless the reader may see the full NIK.
 
     Messages linked to the ticket always belong. Unlinked messages of the applicant's number are
     split between the number's tickets: each ticket's span starts a day before it was created (its
@@ -89,13 +94,14 @@ def conversation(session: Session, ticket: Ticket, applicant: Applicant) -> list
         select(Message).where(or_(col(Message.ticket_id) == ticket.id, and_(*in_span)))
         .order_by(col(Message.created_at), col(Message.id))
     ).all()
+    shown = text_shown(full_nik)
     items: list[ChatItem] = []
     for message in messages:
         if message.direction == Direction.INBOUND:
-            items.append(ChatItem("citizen", message.body, message.created_at, media=message.num_media))
-            items.extend(ChatItem("bot", reply, message.created_at) for reply in _replies(message.reply))
+            items.append(ChatItem("citizen", shown(message.body), message.created_at, media=message.num_media))
+            items.extend(ChatItem("bot", shown(reply), message.created_at) for reply in _replies(message.reply))
         else:
-            items.append(ChatItem("office", message.body, message.created_at, media=message.num_media,
+            items.append(ChatItem("office", shown(message.body), message.created_at, media=message.num_media,
                                   status=message.status))
     return items
 
@@ -108,15 +114,24 @@ def attachments(session: Session, ticket: Ticket) -> list[Attachment]:
     ).all())
 
 
-def timeline(session: Session, ticket: Ticket) -> list[TimelineItem]:
-    """Every stage event of the ticket with the acting staff member's name, oldest first."""
+def timeline(session: Session, ticket: Ticket, *, full_nik: bool = False) -> list[TimelineItem]:
+    """Every stage event of the ticket with the acting staff member's name, oldest first; NIKs in the
+    notes masked unless the reader may see the full NIK."""
     rows = session.exec(
         select(StageEvent, col(StaffUser.full_name))
         .join(StaffUser, col(StaffUser.id) == col(StageEvent.actor_id), isouter=True)
         .where(col(StageEvent.ticket_id) == ticket.id)
         .order_by(col(StageEvent.created_at), col(StageEvent.id))
     ).all()
-    return [TimelineItem(event, name) for event, name in rows]
+    shown = text_shown(full_nik)
+    return [TimelineItem(event, name, shown(event.note) if event.note else None) for event, name in rows]
+
+
+def shows_a_nik(applicant: Applicant, description: str | None, chat: list[ChatItem],
+                timeline_items: list[TimelineItem]) -> bool:
+    """Whether the page shows a NIK: the applicant's, or one typed in the complaint, the chat or a note."""
+    return (bool(applicant.nik) or contains_nik(description) or any(contains_nik(i.body) for i in chat)
+            or any(contains_nik(i.note) for i in timeline_items))
 
 
 def sla_clock(ticket: Ticket, now: datetime) -> SlaClock:

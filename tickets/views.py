@@ -23,12 +23,12 @@ from sqlmodel import Session, col, select
 from werkzeug.wrappers import Response
 
 from tickets.messages import Attachment
-from tickets.privacy import mask_nik
+from tickets.privacy import mask_nik, text_shown
 from layanan import db
 from routing import office, workflow
 from routing.definition import Action, RoleDuty
 from routing.engine import MissingOutput, TransitionError
-from tickets import detail, services
+from tickets import audit, detail, services
 from tickets.access import (
     can_open_attachments,
     can_view_ticket,
@@ -181,7 +181,13 @@ def _render_detail(ticket: Ticket, *, submitted: Any = None, errors: Any = None)
     definition = workflow(ticket.workflow)
     applicant = services.applicant_of(session, ticket)
     full_nik = sees_full_nik(account, ticket)
-    if full_nik and applicant.nik:
+    description = text_shown(full_nik)(ticket.description) if ticket.description else None
+    chat = detail.conversation(session, ticket, applicant, full_nik=full_nik)
+    timeline = detail.timeline(session, ticket, full_nik=full_nik)
+    if full_nik and detail.shows_a_nik(applicant, description, chat, timeline):
+        audit.record(session, audit.AuditAction.VIEW_FULL_NIK, staff_id=account.id, ticket_id=ticket.id,
+                     detail=request.path, ip=request.remote_addr)
+        session.commit()
         log.info("staff %s viewed the full NIK of ticket %s", account.username, ticket.number)
     now = utcnow()
     return render_template(
@@ -193,10 +199,11 @@ def _render_detail(ticket: Ticket, *, submitted: Any = None, errors: Any = None)
         stage=definition.stage(ticket.stage),
         claimant=session.get(StaffUser, ticket.claimed_by_id) if ticket.claimed_by_id else None,
         clock=detail.sla_clock(ticket, now),
-        chat=detail.conversation(session, ticket, applicant),
+        description=description,
+        chat=chat,
         attachments=detail.attachments(session, ticket),
         may_open=can_open_attachments(account, ticket),
-        timeline=detail.timeline(session, ticket),
+        timeline=timeline,
         forms=detail.action_forms(definition, ticket, account, submitted=submitted, errors=errors),
         output_labels=detail.output_labels(definition),
         output_prefix=detail.OUTPUT_PREFIX,

@@ -12,7 +12,7 @@ from bot.api import token_required
 from bot.call_center import services
 from bot.call_center.models import CallLog, CallSource
 from tickets.messages import Message
-from tickets.privacy import mask_nik
+from tickets.privacy import mask_nik, mask_niks_in_text
 from layanan import db
 from layanan.security import csrf
 from tickets.models import Ticket
@@ -56,7 +56,7 @@ def create_call():  # type: ignore[no-untyped-def]
 @bp.get("/calls/<int:call_id>")
 @token_required
 def call_detail(call_id: int):  # type: ignore[no-untyped-def]
-    """One logged call as JSON, the NIK masked."""
+    """One logged call as JSON, the NIK masked (also in the notes)."""
     call = db.session().get(CallLog, call_id)
     if call is None:
         return jsonify(error="panggilan tidak ditemukan"), 404
@@ -86,7 +86,8 @@ def _public(call: CallLog) -> dict[str, Any]:
     return {
         "id": call.id, "phone": call.phone, "caller_name": call.caller_name,
         "nik_masked": mask_nik(call.nik) if call.nik else None, "kecamatan_code": call.kecamatan_code,
-        "topic": call.topic, "notes": call.notes, "outcome": call.outcome, "source": call.source,
+        "topic": call.topic, "notes": mask_niks_in_text(call.notes) if call.notes else None,
+        "outcome": call.outcome, "source": call.source,
         "ticket_number": ticket.number if ticket else None,
         "whatsapp": None if message is None else {
             "kind": "template" if message.content_sid else "session", "status": message.status},
