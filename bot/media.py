@@ -15,7 +15,7 @@ from flask import current_app
 from sqlmodel import Session
 
 from bot import catalogue
-from bot.messaging import send_whatsapp
+from bot.outbound import SendRefused, send_once
 from tickets.messages import Attachment, Message
 from layanan.db import job_session
 from layanan.jobs import job_app
@@ -125,24 +125,39 @@ def store_content(root: Path, digest: str, content: bytes) -> Path:
 def _refuse(session: Session, attachment: Attachment, kind: str, reason: str) -> str:
     attachment.status, attachment.reason = AttachmentStatus.REFUSED, reason
     session.add(attachment)
-    session.commit()
     _tell_citizen(session, attachment, kind)
+    session.commit()
     return f"refused: {reason}"
 
 
 def _tell_citizen(session: Session, attachment: Attachment, kind: str) -> None:
-    message = session.get(Message, attachment.message_id)
-    if message is None:
-        return
-    if kind == "size":
-        text = catalogue.render("media_refused_size",
-                                limit_mb=current_app.config["MEDIA_MAX_BYTES"] // (1024 * 1024))
-    elif kind == "type":
-        text = catalogue.render("media_refused_type", content_type=attachment.content_type or "tidak dikenal")
-    else:
-        text = catalogue.render("media_download_failed")
-    send_whatsapp(session, message.phone, text, ticket_id=attachment.ticket_id,
-                  idempotency_key=f"attachment-{attachment.id}-{kind}")
+    """Record, in the caller's transaction, the job that tells the citizen their file was not taken."""
+    if attachment.message_id is None or attachment.id is None:
+        return  # a scan staff uploaded: nobody to tell on WhatsApp
+    defer(session, send_media_notice, attachment.id, kind, job_id=f"attachment-{attachment.id}-{kind}",
+          retry_intervals=current_app.config["NOTIFY_RETRY_INTERVALS"])
+
+
+def send_media_notice(attachment_id: int, kind: str) -> str:
+    """Job: tell the citizen that a file was refused (`size`, `type`) or could not be fetched (`failed`), once."""
+    app = job_app()
+    with app.app_context(), job_session(app) as session:
+        attachment = session.get(Attachment, attachment_id)
+        message = session.get(Message, attachment.message_id) if attachment and attachment.message_id else None
+        if attachment is None or message is None:
+            return "nothing to do"
+        if kind == "size":
+            text = catalogue.render("media_refused_size", limit_mb=app.config["MEDIA_MAX_BYTES"] // (1024 * 1024))
+        elif kind == "type":
+            text = catalogue.render("media_refused_type", content_type=attachment.content_type or "tidak dikenal")
+        else:
+            text = catalogue.render("media_download_failed")
+        try:
+            sent = send_once(session, phone=message.phone, key=f"attachment-{attachment.id}-{kind}", body=text,
+                             ticket_id=attachment.ticket_id)
+        except SendRefused as exc:  # flagged for staff
+            return f"refused by Twilio: {exc.status} {exc.code}"
+        return f"sent {sent.twilio_sid}"
 
 
 def _delete_twilio_copy(url: str, config: dict) -> None:
@@ -167,5 +182,5 @@ def media_download_gave_up(job: Any, connection: Any, *exc_info: Any) -> None:
             return
         attachment.status, attachment.reason = AttachmentStatus.FAILED, "gagal diunduh dari Twilio"
         session.add(attachment)
-        session.commit()
         _tell_citizen(session, attachment, "failed")
+        session.commit()

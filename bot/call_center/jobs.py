@@ -10,10 +10,9 @@ from sqlmodel import Session
 
 from bot import catalogue
 from bot.call_center.models import CallLog
-from bot.messaging import TemplateNotConfigured, send_template, send_whatsapp
+from bot.outbound import SendRefused, Template, TemplateNotConfigured, send_once
 from tickets.messages import Message
 from bot.services_catalog import required_documents
-from bot.session_window import in_session_window
 from layanan.db import job_session
 from layanan.jobs import job_app
 from tickets.constants import Service
@@ -35,15 +34,22 @@ def send_call_followup(call_id: int) -> str:
             message = followup(session, call, ticket)
         except TemplateNotConfigured as exc:
             # No retry can fix configuration: record it where the agent sees it and stop.
-            call.followup_problem = str(exc)
-            session.add(call)
-            session.commit()
-            log.error("call %s: follow-up not sent: %s", call.id, exc)
-            return "template not configured"
+            return _problem(session, call, str(exc), "template not configured")
+        except SendRefused as exc:  # the message is flagged; the agent calls the caller back
+            return _problem(session, call, f"ditolak Twilio (kode {exc.code or exc.status}); hubungi penelepon atau catat ulang",
+                            "refused by Twilio")
         call.followup_message_id, call.followup_problem = message.id, None
         session.add(call)
         session.commit()
         return "template" if message.content_sid else "session"
+
+
+def _problem(session: Session, call: CallLog, problem: str, result: str) -> str:
+    call.followup_problem = problem
+    session.add(call)
+    session.commit()
+    log.error("call %s: follow-up not sent: %s", call.id, problem)
+    return result
 
 
 def call_followup_gave_up(job: Any, connection: Any, *exc_info: Any) -> None:
@@ -61,17 +67,15 @@ def call_followup_gave_up(job: Any, connection: Any, *exc_info: Any) -> None:
 
 
 def followup(session: Session, call: CallLog, ticket: Ticket) -> Message:
-    """Free-form inside the 24-hour window, otherwise the approved template."""
+    """Free-form inside the 24-hour window, otherwise the approved template; once per call."""
     service = Service(ticket.service)
-    key = f"call-{call.id}-followup"
-    if in_session_window(session, call.phone):
-        body = catalogue.render("call_followup", number=ticket.number, service_label=service.label,
-                                documents=catalogue.format_documents(service))
-        return send_whatsapp(session, call.phone, body, ticket_id=ticket.id, idempotency_key=key)
+    body = catalogue.render("call_followup", number=ticket.number, service_label=service.label,
+                            documents=catalogue.format_documents(service))
     # Template variables may not hold line breaks (WhatsApp refuses them): the list goes on one line.
     documents = "; ".join(required_documents(service))
-    variables = {"1": ticket.number, "2": service.label, "3": documents}
-    body = catalogue.render("call_followup_template", number=ticket.number, service_label=service.label,
-                            documents=documents)
-    return send_template(session, call.phone, current_app.config["TWILIO_CONTENT_SID_CALL_FOLLOWUP"], variables,
-                         fallback_body=body, ticket_id=ticket.id, idempotency_key=key)
+    template = Template(
+        current_app.config["TWILIO_CONTENT_SID_CALL_FOLLOWUP"], {"1": ticket.number, "2": service.label, "3": documents},
+        catalogue.render("call_followup_template", number=ticket.number, service_label=service.label,
+                         documents=documents))
+    return send_once(session, phone=call.phone, key=f"call-{call.id}-followup", body=body, template=template,
+                     ticket_id=ticket.id)

@@ -92,11 +92,45 @@ def test_answered_and_transferred_calls_send_nothing(app, session, run_jobs) -> 
     assert all(c.ticket_id is None for c in session.exec(select(CallLog)))
 
 
-def test_a_send_twilio_refuses_is_reported_after_the_last_try(twilio_app, session, messages_api, run_jobs) -> None:  # type: ignore[no-untyped-def]
-    twilio_app.config["NOTIFY_RETRY_INTERVALS"] = []  # no retries: the first failure is the last
-    messages_api.failing = True
+def test_a_send_twilio_refuses_is_reported_at_once_not_retried(twilio_app, session, messages_api, run_jobs) -> None:  # type: ignore[no-untyped-def]
+    twilio_app.config["NOTIFY_RETRY_INTERVALS"] = [0, 0, 0]
+    messages_api.failing = True  # 400, code 63016: no retry changes Twilio's mind
     call = _log(session)
     run_jobs()
     session.refresh(call)
     assert call.followup_message_id is None
-    assert call.followup_problem == "gagal dikirim lewat Twilio; hubungi penelepon atau catat ulang"
+    assert call.followup_problem == "ditolak Twilio (kode 63016); hubungi penelepon atau catat ulang"
+    [message] = session.exec(select(Message).where(Message.direction == Direction.OUTBOUND)).all()
+    assert (message.status, message.error_code) == ("failed", "63016"), "flagged in the ticket's conversation"
+
+
+@pytest.fixture
+def twilio_api():  # type: ignore[no-untyped-def]
+    from tests.support.twilio_api import TwilioApi
+
+    api = TwilioApi(auth_token="test-auth-token-0123456789abcdef").start()
+    yield api
+    api.stop()
+
+
+@pytest.fixture
+def slow_twilio_app(app, twilio_api):  # type: ignore[no-untyped-def]
+    from tests.support.twilio_api import ACCOUNT_SID
+
+    app.config.update(TWILIO_ACCOUNT_SID=ACCOUNT_SID, TWILIO_WHATSAPP_FROM="whatsapp:+14155238886",
+                      TWILIO_ENABLED=True, TWILIO_API_BASE=twilio_api.url, NOTIFY_RETRY_INTERVALS=[0, 0, 0])
+    return app
+
+
+def test_a_timed_out_follow_up_that_reached_twilio_is_not_sent_again(slow_twilio_app, session, twilio_api,  # type: ignore[no-untyped-def]
+                                                                      run_jobs) -> None:
+    from tests.support.twilio_api import Fail, Slow
+
+    twilio_api.script = [Fail(503), Slow(12)]  # a 5xx, then accepted but the answer never reaches us
+    call = _log(session)
+    run_jobs()
+    assert len(twilio_api.messages) == 1, "the caller got the follow-up exactly once"
+    assert len(twilio_api.creates) == 2
+    session.refresh(call)
+    message = session.get(Message, call.followup_message_id)
+    assert message.twilio_sid == twilio_api.messages[0]["sid"] and call.followup_problem is None
