@@ -74,14 +74,18 @@ def sniff(content: bytes) -> str:
     return found
 
 
-def keep_scans(session: Session, config: Mapping[str, Any], uploads: Iterable[Any], *, draft_id: str,
-               operator_id: int) -> list[Refusal]:
-    """Check each uploaded file and keep those that pass as attachments of the draft; commits.
-    Returns the files refused, with the reason."""
+def keep_scans(session: Session, config: Mapping[str, Any], uploads: Iterable[Any], *, operator_id: int,
+               draft_id: str | None = None, ticket_id: int | None = None) -> list[Refusal]:
+    """Check each uploaded file and keep those that pass as attachments of the draft (or, added later,
+    of the ticket); commits. Returns the files refused, with the reason."""
     refused: list[Refusal] = []
-    kept = draft_scans(session, draft_id, operator_id)
+    if draft_id is not None:
+        kept = draft_scans(session, draft_id, operator_id)
+        count = len(kept)
+    else:
+        kept = ticket_scans(session, int(ticket_id or 0))
+        count = 0  # a later addition (a scan made again) counts on its own
     index = max((a.media_index for a in kept), default=-1) + 1
-    count = len(kept)
     max_bytes = int(config["MEDIA_MAX_BYTES"])
     root = Path(config["MEDIA_PATH"])
     for upload in uploads:
@@ -100,7 +104,7 @@ def keep_scans(session: Session, config: Mapping[str, Any], uploads: Iterable[An
         digest = hashlib.sha256(content).hexdigest()
         path = store_content(root, digest, content)
         session.add(Attachment(
-            message_id=None, uploaded_by_id=operator_id, media_index=index, draft_id=draft_id,
+            message_id=None, uploaded_by_id=operator_id, media_index=index, draft_id=draft_id, ticket_id=ticket_id,
             declared_type=(upload.mimetype or "application/octet-stream")[:100], content_type=content_type,
             size=len(content), sha256=digest, storage_path=str(path.relative_to(root)),
             status=AttachmentStatus.STORED,

@@ -56,7 +56,7 @@ def _room_for_scans(endpoint: str | None, _values: dict[str, Any] | None) -> Non
     """The form carries several scans: a logged-in submitter may send their size together; anyone else
     keeps the app's limit. Set here because the CSRF check, an app-wide before_request, reads the body
     before any blueprint's before_request would run."""
-    if endpoint == "pekon.submit" and current_user.is_authenticated and has_duty(user(), SUBMIT):
+    if endpoint in ("pekon.submit", "pekon.add_scans") and current_user.is_authenticated and has_duty(user(), SUBMIT):
         request.max_content_length = _body_limit()
 
 
@@ -97,8 +97,8 @@ def submit() -> BaseResponse | tuple[str, int]:
     if already is not None:  # the same form sent twice: one ticket
         return redirect(url_for("pekon.submission", number=already.number), code=303)
     scans.drop_scans(session, draft_id, operator_id, request.form.getlist("buang"))
-    refused = scans.keep_scans(session, current_app.config, request.files.getlist("berkas"), draft_id=draft_id,
-                               operator_id=operator_id)
+    refused = scans.keep_scans(session, current_app.config, request.files.getlist("berkas"), operator_id=operator_id,
+                               draft_id=draft_id)
     kept = scans.draft_scans(session, draft_id, operator_id)
     draft, errors = parse_submission(request.form, account.roles, has_scans=bool(kept),
                                      today=utcnow().astimezone(WIB).date(), actor_id=operator_id)
@@ -171,6 +171,25 @@ def ask(number: str) -> BaseResponse | tuple[str, int]:
             409 if isinstance(exc, Conflict) else 422
     flash(get_template_attribute(MESSAGES, "asked")(number=found.ticket.number), "ok")
     return redirect(url_for("pekon.submission", number=found.ticket.number), code=303)
+
+
+@bp.post("/<number>/berkas")
+@duty_required(SUBMIT)
+def add_scans(number: str) -> BaseResponse | tuple[str, int]:
+    """Add scans (made again, or brought later) while the submission is at the village."""
+    found = _own(number)
+    if found.own_step is None and not found.waiting_at_village:
+        flash(get_template_attribute(MESSAGES, "no_step")(), "error")
+        return redirect(url_for("pekon.submission", number=found.ticket.number), code=303)
+    files = [f for f in request.files.getlist("berkas") if f.filename]
+    if not files:
+        return _render_submission(found, errors={"berkas": "Pilih berkas yang akan ditambahkan."}), 422
+    refused = scans.keep_scans(db.session(), current_app.config, files, operator_id=int(user().id or 0),
+                               ticket_id=int(found.ticket.id or 0))
+    if refused:
+        return _render_submission(_own(number), refused=refused), 422
+    flash(get_template_attribute(MESSAGES, "scans_added")(number=found.ticket.number, count=len(files)), "ok")
+    return redirect(url_for("pekon.submission", number=found.ticket.number) + "#berkas", code=303)
 
 
 @bp.post("/<number>/lengkap")
@@ -252,7 +271,7 @@ def _render_form(values: dict[str, str], errors: dict[str, str], draft_id: str, 
 
 
 def _render_submission(found: services.Submission, *, submitted: dict[str, str] | None = None,
-                       errors: dict[str, str] | None = None) -> str:
+                       errors: dict[str, str] | None = None, refused: list[scans.Refusal] | None = None) -> str:
     session = db.session()
     full_nik = sees_full_nik(user(), found.ticket)
     nik = found.applicant.nik
@@ -260,7 +279,8 @@ def _render_submission(found: services.Submission, *, submitted: dict[str, str] 
         "pekon/detail.html", s=found, definition=workflow(found.ticket.workflow),
         nik=(nik if full_nik else mask_nik(nik)) if nik else None,
         scans=scans.ticket_scans(session, int(found.ticket.id or 0)),
-        submitted=submitted or {}, errors=errors or {}, output_prefix=OUTPUT_PREFIX,
+        submitted=submitted or {}, errors=errors or {}, refused=refused or [], output_prefix=OUTPUT_PREFIX,
+        scan_limit=scans.limit_text(int(current_app.config["MEDIA_MAX_BYTES"])),
     )
 
 

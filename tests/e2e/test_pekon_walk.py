@@ -68,7 +68,7 @@ def _staff(session: Session) -> dict[str, StaffUser]:
 
 def _earlier_submissions(session: Session, app: Any, staff: dict[str, StaffUser]) -> dict[str, str]:
     """Submissions made before the walk: one the Dinas rejected, one finished with its document, one back at
-    the village for the hand-over; returns the numbers of the last two."""
+    the village for the hand-over, one the Dinas returned to the village; returns the numbers of the last three."""
     definition = submitting_definition(Service.KK)
     assert definition is not None
     operator = staff[definition.role_for(RoleDuty.SUBMIT_FOR_CITIZEN)]
@@ -105,7 +105,15 @@ def _earlier_submissions(session: Session, app: Any, staff: dict[str, StaffUser]
                 lambda stage: stage.is_terminal)
     handover = work(submission("Ahmad Fauzi", "1806031203880004", Service.KIA, None),
                     lambda stage: stage.role in operator.roles and stage.key not in steps)
-    return {"done": done.number, "handover": handover.number}
+    returned = submission("Dewi Lestari", "1806055006950001", Service.AKTA_KELAHIRAN, "+6281299990002")
+    asking = next(s for s in village_steps(definition, operator.roles) if Action.ASK_CITIZEN in s.actions)
+    holder = staff[str(definition.stage(returned.stage).role)]
+    returned, _, _ = act(session, returned, Action.CLAIM, actor_id=holder.id, actor_roles=set(holder.roles),
+                         expected_version=returned.version)
+    act(session, returned, Action.RETURN_, actor_id=holder.id, actor_roles=set(holder.roles),
+        expected_version=returned.version,
+        payload={"to_stage": asking.key, "reason": "Pindaian surat keterangan lahir terpotong; pindai ulang."})
+    return {"done": done.number, "handover": handover.number, "returned": returned.number}
 
 
 def _value(out: Any) -> Any:
@@ -189,6 +197,9 @@ def test_operator_pages_on_a_phone_and_a_desk_screen(browser, live_server, sessi
         assert "Langkah Anda:" in page.content() and "Unduh dokumen (PDF)" in page.content()
         page.screenshot(path=str(artifacts / f"pekon-serah-dokumen-{width}.png"), full_page=True)
         assert _no_sideways_scroll(page), f"{width}px: the submission page scrolls sideways"
+        page.goto(f"{live_server.url}/pekon/{earlier['returned']}")
+        assert "Berkas belum lengkap?" in page.content() and "terpotong" in page.content()
+        page.screenshot(path=str(artifacts / f"pekon-dikembalikan-{width}.png"), full_page=True)
         context.close()
 
 

@@ -287,7 +287,7 @@ def test_scans_too_big_together_get_a_page_that_says_so(session: Session, app: F
     assert session.exec(select(Ticket)).first() is None
 
 
-def test_returned_to_the_village_the_operator_asks_the_citizen_and_sends_it_on_again(
+def test_returned_to_the_village_the_operator_adds_a_scan_asks_the_citizen_and_sends_it_on_again(
         http: requests.Session, session: Session) -> None:
     definition = village_definition()
     _staff(session, definition)
@@ -308,6 +308,16 @@ def test_returned_to_the_village_the_operator_asks_the_citizen_and_sends_it_on_a
     page = unescape(http.get(f"/pekon/{number}").text)
     assert f"Langkah Anda: {asking.name}" in page
     assert "Catatan petugas:</strong> Pindaian KK lama terpotong di bagian bawah" in page
+    page_html = http.get(f"/pekon/{number}").text
+    refused = http.post(f"/pekon/{number}/berkas", data={"csrf_token": csrf_token(page_html)},
+                        files=[("berkas", ("kk-ulang.pdf", pdf_bytes(2500), "application/pdf")),
+                               ("berkas", ("catatan.pdf", b"bukan pdf", "application/pdf"))])
+    assert refused.status_code == 422 and "catatan.pdf</strong>: isi file bukan PDF" in unescape(refused.text)
+    added = http.post(f"/pekon/{number}/berkas", data={"csrf_token": csrf_token(page_html)},
+                      files=[("berkas", ("kk-ulang-2.jpg", jpeg_bytes(2600), "image/jpeg"))])
+    assert "1 berkas ditambahkan" in unescape(added.text)
+    ticket_id = session.exec(select(Ticket.id)).one()
+    assert len(session.exec(select(Attachment).where(Attachment.ticket_id == ticket_id)).all()) == 3
     empty = _post_on_page(http, number, "kelengkapan", reason="")
     assert empty.status_code == 422 and 'id="reason-error"' in empty.text
     waiting = _post_on_page(http, number, "kelengkapan", reason="Bawa KK lama yang asli untuk dipindai ulang")
