@@ -22,6 +22,8 @@ _SEPARATORS = re.compile(r"[\s.\-]")
 _GAP = r"(?:[\s.\-+]|%(?:2[0BbDdEe]|0[9AaDd]))++"
 _DIGIT_RUN = re.compile(rf"(?<!%)(?<!%[0-9A-Fa-f])[0-9]++(?:{_GAP}[0-9]++)*+")
 _GAPS = re.compile(_GAP)
+# Cheap test first: sixteen digits with nothing but separators between them occur somewhere.
+_SIXTEEN_DIGITS = re.compile(rf"[0-9](?:(?:{_GAP})?+[0-9]){{{NIK_LENGTH - 1}}}")
 
 
 def mask_nik(value: str) -> str:
@@ -40,7 +42,7 @@ def mask_niks_in_text(text: str) -> str:
     as one NIK: masking a number too many is the safe side. A run of more than sixteen digits without a
     separator is not a NIK and stays.
     """
-    if not text or not any(ch.isdigit() for ch in text):
+    if not text or not _SIXTEEN_DIGITS.search(text):
         return text
     return _DIGIT_RUN.sub(_mask_run, text)
 
