@@ -89,7 +89,7 @@ def run(settings: Settings, say: Say, database_url: str | None = None) -> list[R
     try:
         with app.app_context(), Session(app.extensions["db_engine"], expire_on_commit=False) as session:
             sender = create_staff(session, username="pengirim", full_name="Pengirim PDF",
-                                  roles=[definition.role_for(RoleDuty.SEND_PDF)], password=secrets.token_hex(8))
+                                  roles=[definition.role_for(RoleDuty.SEND_PDF)], password=secrets.token_urlsafe(16))
             tickets = []
             for i in range(settings.tickets):
                 phone = f"+62812{i:08d}"

@@ -24,7 +24,7 @@ from bench.report import Row, Say, percentile
 from bench.ticket_fill import fill, ticket_count
 
 TARGET_P95_MS = 50.0
-DEMO_PASSWORD = "demo12345"
+DEMO_PASSWORD = "demo-tanggamus-2026"
 SEARCH_ROLE = "call_center_agent"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 

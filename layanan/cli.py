@@ -37,7 +37,7 @@ def create_staff_command(username: str, full_name: str, roles: tuple[str, ...], 
 
 
 @click.command("load-demo")
-@click.option("--password", default="demo12345", show_default=True, help="Kata sandi semua akun demo.")
+@click.option("--password", default="demo-tanggamus-2026", show_default=True, help="Kata sandi semua akun demo.")
 @with_appcontext
 def load_demo_command(password: str) -> None:
     """Create one demo staff account per role of the workflow (skips existing ones)."""

@@ -16,7 +16,7 @@ from layanan import db
 from routing import definitions, roles_with_duty
 from routing.definition import RoleDuty
 from tickets.access import roles_required, user
-from tickets.accounts import ADMIN_ROLE, create_staff, hash_password, known_roles
+from tickets.accounts import ADMIN_ROLE, MIN_PASSWORD_LENGTH, create_staff, hash_password, known_roles, password_problem
 from tickets.kecamatan import BY_CODE, KECAMATAN
 from tickets.staff import StaffUser
 from tickets.staff_pages import guard
@@ -26,7 +26,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 guard(bp)
 MESSAGES = "tickets/messages.txt"
 _USERNAME = re.compile(r"^[a-z0-9._-]{3,60}$")
-MIN_PASSWORD = 8  # tickets.accounts.create_staff refuses shorter ones
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ def staff_create() -> Response | str | tuple[str, int]:
     taken = select(StaffUser).where(col(StaffUser.username) == form.username)
     if "username" not in errors and session.exec(taken).first():
         errors["username"] = "taken"
-    errors.update(_password_errors(request.form))
+    errors.update(_password_errors(request.form, form.username))
     if errors:
         return _form_page("admin/staff_create.html", form=form, errors=errors), 422
     account = create_staff(session, username=form.username, full_name=form.full_name, roles=form.roles,
@@ -115,7 +114,7 @@ def staff_password(staff_id: int) -> Response | tuple[str, int]:
     account = session.get(StaffUser, staff_id)
     if account is None:
         abort(404)
-    errors = _password_errors(request.form)
+    errors = _password_errors(request.form, account.username)
     if errors:
         return _form_page("admin/staff_edit.html", form=None, errors=errors, account=account), 422
     account.password_hash = hash_password(request.form["password"])
@@ -157,10 +156,11 @@ def read_form(form: MultiDict[str, str], *, creating: bool) -> StaffForm:
     return StaffForm(username, full_name, nip, roles, kecamatan_code, active, errors)
 
 
-def _password_errors(form: Mapping[str, str]) -> dict[str, str]:
+def _password_errors(form: Mapping[str, str], username: str) -> dict[str, str]:
     password = form.get("password") or ""
-    if len(password) < MIN_PASSWORD:
-        return {"password": "too_short"}
+    problem = password_problem(password, username)
+    if problem is not None:
+        return {"password": problem.value}
     if password != (form.get("password_confirm") or ""):
         return {"password": "mismatch"}
     return {}
@@ -169,7 +169,7 @@ def _password_errors(form: Mapping[str, str]) -> dict[str, str]:
 def _form_page(template: str, *, form: StaffForm | None, errors: Mapping[str, str] | None = None,
                account: StaffUser | None = None) -> str:
     return render_template(template, form=form, errors=errors or {}, account=account, role_groups=_role_groups(),
-                           kecamatan_options=KECAMATAN, min_password=MIN_PASSWORD)
+                           kecamatan_options=KECAMATAN, min_password=MIN_PASSWORD_LENGTH)
 
 
 @dataclass(frozen=True)

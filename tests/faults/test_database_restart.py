@@ -101,7 +101,7 @@ def test_requests_fail_cleanly_while_postgres_restarts_and_recover_without_an_ap
     base = live_server.url
     page = staff.get(f"{base}/masuk")
     staff.post(f"{base}/masuk", data={"csrf_token": csrf_token(page.text), "username": "wa-receiver",
-                                      "password": "rahasia-123"})
+                                      "password": "rahasia-uji-123"})
     assert staff.get(f"{base}/antrian").status_code == 200
     assert requests.get(f"{base}/healthz", timeout=10).status_code == 200
 

@@ -48,7 +48,7 @@ def test_back_office_pages_are_not_cached(staff, ticket) -> None:  # type: ignor
 def _login_cookie(http: requests.Session, username: str) -> str:
     page = http.get("/masuk")
     response = http.post("/masuk", data={"csrf_token": csrf_token(page.text), "username": username,
-                                         "password": "rahasia-123"}, allow_redirects=False)
+                                         "password": "rahasia-uji-123"}, allow_redirects=False)
     assert response.status_code == 302
     cookies = [c for c in response.raw.headers.getlist("Set-Cookie") if c.startswith("session=")]
     assert len(cookies) == 1

@@ -19,7 +19,7 @@ from tickets.models import Ticket
 from tickets.services import create_ticket
 from tickets.staff import StaffUser
 
-PASSWORD = "rahasia-123"
+PASSWORD = "rahasia-uji-123"
 NIK = "1806014505900001"
 PHONE = "+6281234567890"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -68,7 +68,7 @@ def test_create_refuses_bad_input_and_keeps_what_was_typed(http, session) -> Non
     text = unescape(bad.text)
     assert bad.status_code == 422
     for message in ("Nama pengguna 3–60 karakter", "Nama lengkap wajib diisi", "Ada peran yang tidak dikenal",
-                    "Kata sandi minimal 8 karakter"):
+                    "Kata sandi minimal 12 karakter"):
         assert message in text
     mismatch = submit(http, "/admin/staf/baru", {"username": "baru", "full_name": "Baru", "roles": ["sorter"],
                                                  "password": "sandi-awal-1", "password_confirm": "sandi-awal-2"})

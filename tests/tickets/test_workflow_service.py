@@ -47,7 +47,7 @@ def staff(session) -> dict[str, int]:  # type: ignore[no-untyped-def]
     _staff_ids.clear()
     for role in [r.key for r in workflow(TANGGAMUS).roles] + ["wa_receiver_2"]:
         user = create_staff(session, username=role, full_name=role, roles=[role.removesuffix("_2")],
-                            password="rahasia123")
+                            password="rahasia-uji-123")
         _staff_ids[role] = user.id
     return _staff_ids
 
