@@ -182,6 +182,31 @@ def test_the_help_desk_list_masks_a_typed_nik(staff, session) -> None:  # type: 
     assert f"NIK saya {MASKED} kok ditolak" in page
 
 
+def test_the_upts_notes_on_a_berita_acara_are_masked(live_server, session) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from berita_acara.models import BeritaAcara, BeritaAcaraItem, BeritaAcaraStatus
+
+    kasi = make_staff(session, "kasi_inovasi")
+    make_staff(session, "courier_officer")
+    ticket = make_ticket(session)
+    berita_acara = BeritaAcara(number="470/001/BA-UPT/Disdukcapil/2026", year=2026, seq=1, kecamatan_code="180601",
+                               status=BeritaAcaraStatus.RECEIVED_WITH_DISCREPANCIES, document_date=date(2026, 12, 1),
+                               created_by_id=kasi.id, received_by_id=kasi.id,
+                               receipt_note=f"map berisi fotokopi KTP {IN_TEXT}")
+    session.add(berita_acara)
+    session.flush()
+    session.add(BeritaAcaraItem(berita_acara_id=berita_acara.id, ticket_id=ticket.id, position=1,
+                                ticket_number=ticket.number, applicant_name="Siti Aminah", service=ticket.service,
+                                nik_masked=MASKED, received=False, missing_note=f"berkas NIK {TYPED} tidak ada"))
+    session.commit()
+
+    page = _browser(live_server, "courier-officer").get(f"/berita-acara/{berita_acara.id}").text
+
+    assert NIK not in _digits_only(page)
+    assert f"tidak ada: berkas NIK {MASKED} tidak ada" in page and f"fotokopi KTP {MASKED}" in page
+
+
 # Logs: every record is masked when it is made, whatever logger or handler writes it.
 
 def test_a_log_line_with_a_nik_is_masked_without_any_filter_on_the_handler(app, caplog) -> None:  # type: ignore[no-untyped-def]
