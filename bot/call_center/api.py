@@ -15,6 +15,8 @@ from tickets.messages import Message
 from tickets.privacy import mask_nik, mask_niks_in_text
 from layanan import db
 from layanan.security import csrf
+from routing.definition import RoleDuty
+from tickets.access import has_duty
 from tickets.models import Ticket
 from tickets.staff import StaffUser
 from tickets.tokens import check_token
@@ -68,7 +70,7 @@ def _agent(username: str | None) -> tuple[int | None, str | None]:
     if not username:
         return None, None
     account = db.session().exec(select(StaffUser).where(StaffUser.username == username)).first()
-    if account is None or not account.active or not account.has_role(services.AGENT_ROLE):
+    if account is None or not account.active or not has_duty(account, RoleDuty.TAKE_CALLS):
         return None, "petugas call center tidak dikenal"
     return account.id, None
 

@@ -25,11 +25,12 @@ from layanan.outbox import defer
 from tickets.constants import DOCUMENT_SERVICES, Channel, Service
 from tickets.kecamatan import BY_CODE
 from tickets.services import create_ticket
+from routing import workflow_for
+from routing.definition import RoleDuty
 from layanan.clock import utcnow
 
 log = logging.getLogger(__name__)
 
-AGENT_ROLE = "call_center_agent"
 MAX_NOTES = 4000
 CLOCK_SKEW = timedelta(minutes=5)  # a PBX clock slightly ahead of ours is not an error
 
@@ -181,7 +182,7 @@ def log_call(
         ticket = create_ticket(
             session, service=Service(draft.topic), channel=Channel.CALL_CENTER, phone=draft.phone, nik=draft.nik,
             name=draft.caller_name, kecamatan_code=draft.kecamatan_code, description=draft.notes,
-            actor_id=agent_id, actor_role=AGENT_ROLE, now=now,
+            actor_id=agent_id, actor_role=agent_role(draft.topic), now=now,
         )
         call.ticket_id = ticket.id
     session.add(call)
@@ -203,6 +204,11 @@ def log_call(
     log.info("call %s logged (%s) from %s, caller %s, NIK %s", call.id, call.outcome, source,
              call.phone[-4:], mask_nik(call.nik) if call.nik else "-")
     return call
+
+
+def agent_role(service: str) -> str:
+    """The role that takes calls in the workflow a call-center ticket of this service runs on."""
+    return workflow_for(Channel.CALL_CENTER, service).role_for(RoleDuty.TAKE_CALLS, "call center")
 
 
 def recent_calls(session: Session, agent_id: int, limit: int = 15) -> list[CallLog]:

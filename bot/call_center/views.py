@@ -8,13 +8,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlmodel import col, select
 
 from bot.call_center import cdr, services, stats
 from bot.call_center.models import CallLog, CallRecord, CallSource, Outcome
 from tickets.messages import Message
 from layanan import db
-from tickets.access import roles_required, user
+from routing.definition import RoleDuty
+from tickets.access import duty_required, has_duty, user
 from tickets.accounts import ADMIN_ROLE
 from tickets.kecamatan import KECAMATAN
 from tickets.models import Ticket
@@ -25,16 +27,29 @@ from layanan.clock import utcnow
 bp = Blueprint("call_center", __name__, url_prefix="/call-center")
 guard(bp)
 
-AGENT_ROLES = (services.AGENT_ROLE,)
-IMPORT_ROLES = (services.AGENT_ROLE, ADMIN_ROLE)
-SECTION_HEAD_ROLES = ("kasi_identitas", "kabid", "kepala_dinas", ADMIN_ROLE)
 DEFAULT_PERIOD_DAYS = 30
 MAX_PERIOD_DAYS = 366
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
+@bp.app_context_processor
+def call_center_pages() -> dict[str, Any]:
+    """Which call-center pages the logged-in account may open, for the navigation: agents log calls and
+    import PBX records (as does the administrator), supervisors and the administrator read statistics."""
+    pages = {"log": False, "records": False, "statistics": False, "home": None}
+    if not getattr(current_user, "is_authenticated", False):
+        return {"call_center": pages}
+    admin = current_user.has_role(ADMIN_ROLE)
+    pages["log"] = has_duty(current_user, RoleDuty.TAKE_CALLS)
+    pages["records"] = pages["log"] or admin
+    pages["statistics"] = has_duty(current_user, RoleDuty.SUPERVISE) or admin
+    pages["home"] = ("call_center.log_form" if pages["log"] else "call_center.statistics" if pages["statistics"]
+                     else "call_center.records" if pages["records"] else None)
+    return {"call_center": pages}
+
+
 @bp.get("/")
-@roles_required(*AGENT_ROLES)
+@duty_required(RoleDuty.TAKE_CALLS)
 def log_form() -> str:
     """The call-logging screen, with the agent's recent calls below."""
     values: dict[str, str] = {}
@@ -45,7 +60,7 @@ def log_form() -> str:
 
 
 @bp.post("/")
-@roles_required(*AGENT_ROLES)
+@duty_required(RoleDuty.TAKE_CALLS)
 def log_submit() -> Response | tuple[str, int]:
     """Save a call; a ticket outcome opens the ticket and queues the caller's WhatsApp message."""
     session = db.session()
@@ -97,14 +112,14 @@ def form_script() -> Response:
 
 
 @bp.get("/rekaman")
-@roles_required(*IMPORT_ROLES)
+@duty_required(RoleDuty.TAKE_CALLS, admin=True)
 def records() -> str:
     """The PBX record import and the answered calls no agent has logged yet."""
     return _render_records(None)
 
 
 @bp.post("/rekaman")
-@roles_required(*IMPORT_ROLES)
+@duty_required(RoleDuty.TAKE_CALLS, admin=True)
 def records_import() -> tuple[str, int] | str:
     """Import a Master.csv upload: all of it, or nothing with the bad lines listed."""
     upload = request.files.get("berkas")
@@ -122,7 +137,7 @@ def records_import() -> tuple[str, int] | str:
 
 
 @bp.get("/statistik")
-@roles_required(*SECTION_HEAD_ROLES)
+@duty_required(RoleDuty.SUPERVISE, admin=True)
 def statistics() -> str:
     """Calls per day, per outcome and per agent, and how many became tickets."""
     today = utcnow().astimezone(stats.WIB).date()
@@ -173,7 +188,7 @@ def _render_form(values: dict[str, str], errors: dict[str, str], record: CallRec
 def _render_records(result: cdr.ImportResult | None, problem: str | None = None) -> str:
     unlogged = cdr.unlogged_answered(db.session())
     return render_template("call_center/records.html", result=result, problem=problem, unlogged=unlogged,
-                           can_log=user().has_role(*AGENT_ROLES))
+                           can_log=has_duty(user(), RoleDuty.TAKE_CALLS))
 
 
 def _by_id(session: Any, model: Any, ids: set[int | None]) -> dict[int, Any]:
