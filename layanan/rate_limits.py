@@ -1,4 +1,5 @@
-"""Rate limits (Flask-Limiter) kept in the app's Redis, so every web process counts together."""
+"""Rate limits (Flask-Limiter) kept in the app's Redis, so every web process counts together; in each
+process's memory while Redis is unreachable."""
 
 from __future__ import annotations
 
@@ -53,7 +54,10 @@ def init_app(app: Flask) -> None:
     app gets its own Limiter, because a Limiter keeps the storage of the app it was bound to.
     """
     app.config.setdefault("RATELIMIT_STORAGE_URI", storage_uri(app.config.get("REDIS_URL")))
-    # Redis unreachable must not lock staff out: the limit is skipped and the password still checked.
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 2, "socket_timeout": 2})
+    # Redis unreachable: the same limits counted in this process's memory (Flask-Limiter tries Redis again
+    # now and then), so guessing is still slowed down and staff are not locked out.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter = Limiter(key_func=get_remote_address, key_prefix="batas", headers_enabled=True)
     limiter.init_app(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, render_template, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -65,6 +66,13 @@ def init_app(app: Flask) -> None:
         app.config[f"{cookie}_HTTPONLY"] = True
         app.config[f"{cookie}_SAMESITE"] = app.config.get(f"{cookie}_SAMESITE") or "Lax"
         app.config[f"{cookie}_SECURE"] = bool(app.config.get(f"{cookie}_SECURE")) or behind_https
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        # The client's address, scheme and host as the trusted proxies saw them (login limits, audit, the
+        # CSRF referrer check over HTTPS). Twilio's signatures are checked against PUBLIC_BASE_URL, whatever
+        # the proxy forwards; no prefix is taken, so URLs built on PUBLIC_BASE_URL keep theirs.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,  # type: ignore[method-assign]
+                                x_host=proxies)
     csrf.init_app(app)
     login_manager.init_app(app)
     app.before_request(_refuse_nul_bytes)

@@ -79,6 +79,9 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         # Failed staff logins allowed before the login form answers 429 (Flask-Limiter, in Redis).
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT") or "10 per 15 minutes",
         "LOGIN_LIMIT_PER_IP": env.get("LOGIN_LIMIT_PER_IP") or "50 per 15 minutes",
+        # Reverse proxies in front of the web process that set X-Forwarded-For/-Proto (nginx, Caddy: 1).
+        # 0 trusts no such header: the client address is the connection's, and a forged header changes nothing.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),
         "WTF_CSRF_TIME_LIMIT": None,
         # Printed reports: the kop surat and the berita acara number ({seq} yearly, no gaps; {year}).
         "OFFICE_GOVERNMENT": env.get("OFFICE_GOVERNMENT") or "Pemerintah Kabupaten Tanggamus",
