@@ -30,11 +30,12 @@ from pekon.submission import parse_submission, services_for, step_field, submitt
 from routing import definitions_with, workflow
 from routing.definition import Action, RoleDuty
 from routing.engine import MissingOutput, TransitionError
+from tickets import audit
 from tickets.access import duty_required, duty_roles, has_duty, sees_full_nik, user
 from tickets.detail import INLINE_TYPES, OUTPUT_PREFIX, payload_from_form
 from tickets.kecamatan import KECAMATAN
 from tickets.messages import Attachment
-from tickets.privacy import mask_nik
+from tickets.privacy import mask_nik, text_shown
 from tickets.staff_pages import guard
 from tickets.workflow_service import Conflict
 
@@ -218,6 +219,9 @@ def document(number: str) -> Response:
     path = document_file(current_app.config, issued.signed_path or issued.original_path)
     if path is None:
         abort(404)
+    audit.record(db.session(), audit.AuditAction.VIEW_DOCUMENT, staff_id=user().id, ticket_id=found.ticket.id,
+                 detail=request.path, ip=request.remote_addr)
+    db.session().commit()
     log.info("staff %s downloaded the document of %s", user().username, found.ticket.number)
     return send_file(path, mimetype="application/pdf", as_attachment=True,
                      download_name=f"{found.ticket.number}-dokumen.pdf", conditional=False, etag=False, max_age=None)
@@ -234,6 +238,10 @@ def scan(attachment_id: int) -> Response:
     path = (root / attachment.storage_path).resolve()
     if not path.is_relative_to(root) or not path.is_file():
         abort(404)
+    if attachment.ticket_id is not None:
+        audit.record(db.session(), audit.AuditAction.VIEW_ATTACHMENT, staff_id=user().id,
+                     ticket_id=attachment.ticket_id, detail=request.path, ip=request.remote_addr)
+        db.session().commit()
     content_type = attachment.content_type or "application/octet-stream"
     extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(content_type, "")
     return send_file(path, mimetype=content_type, as_attachment=content_type not in INLINE_TYPES,
@@ -273,11 +281,16 @@ def _render_form(values: dict[str, str], errors: dict[str, str], draft_id: str, 
 def _render_submission(found: services.Submission, *, submitted: dict[str, str] | None = None,
                        errors: dict[str, str] | None = None, refused: list[scans.Refusal] | None = None) -> str:
     session = db.session()
-    full_nik = sees_full_nik(user(), found.ticket)
+    account = user()
+    full_nik = sees_full_nik(account, found.ticket)
     nik = found.applicant.nik
+    if full_nik and nik:
+        audit.record(session, audit.AuditAction.VIEW_FULL_NIK, staff_id=account.id, ticket_id=found.ticket.id,
+                     detail=request.path, ip=request.remote_addr)
+        session.commit()
     return render_template(
         "pekon/detail.html", s=found, definition=workflow(found.ticket.workflow),
-        nik=(nik if full_nik else mask_nik(nik)) if nik else None,
+        nik=(nik if full_nik else mask_nik(nik)) if nik else None, shown=text_shown(full_nik),
         scans=scans.ticket_scans(session, int(found.ticket.id or 0)),
         submitted=submitted or {}, errors=errors or {}, refused=refused or [], output_prefix=OUTPUT_PREFIX,
         scan_limit=scans.limit_text(int(current_app.config["MEDIA_MAX_BYTES"])),

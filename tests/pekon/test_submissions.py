@@ -39,6 +39,7 @@ from tests.support.documents import document_step
 from tests.support.media_server import jpeg_bytes, pdf_bytes, png_bytes
 from tests.support.workflows import BALANGAN
 from tests.tickets.conftest import PASSWORD, act_via_form, csrf_token, login, make_staff, queue_numbers, valid_outputs
+from tickets.audit import AuditAction, AuditRecord
 from tickets.constants import Channel
 from tickets.messages import Attachment, Message
 from tickets.models import Applicant, StageEvent, Ticket
@@ -168,6 +169,8 @@ def test_operator_submits_for_a_citizen_and_follows_it_to_the_document(
     assert download.headers["Content-Disposition"].startswith("attachment;")
     issued = session.exec(select(IssuedDocument).where(IssuedDocument.ticket_id == ticket.id)).one()
     assert hashlib.sha256(download.content).hexdigest() == issued.original_sha256
+    shown = {(a.action, a.staff_id) for a in session.exec(select(AuditRecord).where(AuditRecord.ticket_id == ticket.id))}
+    assert {(AuditAction.VIEW_DOCUMENT, operator_id), (AuditAction.VIEW_FULL_NIK, operator_id)} <= shown
 
     # The citizen gave a WhatsApp number: every milestone after the submission reached it.
     run_jobs()
@@ -242,6 +245,7 @@ def test_an_operator_sees_only_their_own_submissions(http: requests.Session, ses
     number = _submit(http, definition)
     scan_id = session.exec(select(Attachment.id).where(col(Attachment.ticket_id).is_not(None))).first()
     assert http.get(f"/pekon/berkas/{scan_id}").status_code == 200
+    assert AuditAction.VIEW_ATTACHMENT in session.exec(select(AuditRecord.action)).all()
 
     http.cookies.clear()
     login(http, "aparat-pekon-lain")
