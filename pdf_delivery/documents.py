@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from bot.media import store_content
 from routing import workflow
-from routing.definition import OutputField, OutputSource, Stage
+from routing.definition import OutputField, OutputSource, RoleDuty, Stage
 from routing.engine import InvalidTransition
 from pdf_delivery.models import DocumentStatus, IssuedDocument
 from tickets.constants import Service
@@ -86,6 +86,14 @@ def signing_stage_keys(workflow_key: str) -> tuple[str, ...]:
     return tuple(s.key for s in definition.chain if any(o.source is OutputSource.SIGNED_DOCUMENT for o in s.outputs))
 
 
+def signer_name(workflow_key: str) -> str | None:
+    """Who signs the uploaded document in this SOP, as staff read it; None where documents are not signed."""
+    definition = workflow(workflow_key)
+    if not signing_stage_keys(workflow_key):
+        return None
+    return definition.role(definition.role_for(RoleDuty.SIGN)).name
+
+
 def can_upload(account: StaffUser, ticket: Ticket) -> bool:
     """Whether the account may upload the document now: it holds the stage's role, the stage asks for
     a document, and no colleague has claimed the ticket."""
@@ -127,7 +135,8 @@ def upload_document(session: Session, config: Mapping[str, Any], ticket: Ticket,
                     content: bytes) -> IssuedDocument:
     """Check and store the ticket's document PDF; a new upload replaces one not yet signed. Commits."""
     if not can_upload(account, ticket):
-        raise DocumentRefused("Dokumen hanya dapat diunggah oleh petugas tahap ini, pada tahap entri data.")
+        raise DocumentRefused("Dokumen hanya dapat diunggah oleh petugas tahap ini, pada tahap yang meminta "
+                              "dokumen PDF.")
     checked = check_pdf(content, int(config["DOCUMENT_MAX_BYTES"]))
     document = current_document(session, int(ticket.id or 0))
     if document is not None and document.status != DocumentStatus.AWAITING_SIGNATURE:

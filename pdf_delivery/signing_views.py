@@ -15,6 +15,7 @@ from pdf_delivery.documents import (
     current_document,
     document_file,
     read_limited,
+    signer_name,
     upload_document,
 )
 from pdf_delivery.models import DocumentStatus, IssuedDocument
@@ -39,7 +40,7 @@ def document_helpers() -> dict[str, Any]:
 
     def issued_document(ticket: Ticket) -> dict[str, Any]:
         return {"document": current_document(db.session(), int(ticket.id or 0)),
-                "may_upload": can_upload(user(), ticket)}
+                "may_upload": can_upload(user(), ticket), "signer_name": signer_name(ticket.workflow)}
 
     return {"issued_document": issued_document, "document_status": DocumentStatus,
             "signer_roles": duty_roles(RoleDuty.SIGN)}
@@ -61,7 +62,8 @@ def upload(number: str) -> Response:
     except DocumentRefused as exc:
         flash(str(exc), "error")
         return redirect(target, code=303)
-    flash(f"Dokumen PDF untuk tiket {number} tersimpan. Teruskan tiket untuk mengajukan TTE.", "ok")
+    then = "Teruskan tiket untuk mengajukan TTE." if signer_name(ticket.workflow) else "Teruskan tiket bila sudah siap."
+    flash(f"Dokumen PDF untuk tiket {number} tersimpan. {then}", "ok")
     return redirect(target, code=303)
 
 
