@@ -18,7 +18,6 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from layanan.clock import format_wib
-from routing import workflow
 from routing.definition import Action, Definition, Milestone
 from routing.sla import working_time_between
 from tests.pekon.conftest import (
