@@ -1,25 +1,23 @@
-"""The one place that sends WhatsApp messages: Twilio's REST API, or the local outbox."""
+"""The one place that talks to Twilio's REST API (or writes the local outbox instead); bot.outbound.send_once
+decides what to send and when, and is what everything else calls."""
 
 from __future__ import annotations
 
 import json
-import logging
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlmodel import Session, select
+from sqlmodel import Session
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from tickets.messages import Message
 from layanan.phone import whatsapp_address
-from tickets.constants import Direction, MessageStatus
+from tickets.constants import MessageStatus
 from layanan.clock import utcnow
-
-log = logging.getLogger(__name__)
 
 
 class _RebasedHttpClient(TwilioHttpClient):
@@ -51,70 +49,8 @@ def status_callback_url(config: dict) -> str:
     return f"{config['PUBLIC_BASE_URL']}/webhooks/whatsapp/status"
 
 
-def send_whatsapp(
-    session: Session,
-    phone: str,
-    body: str,
-    *,
-    ticket_id: int | None = None,
-    idempotency_key: str | None = None,
-    media_url: str | None = None,
-) -> Message:
-    """Send a free-form WhatsApp message (inside the 24-hour window) and record it; a key already
-    sent is not sent again."""
-    message = _intent(session, phone, body, ticket_id=ticket_id, idempotency_key=idempotency_key,
-                      num_media=1 if media_url else 0, content_sid=None)
-    if message.twilio_sid:
-        return message
-    params: dict[str, Any] = {"body": body}
-    if media_url:
-        params["media_url"] = [media_url]
-    return deliver(session, message, params, {"media_url": media_url})
-
-
-def send_template(
-    session: Session,
-    phone: str,
-    content_sid: str | None,
-    variables: Mapping[str, str],
-    *,
-    fallback_body: str,
-    ticket_id: int | None = None,
-    idempotency_key: str | None = None,
-) -> Message:
-    """Send an approved WhatsApp template, the only kind of message allowed outside the 24-hour
-    window. `fallback_body` is its text with the variables filled in: what the outbox shows and
-    what the ticket's conversation records."""
-    config = current_app.config
-    if config["TWILIO_ENABLED"] and not content_sid:
-        raise TemplateNotConfigured("template WhatsApp belum dikonfigurasi (content SID kosong)")
-    message = _intent(session, phone, fallback_body, ticket_id=ticket_id, idempotency_key=idempotency_key,
-                      num_media=0, content_sid=content_sid)
-    if message.twilio_sid:
-        return message
-    params, extra = template_params(content_sid, variables)
-    return deliver(session, message, params, extra)
-
-
 class TemplateNotConfigured(RuntimeError):
     """Twilio is on but the approved template's content SID is not set."""
-
-
-def _intent(session: Session, phone: str, body: str, *, ticket_id: int | None, idempotency_key: str | None,
-            num_media: int, content_sid: str | None) -> Message:
-    """The message row, committed before anything is sent (or the row a previous try left)."""
-    if idempotency_key:
-        existing = session.exec(select(Message).where(Message.idempotency_key == idempotency_key)).first()
-        if existing is not None:
-            return existing
-    message = Message(
-        direction=Direction.OUTBOUND, phone=phone, body=body, ticket_id=ticket_id, content_sid=content_sid,
-        idempotency_key=idempotency_key, num_media=num_media, status=MessageStatus.ACCEPTED,
-    )
-    # Commit the intent first: a crash after Twilio accepted leaves a row to reconcile, not a lost send.
-    session.add(message)
-    session.commit()
-    return message
 
 
 def template_params(content_sid: str | None, variables: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
