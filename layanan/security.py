@@ -15,12 +15,18 @@ login_manager.session_protection = "strong"
 
 
 @login_manager.user_loader
-def _load_user(user_id: str):  # type: ignore[no-untyped-def]
+def _load_user(login_id: str):  # type: ignore[no-untyped-def]
+    """The account of a session, if it is active and the session is not older than its session version."""
     from layanan import db
     from tickets.staff import StaffUser
 
+    user_id, _, version = login_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None  # a session from before session versions: log in again
     user = db.session().get(StaffUser, int(user_id))
-    return user if user is not None and user.active else None
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 def _security_headers(response: Response) -> Response:

@@ -91,6 +91,11 @@ def verify_password(user: StaffUser, password: str) -> bool:
         return False
 
 
+def end_sessions(user: StaffUser) -> None:
+    """End every session of the account (logout, new password, deactivation); the caller commits."""
+    user.session_version += 1
+
+
 def known_roles() -> set[str]:
     """Every role a staff account may hold: the roles of every loaded SOP and the administrator."""
     return set(all_roles()) | {ADMIN_ROLE}

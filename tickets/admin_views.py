@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, get_template_attribute, redirect, render_template, request, url_for
+from flask_login import login_user
 from sqlmodel import col, select
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -16,7 +17,8 @@ from layanan import db
 from routing import definitions, roles_with_duty
 from routing.definition import RoleDuty
 from tickets.access import roles_required, user
-from tickets.accounts import ADMIN_ROLE, MIN_PASSWORD_LENGTH, create_staff, hash_password, known_roles, password_problem
+from tickets.accounts import (ADMIN_ROLE, MIN_PASSWORD_LENGTH, create_staff, end_sessions, hash_password, known_roles,
+                              password_problem)
 from tickets.kecamatan import BY_CODE, KECAMATAN
 from tickets.staff import StaffUser
 from tickets.staff_pages import guard
@@ -96,6 +98,8 @@ def staff_edit(staff_id: int) -> Response | str | tuple[str, int]:
         errors["self"] = "self_lockout"
     if errors:
         return _form_page("admin/staff_edit.html", form=form, errors=errors, account=account), 422
+    if account.active and not form.active:
+        end_sessions(account)  # switched on again later, its old sessions stay dead
     account.full_name, account.nip, account.roles = form.full_name, form.nip, form.roles
     account.kecamatan_code, account.active = form.kecamatan_code, form.active
     session.add(account)
@@ -118,8 +122,11 @@ def staff_password(staff_id: int) -> Response | tuple[str, int]:
     if errors:
         return _form_page("admin/staff_edit.html", form=None, errors=errors, account=account), 422
     account.password_hash = hash_password(request.form["password"])
+    end_sessions(account)
     session.add(account)
     session.commit()
+    if account.id == user().id:
+        login_user(account)  # the administrator's own new password: this session goes on, the others end
     log.info("admin %s reset the password of staff %s", user().username, account.username)
     flash(get_template_attribute(MESSAGES, "password_reset")(username=account.username))
     return redirect(url_for("admin.staff_edit", staff_id=account.id), code=303)

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from layanan import db
 from tickets.access import home_endpoint, user
-from tickets.accounts import hash_password, verify_password
+from tickets.accounts import end_sessions, hash_password, verify_password
 from tickets.staff import StaffUser
 
 log = logging.getLogger(__name__)
@@ -64,9 +64,13 @@ def login() -> Response | str:
 
 @bp.post("/keluar")
 def logout() -> Response:
-    """End the session and go back to the login page."""
+    """End the session, and every copy of it, and go back to the login page."""
     if current_user.is_authenticated:
-        log.info("staff %s logged out", user().username)
+        account = user()
+        end_sessions(account)
+        db.session().add(account)
+        db.session().commit()
+        log.info("staff %s logged out", account.username)
     logout_user()
     return redirect(url_for("auth.login"))
 

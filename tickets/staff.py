@@ -26,10 +26,19 @@ class StaffUser(UserMixin, SQLModel, table=True):
     kecamatan_code: str | None = Field(default=None, foreign_key="kecamatan.code")
     active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Part of every session's login id: raising it (logout, password reset, deactivation) ends them all.
+    session_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    # Failed logins since the last good one, told to the account holder at the next login.
+    failed_logins: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    failed_login_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
+
+    def get_id(self) -> str:
+        """The login id kept in the session: the account and its session version."""
+        return f"{self.id}:{self.session_version}"
 
     def has_role(self, *roles: str) -> bool:
         """Whether the user holds any of these roles."""

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.conftest import _BaseUrlSession
 from tests.tickets.conftest import PASSWORD, csrf_token, login, make_staff
 from tickets.auth_views import safe_next
 
@@ -140,3 +141,76 @@ def test_home_page_hides_the_simulator_when_twilio_is_on(app, http) -> None:  # 
 ])
 def test_safe_next(target: str, kept: bool) -> None:
     assert (safe_next(target) == target) is kept
+
+
+def _copy_of(http, cookies) -> _BaseUrlSession:  # type: ignore[no-untyped-def]
+    """Another browser holding a copy of these cookies (a stolen or forgotten session)."""
+    other = _BaseUrlSession(http.base)
+    other.cookies.update(cookies)
+    return other
+
+
+def _logged_in(client) -> bool:  # type: ignore[no-untyped-def]
+    return client.get("/antrian", allow_redirects=False).status_code == 200
+
+
+def test_a_session_copied_before_logout_is_dead_after_it(http, session) -> None:  # type: ignore[no-untyped-def]
+    make_staff(session, "sorter")
+    page = login(http, "sorter")
+    copy = _copy_of(http, http.cookies)
+    assert _logged_in(copy)
+
+    http.post("/keluar", data={"csrf_token": csrf_token(page.text)})
+
+    assert not _logged_in(copy)
+    assert urlsplit(login(http, "sorter").url).path == "/antrian"  # a new login works
+
+
+def test_a_password_reset_ends_every_session_of_the_account(http, session) -> None:  # type: ignore[no-untyped-def]
+    sorter = make_staff(session, "sorter")
+    make_staff(session, "admin")
+    login(http, "sorter")
+    copy = _copy_of(http, http.cookies)
+    admin = _BaseUrlSession(http.base)
+    login(admin, "admin")
+    path = f"/admin/staf/{sorter.id}"
+
+    done = admin.post(f"{path}/sandi", data={"csrf_token": csrf_token(admin.get(path).text),
+                                             "password": "sandi-baru-untuk-pemilah",
+                                             "password_confirm": "sandi-baru-untuk-pemilah"})
+
+    assert "sudah disimpan" in done.text
+    assert not _logged_in(http) and not _logged_in(copy)
+    assert _logged_in(admin)
+
+
+def test_an_admin_resetting_their_own_password_stays_logged_in(http, session) -> None:  # type: ignore[no-untyped-def]
+    account = make_staff(session, "admin")
+    login(http, "admin")
+    elsewhere = _copy_of(http, http.cookies)
+    path = f"/admin/staf/{account.id}"
+
+    http.post(f"{path}/sandi", data={"csrf_token": csrf_token(http.get(path).text),
+                                     "password": "sandi-baru-pengelola", "password_confirm": "sandi-baru-pengelola"})
+
+    assert http.get("/admin/staf", allow_redirects=False).status_code == 200
+    assert elsewhere.get("/admin/staf", allow_redirects=False).status_code == 302
+
+
+def test_deactivation_ends_sessions_for_good(http, session) -> None:  # type: ignore[no-untyped-def]
+    """Switched off and on again: a session from before stays dead."""
+    sorter = make_staff(session, "sorter")
+    make_staff(session, "admin")
+    login(http, "sorter")
+    copy = _copy_of(http, http.cookies)
+    admin = _BaseUrlSession(http.base)
+    login(admin, "admin")
+    path = f"/admin/staf/{sorter.id}"
+    for active in ({}, {"active": "on"}):
+        admin.post(path, data={"csrf_token": csrf_token(admin.get(path).text), "full_name": sorter.full_name,
+                               "roles": ["sorter"], **active})
+    session.refresh(sorter)
+    assert sorter.active
+
+    assert not _logged_in(copy)
+    assert urlsplit(login(_BaseUrlSession(http.base), "sorter").url).path == "/antrian"
