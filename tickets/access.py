@@ -23,12 +23,14 @@ from typing import Any, TypeVar, cast
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from layanan import db
 from layanan.security import login_manager
 from routing import definitions, roles_with_duty, workflow
 from routing.definition import RoleDuty, StageKind
 from tickets.accounts import ADMIN_ROLE, known_roles
 from tickets.models import Ticket
 from tickets.queries import QueueScope
+from tickets.services import submitter_id
 from tickets.staff import StaffUser
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -96,12 +98,20 @@ def is_upt_only(account: StaffUser) -> bool:
     return bool(account.roles) and set(account.roles) <= bound
 
 
+def submits_only(account: StaffUser) -> bool:
+    """Whether every role of the account submits for citizens (village staff): it sees only its own submissions."""
+    submitting = set(roles_with_duty(RoleDuty.SUBMIT_FOR_CITIZEN))
+    return bool(account.roles) and set(account.roles) <= submitting
+
+
 def can_view_ticket(account: StaffUser, ticket: Ticket) -> bool:
     """Whether the account may open this ticket at all."""
     if not has_any_role(account):
         return False
     if is_upt_only(account):
         return account.kecamatan_code is not None and ticket.kecamatan_code == account.kecamatan_code
+    if submits_only(account):
+        return submitter_id(db.session(), ticket) == account.id
     return True
 
 
@@ -164,4 +174,5 @@ def queue_scope(account: StaffUser, role: str) -> QueueScope:
         resumes_to=own,
         waiting_stages=waiting,
         kecamatan_code=account.kecamatan_code if bound else None,
+        submitted_by=account.id if submits_only(account) else None,
     )

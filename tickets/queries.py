@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, case, false, func, or_, union_all
 from sqlmodel import Session, col, select
 
 from layanan.phone import InvalidPhone, normalize_phone
-from tickets.models import Applicant, Ticket
+from tickets.models import Applicant, StageEvent, Ticket
 
 PAGE_SIZE = 50
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -32,6 +32,8 @@ class QueueScope:
     kecamatan_code: str | None = None
     # A role without stages of its own looks tickets up; counting every stage for it is costly and idle.
     lookup_only: bool = False
+    # Village staff: only the tickets this staff member submitted.
+    submitted_by: int | None = None
 
     @property
     def visible_stages(self) -> tuple[str, ...]:
@@ -177,9 +179,7 @@ def _first_ids_per_branch(scope: QueueScope, filters: QueueFilters, now: datetim
                      for waiting in scope.waiting_stages]
     if not branches:
         branches = [false()]
-    common = _filtered(filters, now)
-    if scope.kecamatan_code is not None:
-        common.append(col(Ticket.kecamatan_code) == scope.kecamatan_code)
+    common = _filtered(filters, now) + _narrowed(scope)
     if after is not None:
         common.append(_after(after))
     subqueries = [
@@ -210,10 +210,19 @@ def _in_scope(scope: QueueScope) -> ColumnElement[bool]:
                   for waiting in scope.waiting_stages]
     if not parts:
         return false()
-    condition = or_(*parts)
+    return and_(or_(*parts), *_narrowed(scope))
+
+
+def _narrowed(scope: QueueScope) -> list[ColumnElement[bool]]:
+    """What limits a queue beyond its stages: the UPT's kecamatan, the village operator's own submissions."""
+    conditions: list[ColumnElement[bool]] = []
     if scope.kecamatan_code is not None:
-        condition = and_(condition, col(Ticket.kecamatan_code) == scope.kecamatan_code)
-    return condition
+        conditions.append(col(Ticket.kecamatan_code) == scope.kecamatan_code)
+    if scope.submitted_by is not None:
+        created = select(col(StageEvent.ticket_id)).where(col(StageEvent.action) == "create",
+                                                          col(StageEvent.actor_id) == scope.submitted_by)
+        conditions.append(col(Ticket.id).in_(created))
+    return conditions
 
 
 def _filtered(filters: QueueFilters, now: datetime) -> list[ColumnElement[bool]]:

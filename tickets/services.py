@@ -7,14 +7,13 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from tickets.messages import Attachment
+from layanan.clock import office_year, utcnow
 from routing import workflow, workflow_for
 from tickets.constants import Channel, Service
 from tickets.events import TicketEvent, emit
+from tickets.messages import Attachment
 from tickets.models import Applicant, StageEvent, Ticket
-from layanan.clock import office_year
 from tickets.numbering import next_value, ticket_number
-from layanan.clock import utcnow
 
 NUMBER_SEQUENCE = "ticket"
 
@@ -94,3 +93,10 @@ def applicant_of(session: Session, ticket: Ticket) -> Applicant:
     applicant = session.get(Applicant, ticket.applicant_id)
     assert applicant is not None  # enforced by the foreign key
     return applicant
+
+
+def submitter_id(session: Session, ticket: Ticket) -> int | None:
+    """The staff member who opened the ticket (a call-center agent, a village operator); None for the bot."""
+    return session.exec(
+        select(StageEvent.actor_id).where(StageEvent.ticket_id == ticket.id, StageEvent.action == "create")
+    ).first()

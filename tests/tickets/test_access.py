@@ -7,9 +7,11 @@ from urllib.parse import urlsplit
 import requests
 
 from routing import workflow
-from tests.tickets.conftest import csrf_token, login, make_attachment, make_staff, make_ticket, queue_numbers
-from tickets.accounts import ADMIN_ROLE, known_roles
 from tests.support.workflows import TANGGAMUS
+from tests.tickets.conftest import NIK, csrf_token, login, make_attachment, make_staff, make_ticket, queue_numbers
+from tickets.accounts import ADMIN_ROLE, known_roles
+from tickets.constants import Channel, Service
+from tickets.services import create_ticket
 
 ANONYMOUS = "(anonim)"
 UPT_KECAMATAN = "180601"  # Kota Agung
@@ -73,6 +75,8 @@ def test_every_route_with_every_role(app, http, session) -> None:  # type: ignor
             return "redirect" if role in HELP_DESK else "403"
         if role == "upt_officer" and "UPT's" not in route:
             return "403" if route != "GET /antrian" else "in"
+        if role == "aparat_desa" and route != "GET /antrian":
+            return "403"  # village staff open only the tickets they submitted
         if route == "GET /tiket/lampiran":
             return "in" if role in attachment_roles else "403"
         return "in"
@@ -134,3 +138,23 @@ def test_upt_account_without_kecamatan_sees_no_tickets(http, session) -> None:  
     assert "belum terhubung ke kecamatan" in page.text
     assert queue_numbers(page.text) == []
     assert http.get(f"/tiket/{ticket.number}").status_code == 403
+
+
+def test_village_staff_see_only_the_tickets_they_submitted(app, http, session) -> None:  # type: ignore[no-untyped-def]
+    mine_operator = make_staff(session, "aparat_desa", username="pekon-gisting")
+    other_operator = make_staff(session, "aparat_desa", username="pekon-talang")
+    created = {}
+    for operator in (mine_operator, other_operator):
+        with app.app_context():
+            ticket = create_ticket(session, service=Service.KK, channel=Channel.PEKON, phone=None, nik=NIK,
+                                   name="Siti Aminah", actor_id=operator.id, actor_role="aparat_desa")
+            session.commit()
+        created[operator.username] = ticket.number
+
+    page = login(http, "pekon-gisting")
+    queue = http.get("/antrian", params={"peran": "aparat_desa", "tahap": "isi_formulir"}).text
+
+    assert page.status_code == 200
+    assert created["pekon-gisting"] in queue and created["pekon-talang"] not in queue
+    assert http.get(f"/tiket/{created['pekon-gisting']}").status_code == 200
+    assert http.get(f"/tiket/{created['pekon-talang']}").status_code == 403
