@@ -76,9 +76,14 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "PDF_SEND_RETRY_INTERVALS": [30, 120, 600, 1800],
         "RQ_QUEUES": ["default", "media"],
         "LOG_LEVEL": env.get("LOG_LEVEL") or "INFO",
-        # Failed staff logins allowed before the login form answers 429 (Flask-Limiter, in Redis).
-        "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT") or "10 per 15 minutes",
+        # Failed staff logins from one client address before the login form answers 429 (Flask-Limiter).
         "LOGIN_LIMIT_PER_IP": env.get("LOGIN_LIMIT_PER_IP") or "50 per 15 minutes",
+        # Per account name: free failures, then one try per wait, doubling from the first to the longest.
+        # A browser that logged in to the account before skips the wait until it fails this often itself.
+        "LOGIN_FREE_FAILURES": int(env.get("LOGIN_FREE_FAILURES") or 5),
+        "LOGIN_FIRST_WAIT_SECONDS": float(env.get("LOGIN_FIRST_WAIT_SECONDS") or 15),
+        "LOGIN_MAX_WAIT_SECONDS": float(env.get("LOGIN_MAX_WAIT_SECONDS") or 300),
+        "LOGIN_KNOWN_BROWSER_FAILURES": int(env.get("LOGIN_KNOWN_BROWSER_FAILURES") or 10),
         # Reverse proxies in front of the web process that set X-Forwarded-For/-Proto (nginx, Caddy: 1).
         # 0 trusts no such header: the client address is the connection's, and a forged header changes nothing.
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),

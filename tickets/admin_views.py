@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from layanan import db
+from layanan.rate_limits import login_throttle
 from routing import definitions, roles_with_duty
 from routing.definition import RoleDuty
 from tickets.access import roles_required, user
@@ -132,6 +133,19 @@ def staff_password(staff_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("admin.staff_edit", staff_id=account.id), code=303)
 
 
+@bp.post("/staf/<int:staff_id>/buka-tahanan")
+@roles_required(ADMIN_ROLE)
+def staff_unhold(staff_id: int) -> Response:
+    """Lift the wait after failed logins, so the staff member may try again at once from any browser."""
+    account = db.session().get(StaffUser, staff_id)
+    if account is None:
+        abort(404)
+    login_throttle().unlock(account.username)
+    log.info("admin %s lifted the login wait of staff %s", user().username, account.username)
+    flash(get_template_attribute("auth/messages.txt", "unheld")(username=account.username))
+    return redirect(url_for("admin.staff_edit", staff_id=account.id), code=303)
+
+
 
 
 
@@ -175,8 +189,9 @@ def _password_errors(form: Mapping[str, str], username: str) -> dict[str, str]:
 
 def _form_page(template: str, *, form: StaffForm | None, errors: Mapping[str, str] | None = None,
                account: StaffUser | None = None) -> str:
+    held_for = login_throttle().held_for(account.username) if account is not None else 0
     return render_template(template, form=form, errors=errors or {}, account=account, role_groups=_role_groups(),
-                           kecamatan_options=KECAMATAN, min_password=MIN_PASSWORD_LENGTH)
+                           kecamatan_options=KECAMATAN, min_password=MIN_PASSWORD_LENGTH, held_for=held_for)
 
 
 @dataclass(frozen=True)
