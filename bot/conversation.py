@@ -367,6 +367,8 @@ def handle(state: State, incoming: Incoming, waiting: frozenset[Pending] = froze
     `waiting` is what the office has waiting on the number (see the module docstring for the order)."""
     if incoming.now.tzinfo is None or incoming.now.utcoffset() is None:
         raise ValueError("Incoming.now must be timezone-aware")
+    if not waiting:
+        return _converse(state, incoming)
     command = is_command(incoming.body)
     at_start = state.name == Step.START.value
     before: list[Effect] = []
