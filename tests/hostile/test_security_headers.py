@@ -36,7 +36,9 @@ def test_every_get_route_has_the_headers_for_staff_and_strangers(app, staff, htt
     for client, who in ((staff, "staff"), (http, "anonymous")):
         for path in paths:
             response = client.get(path, allow_redirects=False)
-            assert response.status_code < 500, f"{who} {path} answered {response.status_code}"
+            # /healthz answers 503 on purpose here: no RQ worker runs beside this test.
+            degraded_health = path == "/healthz" and response.status_code == 503
+            assert response.status_code < 500 or degraded_health, f"{who} {path} answered {response.status_code}"
             _assert_headers(response, f"{who} {path} ({response.status_code})")
 
 
