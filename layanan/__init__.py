@@ -12,7 +12,11 @@ from layanan.settings import PROJECT_ROOT
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the web application; nothing connects to the database or Redis until it is used."""
+    from layanan import security
+
+    security.keep_files_private()  # before the instance folder is made: web, worker and CLI alike
     cfg = settings.load(config)
+    security.make_private(security.private_paths(cfg))  # files left from before
     app = Flask(
         __name__,
         instance_path=cfg["INSTANCE_PATH"],
@@ -26,7 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["wib"] = format_wib
     app.jinja_env.filters["mask_nik_text"] = mask_nik_text_filter  # free text for readers without the full NIK
 
-    from layanan import db, logs, queue, security
+    from layanan import db, logs, queue
 
     logs.init_app(app)
     db.init_app(app)

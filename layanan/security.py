@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
 from flask import Flask, Response, render_template, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+log = logging.getLogger(__name__)
 csrf = CSRFProtect()
+# Files and folders this service creates are its user's alone: citizens' data, keys, the database.
+PRIVATE_UMASK = 0o077
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Silakan masuk terlebih dahulu."
@@ -27,6 +37,55 @@ def _load_user(login_id: str):  # type: ignore[no-untyped-def]
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
+
+
+def keep_files_private() -> None:
+    """From now on every file this process (and each child it starts) creates is 0600, each folder 0700."""
+    os.umask(PRIVATE_UMASK)
+
+
+def private_paths(config: Mapping[str, Any]) -> list[Path]:
+    """The folders and files holding the service's data: the instance folder, the media, outbox and
+    document folders, and an SQLite database with its journal files, wherever they are configured."""
+    paths = [Path(config[key]) for key in ("INSTANCE_PATH", "MEDIA_PATH", "OUTBOX_PATH", "DOCUMENTS_PATH")
+             if config.get(key)]
+    url = str(config.get("DATABASE_URL") or "")
+    if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        database = Path(url.removeprefix("sqlite:///"))
+        paths += [database, *(database.with_name(database.name + end) for end in ("-journal", "-wal", "-shm"))]
+    return paths
+
+
+def _tree(root: Path) -> Iterator[str]:
+    yield str(root)
+    if root.is_dir() and not root.is_symlink():
+        for folder, dirs, files in os.walk(root):  # symlinks are not followed
+            for name in (*dirs, *files):
+                yield os.path.join(folder, name)
+
+
+def make_private(roots: list[Path]) -> list[str]:
+    """Take group and world access away from these folders and files and everything under them (older
+    files, written before the umask was set); returns the paths changed. Links and other users' files
+    are left alone."""
+    changed = []
+    uid = os.getuid()
+    for root in roots:
+        for path in _tree(root):
+            try:
+                info = os.lstat(path)
+                if stat.S_ISLNK(info.st_mode) or info.st_uid != uid or not info.st_mode & 0o077:
+                    continue
+                os.chmod(path, stat.S_IMODE(info.st_mode) & 0o700)
+            except FileNotFoundError:
+                continue  # removed meanwhile (a temporary file renamed into place)
+            except OSError as exc:
+                log.warning("could not make %s private: %s", path, exc)
+                continue
+            changed.append(path)
+    if changed:
+        log.info("made %d files and folders readable by the service's user only", len(changed))
+    return changed
 
 
 def _security_headers(response: Response) -> Response:

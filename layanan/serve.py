@@ -178,6 +178,7 @@ def _program(name: str, command: str, options: dict) -> str:
         "autostart=true",
         "autorestart=true",
         f"startretries={START_RETRIES}",
+        "umask=077",  # what it writes (the embedded Redis's data, citizens' files) is the service's alone
         *(f"{key}={value}" for key, value in options.items()),
         # Signals reach the program's whole process group: gunicorn's workers, RQ's scheduler.
         "stopasgroup=true",
@@ -231,7 +232,11 @@ def supervisord_config(config: dict, env: dict[str, str]) -> Path:
 
 def main() -> int:
     """Write the supervisord config for this instance and become supervisord (foreground)."""
+    from layanan.security import keep_files_private, make_private, private_paths
+
+    keep_files_private()  # supervisord, Redis, web, worker and clock inherit it
     config = settings.load()
+    make_private(private_paths(config))
     instance = Path(config["INSTANCE_PATH"])
     running = _read_pid(instance / "supervisord.pid")
     if running is not None and _alive(running, "supervisord"):
