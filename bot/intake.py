@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sqlalchemy import Integer, Select, String, bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -129,10 +131,18 @@ class _UnderLock:
 def _read_under_lock(session: Session, message: Message) -> _UnderLock:
     """The message's stored reply and, in the same query, which pending matters wait on its number."""
     matters = events.pending_matters()
-    reply = select(Message.reply).where(Message.id == message.id).scalar_subquery()
-    found = session.execute(select(reply, *(m.exists(message.phone) for m in matters))).one()
+    found = session.execute(_under_lock_query(matters), {"message_id": message.id, "phone": message.phone}).one()
     waiting = frozenset(conversation.Pending(m.kind) for m, flag in zip(matters, found[1:]) if flag)
     return _UnderLock(found[0], waiting)
+
+
+@functools.lru_cache(maxsize=4)
+def _under_lock_query(matters: tuple[events.PendingMatter, ...]) -> Select:
+    """The query of _read_under_lock, built once with bind parameters: building and keying a statement of
+    several EXISTS costs more than running it."""
+    reply = select(Message.reply).where(Message.id == bindparam("message_id", type_=Integer)).scalar_subquery()
+    phone = bindparam("phone", type_=String)
+    return select(reply, *(m.exists(phone) for m in matters))  # type: ignore[arg-type]
 
 
 def _converse(session: Session, message: Message) -> list[str]:
