@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from flask import (Blueprint, current_app, flash, get_template_attribute, redirect, render_template, request,
                    url_for)
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import update
@@ -28,7 +28,7 @@ from layanan import db
 from layanan.clock import format_wib, utcnow
 from layanan.rate_limits import login_name, login_throttle
 from tickets.access import home_endpoint, user
-from tickets.accounts import end_sessions, hash_password, verify_password
+from tickets.accounts import MIN_PASSWORD_LENGTH, end_sessions, hash_password, password_problem, verify_password
 from tickets.staff import StaffUser
 
 log = logging.getLogger(__name__)
@@ -171,6 +171,46 @@ def logout() -> Response:
         log.info("staff %s logged out", account.username)
     logout_user()
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/akun/sandi", methods=["GET", "POST"])
+@login_required
+def change_password() -> Response | str | tuple[str, int]:
+    """The staff member's own new password: the current one first; every other session of theirs ends."""
+    if request.method == "GET":
+        return render_template("auth/password.html", errors={}, min_password=MIN_PASSWORD_LENGTH)
+    account = user()
+    errors = _new_password_errors(account)
+    if errors:
+        return render_template("auth/password.html", errors=errors, min_password=MIN_PASSWORD_LENGTH), 422
+    account.password_hash = hash_password(request.form["password"])
+    end_sessions(account)
+    db.session().add(account)
+    db.session().commit()
+    login_user(account)  # this session goes on
+    log.info("staff %s changed their password", account.username)
+    flash(get_template_attribute(MESSAGES, "password_changed")())
+    response = redirect(url_for(home_endpoint(account)), code=303)
+    _remember_browser(response, account)  # the pass of this browser follows the new password
+    return response
+
+
+def _new_password_errors(account: StaffUser) -> dict[str, str]:
+    """What is wrong with the form: the current password (guesses held like logins), then the new one."""
+    throttle = login_throttle()
+    wait = throttle.admit(account.username)
+    if wait:
+        return {"current_password": "held"}
+    if not verify_password(account, request.form.get("current_password", "")):
+        return {"current_password": "wrong"}
+    throttle.succeeded(account.username)
+    password = request.form.get("password", "")
+    problem = password_problem(password, account.username)
+    if problem is not None:
+        return {"password": problem.value}
+    if password != request.form.get("password_confirm", ""):
+        return {"password": "mismatch"}
+    return {}
 
 
 @bp.errorhandler(CSRFError)

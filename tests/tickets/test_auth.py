@@ -214,3 +214,47 @@ def test_deactivation_ends_sessions_for_good(http, session) -> None:  # type: ig
 
     assert not _logged_in(copy)
     assert urlsplit(login(_BaseUrlSession(http.base), "sorter").url).path == "/antrian"
+
+
+def _change_password(client, current: str, new: str, confirm: str | None = None):  # type: ignore[no-untyped-def]
+    page = client.get("/akun/sandi")
+    assert page.status_code == 200
+    return client.post("/akun/sandi", data={"csrf_token": csrf_token(page.text), "current_password": current,
+                                            "password": new, "password_confirm": confirm or new})
+
+
+def test_staff_change_their_own_password_and_their_other_sessions_end(http, session) -> None:  # type: ignore[no-untyped-def]
+    make_staff(session, "sorter")
+    login(http, "sorter")
+    elsewhere = _copy_of(http, http.cookies)
+    assert 'href="/akun/sandi"' in http.get("/antrian").text
+
+    done = _change_password(http, PASSWORD, "kopi-tubruk-pagi-hari")
+
+    assert urlsplit(done.url).path == "/antrian"
+    assert "Kata sandi Anda sudah diganti" in done.text
+    assert _logged_in(http) and not _logged_in(elsewhere)
+    fresh = _BaseUrlSession(http.base)
+    assert WRONG in login(fresh, "sorter", PASSWORD).text
+    assert urlsplit(login(fresh, "sorter", "kopi-tubruk-pagi-hari").url).path == "/antrian"
+
+
+def test_a_password_change_needs_the_current_password_and_keeps_the_rules(http, session) -> None:  # type: ignore[no-untyped-def]
+    from html import unescape
+
+    make_staff(session, "sorter")
+    login(http, "sorter")
+
+    wrong = _change_password(http, "bukan-sandinya", "kopi-tubruk-pagi-hari")
+    common = _change_password(http, PASSWORD, "Password2026!")
+    mismatch = _change_password(http, PASSWORD, "kopi-tubruk-pagi-hari", "kopi-tubruk-sore-hari")
+
+    assert wrong.status_code == common.status_code == mismatch.status_code == 422
+    assert "Kata sandi sekarang salah" in wrong.text
+    assert "terlalu umum atau mudah ditebak" in unescape(common.text)
+    assert "tidak sama" in mismatch.text
+    assert urlsplit(login(_BaseUrlSession(http.base), "sorter").url).path == "/antrian"  # unchanged
+
+
+def test_the_password_page_needs_a_login(http, session) -> None:  # type: ignore[no-untyped-def]
+    assert urlsplit(http.get("/akun/sandi").url).path == "/masuk"
