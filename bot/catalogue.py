@@ -96,9 +96,14 @@ MESSAGES: dict[str, str] = {
                         "kami kirim ke WhatsApp ini.",
     "milestone_sent": "Dokumen untuk permohonan *{number}* ({service_label}) sudah kami kirim dalam bentuk PDF. "
                       "Dokumen cetaknya sedang disiapkan untuk dikirim ke UPT.",
+    "milestone_ready": "Kabar permohonan *{number}* ({service_label}): {stage_label}. Bawa KTP-el atau KK "
+                       "Anda (atau surat kuasa bila diwakilkan) saat mengambil.",
     "milestone_rejected": "Mohon maaf, permohonan *{number}* ({service_label}) tidak dapat kami proses.\n"
-                          "Alasan: {reason}\n\nAnda bisa mengajukan lagi setelah melengkapi persyaratan: "
-                          "ketik *menu*.",
+                          "Alasan: {reason}\n\n{reapply}",
+    # How to apply again after a rejection, by the channel the request came in on.
+    "reapply_whatsapp": "Anda bisa mengajukan lagi setelah melengkapi persyaratan: ketik *menu*.",
+    "reapply_call-center": "Anda bisa mengajukan lagi setelah melengkapi persyaratan: ketik *menu*.",
+    "reapply_pekon": "Anda bisa mengajukan lagi lewat kantor pekon setelah melengkapi persyaratan.",
     "milestone_waiting_citizen": "Permohonan *{number}* ({service_label}) memerlukan kelengkapan dari Anda:\n"
                                  "{reason}\n\nKirim foto/PDF-nya di sini; permohonan kami lanjutkan setelah "
                                  "kelengkapan diterima.",

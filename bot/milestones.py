@@ -39,7 +39,7 @@ def notify_milestone(event_id: int) -> str:
         if milestone is None or milestone in SILENT_MILESTONES:
             return "no milestone"
         text = catalogue.render(f"milestone_{milestone}", number=ticket.number,
-                                service_label=Service(ticket.service).label, **_reason(milestone, event))
+                                service_label=Service(ticket.service).label, **_details(milestone, ticket, event))
         try:
             message = send_once(session, phone=applicant_of(session, ticket).phone, key=f"milestone-{event_id}",
                                 body=text, ticket_id=ticket.id)
@@ -48,7 +48,12 @@ def notify_milestone(event_id: int) -> str:
         return f"sent {milestone} ({message.twilio_sid})"
 
 
-def _reason(milestone: Milestone, event: StageEvent) -> dict[str, str]:
-    if milestone in (Milestone.REJECTED, Milestone.WAITING_CITIZEN):
+def _details(milestone: Milestone, ticket: Ticket, event: StageEvent) -> dict[str, str]:
+    """What a milestone's message says beyond the number and service: the reason, where to pick up, ..."""
+    if milestone is Milestone.REJECTED:
+        return {"reason": event.note or "-", "reapply": catalogue.render(f"reapply_{ticket.channel}")}
+    if milestone is Milestone.WAITING_CITIZEN:
         return {"reason": event.note or "-"}
+    if milestone is Milestone.READY:
+        return {"stage_label": workflow(ticket.workflow).stage(event.to_stage).citizen_label}
     return {}

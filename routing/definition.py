@@ -54,6 +54,7 @@ class Milestone(StrEnum):
     VERIFIED = "verified"
     SIGNED = "signed"
     SENT = "sent"
+    READY = "ready"  # the document waits for the citizen at a pick-up place
     REJECTED = "rejected"
     WAITING_CITIZEN = "waiting_citizen"
 

@@ -29,7 +29,16 @@ SAMPLES: dict[str, object] = {
     "documents": max((format_documents(s) for s in DOCUMENT_SERVICES), key=len),
     "code": "99",
     "digits": "300290",
+    "reapply": "Anda bisa mengajukan lagi lewat kantor pekon setelah melengkapi persyaratan.",
 }
+
+
+def test_every_channel_says_how_to_apply_again_after_a_rejection() -> None:
+    from tickets.constants import Channel
+
+    for channel in Channel:
+        assert render(f"reapply_{channel}").startswith("Anda bisa mengajukan lagi")
+    assert "ketik *menu*" in render("reapply_whatsapp") and "kantor pekon" in render("reapply_pekon")
 
 
 @pytest.mark.parametrize("key", sorted(MESSAGES))
@@ -60,6 +69,8 @@ def test_the_web_layer_keys_take_these_params(key: str, params: set[str]) -> Non
 def test_every_sop_milestone_has_a_message(milestone: Milestone) -> None:
     with_reason = milestone in (Milestone.REJECTED, Milestone.WAITING_CITIZEN)
     expected = {"number", "service_label"} | ({"reason"} if with_reason else set())
+    expected |= {"reapply"} if milestone is Milestone.REJECTED else set()
+    expected |= {"stage_label"} if milestone is Milestone.READY else set()  # where to pick it up
     assert PARAMS[f"milestone_{milestone}"] == expected
 
 

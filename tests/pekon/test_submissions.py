@@ -179,6 +179,9 @@ def test_operator_submits_for_a_citizen_and_follows_it_to_the_document(
                if s.milestone and s.milestone is not Milestone.RECEIVED]
     assert len(sent_to) == len(reached) >= 2
     assert all(number in m["body"] for m in sent_to)
+    # Ready at the village office, not "sent as a PDF, the printout goes to the UPT".
+    ready = [m["body"] for m in sent_to if "siap diambil" in m["body"]]
+    assert len(ready) == 1 and "kantor desa" in ready[0] and not any("UPT" in m["body"] for m in sent_to)
 
 
 def test_a_rejected_submission_shows_the_reason_and_a_citizen_without_whatsapp_gets_nothing(

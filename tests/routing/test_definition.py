@@ -110,6 +110,7 @@ def test_outputs_and_milestones(tanggamus: Definition) -> None:
         "data_entry": Milestone.VERIFIED,
         "document_printing": Milestone.SIGNED,
         "handover_batch": Milestone.SENT,
+        "pickup": Milestone.READY,
         "rejected": Milestone.REJECTED,
         "waiting_citizen": Milestone.WAITING_CITIZEN,
     }
