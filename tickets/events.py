@@ -50,7 +50,9 @@ class PendingMatter:
     """Something a feature keeps waiting on a phone number (a PDF to resend, a requested document)."""
 
     kind: str  # the name the conversation knows it by
-    exists: Callable[[str], "ColumnElement[bool]"]  # phone -> EXISTS clause, read in the webhook's one query
+    # phone -> EXISTS clause, read in the webhook's one query. The webhook builds that query once and passes
+    # a bind parameter for the phone, so the clause must only compare columns with it (no Python on its value).
+    exists: Callable[[Any], "ColumnElement[bool]"]
     handle: Callable[..., Any]  # called by the webhook when the conversation hands the message to it
 
 
