@@ -43,10 +43,10 @@ MESSAGES: dict[str, str] = {
     "status_ask": f"Ketik nomor tiket Anda, contoh: {TICKET_EXAMPLE}",
     "status_number_invalid": f"Nomor tiket tidak dikenali. Contoh nomor yang benar: {TICKET_EXAMPLE}",
     "status_reply": "Tiket *{number}*\nLayanan: {service_label}\nStatus: {stage_label}",
-    "status_not_found": "Tiket {number} tidak ditemukan. Periksa kembali nomornya, "
-                        f"contoh: {TICKET_EXAMPLE}",
-    "status_not_yours": "Tiket {number} tidak terdaftar atas nomor WhatsApp ini. Demi kerahasiaan data, "
-                        "status hanya bisa dicek dari nomor WhatsApp yang mengajukan.",
+    # One answer for a ticket that does not exist and one of another number: guessing reveals nothing.
+    "status_unavailable": "Tiket {number} tidak ditemukan untuk nomor WhatsApp ini. Periksa kembali nomornya, "
+                          f"contoh: {TICKET_EXAMPLE}. Demi kerahasiaan data, status hanya bisa dicek dari "
+                          "nomor WhatsApp yang mengajukan.",
     # Document request
     "ask_service": "Pilih dokumen yang ingin diajukan (balas angka):\n" + _SERVICE_LIST,
     "ask_nik": "*{service_label}*\nKetik NIK Anda sebagai pemohon (16 angka, lihat KTP-el atau KK).",

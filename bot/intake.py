@@ -236,13 +236,11 @@ def _apply(session: Session, message: Message, attachments: list[Attachment],
 
 
 def status_reply(session: Session, phone: str, number: str) -> str:
-    """The citizen's answer to 'status <nomor>': only for tickets of their own number."""
+    """The citizen's answer to 'status <nomor>': only for tickets of their own number; the refusal is the
+    same whether the ticket does not exist or is someone else's."""
     ticket = services.get_by_number(session, number)
-    if ticket is None:
-        return catalogue.render("status_not_found", number=number)
-    applicant = services.applicant_of(session, ticket)
-    if applicant.phone != phone:
-        return catalogue.render("status_not_yours", number=number)
+    if ticket is None or services.applicant_of(session, ticket).phone != phone:
+        return catalogue.render("status_unavailable", number=number)
     stage = workflow(ticket.workflow).stage(ticket.stage)
     return catalogue.render("status_reply", number=ticket.number, service_label=Service(ticket.service).label,
                             stage_label=stage.citizen_label)

@@ -52,8 +52,7 @@ def test_every_key_renders_with_its_params_and_stays_short(key: str) -> None:
 @pytest.mark.parametrize(("key", "params"), [
     ("ticket_created", {"number", "service_label"}),
     ("status_reply", {"number", "service_label", "stage_label"}),
-    ("status_not_found", {"number"}),
-    ("status_not_yours", {"number"}),
+    ("status_unavailable", {"number"}),
     ("media_refused_type", {"content_type"}),
     ("media_refused_size", {"limit_mb"}),
     ("media_download_failed", set()),
@@ -92,9 +91,9 @@ def test_unknown_key_is_a_key_error() -> None:
 
 def test_missing_or_extra_params_are_refused() -> None:
     with pytest.raises(TypeError):
-        render("status_not_found")
+        render("status_unavailable")
     with pytest.raises(TypeError):
-        render("status_not_found", number="PGD-2026-000001", extra="x")
+        render("status_unavailable", number="PGD-2026-000001", extra="x")
 
 
 def test_menus_are_numbered_in_catalogue_order() -> None:
