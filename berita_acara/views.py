@@ -22,6 +22,7 @@ from berita_acara.sorting import Period, PeriodError, batch_report, period_repor
 from berita_acara.stages import courier_roles, creator_roles, handover_chains, report_roles, upt_roles, view_roles
 from layanan.clock import WIB
 from layanan import db
+from layanan.ids import parse_id
 from routing.definition import RoleDuty
 from tickets.access import duty_required, is_upt_only, roles_required, user
 from tickets.models import KecamatanRow
@@ -129,7 +130,7 @@ def create() -> Response:
     return redirect(url_for(".detail", ba_id=made.id))
 
 
-@bp.get("/<int:ba_id>")
+@bp.get("/<id:ba_id>")
 @allowed(view_roles)
 def detail(ba_id: int) -> str:
     """One berita acara: its state, items and the step the account may take."""
@@ -156,7 +157,7 @@ def detail(ba_id: int) -> str:
     )
 
 
-@bp.get("/<int:ba_id>/berita-acara.pdf")
+@bp.get("/<id:ba_id>/berita-acara.pdf")
 @allowed(view_roles)
 def pdf(ba_id: int) -> Response:
     """The printable berita acara (the signed file once signed)."""
@@ -171,7 +172,7 @@ def pdf(ba_id: int) -> Response:
     return _rendered_or_wait(key, filename)
 
 
-@bp.post("/<int:ba_id>/keluarkan/<int:item_id>")
+@bp.post("/<id:ba_id>/keluarkan/<id:item_id>")
 @allowed(creator_roles)
 def remove_item(ba_id: int, item_id: int) -> Response:
     """Take a berkas out of a draft berita acara."""
@@ -181,7 +182,7 @@ def remove_item(ba_id: int, item_id: int) -> Response:
                  "Berkas dikeluarkan dari berita acara; berkas itu dapat masuk berita acara berikutnya.")
 
 
-@bp.post("/<int:ba_id>/tandatangani")
+@bp.post("/<id:ba_id>/tandatangani")
 @duty_required(RoleDuty.SIGN)
 def sign(ba_id: int) -> Response:
     """The Kepala Dinas signs with the office certificate's passphrase."""
@@ -193,13 +194,16 @@ def sign(ba_id: int) -> Response:
                  ba_id, "Berita acara sudah ditandatangani.")
 
 
-@bp.post("/<int:ba_id>/serahkan-ke-kurir")
+@bp.post("/<id:ba_id>/serahkan-ke-kurir")
 @allowed(creator_roles)
 def dispatch(ba_id: int) -> Response:
     """The Kasi Inovasi hands the signed berita acara and the papers to a courier."""
     session = db.session()
     berita_acara = _visible(session, ba_id)
-    courier = session.get(StaffUser, request.form.get("kurir", type=int) or 0)
+    courier_id = parse_id(request.form.get("kurir"))
+    if request.form.get("kurir") and courier_id is None:
+        abort(400)
+    courier = session.get(StaffUser, courier_id) if courier_id else None
     if courier is None:
         flash("Pilih kurir yang membawa berkas.", "error")
         return redirect(url_for(".detail", ba_id=ba_id))
@@ -207,7 +211,7 @@ def dispatch(ba_id: int) -> Response:
                  f"Berkas diserahkan kepada kurir {courier.full_name}.")
 
 
-@bp.post("/<int:ba_id>/diserahkan-ke-upt")
+@bp.post("/<id:ba_id>/diserahkan-ke-upt")
 @allowed(courier_roles)
 def delivered(ba_id: int) -> Response:
     """The courier records handing the papers to the UPT."""
@@ -217,20 +221,23 @@ def delivered(ba_id: int) -> Response:
                  "Penyerahan berkas ke UPT sudah dicatat.")
 
 
-@bp.post("/<int:ba_id>/terima")
+@bp.post("/<id:ba_id>/terima")
 @allowed(upt_roles)
 def receive(ba_id: int) -> Response:
     """The UPT confirms the papers item by item, with a note for each missing one."""
     session = db.session()
     berita_acara = _visible(session, ba_id)
-    found = {int(v) for v in request.form.getlist("ada") if v.isdigit()}
-    notes = {int(k.removeprefix("catatan-")): v for k, v in request.form.items()
-             if k.startswith("catatan-") and k.removeprefix("catatan-").isdigit()}
+    ticked = {parse_id(v) for v in request.form.getlist("ada")}
+    noted = {parse_id(k.removeprefix("catatan-")): v for k, v in request.form.items() if k.startswith("catatan-")}
+    if None in ticked or None in noted:
+        abort(400)  # an item this form never listed
+    found = {i for i in ticked if i is not None}
+    notes = {i: v for i, v in noted.items() if i is not None}
     return _step(lambda: handover.confirm_receipt(session, berita_acara, user(), found, notes), ba_id,
                  "Penerimaan berkas sudah dicatat.")
 
 
-@bp.post("/<int:ba_id>/susulan/<int:item_id>")
+@bp.post("/<id:ba_id>/susulan/<id:item_id>")
 @allowed(upt_roles)
 def receive_late(ba_id: int, item_id: int) -> Response:
     """A berkas noted missing arrives later."""

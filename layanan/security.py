@@ -104,6 +104,12 @@ def _csrf_refused(_exc: CSRFError) -> tuple[str, int]:
     return render_template("tickets/csrf.html"), 400
 
 
+def _bad_request(_exc: Exception) -> tuple[str, int, dict[str, str]]:
+    """A request no page of this service writes (e.g. an id past what an id column holds)."""
+    return ("Permintaan tidak sah dan tidak diproses. Kembali ke halaman sebelumnya, muat ulang, lalu coba lagi.",
+            400, {"Content-Type": "text/plain; charset=utf-8"})
+
+
 def _too_large(_exc: Exception) -> tuple[str, int, dict[str, str]]:
     return ("Kiriman terlalu besar dan tidak diproses. Perkecil file atau isian, lalu kirim lagi.", 413,
             {"Content-Type": "text/plain; charset=utf-8"})
@@ -143,4 +149,5 @@ def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul_bytes)
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_refused)
+    app.register_error_handler(400, _bad_request)
     app.register_error_handler(413, _too_large)

@@ -6,12 +6,13 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from sqlalchemy import and_, false
 from sqlmodel import Session, col, or_, select
 from werkzeug.wrappers import Response
 
 from layanan import db
+from layanan.ids import parse_id
 from pdf_delivery import sending
 from pdf_delivery.delivery_models import DeliveryState, PdfDelivery
 from pdf_delivery.download_links import Refusal, record_fetch, resolve, verified_file
@@ -45,7 +46,10 @@ def delivery_queue() -> str:
 @duty_required(RoleDuty.SEND_PDF)
 def send_selected() -> Response:
     """Queue the PDF of each selected ticket; every refusal is reported, the others go out."""
-    ids = list(dict.fromkeys(int(v) for v in request.form.getlist("tiket") if v.isdecimal()))[:MAX_BATCH]
+    chosen = [parse_id(v) for v in request.form.getlist("tiket")]
+    if None in chosen:
+        abort(400)  # a ticket this queue never listed
+    ids = list(dict.fromkeys(i for i in chosen if i is not None))[:MAX_BATCH]
     if not ids:
         flash("Pilih minimal satu tiket untuk dikirim.", "error")
         return redirect(url_for("pdf_delivery.delivery_queue"), code=303)

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from werkzeug.wrappers import Response
 
 from layanan import db
+from layanan.ids import parse_id
 from pdf_delivery.documents import (
     DocumentRefused,
     can_upload,
@@ -74,7 +75,7 @@ def queue() -> str:
     return _queue_page()
 
 
-@bp.get("/tte/dokumen/<int:document_id>")
+@bp.get("/tte/dokumen/<id:document_id>")
 @duty_required(RoleDuty.SIGN)
 def preview(document_id: int) -> Response:
     """The document as uploaded (or signed), shown inline in the browser, never cached."""
@@ -96,7 +97,10 @@ def preview(document_id: int) -> Response:
 @duty_required(RoleDuty.SIGN)
 def sign() -> Response | tuple[str, int]:
     """Sign the ticked documents after the passphrase is re-entered; report each ticket's outcome."""
-    ids = [int(v) for v in request.form.getlist("ticket_id") if v.isdecimal()]
+    chosen = [parse_id(v) for v in request.form.getlist("ticket_id")]
+    if None in chosen:
+        abort(400)  # a document this queue never listed
+    ids = [i for i in chosen if i is not None]
     passphrase = request.form.get("passphrase", "")
     session = db.session()
     if not ids:

@@ -123,9 +123,9 @@ def draft_scans(session: Session, draft_id: str, operator_id: int) -> list[Attac
     ).all())
 
 
-def drop_scans(session: Session, draft_id: str, operator_id: int, ids: Iterable[str]) -> None:
+def drop_scans(session: Session, draft_id: str, operator_id: int, ids: Iterable[int]) -> None:
     """Remove scans the operator took back from a draft not yet submitted; commits."""
-    wanted = {int(i) for i in ids if i.isdigit()}
+    wanted = set(ids)
     if not wanted:
         return
     for attachment in draft_scans(session, draft_id, operator_id):

@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from layanan import db
 from layanan.clock import WIB, utcnow
+from layanan.ids import parse_id
 from pdf_delivery.documents import document_file
 from pekon import scans, services
 from pekon.submission import parse_submission, services_for, step_field, submitting_definition, village_steps
@@ -71,7 +72,10 @@ def _too_large(_exc: Exception) -> tuple[str, int]:
 def submissions() -> str:
     """The operator's submissions, newest first, with their state in plain words."""
     raw = request.args.get("sebelum", "")
-    found, next_before = services.submissions(db.session(), user(), before=int(raw) if raw.isdecimal() else None)
+    before = parse_id(raw)
+    if raw and before is None:
+        abort(400)  # a position this page never wrote
+    found, next_before = services.submissions(db.session(), user(), before=before)
     return render_template("pekon/list.html", submissions=found, next_before=next_before, mask_nik=mask_nik,
                            first_page=not raw)
 
@@ -97,7 +101,10 @@ def submit() -> BaseResponse | tuple[str, int]:
     already = services.submitted_from_draft(session, draft_id, operator_id)
     if already is not None:  # the same form sent twice: one ticket
         return redirect(url_for("pekon.submission", number=already.number), code=303)
-    scans.drop_scans(session, draft_id, operator_id, request.form.getlist("buang"))
+    dropped = [parse_id(v) for v in request.form.getlist("buang")]
+    if None in dropped:
+        abort(400)
+    scans.drop_scans(session, draft_id, operator_id, [i for i in dropped if i is not None])
     refused = scans.keep_scans(session, current_app.config, request.files.getlist("berkas"), operator_id=operator_id,
                                draft_id=draft_id)
     kept = scans.draft_scans(session, draft_id, operator_id)
@@ -140,7 +147,7 @@ def step(number: str) -> BaseResponse | tuple[str, int]:
     version = request.form.get("version", "")
     try:
         ticket = services.complete_step(db.session(), found.ticket, user(), payload["outputs"],
-                                        int(version) if version.isdecimal() else -1, note=payload.get("note"))
+                                        _version(version), note=payload.get("note"))
     except Conflict as exc:
         flash(exc.message, "error")
         return _render_submission(_own(number)), 409
@@ -164,7 +171,7 @@ def ask(number: str) -> BaseResponse | tuple[str, int]:
     version = request.form.get("version", "")
     try:
         services.ask_citizen(db.session(), found.ticket, user(), request.form.get("reason", ""),
-                             int(version) if version.isdecimal() else -1)
+                             _version(version))
     except TransitionError as exc:
         flash(exc.message, "error")
         errors = {"reason": exc.fields.get("reason", "")} if isinstance(exc, MissingOutput) else {}
@@ -200,7 +207,7 @@ def completed(number: str) -> BaseResponse | tuple[str, int]:
     found = _own(number)
     version = request.form.get("version", "")
     try:
-        services.citizen_completed(db.session(), found.ticket, user(), int(version) if version.isdecimal() else -1)
+        services.citizen_completed(db.session(), found.ticket, user(), _version(version))
     except TransitionError as exc:
         flash(exc.message, "error")
         return _render_submission(_own(number)), 409 if isinstance(exc, Conflict) else 422
@@ -227,7 +234,7 @@ def document(number: str) -> Response:
                      download_name=f"{found.ticket.number}-dokumen.pdf", conditional=False, etag=False, max_age=None)
 
 
-@bp.get("/berkas/<int:attachment_id>")
+@bp.get("/berkas/<id:attachment_id>")
 @duty_required(SUBMIT)
 def scan(attachment_id: int) -> Response:
     """A scan the operator uploaded (in a draft or a submission), to look at again."""
@@ -295,6 +302,12 @@ def _render_submission(found: services.Submission, *, submitted: dict[str, str] 
         submitted=submitted or {}, errors=errors or {}, refused=refused or [], output_prefix=OUTPUT_PREFIX,
         scan_limit=scans.limit_text(int(current_app.config["MEDIA_MAX_BYTES"])),
     )
+
+
+def _version(raw: str) -> int:
+    """The ticket version the form was made from; an unreadable one counts as stale (-1 matches none)."""
+    version = parse_id(raw)
+    return -1 if version is None else version
 
 
 def _body_limit() -> int:

@@ -83,7 +83,7 @@ def staff_create() -> Response | str | tuple[str, int]:
     return redirect(url_for("admin.staff_list"), code=303)
 
 
-@bp.route("/staf/<int:staff_id>", methods=["GET", "POST"])
+@bp.route("/staf/<id:staff_id>", methods=["GET", "POST"])
 @roles_required(ADMIN_ROLE)
 def staff_edit(staff_id: int) -> Response | str | tuple[str, int]:
     """Change an account's name, roles, kecamatan and whether it may log in."""
@@ -111,7 +111,7 @@ def staff_edit(staff_id: int) -> Response | str | tuple[str, int]:
     return redirect(url_for("admin.staff_list"), code=303)
 
 
-@bp.post("/staf/<int:staff_id>/sandi")
+@bp.post("/staf/<id:staff_id>/sandi")
 @roles_required(ADMIN_ROLE)
 def staff_password(staff_id: int) -> Response | tuple[str, int]:
     """Set a new password the administrator hands over to the staff member."""
@@ -133,7 +133,7 @@ def staff_password(staff_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("admin.staff_edit", staff_id=account.id), code=303)
 
 
-@bp.post("/staf/<int:staff_id>/buka-tahanan")
+@bp.post("/staf/<id:staff_id>/buka-tahanan")
 @roles_required(ADMIN_ROLE)
 def staff_unhold(staff_id: int) -> Response:
     """Lift the wait after failed logins, so the staff member may try again at once from any browser."""

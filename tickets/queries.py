@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, union_all
 from sqlmodel import Session, col, select
 
+from layanan.ids import parse_id
 from layanan.phone import InvalidPhone, normalize_phone
 from tickets.models import Applicant, StageEvent, Ticket
 
@@ -88,10 +89,14 @@ class Cursor:
         if not token:
             return None
         due, _, ident = token.partition("_")
-        if not ident.isdecimal() or not (due == "n" or due.isdecimal()):
+        row_id = parse_id(ident)
+        if row_id is None or not (due == "n" or re.fullmatch(r"[0-9]{1,18}", due)):
             return None
-        moment = None if due == "n" else _EPOCH + timedelta(microseconds=int(due))
-        return cls(due_at=moment, id=int(ident))
+        try:
+            moment = None if due == "n" else _EPOCH + timedelta(microseconds=int(due))
+        except OverflowError:  # past the year 9999
+            return None
+        return cls(due_at=moment, id=row_id)
 
 
 @dataclass(frozen=True)

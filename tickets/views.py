@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response
 from tickets.messages import Attachment
 from tickets.privacy import mask_nik, text_shown
 from layanan import db
+from layanan.ids import parse_id
 from routing import office, workflow
 from routing.definition import Action, RoleDuty
 from routing.engine import MissingOutput, TransitionError
@@ -95,8 +96,11 @@ def queue() -> str:
     counts = {} if scope.lookup_only else stage_counts(session, scope, now=now)
     page = None
     search_invalid = bool(raw_search) and search is None
+    after = Cursor.decode(request.args.get("setelah"))
+    if request.args.get("setelah") and after is None:
+        abort(400)  # a cursor this page never wrote
     if not search_invalid:
-        page = queue_page(session, scope, filters, now=now, after=Cursor.decode(request.args.get("setelah")),
+        page = queue_page(session, scope, filters, now=now, after=after,
                           limit=int(current_app.config.get("QUEUE_PAGE_SIZE", PAGE_SIZE)))
     claimants = _names(session, {r.ticket.claimed_by_id for r in page.rows} if page else set())
     return render_template(
@@ -125,13 +129,13 @@ def ticket_action(number: str) -> Response | tuple[str, int]:
     except ValueError:
         flash(get_template_attribute(MESSAGES, "action_unknown")(), "error")
         return _render_detail(ticket), 422
-    version = request.form.get("version", "")
+    version = parse_id(request.form.get("version"))
     definition = workflow(ticket.workflow)
     payload = detail.payload_from_form(definition, ticket, action, request.form)
     try:
         ticket, _event, transition = act(
             db.session(), ticket, action, actor_id=account.id, actor_roles=set(account.roles),
-            expected_version=int(version) if version.isdecimal() else -1, payload=payload,
+            expected_version=-1 if version is None else version, payload=payload,  # unreadable: a stale form
         )
     except Conflict:
         flash(get_template_attribute(MESSAGES, "conflict")(), "error")
@@ -149,7 +153,7 @@ def ticket_action(number: str) -> Response | tuple[str, int]:
     return redirect(url_for("backoffice.ticket_detail", number=ticket.number), code=303)
 
 
-@bp.get("/tiket/<number>/lampiran/<int:attachment_id>")
+@bp.get("/tiket/<number>/lampiran/<id:attachment_id>")
 @roles_required()
 def attachment_file(number: str, attachment_id: int) -> Response:
     """A citizen's file, only for the roles that may open it and never kept in a cache."""

@@ -55,7 +55,7 @@ def create_call():  # type: ignore[no-untyped-def]
     return jsonify(_public(call)), 201
 
 
-@bp.get("/calls/<int:call_id>")
+@bp.get("/calls/<id:call_id>")
 @token_required
 def call_detail(call_id: int):  # type: ignore[no-untyped-def]
     """One logged call as JSON, the NIK masked (also in the notes)."""

@@ -21,6 +21,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from bot.call_center.models import CallLog, CallRecord
+from layanan.ids import parse_id
 from layanan.phone import InvalidPhone, normalize_phone
 from layanan.clock import utcnow
 
@@ -128,9 +129,10 @@ def _time(raw: str, name: str, zone: ZoneInfo) -> datetime:
 
 
 def _seconds(raw: str, name: str) -> int:
-    if not raw.isdigit():
+    seconds = parse_id(raw)  # a whole number an integer column holds
+    if seconds is None:
         raise ValueError(f"{name} bukan bilangan detik: {raw or '(kosong)'}")
-    return int(raw)
+    return seconds
 
 
 def _clid_number(clid: str) -> str:

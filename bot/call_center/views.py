@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlmodel import col, select
 
@@ -15,6 +15,7 @@ from bot.call_center import cdr, services, stats
 from bot.call_center.models import CallLog, CallRecord, CallSource, Outcome
 from tickets.messages import Message
 from layanan import db
+from layanan.ids import parse_id
 from routing.definition import RoleDuty
 from tickets.access import duty_required, has_duty, user
 from tickets.accounts import ADMIN_ROLE
@@ -167,9 +168,12 @@ def _period(raw_start: str, raw_end: str, today: date) -> tuple[date, date, str 
 def _record_to_complete() -> CallRecord | None:
     """The unlogged PBX record the agent is completing (?rekaman=<id>), if still unlogged."""
     raw = request.values.get("rekaman", "")
-    if not raw.isdigit():
+    record_id = parse_id(raw)
+    if record_id is None:
+        if raw:
+            abort(400)  # a record this page never linked
         return None
-    record = db.session().get(CallRecord, int(raw))
+    record = db.session().get(CallRecord, record_id)
     return record if record is not None and record.call_log_id is None else None
 
 
