@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import filetype
 import requests
@@ -31,6 +33,11 @@ ACCEPTED_TYPES: dict[str, str] = {
     "application/pdf": "PDF",
 }
 CHUNK = 64 * 1024
+MAX_REDIRECTS = 3
+DEFAULT_PORTS = {"http": 80, "https": 443}
+# The REST resource Twilio names in MediaUrlN; the only kind of URL its copy is deleted at.
+TWILIO_MEDIA_RESOURCE = re.compile(r"/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/Messages/MM[0-9a-fA-F]{32}"
+                                   r"/Media/ME[0-9a-fA-F]{32}")
 
 
 class TransientDownloadError(RuntimeError):
@@ -62,6 +69,9 @@ def download_media(attachment_id: int) -> str:
         config = app.config
         try:
             content = _fetch(attachment.source_url or "", config)
+        except _RefusedSource as exc:
+            log.warning("attachment %s: media URL refused: %s", attachment.id, exc)
+            return _refuse(session, attachment, "source", str(exc))
         except _TooLarge:
             return _refuse(session, attachment, "size",
                            f"ukuran melebihi {config['MEDIA_MAX_BYTES'] // (1024 * 1024)} MB")
@@ -83,30 +93,92 @@ class _TooLarge(Exception):
     pass
 
 
+class _RefusedSource(Exception):
+    """The URL (or a redirect) leads off Twilio's media hosts: nothing is fetched from there."""
+
+
 def _auth(config: dict) -> tuple[str, str] | None:
     if config.get("TWILIO_ACCOUNT_SID"):
         return (config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"])
     return None
 
 
-def _fetch(url: str, config: dict) -> bytes:
-    """Download at most MEDIA_MAX_BYTES; anything bigger is refused without reading it all."""
-    limit = config["MEDIA_MAX_BYTES"]
+def _no_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    """An explicit 'no credentials', so requests does not fall back to a ~/.netrc entry for the host."""
+    return request
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an http(s) URL without user info, or None for anything else."""
     try:
-        with requests.get(url, auth=_auth(config), stream=True, timeout=(5, 30)) as response:
-            if response.status_code >= 500 or response.status_code == 429:
-                raise TransientDownloadError(f"media server answered {response.status_code}")
-            response.raise_for_status()
-            if int(response.headers.get("Content-Length") or 0) > limit:
-                raise _TooLarge()
-            received = bytearray()
-            for chunk in response.iter_content(CHUNK):
-                received.extend(chunk)
-                if len(received) > limit:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname or "@" in parts.netloc:
+        return None
+    return parts.scheme, parts.hostname.lower().rstrip("."), port or DEFAULT_PORTS[parts.scheme]
+
+
+def _allowed_hosts(config: dict) -> list[tuple[str, int | None]]:
+    """TWILIO_MEDIA_HOSTS as (host, port or None for any port); in outbox mode also the simulator's host."""
+    allowed: list[tuple[str, int | None]] = []
+    for entry in (config.get("TWILIO_MEDIA_HOSTS") or "").split(","):
+        if not entry.strip():
+            continue
+        parts = urlsplit("//" + entry.strip())
+        if parts.hostname:
+            allowed.append((parts.hostname.lower(), parts.port))
+    if not config.get("TWILIO_ACCOUNT_SID"):  # the simulator serves its uploads from the app itself
+        own = _origin(config.get("PUBLIC_BASE_URL") or "")
+        if own is not None:
+            allowed.append((own[1], own[2]))
+    return allowed
+
+
+def media_url_refusal(url: str, config: dict) -> str | None:
+    """Why the downloader must not fetch this URL (a reason staff read), or None when its host is allowed."""
+    origin = _origin(url)
+    if origin is None:
+        return "alamat file bukan URL http(s) yang sah"
+    _, host, port = origin
+    if any(host == allowed and (allowed_port is None or port == allowed_port)
+           for allowed, allowed_port in _allowed_hosts(config)):
+        return None
+    return f"file dari {host}:{port} tidak diambil: bukan host media Twilio (TWILIO_MEDIA_HOSTS)"
+
+
+def _fetch(url: str, config: dict) -> bytes:
+    """Download at most MEDIA_MAX_BYTES from an allowed host; anything bigger is refused without reading it
+    all. The credentials go only to the host the webhook named: a redirect (Twilio's API sends media on to
+    its CDN) is followed without them, and only to another allowed host."""
+    limit = config["MEDIA_MAX_BYTES"]
+    first = _origin(url)
+    for _ in range(MAX_REDIRECTS + 1):
+        reason = media_url_refusal(url, config)
+        if reason is not None:
+            raise _RefusedSource(reason)
+        auth = _auth(config) if _origin(url) == first else None
+        try:
+            with requests.get(url, auth=auth or _no_auth, stream=True, timeout=(5, 30),
+                              allow_redirects=False) as response:
+                if response.is_redirect:
+                    url = urljoin(url, response.headers["Location"])
+                    continue
+                if response.status_code >= 500 or response.status_code == 429:
+                    raise TransientDownloadError(f"media server answered {response.status_code}")
+                response.raise_for_status()
+                if int(response.headers.get("Content-Length") or 0) > limit:
                     raise _TooLarge()
-            return bytes(received)
-    except requests.RequestException as exc:
-        raise TransientDownloadError(str(exc)) from exc
+                received = bytearray()
+                for chunk in response.iter_content(CHUNK):
+                    received.extend(chunk)
+                    if len(received) > limit:
+                        raise _TooLarge()
+                return bytes(received)
+        except requests.RequestException as exc:
+            raise TransientDownloadError(str(exc)) from exc
+    raise _RefusedSource(f"lebih dari {MAX_REDIRECTS} pengalihan")
 
 
 def store_content(root: Path, digest: str, content: bytes) -> Path:
@@ -161,11 +233,15 @@ def send_media_notice(attachment_id: int, kind: str) -> str:
 
 
 def _delete_twilio_copy(url: str, config: dict) -> None:
-    """Twilio keeps media until deleted; personal data should not linger there."""
-    if not config["TWILIO_ENABLED"] or not url:
+    """Twilio keeps media until deleted; personal data should not linger there. Only the API's Media
+    resource of our own account, on an allowed host, is ever sent the DELETE and the credentials."""
+    if not config["TWILIO_ENABLED"] or not url or media_url_refusal(url, config) is not None:
+        return
+    resource = TWILIO_MEDIA_RESOURCE.fullmatch(urlsplit(url).path)
+    if resource is None or resource.group(1) != config["TWILIO_ACCOUNT_SID"]:
         return
     try:
-        requests.delete(url, auth=_auth(config), timeout=10)
+        requests.delete(url, auth=_auth(config), timeout=10, allow_redirects=False)
     except requests.RequestException:
         log.warning("could not delete Twilio's copy of a media file")
 

@@ -52,6 +52,12 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         "MEDIA_MAX_BYTES": int(env.get("MEDIA_MAX_BYTES") or 10 * 1024 * 1024),
         "MEDIA_PATH": env.get("MEDIA_PATH") or str(instance / "media"),
+        # Hosts the media downloader may fetch citizens' files from, comma-separated, each optionally
+        # host:port (no port: any). Twilio's API (US1 and the regional ones) and its media CDN; the Twilio
+        # credentials go only to the host the webhook named, never along a redirect to another host.
+        "TWILIO_MEDIA_HOSTS": env.get("TWILIO_MEDIA_HOSTS")
+        or "api.twilio.com,media.twiliocdn.com,mms.twiliocdn.com,"
+           "api.sydney.au1.twilio.com,api.dublin.ie1.twilio.com,api.tokyo.jp1.twilio.com",
         # Largest request body: a file upload of MEDIA_MAX_BYTES plus its form; Twilio's webhooks far less.
         "MAX_CONTENT_LENGTH": int(env.get("MEDIA_MAX_BYTES") or 10 * 1024 * 1024) + 1024 * 1024,
         "WEBHOOK_MAX_BYTES": 256 * 1024,

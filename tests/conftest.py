@@ -99,6 +99,8 @@ def app_config(database_url: str, redis_url: str, tmp_path: Path) -> dict[str, A
         "TWILIO_AUTH_TOKEN": "test-auth-token-0123456789abcdef",
         "TWILIO_ACCOUNT_SID": None,
         "TWILIO_WHATSAPP_FROM": None,
+        # Citizens' files are served by local stand-ins for Twilio (tests/support/media_server.py).
+        "TWILIO_MEDIA_HOSTS": "127.0.0.1",
         "SECRET_KEY": "test-secret",
     }
 

@@ -76,7 +76,7 @@ def worker_env(app_config: dict, redis_url: str) -> dict[str, str]:
     env.update(DATABASE_URL=app_config["DATABASE_URL"], REDIS_URL=redis_url,
                INSTANCE_PATH=app_config["INSTANCE_PATH"], MEDIA_PATH=app_config["MEDIA_PATH"],
                TWILIO_AUTH_TOKEN=app_config["TWILIO_AUTH_TOKEN"], SECRET_KEY=app_config["SECRET_KEY"],
-               LOG_LEVEL="WARNING")
+               TWILIO_MEDIA_HOSTS=app_config["TWILIO_MEDIA_HOSTS"], LOG_LEVEL="WARNING")
     for name in ("TWILIO_ACCOUNT_SID", "TWILIO_WHATSAPP_FROM", "TWILIO_API_BASE", "DOCUMENTS_PATH",
                  "TWILIO_CONTENT_SID_DOCUMENT_READY"):
         if app_config.get(name):

@@ -63,7 +63,7 @@ class RunCommand:
         self.env.update(
             INSTANCE_PATH=str(self.instance), DATABASE_URL=database_url, PORT=str(self.port),
             PUBLIC_BASE_URL=self.url, TWILIO_AUTH_TOKEN=AUTH_TOKEN, SECRET_KEY="supervision-secret",
-            HEALTH_TOKEN=TOKEN, WEB_CONCURRENCY="1",
+            HEALTH_TOKEN=TOKEN, WEB_CONCURRENCY="1", TWILIO_MEDIA_HOSTS="127.0.0.1",  # the local media server
             # Heartbeats every second, and a worker silent for 4 s counts as dead: quick to observe.
             RQ_WORKER_TTL="16", HEALTH_WORKER_STALE_SECONDS="4", **env)
         self.log_path = folder / "serve.log"

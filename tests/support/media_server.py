@@ -13,6 +13,7 @@ class Served:
     content_type: str
     status: int = 200
     failures_left: int = 0  # answer 500 this many times first
+    redirect: str | None = None  # answer 302 to this URL (Twilio's API sends its media on to a CDN)
 
 
 @dataclass
@@ -39,6 +40,12 @@ class MediaServer:
                     self.send_response(500)
                     self.end_headers()
                     return
+                if served.redirect:
+                    self.send_response(302)
+                    self.send_header("Location", served.redirect)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 self.send_response(served.status)
                 self.send_header("Content-Type", served.content_type)
                 self.send_header("Content-Length", str(len(served.body)))
@@ -55,7 +62,8 @@ class MediaServer:
                 self.end_headers()
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self.port = self._server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
