@@ -165,7 +165,7 @@ def pdf(ba_id: int) -> Response:
     berita_acara = _visible(session, ba_id)
     filename = f"berita-acara-{berita_acara.number.replace('/', '-')}.pdf"
     if berita_acara.signed_pdf:
-        return _download(berita_acara.signed_pdf, FORMATS["pdf"], filename, inline=True)
+        return _download(berita_acara.signed_pdf, FORMATS["pdf"], filename)
     key = jobs.draft_key(berita_acara)
     if not jobs.rendering_path(key).exists():
         jobs.request_rendering(jobs.render_berita_acara, key, berita_acara.id)
@@ -253,7 +253,7 @@ def _rendered_or_wait(key: str, filename: str) -> Response | tuple[str, int]:
     except ValueError:
         abort(404)
     if path.exists():
-        return _download(path.read_bytes(), FORMATS["pdf"], filename, inline=True)
+        return _download(path.read_bytes(), FORMATS["pdf"], filename)
     return render_template("berita_acara/rendering.html"), 202
 
 
@@ -287,10 +287,10 @@ def _period_from_args() -> Period | None:
     return Period(first, last)
 
 
-def _download(body: bytes, mimetype: str, filename: str, inline: bool = False) -> Response:
-    disposition = "inline" if inline else "attachment"
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    """A file to save, never shown inside the browser (a PDF viewer there runs what the file carries)."""
     return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(filename)}",
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
         "Cache-Control": "no-store",  # lists names of citizens
     })
 

@@ -11,6 +11,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
 
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlmodel import Session, col, select
 
@@ -63,6 +64,7 @@ def check_pdf(content: bytes, max_bytes: int) -> CheckedPdf:
         reader = PdfFileReader(BytesIO(content), strict=False)
         encrypted = reader.encrypted
         pages = 0 if encrypted else int(reader.root["/Pages"]["/Count"])
+        found = [] if encrypted else active_content(reader)
     except Exception as exc:  # pyHanko raises many types for a damaged file; all mean the same here
         log.info("uploaded PDF unreadable: %s", type(exc).__name__)
         raise DocumentRefused("File PDF rusak atau tidak dapat dibaca. Ekspor ulang dokumen lalu unggah kembali.")
@@ -71,7 +73,63 @@ def check_pdf(content: bytes, max_bytes: int) -> CheckedPdf:
                               "Ekspor ulang tanpa kata sandi.")
     if pages < 1:
         raise DocumentRefused("File PDF tidak memiliki halaman.")
+    if found:
+        log.info("uploaded PDF refused: active content %s", ", ".join(found))
+        raise DocumentRefused(
+            f"File PDF memuat {', '.join(ACTIVE_CONTENT_LABELS[f] for f in found)}. Dokumen yang ditandatangani dan "
+            "dikirim ke warga tidak boleh berisi skrip, perintah atau file tersemat. Ekspor ulang dokumen dari SIAK "
+            "sebagai PDF biasa, lalu unggah kembali.")
     return CheckedPdf(content=content, sha256=hashlib.sha256(content).hexdigest(), pages=pages)
+
+
+# What a document may not carry: it would run or open something on the reader's machine, or smuggle a file.
+ACTIVE_CONTENT_LABELS = {
+    "javascript": "JavaScript",
+    "open_action": "tindakan otomatis saat dibuka (OpenAction)",
+    "launch": "perintah menjalankan program (Launch)",
+    "embedded_file": "file tersemat (embedded file)",
+    "xfa": "formulir XFA yang dapat memuat skrip",
+}
+# Actions that only move the view; an OpenAction of another kind (script, program, web page, form) is refused.
+_VIEW_ACTIONS = frozenset({"/GoTo"})
+
+
+def active_content(reader: PdfFileReader) -> list[str]:
+    """The kinds of active content (keys of ACTIVE_CONTENT_LABELS) anywhere in the document, in that order.
+
+    Every object reachable from the catalogue is looked at, so a script hidden in a page's annotation,
+    a form field's additional actions or a name tree is found as well as one in the catalogue."""
+    found: set[str] = set()
+    open_action = reader.root.raw_get("/OpenAction") if "/OpenAction" in reader.root else None
+    action = open_action.get_object() if open_action is not None else None
+    if isinstance(action, generic.DictionaryObject) and action.get("/S") not in _VIEW_ACTIONS:
+        found.add("open_action")
+    seen: set[tuple[int, int]] = set()
+    stack: list[Any] = [reader.root]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, generic.IndirectObject):
+            key = (obj.idnum, obj.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            obj = obj.get_object()
+        if isinstance(obj, generic.DictionaryObject):
+            for name in obj.keys():
+                value = obj.raw_get(name)
+                if name in ("/JS", "/JavaScript") or (name == "/S" and value == "/JavaScript"):
+                    found.add("javascript")
+                elif name == "/S" and value == "/Launch":
+                    found.add("launch")
+                elif name in ("/EmbeddedFiles", "/EF") or (name == "/Type" and value == "/EmbeddedFile") \
+                        or (name == "/Subtype" and value == "/FileAttachment"):
+                    found.add("embedded_file")
+                elif name == "/XFA":
+                    found.add("xfa")
+                stack.append(value)
+        elif isinstance(obj, generic.ArrayObject):
+            stack.extend(obj.iterate())
+    return [kind for kind in ACTIVE_CONTENT_LABELS if kind in found]
 
 
 def document_stage(ticket: Ticket) -> Stage | None:

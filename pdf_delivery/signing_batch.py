@@ -12,7 +12,7 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from layanan.clock import WIB, utcnow
-from pdf_delivery.documents import current_document, signing_stage_keys, store_document
+from pdf_delivery.documents import DocumentRefused, check_pdf, current_document, signing_stage_keys, store_document
 from pdf_delivery.models import DocumentStatus, IssuedDocument
 from pdf_delivery.signing import OfficeSigner, SignatureStamp, SigningError, load_office_signer, sign_pdf
 from routing import definitions_with, workflow
@@ -97,8 +97,8 @@ def _sign_one(session: Session, config: Mapping[str, Any], account: StaffUser, s
         return _refused(number, "Tiket ini sedang dikerjakan petugas lain.")
     try:
         signed = _signed_bytes(config, document, signer)
-    except (SigningError, OSError) as exc:
-        message = str(exc) if isinstance(exc, SigningError) else "File dokumen tidak ditemukan di penyimpanan."
+    except (SigningError, DocumentRefused, OSError) as exc:
+        message = "File dokumen tidak ditemukan di penyimpanan." if isinstance(exc, OSError) else str(exc)
         return _refused(number, message)
     roles = set(account.roles)
     claimed_here = False
@@ -150,6 +150,8 @@ def _signed_bytes(config: Mapping[str, Any], document: IssuedDocument, signer: O
     path = document_file(config, document.original_path)
     if path is None:
         raise FileNotFoundError(document.original_path)
+    original = path.read_bytes()
+    check_pdf(original, len(original))  # uploaded before active content was refused: still refused here
     stamp = SignatureStamp(
         name=str(config["SIGNER_NAME"]),
         nip=str(config["SIGNER_NIP"]),
@@ -157,4 +159,4 @@ def _signed_bytes(config: Mapping[str, Any], document: IssuedDocument, signer: O
         signed_at=utcnow().astimezone(WIB),
         qr_url=verification_url(config, document),
     )
-    return sign_pdf(path.read_bytes(), signer, stamp)
+    return sign_pdf(original, signer, stamp)

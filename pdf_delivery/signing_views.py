@@ -78,7 +78,7 @@ def queue() -> str:
 @bp.get("/tte/dokumen/<id:document_id>")
 @duty_required(RoleDuty.SIGN)
 def preview(document_id: int) -> Response:
-    """The document as uploaded (or signed), shown inline in the browser, never cached."""
+    """The document as uploaded (or signed), as a download to open in a PDF reader, never cached."""
     document = db.session().get(IssuedDocument, document_id)
     if document is None:
         abort(404)
@@ -87,7 +87,7 @@ def preview(document_id: int) -> Response:
     if path is None:
         abort(404)
     log.info("staff %s previewed document %s", user().username, document.id)
-    response = send_file(path, mimetype="application/pdf", as_attachment=False,
+    response = send_file(path, mimetype="application/pdf", as_attachment=True,
                          download_name=f"dokumen-{document.id}.pdf", conditional=False, etag=False, max_age=None)
     response.headers["Cache-Control"] = "private, no-store"
     return response

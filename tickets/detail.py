@@ -22,7 +22,8 @@ from tickets.staff import StaffUser
 
 # The bot forgets a draft after a day of silence, so older chatter never led to this ticket.
 CONVERSATION_LOOKBACK = timedelta(hours=24)
-INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "application/pdf"})
+# Shown in the page; anything else (a PDF above all: a browser's viewer runs what it carries) is a download.
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 OUTPUT_PREFIX = "isian-"  # form field names of stage outputs, apart from the form's own fields
 
 

@@ -101,6 +101,7 @@ def test_whole_handover_through_the_pages(app: Flask, session: Session, http: re
     run_jobs()
     draft = http.get(f"{page}/berita-acara.pdf")
     assert draft.headers["Content-Type"] == "application/pdf"
+    assert draft.headers["Content-Disposition"].startswith("attachment;")  # saved, never shown in the browser
     text = pdf_text(draft.content)
     assert "Pada hari ini" in text and berita_acara.number in text and "KONSEP" in text
     assert all(t.number in text for t in tickets) and not any(t.number in text for t in elsewhere)

@@ -107,8 +107,8 @@ def test_kepala_dinas_signs_a_batch_of_three(http: requests.Session, session: Se
     assert "Tidak ada dokumen yang menunggu tanda tangan." in unescape(http.get("/tte").text)
 
 
-def test_preview_shows_the_uploaded_pdf_inline(http: requests.Session, session: Session, app: Flask,
-                                               kepala: StaffUser, operator: StaffUser) -> None:
+def test_the_uploaded_pdf_is_downloaded_for_checking(http: requests.Session, session: Session, app: Flask,
+                                                     kepala: StaffUser, operator: StaffUser) -> None:
     ticket = waiting_for_signature(session, app, operator)
     document = document_of(session, ticket)
     login(http, "kepala-dinas")
@@ -120,7 +120,7 @@ def test_preview_shows_the_uploaded_pdf_inline(http: requests.Session, session: 
 
     assert preview.status_code == 200
     assert preview.headers["Content-Type"] == "application/pdf"
-    assert preview.headers["Content-Disposition"].startswith("inline")
+    assert preview.headers["Content-Disposition"].startswith("attachment;")
     assert preview.headers["Cache-Control"] == "private, no-store"
     assert preview.content == (Path(app.config["DOCUMENTS_PATH"]) / document.original_path).read_bytes()
 
