@@ -8,4 +8,5 @@ import pdf_delivery.delivery_models  # noqa: F401
 import pdf_delivery.models  # noqa: F401
 import tickets.audit  # noqa: F401
 import tickets.models  # noqa: F401
+import tickets.retention  # noqa: F401
 import tickets.staff  # noqa: F401

@@ -28,8 +28,9 @@ class AuditRecord(SQLModel, table=True):
 
     __tablename__ = "audit_record"
     id: int | None = Field(default=None, primary_key=True)
-    # None for an API client, named by `detail`.
+    # Who: a member of staff, or an API client by its token (whose name is the client's).
     staff_id: int | None = Field(default=None, foreign_key="staffuser.id", index=True)
+    api_token_id: int | None = Field(default=None, foreign_key="api_token.id", index=True)
     action: str = Field(max_length=30)
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
     detail: str | None = Field(default=None, max_length=200)  # e.g. the page's path
@@ -42,12 +43,13 @@ def record(
     action: AuditAction,
     *,
     staff_id: int | None,
+    api_token_id: int | None = None,
     ticket_id: int | None = None,
     detail: str | None = None,
     ip: str | None = None,
 ) -> AuditRecord:
     """Add one audit record to the session (not committed)."""
-    row = AuditRecord(staff_id=staff_id, action=str(action), ticket_id=ticket_id,
+    row = AuditRecord(staff_id=staff_id, api_token_id=api_token_id, action=str(action), ticket_id=ticket_id,
                       detail=detail[:200] if detail else None, ip=ip[:45] if ip else None)
     session.add(row)
     return row
