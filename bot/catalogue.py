@@ -73,6 +73,8 @@ MESSAGES: dict[str, str] = {
     "media_refused_type": "File jenis {content_type} tidak bisa kami terima. Kirim foto (JPG/PNG/WebP) atau PDF.",
     "media_refused_size": "File terlalu besar (maksimal {limit_mb} MB). Kirim foto yang lebih kecil "
                           "atau PDF yang dipecah.",
+    "media_refused_pixels": "Gambar terlalu besar (lebih dari {limit} megapiksel). Kirim foto biasa dari kamera "
+                            "ponsel atau perkecil gambarnya.",
     "media_too_many": "Maksimal {limit} file per permohonan; file berikutnya tidak kami simpan. "
                       "Ketik *selesai* untuk lanjut.",
     "media_download_failed": "Maaf, file yang Anda kirim gagal kami terima. Mohon kirim ulang.",
@@ -107,6 +109,17 @@ MESSAGES: dict[str, str] = {
     "milestone_waiting_citizen": "Permohonan *{number}* ({service_label}) memerlukan kelengkapan dari Anda:\n"
                                  "{reason}\n\nKirim foto/PDF-nya di sini; permohonan kami lanjutkan setelah "
                                  "kelengkapan diterima.",
+    # A complaint's answer and the citizen's verdict (bot.complaint_verdict)
+    "milestone_answered": "Jawaban atas pengaduan *{number}* ({service_label}):\n\n{answer}\n\n"
+                          "Apakah masalah Anda sudah selesai? Balas *sudah* bila sudah, atau *belum* beserta "
+                          "penjelasannya bila belum.",
+    "milestone_dismissed": "Pengaduan *{number}* ({service_label}) kami tutup tanpa tindak lanjut.\n"
+                           "Alasan: {reason}\n\nUntuk pengaduan atau permohonan lain, ketik *menu*.",
+    "complaint_closed": "Terima kasih atas tanggapan Anda. Pengaduan *{number}* kami tutup sebagai selesai.",
+    "complaint_reopened": "Terima kasih atas tanggapan Anda. Pengaduan *{number}* kami buka kembali dan kami "
+                          "teruskan ke unit yang menanganinya; jawabannya kami kirim ke WhatsApp ini.",
+    "complaint_escalated": "Terima kasih atas tanggapan Anda. Pengaduan *{number}* kami buka kembali dan kami "
+                           "laporkan kepada Kepala Dinas; jawabannya kami kirim ke WhatsApp ini.",
     # Complaint
     "ask_complaint": "Tulis pengaduan Anda dalam satu pesan: apa yang terjadi, di mana, dan kapan.",
     "complaint_too_short": "Pengaduan terlalu singkat, tulis minimal 10 huruf.",

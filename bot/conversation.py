@@ -12,7 +12,9 @@ What waits on the number comes first, in this order:
    PDF's own reply is the whole answer; otherwise the message goes on to the rules below.
 2. A ticket waiting for a document the office asked for takes every message but a command
    (DeliverToWaitingTicket).
-3. A call-center ticket waiting for the caller's files takes the message at the menu, unless it
+3. A complaint whose answer went out takes, at the menu, a message that reads as the citizen's
+   verdict ("sudah", "selesai", "belum ..."; see read_verdict) (GiveVerdict).
+4. A call-center ticket waiting for the caller's files takes the message at the menu, unless it
    is a command (AttachToCallTicket).
 A pending matter may decline the message (it was not for it); the caller then asks again
 without it.
@@ -155,6 +157,7 @@ class Pending(StrEnum):
     PDF = "pdf"  # a signed PDF waits for the citizen to re-open the 24-hour window
     DOCUMENT = "document"  # a ticket waits for a document the office asked for
     CALL = "call"  # a call-center ticket waits for the caller's files
+    VERDICT = "verdict"  # a complaint's answer went out and waits for the citizen's verdict
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,15 @@ class AttachToCallTicket:
     kind: ClassVar[Pending] = Pending.CALL
 
 
-PendingEffect = ResumeWaitingPdf | DeliverToWaitingTicket | AttachToCallTicket
+@dataclass(frozen=True)
+class GiveVerdict:
+    """The message is the citizen's verdict on a complaint's answer: solved, or not (with their words)."""
+
+    answers: ClassVar[bool] = True
+    kind: ClassVar[Pending] = Pending.VERDICT
+
+
+PendingEffect = ResumeWaitingPdf | DeliverToWaitingTicket | GiveVerdict | AttachToCallTicket
 Effect = CreateTicket | KeepMedia | QueryStatus | RequestHuman | ResendDocument | PendingEffect
 
 
@@ -216,6 +227,8 @@ MAX_GREETING_WORDS = 6
 MAX_SHORTCUT_WORDS = 8  # longer free text at the menu is too often about something else
 STATUS_FILLER = frozenset({"nomor", "nomer", "no", "tiket"})
 RESEND_WORDS = ["kirim", "ulang"]
+SOLVED_WORDS = frozenset({"sudah", "udah", "sdh", "dah", "selesai", "beres", "tuntas", "terselesaikan"})
+UNSOLVED_WORDS = frozenset({"belum", "blm", "blum", "belom", "blom"})
 
 _CHOICE = re.compile(r"(?:no|nomor|pilih|pilihan|angka)?\s*([0-9]{1,2})", flags=re.ASCII)
 _TICKET = re.compile(r"(PGD)?[\s\-_/.:#]*(20[0-9]{2})[\s\-_/.]*([0-9]{1,6})", flags=re.ASCII)
@@ -378,6 +391,8 @@ def handle(state: State, incoming: Incoming, waiting: frozenset[Pending] = froze
         before.append(ResumeWaitingPdf(answers=False))
     if Pending.DOCUMENT in waiting and not command:
         return Outcome(state=state, replies=[], effects=[*before, DeliverToWaitingTicket()])
+    if Pending.VERDICT in waiting and not command and at_start and read_verdict(incoming.body) is not None:
+        return Outcome(state=state, replies=[], effects=[*before, GiveVerdict()])
     if Pending.CALL in waiting and not command and at_start:
         return Outcome(state=state, replies=[], effects=[*before, AttachToCallTicket()])
     outcome = _converse(state, incoming)
@@ -449,6 +464,23 @@ def is_command(body: str) -> bool:
         or (words[:1] == ["cek"] and parse_ticket_number(" ".join(words[1:])) is not None)
         or parse_ticket_number(message.raw, require_prefix=True) is not None
     )
+
+
+def read_verdict(body: str) -> bool | None:
+    """The citizen's verdict on a complaint's answer: True (solved), False (not solved) or None (not a verdict).
+    A message starting with "belum" may explain at any length; "sudah"/"selesai" must come in a short one."""
+    words = _Message.of(body).words
+    if not words:
+        return None
+    if words[0] in UNSOLVED_WORDS:
+        return False
+    if len(words) > MAX_SHORTCUT_WORDS:
+        return None
+    if any(w in UNSOLVED_WORDS for w in words):
+        return False
+    if any(w in SOLVED_WORDS for w in words):
+        return True
+    return None
 
 
 def _status_command(turn: _Turn, message: _Message) -> bool:

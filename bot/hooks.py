@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from sqlmodel import Session
 
-from bot import citizen_reply
+from bot import citizen_reply, complaint_verdict
 from bot.call_center import whatsapp as call_center_reply
 from bot.conversation import Pending
 from tickets import events
@@ -17,10 +17,13 @@ from tickets.services import applicant_of
 
 def init_app(app: Flask) -> None:
     """Tell the citizen on WhatsApp when their ticket reaches a milestone; give the citizen's answer to a
-    ticket waiting for a document, and a caller's files to their call-center ticket."""
+    ticket waiting for a document, their verdict to an answered complaint, and a caller's files to their
+    call-center ticket."""
     events.on(app, events.TicketEvent.STAGE_ENTERED, _milestone_reached)
     events.add_pending(app, events.PendingMatter(Pending.DOCUMENT, citizen_reply.waits_for,
                                                  citizen_reply.take_message))
+    events.add_pending(app, events.PendingMatter(Pending.VERDICT, complaint_verdict.waits_for,
+                                                 complaint_verdict.take_message))
     events.add_pending(app, events.PendingMatter(Pending.CALL, call_center_reply.has_open_call_ticket,
                                                  call_center_reply.receive))
 

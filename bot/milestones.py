@@ -50,6 +50,12 @@ def notify_milestone(event_id: int) -> str:
 
 def _details(milestone: Milestone, ticket: Ticket, event: StageEvent) -> dict[str, str]:
     """What a milestone's message says beyond the number and service: the reason, where to pick up, ..."""
+    if milestone is Milestone.ANSWERED:
+        from bot.complaint_verdict import answer_of
+
+        return {"answer": answer_of(ticket)}
+    if milestone is Milestone.DISMISSED:
+        return {"reason": event.note or "-"}
     if milestone is Milestone.REJECTED:
         return {"reason": event.note or "-", "reapply": catalogue.render(f"reapply_{ticket.channel}")}
     if milestone is Milestone.WAITING_CITIZEN:

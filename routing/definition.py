@@ -55,7 +55,9 @@ class Milestone(StrEnum):
     SIGNED = "signed"
     SENT = "sent"
     READY = "ready"  # the document waits for the citizen at a pick-up place
+    ANSWERED = "answered"  # a complaint's approved answer goes to the citizen, who is asked for a verdict
     REJECTED = "rejected"
+    DISMISSED = "dismissed"  # a complaint closed without follow-up (spam, not ours), with the reason
     WAITING_CITIZEN = "waiting_citizen"
 
 
@@ -87,6 +89,7 @@ class RoleDuty(StrEnum):
     ANSWER_CITIZENS = "answer_citizens"  # answers citizens who ask for a person
     SUPERVISE = "supervise"  # reads the dashboard and the statistics
     SUBMIT_FOR_CITIZEN = "submit_for_citizen"  # submits requests on a citizen's behalf (village office)
+    HEAR_ESCALATIONS = "hear_escalations"  # told when a citizen says again that a complaint is not solved
 
 
 class StageDuty(StrEnum):
@@ -97,6 +100,8 @@ class StageDuty(StrEnum):
     COURIER = "courier"  # the courier carries the berkas to the UPT
     UPT_RECEIPT = "upt_receipt"  # the UPT checks what arrived against the berita acara
     PICKUP = "pickup"  # the citizen collects the document
+    ANSWER = "answer"  # a complaint is investigated and its answer written (its first text output)
+    CITIZEN_VERDICT = "citizen_verdict"  # the answer went out; the citizen's reply closes or reopens it
 
 
 class TicketColumn(StrEnum):
@@ -206,6 +211,17 @@ class SlaGroup:
     stages: tuple[str, ...]
     duration: timedelta
     section_head: str
+    by_output: str | None = None  # a choice output whose value picks the duration (e.g. a complaint's class)
+    durations: tuple[tuple[str, timedelta], ...] = ()  # (option, duration) for by_output
+
+    def duration_for(self, outputs: Mapping[str, Any] | None) -> timedelta:
+        """The group's duration for a ticket with these outputs: by_output's option, else the default."""
+        if self.by_output is not None and outputs:
+            chosen = outputs.get(self.by_output)
+            for option, duration in self.durations:
+                if option == chosen:
+                    return duration
+        return self.duration
 
 
 @dataclass(frozen=True, eq=False)
@@ -284,6 +300,10 @@ class Definition:
         if not roles:
             raise MissingDuty(self.key, duty, feature)
         return roles
+
+    def decided_by_citizen(self, key: str) -> bool:
+        """Whether the citizen's reply (the bot, acting for no staff member) may advance or return this stage."""
+        return self.stage_duties.get(StageDuty.CITIZEN_VERDICT) == key
 
     def has_duty(self, duty: RoleDuty | StageDuty) -> bool:
         """Whether the SOP names a role or stage for this duty."""
@@ -455,6 +475,7 @@ class _Parser:
         role_duties = self._role_duties(data.get("duties", {}), role_keys)
         stage_duties = self._stage_duties(data.get("stage_duties", {}), stages)
         self._check_source_duties(stages, role_duties, stage_duties)
+        self._check_complaint_duties(stages, stage_duties)
         serves = self._serves(data.get("serves", []))
         order = data.get("order", 100)
         if isinstance(order, bool) or not isinstance(order, int):
@@ -699,7 +720,7 @@ class _Parser:
                 continue
             key = self._key(f"sla_groups[{i}]", item.get("key"), "key")
             where = f"sla group {key!r}"
-            self._unknown_keys(where, item, {"key", "name", "stages", "duration", "section_head"})
+            self._unknown_keys(where, item, {"key", "name", "stages", "duration", "section_head", "by_output"})
             if any(g.key == key for g in groups):
                 self.fail(where, "duplicate SLA group key")
             members = [str(k) for k in self._list(where, item.get("stages"), "stages")]
@@ -722,6 +743,9 @@ class _Parser:
                     self.fail(where, "stages must be consecutive and in SOP order")
             duration = self._duration(f"{where} duration", item.get("duration"))
             section_head = self._role_ref(where, item.get("section_head"), role_keys, "section_head")
+            by_output, durations = None, ()
+            if "by_output" in item:
+                by_output, durations = self._by_output(where, item["by_output"], stages, order, members)
             groups.append(
                 SlaGroup(
                     key=key,
@@ -729,9 +753,47 @@ class _Parser:
                     stages=tuple(members),
                     duration=duration or timedelta(0),
                     section_head=section_head,
+                    by_output=by_output,
+                    durations=durations,
                 )
             )
         return groups
+
+    def _by_output(self, where: str, raw: Any, stages: list[Stage], order: list[str],
+                   members: list[str]) -> tuple[str | None, tuple[tuple[str, timedelta], ...]]:
+        """`by_output: {output: key, durations: {option: duration}}`: a choice output filled before the group
+        is entered picks its duration; every option needs one."""
+        where = f"{where} by_output"
+        if not isinstance(raw, Mapping):
+            self.fail(where, "must be a mapping with output and durations")
+            return None, ()
+        self._unknown_keys(where, raw, {"output", "durations"})
+        key = raw.get("output")
+        first = order.index(members[0]) if members and members[0] in order else len(order)
+        before = {k for k in order[:first]}
+        spec = next((o for s in stages if s.key in before for o in s.outputs if o.key == key), None)
+        if spec is None:
+            self.fail(where, f"output {key!r} is not filled by a stage before the group")
+            return None, ()
+        if spec.type is not FieldType.CHOICE:
+            self.fail(where, f"output {key!r} must be a choice output")
+            return None, ()
+        raw_durations = raw.get("durations")
+        if not isinstance(raw_durations, Mapping):
+            self.fail(where, "durations must be a mapping of option to duration")
+            return None, ()
+        durations: list[tuple[str, timedelta]] = []
+        for option, value in raw_durations.items():
+            if option not in spec.options:
+                self.fail(where, f"{option!r} is not an option of {key!r}")
+                continue
+            duration = self._duration(f"{where} {option!r}", value)
+            if duration is not None:
+                durations.append((str(option), duration))
+        missing = [o for o in spec.options if o not in raw_durations]
+        if missing:
+            self.fail(where, f"no duration for {', '.join(repr(o) for o in missing)}")
+        return str(key), tuple(durations)
 
     # --- duties and channels ---------------------------------------------------------------
 
@@ -772,6 +834,26 @@ class _Parser:
                     if duty not in declared:
                         self.fail(f"stage {stage.key!r} output {out.key!r}",
                                   f"source {out.source.value!r} needs the duty {duty.value!r}; declare it")
+
+    def _check_complaint_duties(self, stages: list[Stage], stage_duties: Mapping[StageDuty, str]) -> None:
+        """The answer stage writes a text answer; the verdict stage comes after it and the bot can act there."""
+        by_key = {s.key: s for s in stages}
+        answer = by_key.get(stage_duties.get(StageDuty.ANSWER, ""))
+        verdict = by_key.get(stage_duties.get(StageDuty.CITIZEN_VERDICT, ""))
+        if answer is not None and not any(o.type is FieldType.TEXT and not o.system_assigned for o in answer.outputs):
+            self.fail(f"stage duty {StageDuty.ANSWER.value!r}", f"stage {answer.key!r} needs a text output: the answer")
+        if verdict is None:
+            return
+        where = f"stage duty {StageDuty.CITIZEN_VERDICT.value!r}"
+        if answer is None:
+            self.fail(where, f"needs the stage duty {StageDuty.ANSWER.value!r}: a complaint not solved goes back there")
+        elif answer.key not in [s.key for s in self._in_chain_order(stages)][
+                :[s.key for s in self._in_chain_order(stages)].index(verdict.key)]:
+            self.fail(where, f"stage {answer.key!r} must come before {verdict.key!r}")
+        if Action.RETURN_ not in verdict.actions:
+            self.fail(where, f"stage {verdict.key!r} must allow 'return'")
+        if any(o.required or o.type is FieldType.CHECK for o in verdict.outputs):
+            self.fail(where, f"stage {verdict.key!r} cannot have required outputs: the citizen's reply advances it")
 
     def _serves(self, raw: Any) -> tuple[Served, ...]:
         served: list[Served] = []

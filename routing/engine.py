@@ -245,6 +245,9 @@ def _check_permitted(
         return
     if action is Action.CITIZEN_REPLIED:
         raise InvalidTransition("Tiket tidak sedang menunggu kelengkapan dari pemohon.")
+    if ticket.actor_id is None and definition.decided_by_citizen(stage.key) and action in (
+            Action.ADVANCE, Action.RETURN_):
+        return  # the bot passing on the citizen's verdict on a complaint's answer
     owner = definition.role(str(stage.role))
     is_owner = owner.key in actor_roles
     if ticket.actor_id is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from enum import StrEnum
@@ -161,17 +161,19 @@ def due_at(
     *,
     paused: timedelta = timedelta(0),
     calendar: WorkingCalendar | None = None,
+    outputs: Mapping[str, Any] | None = None,
 ) -> datetime | None:
     """When a ticket in this stage is due, or None if the SOP sets no time for it.
 
     Stages in an SLA group share the group's deadline, counted from group_started_at (when the
     ticket entered the group's first stage); other stages count from entered_at. `paused` is
-    working time spent waiting for the citizen, which does not count against the office.
+    working time spent waiting for the citizen, which does not count against the office. `outputs` are
+    the ticket's, for a group whose duration an output picks (`by_output`).
     """
     stage = definition.stage(stage_key)
     group = definition.sla_group_for(stage_key)
     if group is not None:
-        start, duration = group_started_at or entered_at, group.duration
+        start, duration = group_started_at or entered_at, group.duration_for(outputs)
     elif stage.sla is not None:
         start, duration = entered_at, stage.sla
     else:

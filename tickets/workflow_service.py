@@ -69,7 +69,7 @@ def act(
         }
         values.update(_column_values(session, ticket, definition.stage(ticket.stage).outputs, given))
         if transition.moves:
-            values.update(_clock_values(ticket, transition.to_stage, now))
+            values.update(_clock_values(ticket, transition.to_stage, now, outputs))
         result = session.execute(
             update(Ticket).where(Ticket.id == ticket.id, Ticket.version == expected_version).values(**values)
         )
@@ -130,9 +130,10 @@ def _column_values(session: Session, ticket: Ticket, specs: tuple[OutputField, .
     return values
 
 
-def _clock_values(ticket: Ticket, to_stage: str, now: datetime) -> dict[str, Any]:
-    """The SLA clock for the new stage: a group's deadline runs from entering the group, and time
-    spent waiting for the citizen is added back rather than counted against the office."""
+def _clock_values(ticket: Ticket, to_stage: str, now: datetime, outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The SLA clock for the new stage: a group's deadline runs from entering the group (its length may
+    depend on an output, e.g. a complaint's class), and time spent waiting for the citizen is added back
+    rather than counted against the office."""
     definition = workflow(ticket.workflow)
     waiting = definition.waiting_stage
     if waiting is not None and to_stage == waiting.key:
@@ -148,7 +149,8 @@ def _clock_values(ticket: Ticket, to_stage: str, now: datetime) -> dict[str, Any
         started, paused = now, timedelta(0)
     else:
         started = ticket.sla_started_at or now
-    due = None if definition.is_terminal(to_stage) else due_at(definition, to_stage, now, started, paused=paused)
+    due = None if definition.is_terminal(to_stage) else due_at(definition, to_stage, now, started, paused=paused,
+                                                                       outputs=outputs)
     return {"stage_entered_at": now, "sla_started_at": started, "sla_paused_seconds": int(paused.total_seconds()),
             "due_at": due, "overdue": False}
 

@@ -30,6 +30,7 @@ SAMPLES: dict[str, object] = {
     "code": "99",
     "digits": "300290",
     "reapply": "Anda bisa mengajukan lagi lewat kantor pekon setelah melengkapi persyaratan.",
+    "answer": "x" * 200,  # a complaint's answer; the longest one the SOP allows is checked in tests/complaints
 }
 
 
@@ -66,10 +67,11 @@ def test_the_web_layer_keys_take_these_params(key: str, params: set[str]) -> Non
 
 @pytest.mark.parametrize("milestone", list(Milestone), ids=str)
 def test_every_sop_milestone_has_a_message(milestone: Milestone) -> None:
-    with_reason = milestone in (Milestone.REJECTED, Milestone.WAITING_CITIZEN)
+    with_reason = milestone in (Milestone.REJECTED, Milestone.WAITING_CITIZEN, Milestone.DISMISSED)
     expected = {"number", "service_label"} | ({"reason"} if with_reason else set())
     expected |= {"reapply"} if milestone is Milestone.REJECTED else set()
     expected |= {"stage_label"} if milestone is Milestone.READY else set()  # where to pick it up
+    expected |= {"answer"} if milestone is Milestone.ANSWERED else set()  # the approved answer to a complaint
     assert PARAMS[f"milestone_{milestone}"] == expected
 
 

@@ -37,8 +37,10 @@ def test_tanggamus_names_who_does_each_duty() -> None:
     assert tanggamus.role_for(RoleDuty.TAKE_CALLS) == "call_center_agent"
     assert tanggamus.role_for(RoleDuty.KECAMATAN_BOUND) == "upt_officer"
     assert tanggamus.roles_for(RoleDuty.ANSWER_CITIZENS) == ("wa_receiver", "call_center_agent")
-    assert [tanggamus.stage_for(d).key for d in StageDuty] == [
+    document_chain = (StageDuty.SORT, StageDuty.HANDOVER, StageDuty.COURIER, StageDuty.UPT_RECEIPT, StageDuty.PICKUP)
+    assert [tanggamus.stage_for(d).key for d in document_chain] == [
         "sorting", "handover_batch", "courier_delivery", "upt_receipt", "pickup"]
+    assert not tanggamus.has_duty(StageDuty.CITIZEN_VERDICT)
 
 
 def test_outputs_fill_ticket_columns() -> None:
