@@ -24,6 +24,7 @@ from layanan.clock import WIB
 from layanan import db
 from layanan.ids import parse_id
 from routing.definition import RoleDuty
+from tickets import audit
 from tickets.access import duty_required, is_upt_only, roles_required, user
 from tickets.models import KecamatanRow
 from tickets.staff import StaffUser
@@ -165,6 +166,7 @@ def pdf(ba_id: int) -> Response:
     berita_acara = _visible(session, ba_id)
     filename = f"berita-acara-{berita_acara.number.replace('/', '-')}.pdf"
     if berita_acara.signed_pdf:
+        _record_view()
         return _download(berita_acara.signed_pdf, FORMATS["pdf"], filename)
     key = jobs.draft_key(berita_acara)
     if not jobs.rendering_path(key).exists():
@@ -253,8 +255,16 @@ def _rendered_or_wait(key: str, filename: str) -> Response | tuple[str, int]:
     except ValueError:
         abort(404)
     if path.exists():
+        _record_view()
         return _download(path.read_bytes(), FORMATS["pdf"], filename)
     return render_template("berita_acara/rendering.html"), 202
+
+
+def _record_view() -> None:
+    """One audit record for a printed report listing citizens (the path names which), committed."""
+    audit.record(db.session(), audit.AuditAction.VIEW_DOCUMENT, staff_id=user().id, detail=request.path,
+                 ip=request.remote_addr)
+    db.session().commit()
 
 
 def _step(run: Callable[[], object], ba_id: int, done: str) -> Response:

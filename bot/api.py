@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any, Callable
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, g, jsonify, request
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -13,7 +13,7 @@ from tickets.messages import Attachment
 from tickets.privacy import mask_nik
 from layanan import db
 from layanan.security import csrf
-from tickets import services
+from tickets import audit, services
 from tickets.constants import AttachmentStatus
 from tickets.kecamatan import BY_CODE
 from tickets.tokens import check_token
@@ -23,16 +23,18 @@ csrf.exempt(bp)
 
 
 def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    """401 unless the request carries `Authorization: Bearer <token>` of a live API token."""
+    """401 unless the request carries `Authorization: Bearer <token>` of a live API token (then in g.api_token)."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or check_token(db.session(), token.strip()) is None:
+        found = check_token(db.session(), token.strip()) if scheme.lower() == "bearer" else None
+        if found is None:
             response = jsonify(error="token tidak sah atau tidak ada")
             response.status_code = 401
             response.headers["WWW-Authenticate"] = "Bearer"
             return response
+        g.api_token = found
         return view(*args, **kwargs)
 
     return wrapper
@@ -52,6 +54,7 @@ def ticket_detail(number: str):  # type: ignore[no-untyped-def]
         .where(Attachment.ticket_id == ticket.id, Attachment.status != AttachmentStatus.REFUSED)
     ).one()
     kecamatan = BY_CODE.get(ticket.kecamatan_code or "")
+    record_read(ticket.id)
     return jsonify(
         number=ticket.number, service=ticket.service, channel=ticket.channel,
         kecamatan=kecamatan.name if kecamatan else None, stage=ticket.stage,
@@ -59,6 +62,14 @@ def ticket_detail(number: str):  # type: ignore[no-untyped-def]
         attachments=attachments, created_at=ticket.created_at.isoformat(),
         updated_at=ticket.updated_at.isoformat(), due_at=ticket.due_at.isoformat() if ticket.due_at else None,
     )
+
+
+def record_read(ticket_id: int | None) -> None:
+    """Write the audit record of this API read (who: the request's token) and commit it."""
+    session = db.session()
+    audit.record(session, audit.AuditAction.API_READ, staff_id=None, api_token_id=g.api_token.id,
+                 ticket_id=ticket_id, detail=request.path, ip=request.remote_addr)
+    session.commit()
 
 
 @bp.errorhandler(404)

@@ -23,7 +23,7 @@ from pdf_delivery.models import DocumentStatus, IssuedDocument
 from pdf_delivery.signing import SigningError
 from pdf_delivery.signing_batch import sign_tickets, signing_queue
 from pdf_delivery.verification import find_by_code, verify_document
-from tickets import services
+from tickets import audit, services
 from routing.definition import RoleDuty
 from tickets.access import can_view_ticket, duty_required, duty_roles, roles_required, user
 from tickets.models import Ticket
@@ -79,13 +79,17 @@ def queue() -> str:
 @duty_required(RoleDuty.SIGN)
 def preview(document_id: int) -> Response:
     """The document as uploaded (or signed), as a download to open in a PDF reader, never cached."""
-    document = db.session().get(IssuedDocument, document_id)
+    session = db.session()
+    document = session.get(IssuedDocument, document_id)
     if document is None:
         abort(404)
     relative = document.signed_path if document.signed_path else document.original_path
     path = document_file(current_app.config, relative)
     if path is None:
         abort(404)
+    audit.record(session, audit.AuditAction.VIEW_DOCUMENT, staff_id=user().id, ticket_id=document.ticket_id,
+                 detail=request.path, ip=request.remote_addr)
+    session.commit()
     log.info("staff %s previewed document %s", user().username, document.id)
     response = send_file(path, mimetype="application/pdf", as_attachment=True,
                          download_name=f"dokumen-{document.id}.pdf", conditional=False, etag=False, max_age=None)

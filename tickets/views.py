@@ -172,6 +172,9 @@ def attachment_file(number: str, attachment_id: int) -> Response:
         abort(404)
     content_type = attachment.content_type or "application/octet-stream"
     log.info("staff %s opened attachment %s of ticket %s", user().username, attachment.id, ticket.number)
+    audit.record(db.session(), audit.AuditAction.VIEW_ATTACHMENT, staff_id=user().id, ticket_id=ticket.id,
+                 detail=request.path, ip=request.remote_addr)
+    db.session().commit()
     response = send_file(path, mimetype=content_type, as_attachment=content_type not in detail.INLINE_TYPES,
                          download_name=f"{ticket.number}-lampiran-{attachment.id}{_extension(content_type)}",
                          conditional=False, etag=False, max_age=None)

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from sqlmodel import select
 
-from bot.api import token_required
+from bot.api import record_read, token_required
 from bot.call_center import services
 from bot.call_center.models import CallLog, CallSource
 from tickets.messages import Message
@@ -50,6 +50,7 @@ def create_call():  # type: ignore[no-untyped-def]
     if draft.client_key:
         existing = session.exec(select(CallLog).where(CallLog.client_key == draft.client_key)).first()
         if existing is not None:
+            record_read(existing.ticket_id)  # the stored call, read back
             return jsonify(_public(existing)), 200
     call = services.log_call(session, draft, agent_id=agent_id, source=CallSource.API, api_token_id=_token_id())
     return jsonify(_public(call)), 201
@@ -62,6 +63,7 @@ def call_detail(call_id: int):  # type: ignore[no-untyped-def]
     call = db.session().get(CallLog, call_id)
     if call is None:
         return jsonify(error="panggilan tidak ditemukan"), 404
+    record_read(call.ticket_id)
     return jsonify(_public(call))
 
 
