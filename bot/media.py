@@ -20,6 +20,7 @@ from bot import catalogue
 from bot.outbound import SendRefused, send_once
 from tickets.messages import Attachment, Message
 from layanan.db import job_session
+from layanan.images import ImageRefused, TooManyPixels, check_pixels
 from layanan.jobs import job_app
 from layanan.outbox import defer
 from tickets.constants import AttachmentStatus
@@ -78,6 +79,13 @@ def download_media(attachment_id: int) -> str:
         sniffed = filetype.guess_mime(content)
         if sniffed not in ACCEPTED_TYPES:
             return _refuse(session, attachment, "type", f"isi file bukan foto atau PDF ({sniffed or 'tidak dikenal'})")
+        if sniffed.startswith("image/"):
+            try:
+                check_pixels(content, config["MEDIA_MAX_MEGAPIXELS"])
+            except TooManyPixels as exc:
+                return _refuse(session, attachment, "pixels", f"gambar terlalu besar: {exc}")
+            except ImageRefused as exc:
+                return _refuse(session, attachment, "unreadable", str(exc))
         digest = hashlib.sha256(content).hexdigest()
         path = store_content(Path(config["MEDIA_PATH"]), digest, content)
         attachment.status = AttachmentStatus.STORED
@@ -211,7 +219,8 @@ def _tell_citizen(session: Session, attachment: Attachment, kind: str) -> None:
 
 
 def send_media_notice(attachment_id: int, kind: str) -> str:
-    """Job: tell the citizen that a file was refused (`size`, `type`) or could not be fetched (`failed`), once."""
+    """Job: tell the citizen that a file was refused (`size`, `type`, `pixels`) or could not be taken
+    (`failed`, `source`, `unreadable`), once."""
     app = job_app()
     with app.app_context(), job_session(app) as session:
         attachment = session.get(Attachment, attachment_id)
@@ -222,6 +231,8 @@ def send_media_notice(attachment_id: int, kind: str) -> str:
             text = catalogue.render("media_refused_size", limit_mb=app.config["MEDIA_MAX_BYTES"] // (1024 * 1024))
         elif kind == "type":
             text = catalogue.render("media_refused_type", content_type=attachment.content_type or "tidak dikenal")
+        elif kind == "pixels":
+            text = catalogue.render("media_refused_pixels", limit=f"{app.config['MEDIA_MAX_MEGAPIXELS']:g}")
         else:
             text = catalogue.render("media_download_failed")
         try:

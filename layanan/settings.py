@@ -52,6 +52,8 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         "MEDIA_MAX_BYTES": int(env.get("MEDIA_MAX_BYTES") or 10 * 1024 * 1024),
         "MEDIA_PATH": env.get("MEDIA_PATH") or str(instance / "media"),
+        # Largest image a citizen may send, in megapixels (read from the header; a phone photo is 12-50).
+        "MEDIA_MAX_MEGAPIXELS": float(env.get("MEDIA_MAX_MEGAPIXELS") or 40),
         # Hosts the media downloader may fetch citizens' files from, comma-separated, each optionally
         # host:port (no port: any). Twilio's API (US1 and the regional ones) and its media CDN; the Twilio
         # credentials go only to the host the webhook named, never along a redirect to another host.

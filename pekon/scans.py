@@ -18,6 +18,7 @@ import filetype
 from sqlmodel import Session, col, select
 
 from bot.media import store_content
+from layanan.images import ImageRefused, TooManyPixels, check_pixels
 from tickets.constants import AttachmentStatus
 from tickets.messages import Attachment
 
@@ -74,6 +75,17 @@ def sniff(content: bytes) -> str:
     return found
 
 
+def check_image(content: bytes, max_megapixels: float) -> None:
+    """Refuse an image whose header cannot be read or that has more pixels than staff pages may show."""
+    try:
+        check_pixels(content, max_megapixels)
+    except TooManyPixels as exc:
+        raise ScanRefused(f"resolusi gambar terlalu besar ({exc}); pindai ulang dengan resolusi lebih "
+                          "rendah") from exc
+    except ImageRefused as exc:
+        raise ScanRefused(f"{exc}; simpan ulang pindaian sebagai JPG atau PNG") from exc
+
+
 def keep_scans(session: Session, config: Mapping[str, Any], uploads: Iterable[Any], *, operator_id: int,
                draft_id: str | None = None, ticket_id: int | None = None) -> list[Refusal]:
     """Check each uploaded file and keep those that pass as attachments of the draft (or, added later,
@@ -98,6 +110,8 @@ def keep_scans(session: Session, config: Mapping[str, Any], uploads: Iterable[An
         try:
             content = read_scan(upload.stream, max_bytes)
             content_type = sniff(content)
+            if content_type.startswith("image/"):
+                check_image(content, float(config["MEDIA_MAX_MEGAPIXELS"]))
         except ScanRefused as exc:
             refused.append(Refusal(name, str(exc)))
             continue

@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from layanan import db
 from layanan.clock import WIB, utcnow
 from layanan.ids import parse_id
+from layanan.images import send_thumbnail
 from pdf_delivery.documents import document_file
 from pekon import scans, services
 from pekon.submission import parse_submission, services_for, step_field, submitting_definition, village_steps
@@ -238,6 +239,25 @@ def document(number: str) -> Response:
 @duty_required(SUBMIT)
 def scan(attachment_id: int) -> Response:
     """A scan the operator uploaded (in a draft or a submission), to look at again."""
+    attachment, path = _own_scan(attachment_id)
+    content_type = attachment.content_type or "application/octet-stream"
+    extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(content_type, "")
+    return send_file(path, mimetype=content_type, as_attachment=content_type not in INLINE_TYPES,
+                     download_name=f"berkas-{attachment.id}{extension}", conditional=False, etag=False, max_age=None)
+
+
+@bp.get("/berkas/<id:attachment_id>/kecil")
+@duty_required(SUBMIT)
+def scan_thumbnail(attachment_id: int) -> Response:
+    """A bounded thumbnail of a scanned image, under the same rule as the scan itself."""
+    attachment, path = _own_scan(attachment_id)
+    if not (attachment.content_type or "").startswith("image/"):
+        abort(404)
+    return send_thumbnail(current_app.config, path, attachment.sha256)
+
+
+def _own_scan(attachment_id: int) -> tuple[Attachment, Path]:
+    """A scan this operator uploaded and its file (the look recorded once it belongs to a ticket); else 404."""
     attachment = db.session().get(Attachment, attachment_id)
     if attachment is None or attachment.uploaded_by_id != user().id or not attachment.storage_path:
         abort(404)
@@ -249,10 +269,7 @@ def scan(attachment_id: int) -> Response:
         audit.record(db.session(), audit.AuditAction.VIEW_ATTACHMENT, staff_id=user().id,
                      ticket_id=attachment.ticket_id, detail=request.path, ip=request.remote_addr)
         db.session().commit()
-    content_type = attachment.content_type or "application/octet-stream"
-    extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(content_type, "")
-    return send_file(path, mimetype=content_type, as_attachment=content_type not in INLINE_TYPES,
-                     download_name=f"berkas-{attachment.id}{extension}", conditional=False, etag=False, max_age=None)
+    return attachment, path
 
 
 @bp.get("/form.js")

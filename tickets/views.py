@@ -26,6 +26,7 @@ from tickets.messages import Attachment
 from tickets.privacy import mask_nik, text_shown
 from layanan import db
 from layanan.ids import parse_id
+from layanan.images import send_thumbnail
 from routing import office, workflow
 from routing.definition import Action, RoleDuty
 from routing.engine import MissingOutput, TransitionError
@@ -157,19 +158,7 @@ def ticket_action(number: str) -> Response | tuple[str, int]:
 @roles_required()
 def attachment_file(number: str, attachment_id: int) -> Response:
     """A citizen's file, only for the roles that may open it and never kept in a cache."""
-    ticket = _viewable_ticket(number)
-    session = db.session()
-    attachment = session.get(Attachment, attachment_id)
-    if attachment is None or attachment.ticket_id != ticket.id:
-        abort(404)
-    if not can_open_attachments(user(), ticket):
-        abort(403)
-    if attachment.status != AttachmentStatus.STORED or not attachment.storage_path:
-        abort(404)
-    root = Path(current_app.config["MEDIA_PATH"]).resolve()
-    path = (root / attachment.storage_path).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        abort(404)
+    ticket, attachment, path = _openable_attachment(number, attachment_id)
     content_type = attachment.content_type or "application/octet-stream"
     log.info("staff %s opened attachment %s of ticket %s", user().username, attachment.id, ticket.number)
     audit.record(db.session(), audit.AuditAction.VIEW_ATTACHMENT, staff_id=user().id, ticket_id=ticket.id,
@@ -180,6 +169,36 @@ def attachment_file(number: str, attachment_id: int) -> Response:
                          conditional=False, etag=False, max_age=None)
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.get("/tiket/<number>/lampiran/<id:attachment_id>/kecil")
+@roles_required()
+def attachment_thumbnail(number: str, attachment_id: int) -> Response:
+    """A bounded thumbnail of an image attachment, under the same rule as the file itself."""
+    ticket, attachment, path = _openable_attachment(number, attachment_id)
+    if not (attachment.content_type or "").startswith("image/"):
+        abort(404)
+    audit.record(db.session(), audit.AuditAction.VIEW_ATTACHMENT, staff_id=user().id, ticket_id=ticket.id,
+                 detail=request.path, ip=request.remote_addr)  # a thumbnail shows the document too
+    db.session().commit()
+    return send_thumbnail(current_app.config, path, attachment.sha256)
+
+
+def _openable_attachment(number: str, attachment_id: int) -> tuple[Ticket, Attachment, Path]:
+    """The ticket, the stored attachment and its file, for a reader allowed to open it; else 403/404."""
+    ticket = _viewable_ticket(number)
+    attachment = db.session().get(Attachment, attachment_id)
+    if attachment is None or attachment.ticket_id != ticket.id:
+        abort(404)
+    if not can_open_attachments(user(), ticket):
+        abort(403)
+    if attachment.status != AttachmentStatus.STORED or not attachment.storage_path:
+        abort(404)
+    root = Path(current_app.config["MEDIA_PATH"]).resolve()
+    path = (root / attachment.storage_path).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        abort(404)
+    return ticket, attachment, path
 
 
 def _render_detail(ticket: Ticket, *, submitted: Any = None, errors: Any = None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -77,14 +78,40 @@ class MediaServer:
         self._server.server_close()
 
 
+def image_bytes(kind: str = "JPEG", width: int = 4, height: int = 3) -> bytes:
+    """A real, tiny image of that format (its header is read before a file is kept)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 120, 40)).save(buffer, kind)
+    return buffer.getvalue()
+
+
 def jpeg_bytes(size: int = 2048) -> bytes:
-    """A byte string that sniffs as JPEG."""
-    return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * max(0, size - 12)
+    """A real small JPEG padded after its end to `size` bytes (tests tell files apart by size)."""
+    image = image_bytes("JPEG")
+    return image + b"\x00" * max(0, size - len(image))
 
 
 def png_bytes(size: int = 2048) -> bytes:
-    return b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * max(0, size - 16)
+    """A real small PNG padded after its end to `size` bytes."""
+    image = image_bytes("PNG")
+    return image + b"\x00" * max(0, size - len(image))
 
 
 def pdf_bytes(size: int = 2048) -> bytes:
     return b"%PDF-1.4\n" + b"0" * max(0, size - 9)
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header claims width × height (a pixel bomb): tiny on the wire, huge once decoded."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    row = b"\x00" + b"\x00" * ((width + 7) // 8)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(row * min(height, 16)))
+            + chunk(b"IEND", b""))

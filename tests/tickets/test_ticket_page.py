@@ -62,7 +62,7 @@ def test_attachment_download_by_role(app, http, session) -> None:  # type: ignor
     page = http.get(f"/tiket/{ticket.number}").text
     image_url = f"/tiket/{ticket.number}/lampiran/{image.id}"
     pdf_url = f"/tiket/{ticket.number}/lampiran/{pdf.id}"
-    assert f'<img src="{image_url}"' in page
+    assert f'<a href="{image_url}"><img src="{image_url}/kecil"' in page  # a bounded thumbnail, not the file
     assert f'href="{pdf_url}"' in page and "Buka PDF" in page
 
     got = http.get(image_url)
