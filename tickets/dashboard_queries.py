@@ -118,10 +118,11 @@ def per_service(session: Session, definition: Definition, period: Period) -> lis
 
 
 def per_channel(session: Session, definition: Definition, period: Period) -> list[Count]:
-    """Tickets received in the period through WhatsApp and through the call center."""
+    """Tickets received in the period per channel the SOP takes tickets from (WhatsApp, call center, ...)."""
     labels = {Channel.WHATSAPP: "WhatsApp", Channel.CALL_CENTER: "Call center", Channel.PEKON: "Kantor pekon"}
     found = _received_by(session, definition, period, col(Ticket.channel))
-    rows = [Count(str(c), labels[c], found.pop(str(c), 0)) for c in Channel]
+    served = dict.fromkeys(s.channel for s in definition.serves)
+    rows = [Count(c, labels.get(Channel(c), c) if c in set(Channel) else c, found.pop(c, 0)) for c in served]
     return rows + [Count(str(key), str(key), n) for key, n in found.items()]
 
 

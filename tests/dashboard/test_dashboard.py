@@ -76,7 +76,8 @@ def october(session: Session) -> dict[str, Ticket]:
     # Received in November: outside the period; not yet due.
     t["t5"] = with_history(session, wib(2, 9, month=11), [], service="kk", due_at=now + timedelta(days=1))
     # The last half hour of October in WIB (still the same day in UTC), and the first of November.
-    t["t6"] = with_history(session, wib(31, 23, 30), [], service="pengaduan", kecamatan_code=None,
+    # (A data correction: complaints run on their own SOP and its own dashboard.)
+    t["t6"] = with_history(session, wib(31, 23, 30), [], service="perbaikan-data", kecamatan_code=None,
                            due_at=now - timedelta(days=1))
     t["t7"] = with_history(session, wib(1, 0, 30, month=11), [], service="kk", due_at=now - timedelta(days=2))
     # Berita acara: 9 working hours (late) and 4 (on time); both received in September.
@@ -96,8 +97,8 @@ def test_counts_of_tickets_received_in_the_period(session, october) -> None:  # 
 
     assert kecamatan.pop("180601") == 2 and kecamatan.pop("180620") == 1 and kecamatan.pop("") == 1
     assert len(kecamatan) == 18 and set(kecamatan.values()) == {0}  # every other kecamatan listed, with 0
-    assert services == {"ktp-el": 1, "kk": 1, "kia": 1, "pengaduan": 1, "akta-kelahiran": 0, "akta-kematian": 0,
-                        "pindah": 0, "perbaikan-data": 0}
+    assert services == {"ktp-el": 1, "kk": 1, "kia": 1, "pengaduan": 0, "akta-kelahiran": 0, "akta-kematian": 0,
+                        "pindah": 0, "perbaikan-data": 1}
     assert channels == {"whatsapp": 3, "call-center": 1}
     # 5 Oct 06:00 WIB is Sunday in UTC but Monday's week in Tanggamus.
     assert weeks == [("2026-09-28", 0), ("2026-10-05", 3), ("2026-10-12", 0), ("2026-10-19", 0), ("2026-10-26", 1)]
@@ -161,7 +162,7 @@ def test_csv_exports_hold_the_same_numbers(http, session, october) -> None:  # t
     assert csv_rows(http.get("/dasbor/kanal.csv", params=period))[1:] == [
         ["whatsapp", "WhatsApp", "3", "75.0"], ["call-center", "Call center", "1", "25.0"]]
     services = {row[0]: row[2] for row in csv_rows(http.get("/dasbor/layanan.csv", params=period))[1:]}
-    assert services["pengaduan"] == "1" and services["pindah"] == "0"
+    assert services["perbaikan-data"] == "1" and services["pindah"] == "0"
     assert [r[2] for r in csv_rows(http.get("/dasbor/tren-mingguan.csv", params=period))[1:]] == \
         ["0", "3", "0", "0", "1"]
     sla = csv_rows(http.get("/dasbor/mutu-baku.csv", params=period))
