@@ -109,15 +109,15 @@ def test_a_nik_in_a_complaint_is_masked_in_its_description_and_chat(  # type: ig
     assert _audit(session) == []
 
 
-def test_a_nik_in_a_complaint_is_whole_for_the_data_lifter_and_audited(  # type: ignore[no-untyped-def]
+def test_a_nik_in_a_complaint_is_whole_for_the_complaint_handler_and_audited(  # type: ignore[no-untyped-def]
         phone: Phone, media_server: MediaServer, live_server, session) -> None:
-    lifter = make_staff(session, "data_lifter")
+    handler = make_staff(session, "pengelola_pengaduan")
     ticket = _complaint_with_a_nik(phone, media_server, session)
 
-    page = _browser(live_server, "data-lifter").get(f"/tiket/{ticket.number}").text
+    page = _browser(live_server, "pengelola-pengaduan").get(f"/tiket/{ticket.number}").text
 
     assert f"KTP saya dengan NIK {IN_TEXT} belum jadi" in page
-    assert [(r.staff_id, r.ticket_id) for r in _audit(session)] == [(lifter.id, ticket.id)]
+    assert [(r.staff_id, r.ticket_id) for r in _audit(session)] == [(handler.id, ticket.id)]
 
 
 def test_notes_in_the_timeline_are_masked_for_the_sorter(live_server, session) -> None:  # type: ignore[no-untyped-def]
