@@ -110,6 +110,8 @@ MESSAGES: dict[str, str] = {
                                  "{reason}\n\nKirim foto/PDF-nya di sini; permohonan kami lanjutkan setelah "
                                  "kelengkapan diterima.",
     # A complaint's answer and the citizen's verdict (bot.complaint_verdict)
+    "milestone_disposed": "Pengaduan *{number}* ({service_label}) sudah kami disposisikan: {destination}. "
+                          "Jawabannya kami kirim ke WhatsApp ini.",
     "milestone_answered": "Jawaban atas pengaduan *{number}* ({service_label}):\n\n{answer}\n\n"
                           "Apakah masalah Anda sudah selesai? Balas *sudah* bila sudah, atau *belum* beserta "
                           "penjelasannya bila belum.",

@@ -50,6 +50,8 @@ def notify_milestone(event_id: int) -> str:
 
 def _details(milestone: Milestone, ticket: Ticket, event: StageEvent) -> dict[str, str]:
     """What a milestone's message says beyond the number and service: the reason, where to pick up, ..."""
+    if milestone is Milestone.DISPOSED:  # where the complaint went: the disposition's outputs, as given
+        return {"destination": ", ".join(str(v) for v in event.data.values() if isinstance(v, str) and v) or "-"}
     if milestone is Milestone.ANSWERED:
         from bot.complaint_verdict import answer_of
 

@@ -55,6 +55,7 @@ class Milestone(StrEnum):
     SIGNED = "signed"
     SENT = "sent"
     READY = "ready"  # the document waits for the citizen at a pick-up place
+    DISPOSED = "disposed"  # a complaint went to a unit or another agency; the citizen is told which
     ANSWERED = "answered"  # a complaint's approved answer goes to the citizen, who is asked for a verdict
     REJECTED = "rejected"
     DISMISSED = "dismissed"  # a complaint closed without follow-up (spam, not ours), with the reason

@@ -30,7 +30,8 @@ SAMPLES: dict[str, object] = {
     "code": "99",
     "digits": "300290",
     "reapply": "Anda bisa mengajukan lagi lewat kantor pekon setelah melengkapi persyaratan.",
-    "answer": "x" * 200,  # a complaint's answer; the longest one the SOP allows is checked in tests/complaints
+    "answer": "x" * 200,
+    "destination": "Dirujuk ke instansi lain, " + "N" * 120,  # a complaint's answer; the longest one the SOP allows is checked in tests/complaints
 }
 
 
@@ -72,6 +73,7 @@ def test_every_sop_milestone_has_a_message(milestone: Milestone) -> None:
     expected |= {"reapply"} if milestone is Milestone.REJECTED else set()
     expected |= {"stage_label"} if milestone is Milestone.READY else set()  # where to pick it up
     expected |= {"answer"} if milestone is Milestone.ANSWERED else set()  # the approved answer to a complaint
+    expected |= {"destination"} if milestone is Milestone.DISPOSED else set()  # the unit or agency
     assert PARAMS[f"milestone_{milestone}"] == expected
 
 

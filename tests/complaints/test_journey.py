@@ -57,6 +57,9 @@ def test_a_whatsapp_complaint_is_answered_reopened_and_closed(  # type: ignore[n
     work(http, number, "advance", **{"isian-unit_pengaduan_tujuan": "Bidang Pelayanan Pendaftaran Penduduk",
                                      "isian-instansi_rujukan": ""})
     assert only_ticket(session).stage == complaints.stage_for(StageDuty.ANSWER).key
+    run_jobs()
+    told = outbox(app)
+    assert len(told) == 1 and number in told[0] and "Bidang Pelayanan Pendaftaran Penduduk" in told[0]
 
     # The approver sends the first draft back with a note; the unit writes it again.
     answer_and_approve(http, number, FIRST_DRAFT, sent_back="Sebutkan sanksinya dan kapan uangnya kembali")
@@ -65,8 +68,8 @@ def test_a_whatsapp_complaint_is_answered_reopened_and_closed(  # type: ignore[n
     assert only_ticket(session).stage == "tanggapan_pelapor"
     run_jobs()
     sent = outbox(app)
-    assert len(sent) == 1 and ANSWER in sent[0] and number in sent[0] and "*belum*" in sent[0]
-    assert FIRST_DRAFT not in sent[0]
+    assert len(sent) == 2 and ANSWER in sent[1] and number in sent[1] and "*belum*" in sent[1]
+    assert FIRST_DRAFT not in "".join(sent)
 
     # The ticket page shows the complaint: its words, photo, category, unit and answer.
     as_officer(http, "pengelola_pengaduan")
@@ -105,7 +108,10 @@ def test_a_second_belum_reopens_it_again_and_tells_the_kepala_dinas(  # type: ig
     work(http, number, "advance", **{"isian-kategori_pengaduan": "Pelayanan lambat",
                                      "isian-kelas_pengaduan": "Informasi/pengaduan sederhana",
                                      "isian-prioritas_pengaduan": "Biasa"})
-    work(http, number, "advance", **{"isian-unit_pengaduan_tujuan": "UPT kecamatan"})
+    work(http, number, "advance", **{"isian-unit_pengaduan_tujuan": "Dirujuk ke instansi lain",
+                                     "isian-instansi_rujukan": "Kantor Pos Kota Agung"})
+    run_jobs()
+    assert "Dirujuk ke instansi lain, Kantor Pos Kota Agung" in outbox(app)[-1]  # the citizen is told where
     answer_and_approve(http, number, ANSWER)
     assert "buka kembali" in phone.say("belum")
     answer_and_approve(http, number, SECOND_ANSWER)
