@@ -38,11 +38,18 @@ def create_staff_command(username: str, full_name: str, roles: tuple[str, ...], 
 
 @click.command("load-demo")
 @click.option("--password", default="demo-tanggamus-2026", show_default=True, help="Kata sandi semua akun demo.")
+@click.option("--paksa", "--force", "force", is_flag=True,
+              help="Buat juga di basis data selain SQLite tertanam (mis. PostgreSQL produksi).")
 @with_appcontext
-def load_demo_command(password: str) -> None:
-    """Create one demo staff account per role of the workflow (skips existing ones)."""
+def load_demo_command(password: str, force: bool) -> None:
+    """Create one demo staff account per role of the workflow (skips existing ones); on a database other
+    than the embedded SQLite only when forced, as the demo password is published."""
     from tickets.accounts import load_demo_staff
 
+    if not current_app.config["DATABASE_URL"].startswith("sqlite") and not force:
+        raise click.ClickException(
+            "Basis data ini bukan SQLite tertanam: akun demo dengan kata sandi yang tercantum di README tidak "
+            "dibuat. Bila memang disengaja (mis. server uji), jalankan lagi dengan --paksa.")
     for user in load_demo_staff(db.session(), password):
         click.echo(f"  {user.username:<22} {', '.join(user.roles)}")
     click.echo(f"Akun demo siap; kata sandi: {password}")
