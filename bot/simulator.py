@@ -1,25 +1,40 @@
-"""A WhatsApp simulator for newcomers: chat with the bot in the browser (local outbox only)."""
+"""A WhatsApp simulator for newcomers: chat with the bot in the browser (local outbox only, staff only).
+
+It shows and sends as only the numbers started in it, and a number can be started only while nothing
+outside the simulator knows it (no message, conversation or applicant), so it never reads a citizen's
+chat nor speaks for one. Files it uploads are served once to the media job, then deleted; those never
+fetched are swept by the clock.
+"""
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import secrets
+import time
 from pathlib import Path
 
 import requests
-from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
-from sqlmodel import select
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from sqlmodel import Session, col, select
 from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response
 
-from tickets.messages import Attachment, Message
 from bot import catalogue
-from layanan.phone import InvalidPhone, normalize_phone, whatsapp_address
+from bot.simulator_models import SimulatorNumber
 from layanan import db
+from layanan.jobs import job_app
+from layanan.phone import InvalidPhone, normalize_phone, whatsapp_address
+from tickets.access import roles_required, user
+from tickets.messages import Attachment, Conversation, Message
+from tickets.models import Applicant
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator")
 DEFAULT_PHONE = "+6281234567890"
 OFFICE_NUMBER = "whatsapp:+6272200000000"  # shown as the office's number in simulated messages
+LISTED_NUMBERS = 50
+UPLOAD_TTL_SECONDS = 3600  # an upload the media job never fetched (e.g. refused by its type) goes after this
 
 
 @bp.before_request
@@ -35,22 +50,77 @@ def _media_folder() -> Path:
     return folder
 
 
+def started_numbers(session: Session) -> list[SimulatorNumber]:
+    """The numbers started in the simulator, the latest first."""
+    return list(session.exec(
+        select(SimulatorNumber).order_by(col(SimulatorNumber.started_at).desc()).limit(LISTED_NUMBERS)).all())
+
+
+def _simulated(phone: str) -> SimulatorNumber:
+    """The simulator's record of this number; 404 for a number not started in it."""
+    found = db.session().get(SimulatorNumber, phone)
+    if found is None:
+        abort(404)
+    return found
+
+
+def known_outside(session: Session, phone: str) -> bool:
+    """Whether anything outside the simulator knows this number: a message, a conversation or an applicant."""
+    return (session.exec(select(Message.id).where(Message.phone == phone).limit(1)).first() is not None
+            or session.get(Conversation, phone) is not None
+            or session.exec(select(Applicant.id).where(Applicant.phone == phone).limit(1)).first() is not None)
+
+
 @bp.get("/")
+@roles_required()
 def chat():  # type: ignore[no-untyped-def]
-    """The chat page for one phone number."""
-    raw = request.args.get("phone") or DEFAULT_PHONE
+    """The numbers started in the simulator, and the chat of the one chosen."""
+    session = db.session()
+    raw = request.args.get("phone")
+    phone, thread = None, []
+    if raw:
+        try:
+            phone = normalize_phone(raw)
+        except InvalidPhone:
+            abort(404)
+        _simulated(phone)
+        thread = _thread(phone)
+    return render_template("bot/simulator.html", phone=phone, thread=thread, numbers=started_numbers(session),
+                           suggested=_fresh_number(session))
+
+
+def _fresh_number(session: Session) -> str:
+    """A number to offer for a new chat: the default one while it is free, else a random free one."""
+    candidate = DEFAULT_PHONE
+    for _ in range(20):
+        if session.get(SimulatorNumber, candidate) is None and not known_outside(session, candidate):
+            return candidate
+        candidate = "+62812" + f"{secrets.randbelow(10 ** 8):08d}"
+    return candidate
+
+
+@bp.post("/mulai")
+@roles_required()
+def start():  # type: ignore[no-untyped-def]
+    """Start chatting as a number nobody outside the simulator knows, or go back to one started before."""
+    session = db.session()
     try:
-        phone = normalize_phone(raw)
-        error = request.args.get("error")
+        phone = normalize_phone(request.form.get("phone", ""))
     except InvalidPhone as exc:
-        phone, error = DEFAULT_PHONE, catalogue.render(exc.key)
-    return render_template("bot/simulator.html", phone=phone, thread=_thread(phone), error=error)
+        flash(catalogue.render(exc.key), "error")
+        return redirect(url_for("simulator.chat"), code=303)
+    if session.get(SimulatorNumber, phone) is None:
+        if known_outside(session, phone):
+            flash("Nomor ini sudah tercatat di luar simulator (pesan, percakapan atau pemohon), jadi tidak "
+                  "dapat dipakai di simulator. Pilih nomor lain.", "error")
+            return redirect(url_for("simulator.chat"), code=303)
+        session.add(SimulatorNumber(phone=phone, started_by_id=user().id))
+        session.commit()
+    return redirect(url_for("simulator.chat", phone=phone), code=303)
 
 
 def _thread(phone: str) -> list[dict]:
     """The messages of a number in time order, each inbound one followed by the bot's replies."""
-    import json
-
     session = db.session()
     messages = session.exec(select(Message).where(Message.phone == phone).order_by(Message.created_at, Message.id)).all()
     ids = [m.id for m in messages]
@@ -73,8 +143,6 @@ def _thread(phone: str) -> list[dict]:
 
 def _outbox_media_url(message: Message) -> str | None:
     """The file link a sent message carried (e.g. the signed PDF), as the outbox recorded it."""
-    import json
-
     record = Path(current_app.config["OUTBOX_PATH"]) / f"{message.twilio_sid}.json"
     if not message.twilio_sid or not record.is_file():
         return None
@@ -82,22 +150,25 @@ def _outbox_media_url(message: Message) -> str | None:
 
 
 @bp.post("/send")
+@roles_required()
 def send():  # type: ignore[no-untyped-def]
     """Send the typed text and files to the real webhook as a correctly signed Twilio request."""
     try:
         phone = normalize_phone(request.form.get("phone", ""))
-    except InvalidPhone as exc:
-        return redirect(url_for("simulator.chat", error=catalogue.render(exc.key)))
+    except InvalidPhone:
+        abort(404)
+    _simulated(phone)
     files = [f for f in request.files.getlist("files") if f and f.filename][:10]
     body = request.form.get("body", "")
     if not body.strip() and not files:
-        return redirect(url_for("simulator.chat", phone=phone))
+        return redirect(url_for("simulator.chat", phone=phone), code=303)
     form = _twilio_form(phone, body, files)
     url = current_app.config["PUBLIC_BASE_URL"] + url_for("webhooks.whatsapp_inbound")
     signature = RequestValidator(current_app.config["TWILIO_AUTH_TOKEN"]).compute_signature(url, form)
     response = requests.post(url, data=form, headers={"X-Twilio-Signature": signature}, timeout=15)
-    error = None if response.ok else f"Webhook menjawab {response.status_code}"
-    return redirect(url_for("simulator.chat", phone=phone, error=error))
+    if not response.ok:
+        flash(f"Webhook menjawab {response.status_code}", "error")
+    return redirect(url_for("simulator.chat", phone=phone), code=303)
 
 
 def _twilio_form(phone: str, body: str, files: list[FileStorage]) -> dict[str, str]:
@@ -117,12 +188,35 @@ def _twilio_form(phone: str, body: str, files: list[FileStorage]) -> dict[str, s
 
 
 @bp.get("/media/<token>")
-def media(token: str):  # type: ignore[no-untyped-def]
-    """Serve an uploaded file the way Twilio serves media, for the media job to download."""
+def media(token: str) -> Response:
+    """Serve an uploaded file once, the way Twilio serves media, for the media job to download (no login:
+    the job has none; the token is unguessable). The copy is deleted as soon as it has been read."""
     if not token.replace("-", "").replace("_", "").isalnum():
         abort(404)
     path = _media_folder() / token
-    if not path.exists():
+    kind = _media_folder() / f"{token}.type"
+    if not path.is_file() or not kind.is_file():
         abort(404)
-    content_type = (_media_folder() / f"{token}.type").read_text()
-    return send_file(path, mimetype=content_type)
+    content, content_type = path.read_bytes(), kind.read_text()
+    if request.method == "GET":  # at most the upload limit, so held in memory while the copy goes
+        path.unlink(missing_ok=True)
+        kind.unlink(missing_ok=True)
+    return Response(content, mimetype=content_type, headers={"Content-Disposition": "attachment"})
+
+
+def sweep_uploads(folder: Path, now: float, ttl: float = UPLOAD_TTL_SECONDS) -> int:
+    """Delete simulator uploads older than ttl seconds; return how many files went."""
+    if not folder.is_dir():
+        return 0
+    gone = 0
+    for path in folder.iterdir():
+        if path.is_file() and now - path.stat().st_mtime > ttl:
+            path.unlink(missing_ok=True)
+            gone += 1
+    return gone
+
+
+def sweep_simulator_uploads() -> int:
+    """Job (run by the clock): delete simulator uploads the media job never fetched."""
+    app = job_app()
+    return sweep_uploads(Path(app.config["INSTANCE_PATH"]) / "simulator_media", time.time())

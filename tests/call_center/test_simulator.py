@@ -10,7 +10,7 @@ from sqlmodel import select
 from tickets.messages import Attachment
 from tests.call_center.conftest import log_call_via_form
 from tests.support.media_server import jpeg_bytes
-from tests.tickets.conftest import login, make_staff
+from tests.tickets.conftest import csrf_token, login, make_staff
 from tickets.constants import AttachmentStatus
 from tickets.models import Ticket
 
@@ -29,6 +29,9 @@ def simulate(http, body: str, files: list[tuple[str, bytes, str]] | None = None)
 def test_logged_call_reaches_the_simulator_and_its_photos_the_ticket(http, session, run_jobs) -> None:  # type: ignore[no-untyped-def]
     make_staff(session, "call_center_agent")
     login(http, "call-center-agent")
+    # The caller's number is started in the simulator first: it shows only numbers nobody else knew.
+    page = http.get("/simulator/")
+    http.post("/simulator/mulai", data={"csrf_token": csrf_token(page.text), "phone": CALLER_TYPED})
     log_call_via_form(http, phone=CALLER_TYPED, topic="akta-kelahiran")
     ticket = session.exec(select(Ticket)).one()
     run_jobs()

@@ -29,7 +29,8 @@ def test_whole_chain_in_headless_chromium(browser, live_server, session, run_job
         make_staff(session, role, full_name=f"Demo {definition.role(role).name}",
                    kecamatan_code="180601" if role == "upt_officer" else None)
 
-    number = _citizen_files_a_request(browser, live_server.url, tmp_path, artifacts)
+    trainer = str(definition.first_stage.role).replace("_", "-")  # the simulator needs a staff login
+    number = _citizen_files_a_request(browser, live_server.url, trainer, tmp_path, artifacts)
     run_jobs()  # the media worker fetches both photos from the simulator
     ticket = session.exec(select(Ticket).where(Ticket.number == number)).one()
     attachments = session.exec(select(Attachment).where(Attachment.ticket_id == ticket.id)).all()
@@ -44,12 +45,20 @@ def test_whole_chain_in_headless_chromium(browser, live_server, session, run_job
     assert session.get(Ticket, ticket.id).stage == definition.done_stage.key
 
 
-def _citizen_files_a_request(browser, base: str, tmp_path: Path, artifacts: Path) -> str:  # type: ignore[no-untyped-def]
+def _citizen_files_a_request(browser, base: str, username: str, tmp_path: Path,  # type: ignore[no-untyped-def]
+                             artifacts: Path) -> str:
     photos = [tmp_path / "ktp-lama.jpg", tmp_path / "kk.png"]
     photos[0].write_bytes(jpeg_bytes(6000))
     photos[1].write_bytes(png_bytes(6000))
-    page = browser.new_page()
-    page.goto(f"{base}/simulator?phone={CITIZEN}")
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{base}/masuk")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{base}/simulator/")
+    page.fill("#new-phone", CITIZEN)
+    page.click("form.start button[type=submit]")
     for text in ("halo", "1", "2", "1806014505900001", "Siti Aminah", "kota agung"):
         _say(page, text)
     page.set_input_files("input[name=files]", [str(p) for p in photos])
@@ -59,7 +68,7 @@ def _citizen_files_a_request(browser, base: str, tmp_path: Path, artifacts: Path
     page.screenshot(path=str(artifacts / "simulator-permohonan-ktp-el.png"), full_page=True)
     found = re.findall(r"PGD-\d{4}-\d{6}", page.content())
     assert found, "the bot did not answer with a ticket number"
-    page.close()
+    context.close()
     return found[-1]
 
 

@@ -15,7 +15,7 @@ from pdf_delivery import sending
 from pdf_delivery.delivery_models import DeliveryState, PdfDelivery
 from routing import workflow
 from tests.pdf_delivery.test_delivery import ready_ticket, sending_stage
-from tests.tickets.conftest import make_staff
+from tests.tickets.conftest import login, make_staff
 from tests.support.workflows import TANGGAMUS
 
 
@@ -58,16 +58,21 @@ def test_outbox_outside_window_records_the_template_text(app, session, live_serv
     assert record["variables"]["1"] == ticket.number
 
 
-def test_simulator_shows_the_citizen_the_sent_pdf(app, session, live_server, run_jobs) -> None:  # type: ignore[no-untyped-def]
+def test_simulator_shows_the_citizen_the_sent_pdf(app, session, http, run_jobs) -> None:  # type: ignore[no-untyped-def]
     import re
     from html import unescape
+
+    from bot.simulator_models import SimulatorNumber
 
     sender = make_staff(session, "pdf_sender")
     ticket, _, content = ready_ticket(session, app.config["DOCUMENTS_PATH"])
     sending.request_send(session, ticket, sender)
     run_jobs()
     phone = session.exec(select(PdfDelivery)).one().phone
-    page = unescape(requests.get(f"{live_server.url}/simulator/", params={"phone": phone}, timeout=10).text)
+    session.add(SimulatorNumber(phone=phone, started_by_id=sender.id))  # as if its chat began in the simulator
+    session.commit()
+    login(http, "pdf-sender")
+    page = unescape(http.get("/simulator/", params={"phone": phone}).text)
     links = re.findall(r'class="button secondary media-link" href="([^"]+)"', page)
     assert len(links) == 1 and ticket.number in page
     assert requests.get(links[0], timeout=10).content == content  # the citizen opens the signed PDF
