@@ -120,6 +120,9 @@ MESSAGES: dict[str, str] = {
     "complaint_closed": "Terima kasih atas tanggapan Anda. Pengaduan *{number}* kami tutup sebagai selesai.",
     "complaint_reopened": "Terima kasih atas tanggapan Anda. Pengaduan *{number}* kami buka kembali dan kami "
                           "teruskan ke unit yang menanganinya; jawabannya kami kirim ke WhatsApp ini.",
+    "complaint_closed_unanswered": "Pengaduan *{number}* kami tutup karena kami belum menerima tanggapan Anda "
+                                   "dalam {days} hari kerja setelah jawaban dikirim. Bila masalahnya belum "
+                                   "selesai, sampaikan pengaduan baru: ketik *menu*.",
     "complaint_escalated": "Terima kasih atas tanggapan Anda. Pengaduan *{number}* kami buka kembali dan kami "
                            "laporkan kepada Kepala Dinas; jawabannya kami kirim ke WhatsApp ini.",
     # Complaint

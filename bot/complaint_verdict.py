@@ -1,21 +1,33 @@
-"""A citizen's verdict on the answer to their complaint: solved closes it, not solved reopens it."""
+"""A citizen's verdict on the answer to their complaint: solved closes it, not solved reopens it; with no
+verdict by the verdict stage's deadline (its `sla`), the complaint closes and the citizen is told so."""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
+
+from flask import current_app
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_
 from sqlmodel import Session, col, select
 
 from bot import catalogue
 from bot.conversation import read_verdict
+from bot.outbound import SendRefused, send_once
 from layanan.clock import utcnow
+from layanan.db import job_session
+from layanan.jobs import job_app
+from layanan.outbox import defer
 from routing import definitions, workflow
-from routing.definition import Action, FieldType, RoleDuty, StageDuty
+from routing.definition import WORKING_DAY, Action, FieldType, RoleDuty, StageDuty
 from tickets.constants import AttachmentStatus
 from tickets.messages import Attachment, Message
 from tickets.models import Applicant, StaffNotification, StageEvent, Ticket
-from tickets.workflow_service import act
+from tickets.workflow_service import Conflict, act
 
 FEATURE = "complaint verdict"
+UNANSWERED_NOTE = "Ditutup otomatis: pelapor tidak memberi tanggapan sampai batas waktu."
+
+log = logging.getLogger(__name__)
 
 
 def answer_of(ticket: Ticket) -> str:
@@ -90,3 +102,55 @@ def _reopened_before(session: Session, ticket: Ticket) -> bool:
         StageEvent.ticket_id == ticket.id, StageEvent.from_stage == ticket.stage,
         StageEvent.action == str(Action.RETURN_), col(StageEvent.actor_id).is_(None))).one()
     return count > 0
+
+
+def close_unanswered(session: Session, now: datetime) -> list[Ticket]:
+    """Close every answered complaint whose verdict is past its deadline, recording the citizen's notice
+    in the same commit."""
+    awaiting = _awaiting_verdict()
+    if awaiting is None:
+        return []
+    late = session.exec(select(Ticket).where(awaiting, col(Ticket.due_at) < now)
+                        .order_by(Ticket.due_at).limit(500)).all()  # type: ignore[arg-type]
+    closed = []
+    for ticket in late:
+        defer(session, notify_closed_unanswered, ticket.id, job_id=f"complaint-unanswered-{ticket.id}",
+              retry_intervals=current_app.config["NOTIFY_RETRY_INTERVALS"])
+        try:
+            act(session, ticket, Action.ADVANCE, actor_id=None, actor_roles=set(), expected_version=ticket.version,
+                payload={"note": UNANSWERED_NOTE}, now=now)
+        except Conflict:
+            continue  # the citizen or an officer moved it meanwhile; nothing to close
+        closed.append(ticket)
+    return closed
+
+
+def close_unanswered_job() -> int:
+    """Job (run every few minutes by the clock process): close complaints the citizen never answered."""
+    app = job_app()
+    with app.app_context(), job_session(app) as session:
+        closed = close_unanswered(session, utcnow())
+    if closed:
+        log.info("%d complaint(s) closed without a verdict", len(closed))
+    return len(closed)
+
+
+def notify_closed_unanswered(ticket_id: int) -> str:
+    """Job: tell the citizen their complaint closed without their verdict, at most once."""
+    app = job_app()
+    with app.app_context(), job_session(app) as session:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            return "no ticket"
+        stage = workflow(ticket.workflow).stage_for(StageDuty.CITIZEN_VERDICT, FEATURE)
+        days = round((stage.sla or WORKING_DAY) / WORKING_DAY)
+        applicant = session.get(Applicant, ticket.applicant_id)
+        if applicant is None or applicant.phone is None:
+            return "no WhatsApp number"
+        text = catalogue.render("complaint_closed_unanswered", number=ticket.number, days=days)
+        try:
+            message = send_once(session, phone=applicant.phone, key=f"complaint-unanswered-{ticket_id}", body=text,
+                                ticket_id=ticket.id)
+        except SendRefused as exc:  # flagged for staff; no retry can change Twilio's mind
+            return f"refused by Twilio: {exc.status} {exc.code}"
+        return f"sent ({message.twilio_sid})"

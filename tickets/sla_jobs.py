@@ -26,8 +26,8 @@ def mark_overdue_tickets(session: Session, now: datetime) -> list[Ticket]:
     marked = []
     for ticket in due:
         definition = workflow(ticket.workflow)
-        if definition.is_terminal(ticket.stage):
-            continue
+        if definition.is_terminal(ticket.stage) or definition.decided_by_citizen(ticket.stage):
+            continue  # a stage the citizen decides is not late work of the office
         # Guarded on the version so a ticket moved meanwhile is left for the next run.
         result = session.execute(
             update(Ticket).where(Ticket.id == ticket.id, Ticket.version == ticket.version, Ticket.overdue == False)  # noqa: E712

@@ -31,7 +31,8 @@ SAMPLES: dict[str, object] = {
     "digits": "300290",
     "reapply": "Anda bisa mengajukan lagi lewat kantor pekon setelah melengkapi persyaratan.",
     "answer": "x" * 200,
-    "destination": "Dirujuk ke instansi lain, " + "N" * 120,  # a complaint's answer; the longest one the SOP allows is checked in tests/complaints
+    "destination": "Dirujuk ke instansi lain, " + "N" * 120,
+    "days": 60,  # a complaint's answer; the longest one the SOP allows is checked in tests/complaints
 }
 
 

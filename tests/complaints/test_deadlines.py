@@ -48,3 +48,40 @@ def test_deadlines_skip_the_weekend_and_holidays(app, session, kelas: str, answe
                          {"unit_pengaduan_tujuan": "Sekretariat"}, DISPOSED)
     assert ticket.stage == "tindak_lanjut_pengaduan"
     assert ticket.due_at == answer_due
+
+
+def test_a_complaint_with_no_verdict_closes_after_ten_working_days(app, session, run_jobs) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+    import json
+
+    from bot.complaint_verdict import close_unanswered
+    from tickets.sla_jobs import mark_overdue_tickets
+
+    staff = {role: make_staff(session, role).id
+             for role in ("pengelola_pengaduan", "unit_pengaduan", "penyetuju_jawaban")}
+    ticket = make_ticket(session, service=Service.PENGADUAN, nik=None, name=None, now=FILED,
+                         description="Antrean di loket sangat lama dan petugas tidak ada di tempat")
+    steps = [("pengelola_pengaduan", {"kategori_pengaduan": "Pelayanan lambat",
+                                      "kelas_pengaduan": "Informasi/pengaduan sederhana", "prioritas_pengaduan": "Biasa"}),
+             ("pengelola_pengaduan", {"unit_pengaduan_tujuan": "Sekretariat"}),
+             ("unit_pengaduan", {"jawaban_pengaduan": "Loket kini buka pukul 08.00 dengan dua petugas."}),
+             ("penyetuju_jawaban", {"jawaban_disetujui": True})]
+    with app.app_context():
+        for role, outputs in steps:
+            ticket = advance(session, ticket, role, staff[role], outputs, DISPOSED)
+        assert ticket.stage == "tanggapan_pelapor"
+        # Answered Thu 30 April 10:00 WIB: 10 working days end Friday 15 May... which is a holiday, as is
+        # the 14th: Tuesday 19 May, 10:00 WIB.
+        assert ticket.due_at == datetime(2026, 5, 19, 3, 0, tzinfo=UTC)
+        assert close_unanswered(session, datetime(2026, 5, 19, 2, 59, tzinfo=UTC)) == []
+        later = datetime(2026, 5, 19, 4, 0, tzinfo=UTC)
+        assert mark_overdue_tickets(session, later) == []  # waiting for the citizen is nobody's late work
+        assert [t.id for t in close_unanswered(session, later)] == [ticket.id]
+        assert close_unanswered(session, later) == []
+    session.refresh(ticket)
+    assert ticket.stage == "pengaduan_selesai"
+    run_jobs()
+    folder = Path(app.config["OUTBOX_PATH"])
+    bodies = [json.loads(p.read_text())["body"] for p in folder.glob("*.json")]
+    closing = [b for b in bodies if "belum menerima tanggapan Anda" in b]
+    assert len(closing) == 1 and ticket.number in closing[0] and "10 hari kerja" in closing[0]
