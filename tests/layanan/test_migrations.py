@@ -57,3 +57,24 @@ def test_renamed_role_and_stage_keys_carry_stored_work_over(tmp_path) -> None:  
     assert [tuple(t) for t in tickets] == [("waiting_citizen", "counter_registration"), ("upt_receipt", None)]
     assert tuple(event) == ("courier_delivery", "upt_receipt", "courier_officer")
     assert "courier_officer" in roles and "data_entry_operator" in roles and "sorter" in roles
+
+
+def test_jobs_recorded_under_a_moved_function_run_under_its_new_name(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import create_engine, text
+
+    from layanan.migrate import upgrade
+    from layanan.outbox import _dotted
+    from bot.milestones import notify_milestone
+
+    url = f"sqlite:///{tmp_path / 'lama.db'}"
+    upgrade(url, "0007")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO deferred_job (job_id, func, args, queue_name, retry_intervals, created_at) VALUES"
+            " ('milestone-7', 'tickets.notify.notify_milestone', '[7]', 'default', '[]', '2026-11-30 01:00:00')"))
+    upgrade(url)
+    with engine.connect() as conn:
+        func = conn.execute(text("SELECT func FROM deferred_job")).scalar_one()
+    engine.dispose()
+    assert func == _dotted(notify_milestone)
