@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session
 
+from bot.complaint_verdict import close_unanswered
 from tests.complaints.conftest import COMPLAINT_SOP
 from tests.tickets.conftest import make_staff, make_ticket
 from tickets.constants import Service
 from tickets.models import Ticket
+from tickets.sla_jobs import mark_overdue_tickets
 from tickets.workflow_service import act
 
 # Tuesday 28 April 2026, 10:00 WIB; Friday 1 May is Hari Buruh, then a weekend.
@@ -51,12 +55,6 @@ def test_deadlines_skip_the_weekend_and_holidays(app, session, kelas: str, answe
 
 
 def test_a_complaint_with_no_verdict_closes_after_ten_working_days(app, session, run_jobs) -> None:  # type: ignore[no-untyped-def]
-    from pathlib import Path
-    import json
-
-    from bot.complaint_verdict import close_unanswered
-    from tickets.sla_jobs import mark_overdue_tickets
-
     staff = {role: make_staff(session, role).id
              for role in ("pengelola_pengaduan", "unit_pengaduan", "penyetuju_jawaban")}
     ticket = make_ticket(session, service=Service.PENGADUAN, nik=None, name=None, now=FILED,
