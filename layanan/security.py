@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask, Response, render_template, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 log = logging.getLogger(__name__)
@@ -104,10 +105,13 @@ def _csrf_refused(_exc: CSRFError) -> tuple[str, int]:
     return render_template("tickets/csrf.html"), 400
 
 
-def _bad_request(_exc: Exception) -> tuple[str, int, dict[str, str]]:
-    """A request no page of this service writes (e.g. an id past what an id column holds)."""
-    return ("Permintaan tidak sah dan tidak diproses. Kembali ke halaman sebelumnya, muat ulang, lalu coba lagi.",
-            400, {"Content-Type": "text/plain; charset=utf-8"})
+def _bad_request(exc: Exception) -> tuple[str, int, dict[str, str]]:
+    """A request no page of this service writes (e.g. an id past what an id column holds); the reason, when
+    the code that refused it gave one (the webhook names the missing field), is said too."""
+    reason = getattr(exc, "description", None)
+    said = f" ({reason})" if reason and reason != BadRequest.description else ""
+    return (f"Permintaan tidak sah dan tidak diproses{said}. Kembali ke halaman sebelumnya, muat ulang, lalu coba "
+            "lagi.", 400, {"Content-Type": "text/plain; charset=utf-8"})
 
 
 def _too_large(_exc: Exception) -> tuple[str, int, dict[str, str]]:
