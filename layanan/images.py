@@ -48,12 +48,17 @@ def check_pixels(source: bytes | Path, max_megapixels: float) -> tuple[int, int]
     return width, height
 
 
+def thumbnail_path(media_root: Path, sha256: str) -> Path:
+    """Where the thumbnail of the file with this sha256 is kept (a purge of the file removes it too)."""
+    if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
+        raise ImageRefused("sidik berkas tidak sah")
+    return media_root / THUMBNAIL_FOLDER / sha256[:2] / f"{sha256}.jpg"
+
+
 def thumbnail(media_root: Path, original: Path, sha256: str, max_megapixels: float) -> Path:
     """A JPEG of at most THUMBNAIL_PX on its longest side, made once per file and kept under
     MEDIA_PATH/thumbnails by the file's sha256; ImageRefused when the original cannot be shown."""
-    if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
-        raise ImageRefused("sidik berkas tidak sah")
-    path = media_root / THUMBNAIL_FOLDER / sha256[:2] / f"{sha256}.jpg"
+    path = thumbnail_path(media_root, sha256)
     if path.is_file():
         return path
     check_pixels(original, max_megapixels)  # files stored before the limit are checked before decoding
