@@ -60,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from pekon.views import bp as pekon_bp
     from pdf_delivery.delivery_views import bp as pdf_sending_bp
     from tickets.admin_views import bp as admin_bp
+    from tickets.audit_views import bp as audit_bp
     from tickets.auth_views import bp as auth_bp
     from tickets.dashboard_views import bp as dashboard_bp
     from tickets.views import bp as backoffice_bp
@@ -73,6 +74,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(berita_acara_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(audit_bp)
     app.register_blueprint(pdf_sending_bp)
     app.register_blueprint(call_center_bp)
     app.register_blueprint(call_center_api_bp)

@@ -5,12 +5,17 @@ A record is one INSERT added to the request's own session; the caller commits it
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlmodel import Field, Session, SQLModel
+from sqlalchemy import Select, func, or_
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from layanan.clock import utcnow
+from tickets.models import Ticket
+from tickets.staff import ApiToken, StaffUser
 from tickets.types import UTCDateTime
 
 
@@ -21,6 +26,19 @@ class AuditAction(StrEnum):
     VIEW_ATTACHMENT = "view_attachment"  # a citizen's file was opened
     VIEW_DOCUMENT = "view_document"  # an issued document was opened
     API_READ = "api_read"  # an API client read a ticket
+
+    @property
+    def label(self) -> str:
+        """The action as the audit page names it."""
+        return ACTION_LABELS[self]
+
+
+ACTION_LABELS: dict[AuditAction, str] = {
+    AuditAction.VIEW_FULL_NIK: "Melihat NIK utuh",
+    AuditAction.VIEW_ATTACHMENT: "Membuka berkas warga",
+    AuditAction.VIEW_DOCUMENT: "Membuka dokumen",
+    AuditAction.API_READ: "Dibaca lewat API",
+}
 
 
 class AuditRecord(SQLModel, table=True):
@@ -53,3 +71,79 @@ def record(
                       detail=detail[:200] if detail else None, ip=ip[:45] if ip else None)
     session.add(row)
     return row
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """What the reader narrowed the audit to; None leaves a field open."""
+
+    who: str | None = None  # a username or an API token's name, in any case
+    ticket_number: str | None = None
+    action: AuditAction | None = None
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One record with the names it points at."""
+
+    record: AuditRecord
+    username: str | None
+    full_name: str | None
+    client: str | None  # the API token's name
+    ticket_number: str | None
+
+    @property
+    def who(self) -> str:
+        """The reader as the page and the export name it."""
+        if self.client is not None:
+            return f"API: {self.client}"
+        if self.username is not None:
+            return f"{self.full_name} ({self.username})"
+        return "-"
+
+
+def audit_query(filters: AuditFilters) -> Select:
+    """The records matching the filters with their names, newest first (by id, the keyset)."""
+    query = (
+        select(AuditRecord, StaffUser.username, StaffUser.full_name, ApiToken.name, Ticket.number)
+        .outerjoin(StaffUser, col(StaffUser.id) == col(AuditRecord.staff_id))
+        .outerjoin(ApiToken, col(ApiToken.id) == col(AuditRecord.api_token_id))
+        .outerjoin(Ticket, col(Ticket.id) == col(AuditRecord.ticket_id))
+        .order_by(col(AuditRecord.id).desc())
+    )
+    if filters.who:
+        who = filters.who.strip().lower()
+        query = query.where(or_(func.lower(StaffUser.username) == who, func.lower(ApiToken.name) == who))
+    if filters.ticket_number:
+        query = query.where(Ticket.number == filters.ticket_number)
+    if filters.action:
+        query = query.where(AuditRecord.action == str(filters.action))
+    if filters.since:
+        query = query.where(col(AuditRecord.created_at) >= filters.since)
+    if filters.until:
+        query = query.where(col(AuditRecord.created_at) < filters.until)
+    return query
+
+
+def audit_page(session: Session, filters: AuditFilters, *, before: int | None, limit: int
+               ) -> tuple[list[AuditRow], int | None]:
+    """One page of records older than the record `before` (the first page without it), and the next page's key."""
+    query = audit_query(filters)
+    if before is not None:
+        query = query.where(col(AuditRecord.id) < before)
+    rows = [AuditRow(*row) for row in session.exec(query.limit(limit + 1)).all()]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].record.id if more and rows else None)
+
+
+def audit_rows(session: Session, filters: AuditFilters, batch: int = 1000) -> Iterator[AuditRow]:
+    """Every matching record, newest first, read a keyset page at a time (for the export)."""
+    before = None
+    while True:
+        rows, before = audit_page(session, filters, before=before, limit=batch)
+        yield from rows
+        if before is None:
+            return

@@ -3,7 +3,11 @@ is recorded (who, when, which ticket); the section heads and the Kepala Dinas re
 
 from __future__ import annotations
 
-from datetime import date
+import csv
+import io
+import re
+from datetime import UTC, date, datetime, timedelta
+from html import unescape
 
 import requests
 from flask import Flask
@@ -84,3 +88,87 @@ def test_opening_a_document_to_sign_and_a_berita_acara_is_recorded(http: request
         (AuditAction.VIEW_DOCUMENT, kepala.id, ticket.id, f"/tte/dokumen/{document.id}"),
         (AuditAction.VIEW_DOCUMENT, kepala.id, None, f"/berita-acara/{berita_acara.id}/berita-acara.pdf"),
     ]
+
+
+def _record(session: Session, action: AuditAction, at: datetime, **fields: object) -> AuditRecord:
+    row = AuditRecord(action=str(action), created_at=at, ip="10.0.0.7", **fields)
+    session.add(row)
+    session.commit()
+    return row
+
+
+def _listed(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'<tr class="audit-row" data-id="(\d+)">', html)]
+
+
+def test_supervisors_read_the_audit_filtered_a_page_at_a_time(http: requests.Session, session: Session) -> None:
+    make_staff(session, "kabid", full_name="Kabid Pelayanan")
+    sorter = make_staff(session, "sorter", full_name="Rudi Pemilah")
+    first, second = make_ticket(session), make_ticket(session)
+    create_token(session, "CRM Kominfo")
+    token = session.exec(select(ApiToken)).one()
+    start = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # 08.00 WIB
+    many = [_record(session, AuditAction.VIEW_FULL_NIK, start + timedelta(minutes=i), staff_id=sorter.id,
+                    ticket_id=first.id, detail=f"/tiket/{first.number}") for i in range(55)]
+    api = _record(session, AuditAction.API_READ, start + timedelta(days=1), api_token_id=token.id, ticket_id=second.id)
+    # 23.30 WIB on 3 November is still the 3rd in Tanggamus, though the 3rd is over in UTC at 07.00 WIB.
+    late = _record(session, AuditAction.VIEW_ATTACHMENT, datetime(2026, 11, 3, 16, 30, tzinfo=UTC),
+                   staff_id=sorter.id, ticket_id=second.id)
+    login(http, "kabid")
+
+    page = http.get("/audit-akses/")
+    assert page.status_code == 200
+    newest = [late.id, api.id] + [r.id for r in reversed(many)]
+    assert _listed(page.text) == newest[:50]
+    text = unescape(page.text)
+    assert "Rudi Pemilah (sorter)" in text and "API: CRM Kominfo" in text and "Membuka berkas warga" in text
+    following = http.get("/audit-akses/", params={"sebelum": _listed(page.text)[-1]})
+    assert _listed(following.text) == newest[50:]
+
+    assert _listed(http.get("/audit-akses/", params={"siapa": "CRM kominfo"}).text) == [api.id]
+    assert _listed(http.get("/audit-akses/", params={"siapa": "SORTER", "tiket": second.number}).text) == [late.id]
+    assert _listed(http.get("/audit-akses/", params={"aksi": "api_read"}).text) == [api.id]
+    assert _listed(http.get("/audit-akses/", params={"dari": "2026-11-03", "sampai": "2026-11-03"}).text) \
+        == [late.id, api.id]
+    assert _listed(http.get("/audit-akses/", params={"tiket": "PGD-2026-999999"}).text) == []
+    bad = http.get("/audit-akses/", params={"dari": "kemarin"})
+    assert bad.status_code == 200 and "Tanggal tidak dikenali" in unescape(bad.text)
+    assert http.get("/audit-akses/", params={"sebelum": "99999999999999999999"}).status_code == 400
+
+
+def test_the_export_is_every_matching_record_as_csv(http: requests.Session, session: Session) -> None:
+    make_staff(session, "kepala_dinas")
+    reader = make_staff(session, "kasi_identitas", full_name="Siti Kasi")
+    ticket = make_ticket(session)
+    start = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+    rows = [_record(session, AuditAction.VIEW_FULL_NIK, start + timedelta(seconds=i), staff_id=reader.id,
+                    ticket_id=ticket.id, detail=f"/tiket/{ticket.number}") for i in range(1203)]
+    _record(session, AuditAction.VIEW_DOCUMENT, start, staff_id=reader.id)
+    login(http, "kepala-dinas")
+
+    response = http.get("/audit-akses/ekspor.csv", params={"tiket": ticket.number})
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.content.startswith("\ufeff".encode())
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert table[0][:4] == ["waktu_wib", "siapa", "nama_pengguna_atau_token", "aksi"]
+    assert len(table) == 1 + len(rows)
+    assert table[1] == ["2026-11-02 08:20:02", "Siti Kasi (kasi-identitas)", "kasi-identitas", "Melihat NIK utuh",
+                        "view_full_nik", ticket.number, f"/tiket/{ticket.number}", "10.0.0.7"]
+
+
+def test_only_the_supervising_roles_open_the_audit(http: requests.Session, session: Session) -> None:
+    for role in ("wa_receiver", "admin", "sorter"):
+        make_staff(session, role)
+    for username in ("wa-receiver", "admin", "sorter"):
+        http.cookies.clear()
+        login(http, username)
+        assert http.get("/audit-akses/").status_code == 403, username
+        assert http.get("/audit-akses/ekspor.csv").status_code == 403, username
+        assert "Audit akses" not in http.get("/antrian").text
+    http.cookies.clear()
+    make_staff(session, "kasi_inovasi")
+    login(http, "kasi-inovasi")
+    assert "Audit akses" in http.get("/antrian").text
