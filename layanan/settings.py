@@ -81,6 +81,9 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         # Signed PDFs on WhatsApp: how long a download link works, and the seconds between send retries
         # (Twilio 5xx/429 or no answer); after the last one the ticket is flagged for the PDF sender.
         "DOWNLOAD_LINK_TTL_HOURS": float(env.get("DOWNLOAD_LINK_TTL_HOURS") or 24),
+        # Downloads one link serves: Twilio fetches the PDF once, a retry or two to spare; then a new link is
+        # sent on "kirim ulang", so a forwarded or leaked link does not keep serving the document.
+        "DOWNLOAD_LINK_MAX_USES": int(env.get("DOWNLOAD_LINK_MAX_USES") or 5),
         "PDF_SEND_RETRY_INTERVALS": [30, 120, 600, 1800],
         "RQ_QUEUES": ["default", "media"],
         "LOG_LEVEL": env.get("LOG_LEVEL") or "INFO",

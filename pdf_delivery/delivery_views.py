@@ -71,12 +71,14 @@ def send_selected() -> Response:
 
 @bp.get("/unduh/<token>")
 def download(token: str) -> Response | tuple[str, int]:
-    """The signed PDF behind an unexpired link; any other token gets the same Indonesian refusal page."""
+    """The signed PDF behind an unexpired link with downloads left; any other token gets the same Indonesian
+    refusal page. A HEAD request uses no download."""
     session = db.session()
-    found = resolve(session, token)
-    if found.refusal is Refusal.EXPIRED:
-        log.info("download link %s refused: expired", found.link.id if found.link else "-")
-        return render_template("pdf_delivery/delivery_link_refused.html", expired=True), 410
+    max_uses = int(current_app.config["DOWNLOAD_LINK_MAX_USES"])
+    found = resolve(session, token, max_uses)
+    if found.refusal in (Refusal.EXPIRED, Refusal.USED_UP):
+        log.info("download link %s refused: %s", found.link.id if found.link else "-", found.refusal)
+        return _refused(found.refusal), 410
     if found.link is None:
         log.info("download refused: unknown token from %s", request.remote_addr)
         return render_template("pdf_delivery/delivery_link_refused.html", expired=False), 404
@@ -87,13 +89,21 @@ def download(token: str) -> Response | tuple[str, int]:
     if ticket is None or path is None:
         log.error("download link %s: signed file missing or altered", link.id)
         return render_template("pdf_delivery/delivery_link_refused.html", expired=False), 404
-    record_fetch(session, link)
+    if request.method != "HEAD" and not record_fetch(session, link, max_uses):
+        log.info("download link %s refused: %s", link.id, Refusal.USED_UP)
+        return _refused(Refusal.USED_UP), 410
     log.info("download link %s of ticket %s fetched (%d) by %s", link.id, ticket.number, link.fetch_count,
              request.headers.get("User-Agent", "-")[:60])
     response = send_file(path, mimetype="application/pdf", as_attachment=True,
                          download_name=f"{ticket.number}.pdf", conditional=False, etag=False, max_age=None)
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def _refused(refusal: Refusal) -> str:
+    return render_template("pdf_delivery/delivery_link_refused.html", expired=refusal is Refusal.EXPIRED,
+                           used_up=refusal is Refusal.USED_UP,
+                           max_uses=int(current_app.config["DOWNLOAD_LINK_MAX_USES"]))
 
 
 def _documents_root() -> Path:

@@ -1,4 +1,5 @@
-"""Unguessable, expiring download URLs for a signed document (what Twilio fetches as `media_url`)."""
+"""Unguessable, expiring download URLs for a signed document (what Twilio fetches as `media_url`), each good
+for a set number of downloads."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from pdf_delivery.delivery_models import DownloadLink
 from layanan.clock import utcnow
@@ -39,6 +41,7 @@ def create_link(session: Session, document_id: int, *, base_url: str, ttl_hours:
 class Refusal(StrEnum):
     UNKNOWN = "unknown"  # wrong or made-up token
     EXPIRED = "expired"
+    USED_UP = "used_up"  # downloaded as often as a link may be
     MISSING = "missing"  # the signed file is gone or no longer matches its recorded hash
 
 
@@ -48,7 +51,7 @@ class Resolved:
     refusal: Refusal | None
 
 
-def resolve(session: Session, token: str, now: datetime | None = None) -> Resolved:
+def resolve(session: Session, token: str, max_uses: int, now: datetime | None = None) -> Resolved:
     """The link a token names, or why it serves nothing."""
     if not token or len(token) > 100:
         return Resolved(None, Refusal.UNKNOWN)
@@ -57,15 +60,20 @@ def resolve(session: Session, token: str, now: datetime | None = None) -> Resolv
         return Resolved(None, Refusal.UNKNOWN)
     if (now or utcnow()) >= link.expires_at:
         return Resolved(link, Refusal.EXPIRED)
+    if link.fetch_count >= max_uses:
+        return Resolved(link, Refusal.USED_UP)
     return Resolved(link, None)
 
 
-def record_fetch(session: Session, link: DownloadLink, now: datetime | None = None) -> None:
-    """Count a fetch of the link and commit."""
-    link.fetch_count += 1
-    link.last_fetched_at = now or utcnow()
-    session.add(link)
+def record_fetch(session: Session, link: DownloadLink, max_uses: int, now: datetime | None = None) -> bool:
+    """Take one of the link's downloads and commit; False when none is left (two fetches at once count apart)."""
+    taken = session.execute(
+        update(DownloadLink).where(col(DownloadLink.id) == link.id, col(DownloadLink.fetch_count) < max_uses)
+        .values(fetch_count=DownloadLink.fetch_count + 1, last_fetched_at=now or utcnow())
+    )
     session.commit()
+    session.refresh(link)
+    return taken.rowcount == 1
 
 
 def verified_file(root: Path, relative: str | None, expected_sha256: str | None) -> Path | None:

@@ -351,6 +351,36 @@ def test_wrong_and_expired_tokens_are_refused_and_fetches_counted(app, session, 
     assert all(token not in link.token_sha256 for link in links)  # only the hash is stored
 
 
+def test_a_link_serves_a_set_number_of_downloads_then_says_so(app, session, http) -> None:  # type: ignore[no-untyped-def]
+    app.config["DOWNLOAD_LINK_MAX_USES"] = 2
+    _ticket, document, content = ready_ticket(session, app.config["DOCUMENTS_PATH"])
+    url = create_link(session, document.id, base_url="", ttl_hours=24)
+    session.commit()
+
+    assert http.head(url).status_code == 200  # looking costs no download
+    assert [http.get(url).content for _ in range(2)] == [content, content]
+    used = http.get(url)
+
+    assert used.status_code == 410 and "%PDF" not in used.text
+    assert "sudah dipakai 2 kali" in used.text and "kirim ulang" in used.text
+    session.expire_all()
+    assert session.exec(select(DownloadLink)).one().fetch_count == 2
+
+
+def test_downloads_at_the_same_moment_never_pass_the_limit(app, session, live_server) -> None:  # type: ignore[no-untyped-def]
+    from concurrent.futures import ThreadPoolExecutor
+
+    app.config["DOWNLOAD_LINK_MAX_USES"] = 3
+    _ticket, document, _content = ready_ticket(session, app.config["DOCUMENTS_PATH"])
+    url = live_server.url + create_link(session, document.id, base_url="", ttl_hours=24)
+    session.commit()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = sorted(pool.map(lambda _: requests.get(url, timeout=30).status_code, range(8)))
+
+    assert statuses == [200] * 3 + [410] * 5
+
+
 def test_altered_signed_file_is_not_served(app, session, http) -> None:  # type: ignore[no-untyped-def]
     _ticket, document, content = ready_ticket(session, app.config["DOCUMENTS_PATH"])
     url = create_link(session, document.id, base_url="", ttl_hours=24)
