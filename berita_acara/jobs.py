@@ -23,13 +23,14 @@ from layanan.jobs import job_app
 from layanan.queue import queue
 
 _KEY = re.compile(r"^[a-z0-9-]{8,80}$")
+RENDERINGS = "laporan"  # the folder of renderings, under INSTANCE_PATH
 
 
 def rendering_path(key: str) -> Path:
     """Where the rendering with this key is kept (keys are checked: they come from URLs)."""
     if not _KEY.match(key):
         raise ValueError("kunci berkas laporan tidak sah")
-    return Path(current_app.config["INSTANCE_PATH"]) / "laporan" / f"{key}.pdf"
+    return Path(current_app.config["INSTANCE_PATH"]) / RENDERINGS / f"{key}.pdf"
 
 
 def draft_key(berita_acara: BeritaAcara) -> str:

@@ -160,14 +160,16 @@ def detail(ba_id: int) -> str:
 
 @bp.get("/<id:ba_id>/berita-acara.pdf")
 @allowed(view_roles)
-def pdf(ba_id: int) -> Response:
-    """The printable berita acara (the signed file once signed)."""
+def pdf(ba_id: int) -> Response | tuple[str, int]:
+    """The printable berita acara (the signed file once signed; after retention, a page saying it is gone)."""
     session = db.session()
     berita_acara = _visible(session, ba_id)
     filename = f"berita-acara-{berita_acara.number.replace('/', '-')}.pdf"
     if berita_acara.signed_pdf:
         _record_view()
         return _download(berita_acara.signed_pdf, FORMATS["pdf"], filename)
+    if berita_acara.status != BeritaAcaraStatus.DRAFT:  # signed, and the PDF removed when retention ended
+        return render_template("berita_acara/purged.html", ba=berita_acara), 410
     key = jobs.draft_key(berita_acara)
     if not jobs.rendering_path(key).exists():
         jobs.request_rendering(jobs.render_berita_acara, key, berita_acara.id)

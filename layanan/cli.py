@@ -90,3 +90,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_demo_certificate_command)
     from tickets.generate import generate_tickets_command  # noqa: E402  (imports the models)
     app.cli.add_command(generate_tickets_command)
+    from tickets.retention import purge_retention_command  # noqa: E402
+    app.cli.add_command(purge_retention_command)

@@ -5,9 +5,12 @@ from rq import cron
 from bot.complaint_verdict import close_unanswered_job
 from bot.simulator import sweep_simulator_uploads
 from layanan.outbox import sweep_job
+from tickets.retention import purge_job
 from tickets.sla_jobs import mark_overdue
 
 cron.register(mark_overdue, queue_name="default", interval=300, name="mark-overdue")
 cron.register(close_unanswered_job, queue_name="default", interval=300, name="close-unanswered-complaints")
 cron.register(sweep_job, queue_name="default", interval=60, name="sweep-deferred-jobs")
 cron.register(sweep_simulator_uploads, queue_name="default", interval=600, name="sweep-simulator-uploads")
+# Nightly at 02.15 (the clock process's local time), outside office hours.
+cron.register(purge_job, queue_name="default", cron="15 2 * * *", job_timeout=3600, name="purge-retention")

@@ -84,6 +84,9 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         # Downloads one link serves: Twilio fetches the PDF once, a retry or two to spare; then a new link is
         # sent on "kirim ulang", so a forwarded or leaked link does not keep serving the document.
         "DOWNLOAD_LINK_MAX_USES": int(env.get("DOWNLOAD_LINK_MAX_USES") or 5),
+        # Days a finished (done or rejected) ticket keeps its citizen's files, message bodies and rendered
+        # reports before the nightly purge removes them; 0 keeps them for ever. Two years: see the README.
+        "RETENTION_DAYS_AFTER_DONE": int(env.get("RETENTION_DAYS_AFTER_DONE") or 730),
         "PDF_SEND_RETRY_INTERVALS": [30, 120, 600, 1800],
         "RQ_QUEUES": ["default", "media"],
         "LOG_LEVEL": env.get("LOG_LEVEL") or "INFO",

@@ -69,3 +69,4 @@ class AttachmentStatus(StrEnum):
     STORED = "stored"
     REFUSED = "refused"
     FAILED = "failed"
+    PURGED = "purged"  # the file was deleted when the ticket's retention period ended

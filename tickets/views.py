@@ -30,7 +30,7 @@ from layanan.images import send_thumbnail
 from routing import office, workflow
 from routing.definition import Action, RoleDuty
 from routing.engine import MissingOutput, TransitionError
-from tickets import audit, detail, services
+from tickets import audit, detail, retention, services
 from tickets.access import (
     can_open_attachments,
     can_view_ticket,
@@ -233,6 +233,7 @@ def _render_detail(ticket: Ticket, *, submitted: Any = None, errors: Any = None)
         forms=detail.action_forms(definition, ticket, account, submitted=submitted, errors=errors),
         output_labels=detail.output_labels(definition),
         output_prefix=detail.OUTPUT_PREFIX,
+        purged_at=retention.purged_at(session, ticket.id),
     )
 
 
