@@ -96,6 +96,7 @@ def _form_cases() -> list[tuple[str, str, dict[str, str], tuple[int, ...]]]:
         ("GET", "/antrian", {"setelah": "1767225600000000_{v}"}, REFUSED),
         ("GET", "/pekon/", {"sebelum": "{v}"}, REFUSED),
         ("GET", "/call-center/", {"rekaman": "{v}"}, REFUSED),
+        ("GET", "/audit-akses/", {"sebelum": "{v}"}, REFUSED),
         ("POST", "/pengiriman-pdf/kirim", {"tiket": "{v}"}, REFUSED),
         ("POST", "/tte/tandatangani", {"ticket_id": "{v}", "passphrase": "x"}, REFUSED),
         ("POST", "/pekon/baru", {"buang": "{v}"}, REFUSED),
