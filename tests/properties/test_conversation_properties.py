@@ -13,6 +13,7 @@ from bot.conversation import (
     AttachToCallTicket,
     CreateTicket,
     DeliverToWaitingTicket,
+    GiveVerdict,
     Incoming,
     MediaItem,
     Pending,
@@ -28,7 +29,7 @@ from bot.conversation import (
 
 # Effects whose reply the caller writes (ticket number, status, the resent PDF, what waited on the number).
 ANSWERED_BY_CALLER = (CreateTicket, QueryStatus, ResendDocument, ResumeWaitingPdf, DeliverToWaitingTicket,
-                      AttachToCallTicket)
+                      AttachToCallTicket, GiveVerdict)
 
 WORDS = ["halo", "1", "2", "3", "4", "8", "0", "menu", "batal", "bantuan", "status", "ya", "tidak", "selesai",
          "lewati", "kirim ulang PGD-2026-000001", "status PGD-2026-000123", "1806014505900001",
