@@ -1,4 +1,4 @@
-"""Logging that never writes a full NIK.
+"""Logging that never writes a full NIK, nor a phone number searched for or carried in a URL.
 
 Every log record of the process is masked when it is made (a record factory), so the rule holds for
 every logger and handler, also those set up after the app: werkzeug's and gunicorn's access lines
@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask
 
-from tickets.privacy import mask_niks_in_text
+from tickets.privacy import mask_niks_in_text, mask_phones_in_urls
 
 _EXCEPTIONS = logging.Formatter()
 
@@ -26,7 +26,7 @@ def mask_record(record: logging.LogRecord) -> None:
         # Args that do not fit the format: keep both for the reader, masked, instead of logging's
         # error report that would print them whole.
         message = f"{record.msg} {record.args!r}"
-    masked = mask_niks_in_text(message)
+    masked = mask_phones_in_urls(mask_niks_in_text(message))
     if masked != message:
         record.msg, record.args = masked, None
     if record.exc_info and record.exc_info[0] is not None and not record.exc_text:

@@ -275,3 +275,15 @@ def test_a_handler_added_after_the_app_gets_masked_records(app) -> None:  # type
         logger.removeHandler(handler)
         logger.propagate = True
     assert stream.getvalue() == f"cari {MASKED}\n"
+
+
+def test_a_search_by_phone_is_masked_in_the_access_log(app, live_server, session, caplog) -> None:  # type: ignore[no-untyped-def]
+    make_staff(session, "wa_receiver")
+    client = _browser(live_server, "wa-receiver")
+    with caplog.at_level(logging.INFO):
+        for q in ("081234567890", "+62 812-3456-7890"):
+            assert client.get("/antrian", params={"q": q}).status_code == 200
+    access = [r.getMessage() for r in caplog.records if r.name == "werkzeug" and "/antrian?q=" in r.getMessage()]
+    assert len(access) == 2, caplog.text
+    assert "q=********7890" in access[0] and "q=**********7890" in access[1], access
+    assert "1234567890" not in caplog.text and "812-3456" not in caplog.text
