@@ -24,6 +24,8 @@ import layanan.models  # noqa: F401
 from layanan import create_app
 from layanan.db import make_engine
 from layanan.migrate import upgrade
+from tests.support.media_server import MediaServer
+from tests.support.whatsapp import Phone
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or None
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
@@ -160,6 +162,20 @@ class _BaseUrlSession(requests.Session):
             url = self.base + url
         kwargs.setdefault("timeout", 30)
         return super().request(method, url, *args, **kwargs)
+
+
+@pytest.fixture
+def phone(live_server: LiveServer, app: Flask) -> Phone:
+    """A citizen's WhatsApp number talking to the live app through signed webhook requests."""
+    return Phone(base_url=live_server.url, auth_token=app.config["TWILIO_AUTH_TOKEN"])
+
+
+@pytest.fixture
+def media_server() -> Iterator[MediaServer]:
+    """A stand-in for Twilio's media URLs, serving files over real HTTP."""
+    server = MediaServer().start()
+    yield server
+    server.stop()
 
 
 def sign(auth_token: str, url: str, form: dict[str, str]) -> str:

@@ -92,16 +92,19 @@ def roles_required(*roles: str) -> Callable[[View], View]:
     return decorate
 
 
+def only_does(account: StaffUser, duty: RoleDuty) -> bool:
+    """Whether the account has roles and every one of them carries out this duty in some SOP."""
+    return bool(account.roles) and set(account.roles) <= set(roles_with_duty(duty))
+
+
 def is_upt_only(account: StaffUser) -> bool:
     """Whether every role of the account is bound to one kecamatan (the UPT), so it sees only that one."""
-    bound = set(roles_with_duty(RoleDuty.KECAMATAN_BOUND))
-    return bool(account.roles) and set(account.roles) <= bound
+    return only_does(account, RoleDuty.KECAMATAN_BOUND)
 
 
 def submits_only(account: StaffUser) -> bool:
     """Whether every role of the account submits for citizens (village staff): it sees only its own submissions."""
-    submitting = set(roles_with_duty(RoleDuty.SUBMIT_FOR_CITIZEN))
-    return bool(account.roles) and set(account.roles) <= submitting
+    return only_does(account, RoleDuty.SUBMIT_FOR_CITIZEN)
 
 
 def can_view_ticket(account: StaffUser, ticket: Ticket) -> bool:
@@ -144,9 +147,9 @@ def home_endpoint(account: StaffUser) -> str:
     the call-logging screen for a pure call-center agent, the submissions page for pure village staff."""
     if set(account.roles) == {ADMIN_ROLE}:
         return "admin.staff_list"
-    if account.roles and set(account.roles) <= set(roles_with_duty(RoleDuty.TAKE_CALLS)):
+    if only_does(account, RoleDuty.TAKE_CALLS):
         return "call_center.log_form"  # agents own no stage: their work is logging calls
-    if account.roles and set(account.roles) <= set(roles_with_duty(RoleDuty.SUBMIT_FOR_CITIZEN)):
+    if submits_only(account):
         return "pekon.submissions"  # village staff submit for citizens and follow their submissions there
     return "backoffice.queue"
 

@@ -14,7 +14,6 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 
-from tests.support.media_server import MediaServer
 from tests.support.whatsapp import Phone
 from tests.tickets.conftest import csrf_token
 
@@ -33,13 +32,6 @@ def phone(live_server, app) -> Phone:  # type: ignore[no-untyped-def]
     """The caller's WhatsApp number, writing through signed webhook requests."""
     return Phone(base_url=live_server.url, auth_token=app.config["TWILIO_AUTH_TOKEN"], number=CALLER,
                  profile_name="Rahmat")
-
-
-@pytest.fixture
-def media_server() -> Iterator[MediaServer]:
-    server = MediaServer().start()
-    yield server
-    server.stop()
 
 
 @dataclass

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from html import unescape
 
 import pytest
@@ -11,25 +10,11 @@ from sqlmodel import Session, select
 
 from routing import workflow
 from routing.definition import Definition
-from tests.support.media_server import MediaServer
 from tests.support.whatsapp import Phone
 from tests.tickets.conftest import act_via_form, login, make_staff
 from tickets.models import Ticket
 
 COMPLAINT_SOP = "pengaduan_masyarakat_tanggamus"
-
-
-@pytest.fixture
-def phone(live_server, app) -> Phone:  # type: ignore[no-untyped-def]
-    """A citizen's WhatsApp number talking to the live app through signed webhook requests."""
-    return Phone(base_url=live_server.url, auth_token=app.config["TWILIO_AUTH_TOKEN"])
-
-
-@pytest.fixture
-def media_server() -> Iterator[MediaServer]:
-    server = MediaServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

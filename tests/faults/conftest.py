@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from redis import Redis
 
-from tests.bot.conftest import media_server, phone  # noqa: F401 - shared fixtures
 
 
 def free_port() -> int:

@@ -10,7 +10,6 @@ import pytest
 import requests
 from flask import Flask
 
-from tests.bot.conftest import media_server, phone  # noqa: F401 - shared fixtures
 from tests.conftest import LiveServer, _BaseUrlSession
 from tests.tickets.conftest import login, make_staff, make_ticket
 from tickets.models import Ticket
