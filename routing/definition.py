@@ -91,6 +91,8 @@ class RoleDuty(StrEnum):
     SUPERVISE = "supervise"  # reads the dashboard and the statistics
     SUBMIT_FOR_CITIZEN = "submit_for_citizen"  # submits requests on a citizen's behalf (village office)
     HEAR_ESCALATIONS = "hear_escalations"  # told when a citizen says again that a complaint is not solved
+    # Reads who filed a confidential complaint (UU 27/2022; the handlers see a pseudonym); each view is recorded.
+    SEE_PROTECTED_IDENTITY = "see_protected_identity"
 
 
 class StageDuty(StrEnum):
@@ -103,6 +105,16 @@ class StageDuty(StrEnum):
     PICKUP = "pickup"  # the citizen collects the document
     ANSWER = "answer"  # a complaint is investigated and its answer written (its first text output)
     CITIZEN_VERDICT = "citizen_verdict"  # the answer went out; the citizen's reply closes or reopens it
+
+
+class OutputMeaning(StrEnum):
+    """What an output means to features that report on it or ask the citizen for it, instead of its key."""
+
+    CATEGORY = "category"  # the complaint's category (the bot offers its options; the recap counts them)
+    COMPLAINT_CLASS = "complaint_class"  # the complaint's class, which sets its answer deadline
+    PRIORITY = "priority"
+    UNIT = "unit"  # the unit of the Dinas the complaint went to
+    REFERRAL = "referral"  # the other agency a complaint was referred to, by name
 
 
 class TicketColumn(StrEnum):
@@ -170,6 +182,7 @@ class OutputField:
     max_value: int | None = None
     max_length: int | None = None
     fills: TicketColumn | None = None  # the ticket column the value is copied to
+    means: OutputMeaning | None = None
 
     @property
     def system_assigned(self) -> bool:
@@ -330,6 +343,14 @@ class Definition:
         """The file the definition was read from, for error messages."""
         return f"{self.key}.yaml"
 
+    def output_meaning(self, meaning: OutputMeaning) -> OutputField | None:
+        """The output that carries this meaning, if the SOP has one (validation keeps it to one)."""
+        for stage in self.stages:
+            for out in stage.outputs:
+                if out.means is meaning:
+                    return out
+        return None
+
     def column_outputs(self) -> tuple[tuple[str, OutputField], ...]:
         """Every (stage key, output) that fills a ticket column."""
         return tuple((s.key, o) for s in self.stages for o in s.outputs if o.fills is not None)
@@ -453,6 +474,7 @@ class _Parser:
     def __init__(self, source: str) -> None:
         self.source = source
         self.problems: list[str] = []
+        self._meanings_seen: set[OutputMeaning] = set()
 
     def fail(self, where: str, message: str) -> None:
         self.problems.append(f"{where}: {message}" if where else message)
@@ -655,7 +677,7 @@ class _Parser:
         seen: set[str] = set()
         allowed = {
             "key", "label", "type", "required", "source", "options",
-            "pattern", "min_value", "max_value", "max_length", "fills",
+            "pattern", "min_value", "max_value", "max_length", "fills", "means",
         }
         for i, item in enumerate(self._list(where, raw, "outputs")):
             if not isinstance(item, Mapping):
@@ -691,6 +713,13 @@ class _Parser:
             fills = None
             if item.get("fills") is not None:
                 fills = self._enum(fwhere, TicketColumn, item["fills"], "ticket column")
+            means = None
+            if item.get("means") is not None:
+                means = self._enum(fwhere, OutputMeaning, item["means"], "output meaning")
+                if means is not None and means in self._meanings_seen:
+                    self.fail(fwhere, f"meaning {means.value!r} is already carried by another output")
+                if means is not None:
+                    self._meanings_seen.add(means)
             if source not in (None, OutputSource.STAFF) and ftype is FieldType.CHECK:
                 self.fail(fwhere, "a check is ticked by staff; it cannot be system-assigned")
             fields.append(
@@ -706,6 +735,7 @@ class _Parser:
                     max_value=item.get("max_value"),
                     max_length=item.get("max_length"),
                     fills=fills,
+                    means=means,
                 )
             )
         return tuple(fields)

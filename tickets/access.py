@@ -8,6 +8,9 @@
   kecamatan (`StaffUser.kecamatan_code`); such an account without a kecamatan sees none.
 - Full NIK: only the roles the ticket's SOP marks `sees_full_nik` (definition.roles_seeing_full_nik).
   Admin does not: administering accounts needs no personal data. Lists always mask.
+- Confidential tickets (a complaint whose filer asked for it): name, NIK and WhatsApp number only
+  for the roles of the SOP's `see_protected_identity` duty, each view audited; everyone else,
+  admin included, sees `privacy.pseudonym(ticket)`.
 - Attachments (the citizen's scanned documents): the roles that see the full NIK (they work with
   the documents' data), the role owning the ticket's current stage (it has the berkas in hand;
   for a ticket waiting for the citizen, the owner of the stage it will return to) and admin (for
@@ -121,6 +124,16 @@ def can_view_ticket(account: StaffUser, ticket: Ticket) -> bool:
 def sees_full_nik(account: StaffUser, ticket: Ticket) -> bool:
     """Whether the account may read the unmasked NIK of this ticket's applicant."""
     return bool(set(account.roles) & workflow(ticket.workflow).roles_seeing_full_nik)
+
+
+def sees_identity(account: StaffUser, ticket: Ticket) -> bool:
+    """Whether the account may know who filed this ticket: always, unless the citizen asked for
+    confidentiality; then only the roles of the SOP's `see_protected_identity` duty (not admin)."""
+    if not ticket.confidential:
+        return True
+    definition = workflow(ticket.workflow)
+    return definition.has_duty(RoleDuty.SEE_PROTECTED_IDENTITY) and account.has_role(
+        *definition.roles_for(RoleDuty.SEE_PROTECTED_IDENTITY))
 
 
 def stage_owner(ticket: Ticket) -> str | None:

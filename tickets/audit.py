@@ -26,6 +26,7 @@ class AuditAction(StrEnum):
     VIEW_ATTACHMENT = "view_attachment"  # a citizen's file was opened
     VIEW_DOCUMENT = "view_document"  # an issued document was opened
     API_READ = "api_read"  # an API client read a ticket
+    VIEW_PROTECTED_IDENTITY = "view_protected_identity"  # who filed a confidential complaint was shown
 
     @property
     def label(self) -> str:
@@ -35,6 +36,7 @@ class AuditAction(StrEnum):
 
 ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.VIEW_FULL_NIK: "Melihat NIK utuh",
+    AuditAction.VIEW_PROTECTED_IDENTITY: "Melihat identitas pelapor rahasia",
     AuditAction.VIEW_ATTACHMENT: "Membuka berkas warga",
     AuditAction.VIEW_DOCUMENT: "Membuka dokumen",
     AuditAction.API_READ: "Dibaca lewat API",

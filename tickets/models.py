@@ -55,6 +55,11 @@ class Ticket(SQLModel, table=True):
     applicant_id: int = Field(foreign_key="applicant.id", index=True)
     kecamatan_code: str | None = Field(default=None, foreign_key="kecamatan.code", index=True)
     description: str | None = Field(default=None)
+    # The citizen asked that their identity be kept from the handlers (e.g. reporting pungli): staff
+    # without the SOP's `see_protected_identity` duty see a pseudonym instead of name, NIK and number.
+    confidential: bool = Field(default=False)
+    # The ticket this one is about (a complaint about a request); its page lists the tickets about it.
+    related_ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
     registration_number: str | None = Field(default=None, max_length=40, unique=True)
     claimed_by_id: int | None = Field(default=None, foreign_key="staffuser.id")
     return_stage: str | None = Field(default=None, max_length=60)

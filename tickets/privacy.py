@@ -124,3 +124,9 @@ def mask_phones_in_urls(text: str) -> str:
         return key + "*" * (len(digits) - 4) + digits[-4:]
 
     return _PHONE_IN_URL.sub(mask, text)
+
+
+def pseudonym(ticket_number: str) -> str:
+    """What staff without the right see instead of a confidential filer's name: stable per ticket,
+    and derived from nothing personal."""
+    return f"Pelapor rahasia ({ticket_number})"

@@ -45,6 +45,8 @@ def create_ticket(
     name: str | None = None,
     kecamatan_code: str | None = None,
     description: str | None = None,
+    confidential: bool = False,
+    related_ticket_id: int | None = None,
     draft_id: str | None = None,
     actor_id: int | None = None,
     actor_role: str | None = None,
@@ -61,7 +63,8 @@ def create_ticket(
     ticket = Ticket(
         number=ticket_number(year, seq), year=year, seq=seq, service=service, channel=channel,
         workflow=definition.key, stage=first, applicant_id=applicant.id, kecamatan_code=kecamatan_code,
-        description=description, stage_entered_at=now, sla_started_at=now, created_at=now, updated_at=now,
+        description=description, confidential=confidential, related_ticket_id=related_ticket_id,
+        stage_entered_at=now, sla_started_at=now, created_at=now, updated_at=now,
     )
     ticket.due_at = definition_due_at(ticket, now)
     session.add(ticket)
