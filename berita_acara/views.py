@@ -26,6 +26,7 @@ from layanan.ids import parse_id
 from routing.definition import RoleDuty
 from tickets import audit
 from tickets.access import duty_required, is_upt_only, roles_required, user
+from tickets.kecamatan import KECAMATAN
 from tickets.models import KecamatanRow
 from tickets.staff import StaffUser
 
@@ -54,8 +55,10 @@ def allowed(roles: Callable[[], tuple[str, ...]]) -> Callable[[View], View]:
 
 
 @bp.app_context_processor
-def _nav() -> dict[str, object]:
-    return {"berita_acara_roles": view_roles(), "sorting_report_roles": report_roles()}
+def _helpers() -> dict[str, object]:
+    """Who sees this package's pages in the navigation, and the kecamatan a sorted berkas may go to."""
+    return {"berita_acara_roles": view_roles(), "sorting_report_roles": report_roles(),
+            "kecamatan_choices": KECAMATAN}
 
 
 @bp.get("/pemilahan")

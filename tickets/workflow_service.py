@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from routing import workflow
 from routing.definition import Action, OutputField, OutputSource, TicketColumn
-from routing.engine import InvalidTransition, TicketView, Transition, TransitionError, plan_transition
+from routing.engine import MissingOutput, TicketView, Transition, TransitionError, plan_transition
 from routing.sla import due_at, working_time_between
 from tickets.events import TicketEvent, emit, output_provider
 from tickets.models import KecamatanRow, StageEvent, Ticket
@@ -123,9 +123,9 @@ def _column_values(session: Session, ticket: Ticket, specs: tuple[OutputField, .
                 values["registration_number"] = value
         elif spec.fills is TicketColumn.KECAMATAN_CODE:
             if session.get(KecamatanRow, value) is None:
-                raise InvalidTransition(
-                    f"Kode kecamatan {value} tidak ada dalam daftar kecamatan; berkas hanya dapat dipilah ke "
-                    "kecamatan yang memiliki UPT.")
+                # Said beside the field, like the engine's own checks of an output.
+                raise MissingOutput({spec.key: f"kode {value} tidak ada dalam daftar kecamatan; pilih kecamatan "
+                                               "yang memiliki UPT"}, {spec.key: spec.label})
             values["kecamatan_code"] = value
     return values
 

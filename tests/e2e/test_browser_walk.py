@@ -100,6 +100,8 @@ def _officer_advances(browser, base: str, stage: Stage, number: str, definition,
             page.fill(field, str(out.min_value or 1))
         elif out.type is FieldType.CHOICE:
             page.select_option(field, out.options[0])
+        elif out.fills and out.pattern:  # the kecamatan, chosen by name (already the applicant's own)
+            page.select_option(field, "180601")
         elif out.pattern:
             page.fill(field, "180601")
         else:
