@@ -40,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from berita_acara import hooks as berita_acara_hooks
     from bot import hooks as bot_hooks
+    from complaints import hooks as complaints_hooks
     from pdf_delivery import hooks as pdf_delivery_hooks
     from tickets import events
 
@@ -47,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     bot_hooks.init_app(app)
     pdf_delivery_hooks.init_app(app)
     berita_acara_hooks.init_app(app)
+    complaints_hooks.init_app(app)
 
     from berita_acara.views import bp as berita_acara_bp
     from bot.api import bp as api_bp
@@ -58,6 +60,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from layanan.health import bp as health_bp
     from pdf_delivery.signing_views import bp as signing_bp
     from pekon.views import bp as pekon_bp
+    from complaints.views import bp as complaints_bp
+    from bot.ticket_reply import bp as ticket_reply_bp
     from pdf_delivery.delivery_views import bp as pdf_sending_bp
     from tickets.admin_views import bp as admin_bp
     from tickets.audit_views import bp as audit_bp
@@ -81,6 +85,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(help_desk_bp)
     app.register_blueprint(signing_bp)
     app.register_blueprint(pekon_bp)
+    app.register_blueprint(complaints_bp)
+    app.register_blueprint(ticket_reply_bp)
 
     from layanan import rate_limits
 
