@@ -1,9 +1,12 @@
 """The berita acara's life: drawn up per kecamatan, signed, carried, received item by item.
 
 Every move of the papers also moves the listed tickets through their stages with the workflow
-service, so each step leaves a stage event with the acting officer and role. The other way round,
-a listed ticket advanced from its own page takes the berita acara along (`follow_ticket`), so the
-paper and its tickets never tell two stories.
+service, so each step leaves a stage event with the acting officer and role. The other way round is
+closed: a listed ticket leaves the berita acara, courier and UPT stages only with its berita acara
+(`refuse_moves_outside`). The paper is one sheet, carried in one envelope by one courier and signed
+by hand by the courier and the UPT over the whole list, so it cannot record one of its berkas handed
+over alone; a ticket moved by itself from its own page left the paper behind ("Kurir —" on an
+archived ticket's berita acara). The ticket page points to the berita acara instead.
 
 A berita acara lists the tickets of one SOP: who draws it up, signs, carries and receives it are
 the roles that SOP gives the duties (berita_acara.stages).
@@ -27,7 +30,7 @@ from berita_acara.stages import HandoverStages, handover_chains, stages_of, view
 from layanan.clock import WIB, office_year, utcnow
 from routing import workflow
 from routing.definition import Action, FieldType, Stage
-from routing.engine import Transition, TransitionError
+from routing.engine import InvalidTransition, Transition, TransitionError
 from tickets.access import is_upt_only
 from tickets.models import Applicant, StageEvent, Ticket
 from tickets.privacy import mask_nik
@@ -36,7 +39,7 @@ from tickets.workflow_service import act
 
 log = logging.getLogger(__name__)
 
-# Set on the session while a step of the berita acara moves its own tickets: follow_ticket stands aside.
+# Set on the session while a step of the berita acara moves its own tickets: the only way they move.
 _MOVING = "berita_acara_moving"
 
 
@@ -202,7 +205,7 @@ def record_delivery(session: Session, berita_acara: BeritaAcara, actor: StaffUse
     if berita_acara.status in (BeritaAcaraStatus.DRAFT, BeritaAcaraStatus.SIGNED):
         raise HandoverError("Berita acara ini belum diserahkan kepada kurir.")
     _require_status(berita_acara, BeritaAcaraStatus.IN_TRANSIT, "dicatat diserahkan ke UPT")
-    # No courier is recorded when the papers left through the tickets' own pages: any courier may record.
+    # A berita acara dispatched before its steps were the only way carries no courier: any courier may record.
     if berita_acara.courier_id not in (None, actor.id):
         raise HandoverError("Berita acara ini dibawa kurir lain.")
     now = now or utcnow()
@@ -331,58 +334,27 @@ def _move_tickets(session: Session, berita_acara: BeritaAcara, chain: HandoverSt
         raise HandoverError("Berkas berikut belum dapat diproses: " + "; ".join(stuck))
 
 
-def follow_ticket(session: Session, ticket: Ticket, event: StageEvent, transition: Transition) -> None:
-    """A listed ticket was advanced from its own page: take the berita acara along (hook on "stage left").
+def listing(session: Session, ticket: Ticket) -> BeritaAcara | None:
+    """The berita acara that lists this ticket, if one does."""
+    return session.exec(
+        select(BeritaAcara).join(BeritaAcaraItem, col(BeritaAcaraItem.berita_acara_id) == col(BeritaAcara.id))
+        .where(BeritaAcaraItem.ticket_id == ticket.id)
+    ).first()
 
-    The papers leave with the courier, and reach the UPT, once every listed ticket has left the stage;
-    a ticket the UPT passes on counts as received. Runs in the ticket's transaction; idempotent.
-    """
+
+def refuse_moves_outside(session: Session, ticket: Ticket, event: StageEvent, transition: Transition) -> None:
+    """Refuse advancing a listed ticket out of the berita acara, courier or UPT stage other than by a step
+    of its berita acara (hook on "stage left"); the refusal names the berita acara to use."""
     if transition.action is not Action.ADVANCE or session.info.get(_MOVING):
         return
     chain = stages_of(ticket.workflow)
-    if chain is None or event.from_stage not in (chain.handover.key, chain.courier.key, chain.upt.key):
+    if chain is None or event.from_stage not in {s.key for s in chain.paper_trail}:
         return
-    item = session.exec(select(BeritaAcaraItem).where(BeritaAcaraItem.ticket_id == ticket.id)).first()
-    if item is None:
-        return
-    # Locked, so that two of its tickets advanced at once both see the other's move.
-    berita_acara = session.exec(
-        select(BeritaAcara).where(BeritaAcara.id == item.berita_acara_id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-    now = event.created_at
-    status = BeritaAcaraStatus(berita_acara.status)
-    if event.from_stage == chain.upt.key:
-        if item.received is False and status == BeritaAcaraStatus.RECEIVED_WITH_DISCREPANCIES:
-            _received_late(session, berita_acara, item, now)
-        elif item.received is None:
-            item.received = True
-            session.add(item)
-            if status == BeritaAcaraStatus.DELIVERED and all(i.received for i in items_of(session, berita_acara)):
-                berita_acara.status = BeritaAcaraStatus.RECEIVED_COMPLETE
-                berita_acara.received_by_id, berita_acara.received_at = event.actor_id, now
-                berita_acara.updated_at = now
-                session.add(berita_acara)
-        return
-    stage = chain.handover if event.from_stage == chain.handover.key else chain.courier
-    if not _all_past(session, berita_acara, chain, stage):
-        return
-    if stage is chain.handover and status == BeritaAcaraStatus.SIGNED:
-        berita_acara.status, berita_acara.dispatched_at = BeritaAcaraStatus.IN_TRANSIT, now
-    elif stage is chain.courier and status == BeritaAcaraStatus.IN_TRANSIT:
-        berita_acara.status, berita_acara.delivered_at = BeritaAcaraStatus.DELIVERED, now
-    else:
-        return
-    berita_acara.updated_at = now
-    session.add(berita_acara)
-    log.info("berita acara %s follows its tickets: %s", berita_acara.number, berita_acara.status)
-
-
-def _all_past(session: Session, berita_acara: BeritaAcara, chain: HandoverStages, stage: Stage) -> bool:
-    """Whether every ticket the berita acara lists is past this stage."""
-    ids = [item.ticket_id for item in items_of(session, berita_acara)]
-    later = chain.keys_after(stage)
-    return all(s in later for s in session.exec(select(Ticket.stage).where(col(Ticket.id).in_(ids))))
+    berita_acara = listing(session, ticket)
+    if berita_acara is not None:
+        raise InvalidTransition(
+            f"Tiket ini tercantum dalam berita acara {berita_acara.number}: penyerahan ke kurir, pengantaran dan "
+            "penerimaan di UPT dicatat di halaman berita acara itu, untuk semua berkasnya sekaligus.")
 
 
 def stage_confirmations(stage: Stage) -> dict[str, Any]:

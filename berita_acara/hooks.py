@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from berita_acara.handover import follow_ticket
+from berita_acara.handover import refuse_moves_outside
 from berita_acara.outputs import berita_acara_output
 from berita_acara.retention import LABELS, purge_reports
 from berita_acara.stages import check_definition
+from berita_acara.views import step_on_berita_acara
 from routing import definitions
 from routing.definition import Definition, OutputSource, StageDuty
 from tickets import events, retention
@@ -15,13 +16,15 @@ from tickets import events, retention
 
 def init_app(app: Flask) -> None:
     """Refuse at start an SOP whose berita acara could not work; fill the `berita_acara` output with the
-    number of the signed berita acara listing the ticket; let the berita acara follow tickets advanced
-    from their own pages; remove its PDFs with the purge of finished tickets."""
+    number of the signed berita acara listing the ticket; keep listed tickets from leaving the handover,
+    courier and UPT stages other than with their berita acara, and point their ticket pages to it;
+    remove its PDFs with the purge of finished tickets."""
     for definition in definitions():
         require_duties(definition)
     events.provide_output(app, OutputSource.BERITA_ACARA,
                           lambda session, ticket, spec: berita_acara_output(session, ticket))
-    events.on(app, events.TicketEvent.STAGE_LEFT, follow_ticket)
+    events.on(app, events.TicketEvent.STAGE_LEFT, refuse_moves_outside)
+    events.take_advance_elsewhere(app, step_on_berita_acara)
     retention.add_purger(app, purge_reports, LABELS)
 
 

@@ -36,6 +36,12 @@ class HandoverStages:
         return following
 
     @property
+    def paper_trail(self) -> tuple[Stage, Stage, Stage]:
+        """The stages a listed ticket leaves only with its berita acara: handed to the courier, carried,
+        received at the UPT."""
+        return self.handover, self.courier, self.upt
+
+    @property
     def creator_role(self) -> str:
         """Who draws up the berita acara and hands the papers to the courier."""
         return str(self.handover.role)

@@ -19,15 +19,17 @@ from berita_acara.exports import report_csv, report_xlsx
 from berita_acara.handover import HandoverError
 from berita_acara.models import BeritaAcara, BeritaAcaraStatus
 from berita_acara.sorting import Period, PeriodError, batch_report, period_report
-from berita_acara.stages import courier_roles, creator_roles, handover_chains, report_roles, upt_roles, view_roles
+from berita_acara.stages import (courier_roles, creator_roles, handover_chains, report_roles, stages_of, upt_roles,
+                                 view_roles)
 from layanan.clock import WIB
 from layanan import db
 from layanan.ids import parse_id
-from routing.definition import RoleDuty
+from routing.definition import RoleDuty, StageDuty
 from tickets import audit
 from tickets.access import duty_required, is_upt_only, roles_required, user
 from tickets.kecamatan import KECAMATAN
-from tickets.models import KecamatanRow
+from tickets.events import Elsewhere
+from tickets.models import KecamatanRow, Ticket
 from tickets.staff import StaffUser
 
 log = logging.getLogger(__name__)
@@ -56,9 +58,48 @@ def allowed(roles: Callable[[], tuple[str, ...]]) -> Callable[[View], View]:
 
 @bp.app_context_processor
 def _helpers() -> dict[str, object]:
-    """Who sees this package's pages in the navigation, and the kecamatan a sorted berkas may go to."""
+    """Who sees this package's pages in the navigation, the kecamatan a sorted berkas may go to, and the
+    ticket page's link to the berita acara listing the ticket."""
     return {"berita_acara_roles": view_roles(), "sorting_report_roles": report_roles(),
-            "kecamatan_choices": KECAMATAN}
+            "kecamatan_choices": KECAMATAN, "berita_acara_of": _berita_acara_of}
+
+
+def _berita_acara_of(ticket: Ticket) -> dict[str, Any] | None:
+    """The berita acara listing the ticket, and whether the reader may open it."""
+    berita_acara = handover.listing(db.session(), ticket)
+    if berita_acara is None:
+        return None
+    return {"ba": berita_acara, "status": BeritaAcaraStatus(berita_acara.status),
+            "may_open": handover.can_view(user(), berita_acara)}
+
+
+# What each paper-trail step is, as the ticket page says where it is taken.
+_STEP_WHY = {
+    StageDuty.HANDOVER: "Berkas tiket ini diserahkan ke kurir bersama semua berkas berita acara {number}; kurirnya "
+                "dipilih di halaman berita acara.",
+    StageDuty.COURIER: "Penyerahan berkas ke UPT dicatat di berita acara {number}, sekaligus untuk semua berkasnya.",
+    StageDuty.UPT_RECEIPT: "UPT memeriksa penerimaan setiap berkas di halaman berita acara {number}.",
+}
+
+
+def step_on_berita_acara(session: Session, ticket: Ticket) -> Elsewhere | None:
+    """The berita acara page, for a ticket at a stage whose step is taken there."""
+    chain = stages_of(ticket.workflow)
+    if chain is None:
+        return None
+    steps = {chain.handover.key: StageDuty.HANDOVER, chain.courier.key: StageDuty.COURIER,
+             chain.upt.key: StageDuty.UPT_RECEIPT}
+    step = steps.get(ticket.stage)
+    if step is None:
+        return None
+    berita_acara = handover.listing(session, ticket)
+    if berita_acara is None:
+        if step is not StageDuty.HANDOVER:
+            return None  # listed in none: its own page moves it
+        return Elsewhere(url_for("berita_acara.index"), "Buka daftar berita acara",
+                         "Tiket ini belum tercantum dalam berita acara: buat berita acara untuk kecamatannya dulu.")
+    return Elsewhere(url_for("berita_acara.detail", ba_id=berita_acara.id), f"Buka berita acara {berita_acara.number}",
+                     _STEP_WHY[step].format(number=berita_acara.number))
 
 
 @bp.get("/pemilahan")

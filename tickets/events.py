@@ -14,6 +14,9 @@ them again.
 - pending matters             what may wait for a phone number when a message arrives from it
                               ("message received for a number"): an EXISTS clause for the webhook's
                               one query, and a handler that deals with the message
+- advance elsewhere           finder(session, ticket) -> Elsewhere | None: the stage's advance is taken
+                              on a feature's page (the signing page, the berita acara), so the ticket
+                              page points there instead of offering a form that could only fail
 """
 
 from __future__ import annotations
@@ -56,16 +59,37 @@ class PendingMatter:
     handle: Callable[..., Any]  # called by the webhook when the conversation hands the message to it
 
 
+@dataclass(frozen=True)
+class Elsewhere:
+    """Where a ticket's advance is taken instead of its own page, as the ticket page points to it."""
+
+    url: str
+    label: str  # the link's text
+    why: str  # one sentence saying why the step is taken there
+
+
+ElsewhereFinder = Callable[["Session", "Ticket"], Elsewhere | None]
+
+
 @dataclass
 class _Hooks:
     listeners: dict[TicketEvent, list[Callable[..., None]]]
     outputs: dict[OutputSource, OutputProvider]
     pending: dict[str, PendingMatter]
+    elsewhere: list[ElsewhereFinder]
 
 
 def init_app(app: Flask) -> None:
-    """Give the app an empty set of hooks; features fill it in their own init_app."""
-    app.extensions[EXTENSION] = _Hooks(listeners={e: [] for e in TicketEvent}, outputs={}, pending={})
+    """Give the app an empty set of hooks; features fill it in their own init_app. Templates get
+    `advance_elsewhere(ticket)`."""
+    app.extensions[EXTENSION] = _Hooks(listeners={e: [] for e in TicketEvent}, outputs={}, pending={}, elsewhere=[])
+    app.context_processor(_template_helpers)
+
+
+def _template_helpers() -> dict[str, Any]:
+    from layanan import db
+
+    return {"advance_elsewhere": lambda ticket: advance_elsewhere(db.session(), ticket)}
 
 
 def _hooks(app: Flask | None = None) -> _Hooks:
@@ -112,3 +136,17 @@ def pending_matters() -> tuple[PendingMatter, ...]:
 def pending_matter(kind: str) -> PendingMatter:
     """The registered pending matter of this kind."""
     return _hooks().pending[kind]
+
+
+def take_advance_elsewhere(app: Flask, finder: ElsewhereFinder) -> None:
+    """Register a finder of tickets whose advance is taken on a feature's page."""
+    _hooks(app).elsewhere.append(finder)
+
+
+def advance_elsewhere(session: "Session", ticket: "Ticket") -> Elsewhere | None:
+    """Where this ticket's advance is taken, when a feature takes it away from the ticket page."""
+    for finder in _hooks().elsewhere:
+        found = finder(session, ticket)
+        if found is not None:
+            return found
+    return None

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from routing import workflow
 from routing.definition import FieldType, Stage
-from tests.support.berita_acara import browser_sign_berita_acara, needs_berita_acara
+from tests.support.berita_acara import browser_berita_acara_step, browser_sign_berita_acara, needs_berita_acara
 from tests.support.documents import browser_document_step
 from tests.support.media_server import jpeg_bytes, png_bytes
 from tests.tickets.conftest import PASSWORD, make_staff
@@ -88,6 +88,9 @@ def _officer_advances(browser, base: str, stage: Stage, number: str, definition,
     page.click(f"text={number}")
     page.click("form.action-claim button")
     if browser_document_step(page, base, stage, number, artifacts):  # uploads the PDF, or signs on the TTE page
+        context.close()
+        return
+    if browser_berita_acara_step(page):  # hand-over, courier and UPT: on the berita acara page
         context.close()
         return
     for out in stage.outputs:

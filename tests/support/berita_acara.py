@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from berita_acara import document, handover
 from berita_acara.models import BeritaAcara
+from berita_acara.models import BeritaAcaraItem
 from berita_acara.stages import stages_of
 from pdf_delivery.certificates import create_demo_certificate
 from pdf_delivery.signing import pkcs12_path
@@ -39,6 +40,43 @@ def sign_berita_acara_for(session: Session, number: str) -> BeritaAcara:
     document.sign(session, made, _staff_with(session, chain.signer_role), PASSPHRASE, config,
                   f"{config['PUBLIC_BASE_URL']}/berita-acara/{made.id}")
     return made
+
+
+def berita_acara_step(http, session: Session, stage: Stage, number: str):  # type: ignore[no-untyped-def]
+    """Take a listed ticket's step on its berita acara page, as the officer logged in on `http` (the stages
+    of the hand-over, the courier and the UPT move only there); None for the other stages."""
+    session.expire_all()
+    ticket = session.exec(select(Ticket).where(Ticket.number == number)).one()
+    chain = stages_of(ticket.workflow)
+    item = session.exec(select(BeritaAcaraItem).where(BeritaAcaraItem.ticket_id == ticket.id)).first()
+    if chain is None or item is None or stage.key not in {s.key for s in chain.paper_trail}:
+        return None
+    from tests.tickets.conftest import csrf_token
+
+    page = f"/berita-acara/{item.berita_acara_id}"
+    token = csrf_token(http.get(page).text)
+    if stage.key == chain.handover.key:
+        courier = _staff_with(session, chain.courier_role)
+        return http.post(f"{page}/serahkan-ke-kurir", data={"csrf_token": token, "kurir": str(courier.id)})
+    if stage.key == chain.courier.key:
+        return http.post(f"{page}/diserahkan-ke-upt", data={"csrf_token": token})
+    return http.post(f"{page}/terima", data={"csrf_token": token, "ada": [str(item.id)]})
+
+
+def browser_berita_acara_step(page) -> bool:  # type: ignore[no-untyped-def]
+    """The same in a real browser, from the ticket page's pointer to the berita acara: True when taken there."""
+    link = page.query_selector(".advance-elsewhere a[href*='/berita-acara/']")
+    if link is None:
+        return False
+    link.click()
+    if page.query_selector("#kurir"):
+        page.select_option("#kurir", index=1)
+        page.click("form[action$='/serahkan-ke-kurir'] button[type=submit]")
+    elif page.query_selector("form[action$='/diserahkan-ke-upt']"):
+        page.click("form[action$='/diserahkan-ke-upt'] button[type=submit]")
+    else:
+        page.click("form[action$='/terima'] button[type=submit]")
+    return True
 
 
 def _staff_with(session: Session, role: str) -> StaffUser:
