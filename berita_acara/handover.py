@@ -125,6 +125,17 @@ def create_berita_acara(session: Session, actor: StaffUser, kecamatan_code: str,
     return berita_acara
 
 
+def awaiting_signature(session: Session, account: StaffUser) -> list[BeritaAcara]:
+    """Draft berita acara of the SOPs whose berita acara the account signs, oldest first."""
+    sops = [c.definition.key for c in handover_chains() if account.has_role(c.signer_role)]
+    if not sops:
+        return []
+    listed = (select(BeritaAcaraItem.berita_acara_id).join(Ticket, col(Ticket.id) == col(BeritaAcaraItem.ticket_id))
+              .where(col(Ticket.workflow).in_(sops)))
+    return list(session.exec(select(BeritaAcara).where(BeritaAcara.status == BeritaAcaraStatus.DRAFT,
+                                                       col(BeritaAcara.id).in_(listed)).order_by(col(BeritaAcara.id))))
+
+
 def remove_item(session: Session, berita_acara: BeritaAcara, actor: StaffUser, item_id: int) -> None:
     """Take a berkas out of a draft (e.g. its ticket was returned); the rest close up. Commits."""
     _require_role(actor, chain_of(session, berita_acara).creator_role, "mengubah berita acara")

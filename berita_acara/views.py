@@ -58,10 +58,11 @@ def allowed(roles: Callable[[], tuple[str, ...]]) -> Callable[[View], View]:
 
 @bp.app_context_processor
 def _helpers() -> dict[str, object]:
-    """Who sees this package's pages in the navigation, the kecamatan a sorted berkas may go to, and the
-    ticket page's link to the berita acara listing the ticket."""
+    """Who sees this package's pages in the navigation, the kecamatan a sorted berkas may go to, the
+    ticket page's link to the berita acara listing the ticket, and what waits for the signer (the TTE page)."""
     return {"berita_acara_roles": view_roles(), "sorting_report_roles": report_roles(),
-            "kecamatan_choices": KECAMATAN, "berita_acara_of": _berita_acara_of}
+            "kecamatan_choices": KECAMATAN, "berita_acara_of": _berita_acara_of,
+            "berita_acara_to_sign": lambda: handover.awaiting_signature(db.session(), user())}
 
 
 def _berita_acara_of(ticket: Ticket) -> dict[str, Any] | None:

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from sqlmodel import Session
 from werkzeug.wrappers import Response
 
 from layanan import db
@@ -17,6 +18,7 @@ from pdf_delivery.documents import (
     document_file,
     read_limited,
     signer_name,
+    signing_stage_keys,
     upload_document,
 )
 from pdf_delivery.models import DocumentStatus, IssuedDocument
@@ -26,6 +28,7 @@ from pdf_delivery.verification import find_by_code, verify_document
 from tickets import audit, services
 from routing.definition import RoleDuty
 from tickets.access import can_view_ticket, duty_required, duty_roles, roles_required, user
+from tickets.events import Elsewhere
 from tickets.models import Ticket
 from tickets.staff_pages import guard
 
@@ -71,8 +74,9 @@ def upload(number: str) -> Response:
 @bp.get("/tte")
 @duty_required(RoleDuty.SIGN)
 def queue() -> str:
-    """Tickets waiting for the Kepala Dinas's signature, with their documents."""
-    return _queue_page()
+    """Tickets waiting for the Kepala Dinas's signature, with their documents (and, through the berita
+    acara's include, the berita acara waiting for it)."""
+    return render_template("pdf_delivery/signing_queue.html", items=signing_queue(db.session(), user()))
 
 
 @bp.get("/tte/dokumen/<id:document_id>")
@@ -99,28 +103,28 @@ def preview(document_id: int) -> Response:
 
 @bp.post("/tte/tandatangani")
 @duty_required(RoleDuty.SIGN)
-def sign() -> Response | tuple[str, int]:
+def sign() -> Response:
     """Sign the ticked documents after the passphrase is re-entered; report each ticket's outcome."""
     chosen = [parse_id(v) for v in request.form.getlist("ticket_id")]
     if None in chosen:
         abort(400)  # a document this queue never listed
     ids = [i for i in chosen if i is not None]
     passphrase = request.form.get("passphrase", "")
-    session = db.session()
+    back = redirect(url_for("signing.queue"), code=303)  # refused or done: a reload never signs again
     if not ids:
         flash("Pilih minimal satu dokumen untuk ditandatangani.", "error")
-        return _queue_page(), 422
+        return back
     if not passphrase:
         flash("Masukkan passphrase TTE untuk menandatangani.", "error")
-        return _queue_page(), 422
+        return back
     try:
-        outcomes = sign_tickets(session, current_app.config, user(), passphrase, ids)
+        outcomes = sign_tickets(db.session(), current_app.config, user(), passphrase, ids)
     except SigningError as exc:
         flash(str(exc), "error")
-        return _queue_page(), 422
+        return back
     for outcome in outcomes:
         flash(outcome.message, "ok" if outcome.signed else "error")
-    return redirect(url_for("signing.queue"), code=303)
+    return back
 
 
 @bp.get("/verifikasi/<code>")
@@ -135,8 +139,13 @@ def verify(code: str) -> tuple[str, int] | str:
 
 
 
-def _queue_page() -> str:
-    return render_template("pdf_delivery/signing_queue.html", items=signing_queue(db.session(), user()))
+def sign_on_the_tte_page(session: Session, ticket: Ticket) -> Elsewhere | None:
+    """The signing page, for a ticket waiting for the signature: its advance is the signature itself."""
+    if ticket.stage not in signing_stage_keys(ticket.workflow):
+        return None
+    return Elsewhere(url_for("signing.queue") + f"#t{ticket.id}-baris", "Buka halaman Tanda Tangan Elektronik",
+                     "Dokumen ditandatangani dengan passphrase sertifikat TTE di halaman Tanda Tangan Elektronik; "
+                     "tiket diteruskan otomatis begitu dokumennya ditandatangani.")
 
 
 def _viewable_ticket(number: str) -> Ticket:

@@ -140,7 +140,7 @@ def test_wrong_passphrase_signs_nothing(http: requests.Session, session: Session
 
     response = sign_via_form(http, tickets, passphrase="salah-ketik")
 
-    assert response.status_code == 422
+    assert [r.status_code for r in response.history] == [303] and response.url.endswith("/tte")  # reload: no re-post
     assert "Passphrase TTE salah. Tidak ada dokumen yang ditandatangani." in unescape(response.text)
     for ticket in tickets:
         _unchanged(session, ticket)
@@ -154,7 +154,7 @@ def test_missing_certificate_signs_nothing(http: requests.Session, session: Sess
 
     response = sign_via_form(http, [ticket])
 
-    assert response.status_code == 422
+    assert [r.status_code for r in response.history] == [303] and response.url.endswith("/tte")
     assert "Sertifikat TTE kantor tidak ditemukan" in unescape(response.text)
     _unchanged(session, ticket)
 
@@ -236,3 +236,17 @@ def test_anonymous_visitors_are_sent_to_the_login_page(http: requests.Session, s
 
     assert response.url.split("?")[0].endswith("/masuk")
     assert ticket.number not in response.text
+
+
+def test_the_ticket_page_points_the_signer_to_the_signing_page(http: requests.Session, session: Session, app: Flask,
+                                                               kepala: StaffUser, operator: StaffUser) -> None:
+    ticket = waiting_for_signature(session, app, operator)
+    login(http, "kepala-dinas")
+    act_via_form(http, ticket.number, "claim")
+    page = unescape(http.get(f"/tiket/{ticket.number}").text)
+    assert 'class="action-advance"' not in page  # no "Teruskan" that could only fail
+    pointer = page[page.index('class="advance-elsewhere"'):][:800]
+    target = re.search(r'href="([^"]+)"', pointer)
+    assert target and target.group(1) == f"/tte#t{ticket.id}-baris"
+    signing_page = http.get(target.group(1)).text
+    assert f'id="t{ticket.id}-baris"' in signing_page and f'aria-label="Pilih {ticket.number}"' in signing_page
