@@ -79,10 +79,13 @@ def tabs(session: Session, now: datetime) -> list[Tab]:
     scope = _scope()
     if not scope.workflows:
         return []
-    tab = case((col(Ticket.stage).in_(scope.before_unit), literal(UNDISPOSED)), else_=_unit(scope)).label("tab")
-    late = func.sum(case((_overdue(scope, now), 1), else_=0))
+    per_ticket = select(
+        case((col(Ticket.stage).in_(scope.before_unit), literal(UNDISPOSED)), else_=_unit(scope)).label("tab"),
+        case((_overdue(scope, now), 1), else_=0).label("late"),
+    ).where(_open(scope)).subquery()
     counted = {unit: (int(total), int(overdue or 0)) for unit, total, overdue in session.exec(
-        select(tab, func.count(), late).where(_open(scope)).group_by(tab)).all() if unit is not None}
+        select(per_ticket.c.tab, func.count(), func.sum(per_ticket.c.late)).group_by(per_ticket.c.tab)).all()
+        if unit is not None}
     units = [UNDISPOSED, *options_of(OutputMeaning.UNIT)]
     units += [u for u in counted if u not in units]
     return [Tab(u, *counted.get(u, (0, 0))) for u in units]
