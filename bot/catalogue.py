@@ -125,15 +125,34 @@ MESSAGES: dict[str, str] = {
                                    "selesai, sampaikan pengaduan baru: ketik *menu*.",
     "complaint_escalated": "Terima kasih atas tanggapan Anda. Pengaduan *{number}* kami buka kembali dan kami "
                            "laporkan kepada Kepala Dinas; jawabannya kami kirim ke WhatsApp ini.",
-    # Complaint
+    # Complaint ({categories}: the complaint SOP's categories, numbered)
+    "ask_complaint_category": "Pilih kategori pengaduan Anda. Balas angka atau tulis kategorinya:\n{categories}",
+    "complaint_category_which": "Kategori yang mana maksud Anda? Balas angkanya:\n{candidates}",
+    "complaint_category_not_found": "Kategori tidak dikenali. Balas angka dari daftar ini:\n{categories}",
     "ask_complaint": "Tulis pengaduan Anda dalam satu pesan: apa yang terjadi, di mana, dan kapan.",
     "complaint_too_short": "Pengaduan terlalu singkat, tulis minimal 10 huruf.",
     "ask_complaint_kecamatan": "Di kecamatan mana hal ini terjadi? Ketik nama atau angkanya:\n" + _KECAMATAN_LIST,
+    "ask_complaint_related": "Apakah pengaduan ini tentang permohonan yang sudah punya nomor tiket? Ketik nomor "
+                             f"tiketnya, contoh: {TICKET_EXAMPLE}. Jika tidak ada, ketik *lewati*.",
+    "complaint_related_invalid": f"Nomor tiket tidak dikenali. Contoh nomor yang benar: {TICKET_EXAMPLE}. "
+                                 "Jika tidak ada, ketik *lewati*.",
     "ask_complaint_photos": "Ada foto atau dokumen pendukung? Kirim sekarang (foto/PDF), lalu ketik *selesai*. "
                             "Jika tidak ada, langsung ketik *selesai*.",
     "complaint_photos_waiting": "Sudah {count} file kami terima. Kirim foto/PDF lagi, atau ketik *selesai*.",
-    "confirm_complaint": "*Periksa pengaduan Anda:*\nIsi: {description}\nKecamatan: {kecamatan}\n"
-                         "Lampiran: {files} file\n\n" + _CONFIRM,
+    "ask_complaint_confidential": "Apakah identitas Anda ingin dirahasiakan? (ya/tidak)\nJika ya, petugas yang "
+                                  "menangani hanya melihat nama samaran; nama dan nomor Anda hanya dapat dilihat "
+                                  "pimpinan Dinas dan pengawas pengaduan.",
+    "complaint_confidential_unclear": "Balas *ya* bila identitas Anda ingin dirahasiakan, atau *tidak* bila "
+                                      "tidak perlu.",
+    "complaint_identity_hidden": "dirahasiakan",
+    "complaint_identity_shown": "tidak dirahasiakan",
+    "complaint_before_sending": "Sebelum pengaduan dikirim, mohon jawab dulu pertanyaan berikut.",
+    "confirm_complaint": "*Periksa pengaduan Anda:*\nKategori: {category}\nIsi: {description}\n"
+                         "Kecamatan: {kecamatan}\nNomor tiket terkait: {related}\nLampiran: {files} file\n"
+                         "Identitas: {identity}\n\n" + _CONFIRM,
+    "complaint_created": "Terima kasih. Pengaduan Anda tercatat dengan nomor *{number}*.\n\nTanggapan pertama "
+                         "kami berikan paling lambat *{deadline}*, lewat WhatsApp ini.\nCek status kapan saja "
+                         "dengan mengetik: status {number}",
     # After a call to the call center (bot.call_center): the caller sends the files on WhatsApp
     "call_followup": "Terima kasih telah menghubungi call center Disdukcapil Kabupaten Tanggamus. "
                      "Permohonan {service_label} Anda tercatat dengan nomor *{number}*.\n\n"

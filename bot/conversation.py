@@ -19,8 +19,11 @@ What waits on the number comes first, in this order:
 A pending matter may decline the message (it was not for it); the caller then asks again
 without it.
 
-The document request is a list of steps (`REQUEST_FLOW`): the draft field each fills, how an
-answer is read and the catalogue text that asks for it.
+The document request and the complaint are each a list of steps (`REQUEST_FLOW`, `COMPLAINT_FLOW`):
+the draft field each fills, how an answer is read and the catalogue text that asks for it. A question
+added after conversations were stored is marked `may_be_missing`: a stored draft without its answer
+stays valid where it is, and the question is asked as soon as the citizen moves on, always before
+anything is sent.
 """
 
 import re
@@ -32,6 +35,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from bot.catalogue import format_documents, render
+from bot.complaint_category import complaint_categories, match_category
 from bot.kecamatan_match import match_kecamatan
 from bot.nik import InvalidNik, parse_nik
 from tickets.privacy import mask_nik
@@ -67,9 +71,12 @@ class Step(StrEnum):
     REQUEST_DETAIL = "request_detail"
     REQUEST_DOCUMENTS = "request_documents"
     REQUEST_CONFIRM = "request_confirm"
+    COMPLAINT_CATEGORY = "complaint_category"
     COMPLAINT_TEXT = "complaint_text"
     COMPLAINT_KECAMATAN = "complaint_kecamatan"
+    COMPLAINT_RELATED = "complaint_related"
     COMPLAINT_PHOTOS = "complaint_photos"
+    COMPLAINT_CONFIDENTIAL = "complaint_confidential"
     COMPLAINT_CONFIRM = "complaint_confirm"
 
 
@@ -128,6 +135,11 @@ class CreateTicket:
     kecamatan_code: str | None
     description: str | None
     draft_id: str
+    # A complaint's: the category the citizen chose (one of the SOP's), the ticket number they named
+    # (canonical, not yet looked up) and whether their identity is kept from the handlers.
+    category: str | None = None
+    related_number: str | None = None
+    confidential: bool = False
 
 
 @dataclass(frozen=True)
@@ -229,6 +241,12 @@ STATUS_FILLER = frozenset({"nomor", "nomer", "no", "tiket"})
 RESEND_WORDS = ["kirim", "ulang"]
 SOLVED_WORDS = frozenset({"sudah", "udah", "sdh", "dah", "selesai", "beres", "tuntas", "terselesaikan"})
 UNSOLVED_WORDS = frozenset({"belum", "blm", "blum", "belom", "blom"})
+NO_NUMBER_WORDS = SKIP_WORDS | {"tidak tahu", "tdk tahu", "gak tau", "ga tau", "nggak tau", "lupa", "belum ada",
+                                "tidak punya", "tidak ada nomor", "tidak ada nomornya"}
+# "Apakah identitas Anda ingin dirahasiakan?": a reply that opens with a negation says no; "jangan ..." is
+# left unread ("jangan sebut nama saya" means yes), and so is anything else unsure: the question comes again.
+NEGATIONS = frozenset({"tidak", "tdk", "tak", "gak", "ga", "gk", "nggak", "enggak", "engga", "ndak", "no", "n"})
+CONFIDENTIAL_PREFIXES = ("rahasia", "dirahasia")
 
 _CHOICE = re.compile(r"(?:no|nomor|pilih|pilihan|angka)?\s*([0-9]{1,2})", flags=re.ASCII)
 _TICKET = re.compile(r"(PGD)?[\s\-_/.:#]*(20[0-9]{2})[\s\-_/.]*([0-9]{1,6})", flags=re.ASCII)
@@ -272,11 +290,15 @@ class _Draft:
     name: str | None = None
     kecamatan_code: str | None = None
     description: str | None = None
+    category: str | None = None  # a complaint's, one of the SOP's categories
+    related_number: str | None = None  # a complaint's, the canonical number of the ticket it is about
+    confidential: bool | None = None  # a complaint's: whether the citizen's identity is kept from the handlers
     files: int = 0
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {name: getattr(self, name) for name in _TEXT_FIELDS}
         data["service"] = self.service.value if self.service else None
+        data["confidential"] = self.confidential
         data = {key: value for key, value in data.items() if value is not None}
         if self.files:
             data["files"] = self.files
@@ -284,53 +306,63 @@ class _Draft:
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> "_Draft | None":
-        """The draft stored in State.data, or None if it was tampered with or written by other code."""
+        """The draft stored in State.data, or None if it was tampered with or written by other code.
+        A category the SOP no longer offers is dropped, to be asked again."""
         texts = {key: data.get(key) for key in _TEXT_FIELDS}
         if any(value is not None and not (isinstance(value, str) and value) for value in texts.values()):
             return None
-        service, files = data.get("service"), data.get("files", 0)
+        service, files, confidential = data.get("service"), data.get("files", 0), data.get("confidential")
         if service is not None and (not isinstance(service, str) or service not in _SERVICE_VALUES):
             return None
         if not isinstance(files, int) or isinstance(files, bool) or files < 0:
             return None
+        if confidential is not None and not isinstance(confidential, bool):
+            return None
         if texts["kecamatan_code"] is not None and texts["kecamatan_code"] not in BY_CODE:
             return None
-        return cls(service=Service(service) if service is not None else None, files=files, **texts)
+        related = texts["related_number"]
+        if related is not None and parse_ticket_number(related) != related:
+            return None
+        if texts["category"] not in complaint_categories():
+            texts["category"] = None
+        return cls(service=Service(service) if service is not None else None, files=files,
+                   confidential=confidential, **texts)
 
 
-_TEXT_FIELDS = tuple(f.name for f in fields(_Draft) if f.name not in ("service", "files"))
+_TEXT_FIELDS = tuple(f.name for f in fields(_Draft) if f.name not in ("service", "files", "confidential"))
 _SERVICE_VALUES = frozenset(s.value for s in Service)
 _STEP_VALUES = frozenset(s.value for s in Step)
-# What the steps outside the document request build on (the request's steps: see REQUEST_FLOW).
+# What the steps outside the flows build on (the flows' steps: see REQUEST_FLOW and COMPLAINT_FLOW).
 _NEEDED: dict[Step, tuple[str, ...]] = {
     Step.START: (),
     Step.STATUS_NUMBER: (),
-    Step.COMPLAINT_TEXT: ("draft_id",),
-    Step.COMPLAINT_KECAMATAN: ("draft_id", "description"),
-    Step.COMPLAINT_PHOTOS: ("draft_id", "description", "kecamatan_code"),
-    Step.COMPLAINT_CONFIRM: ("draft_id", "description", "kecamatan_code"),
 }
 
 
 def _consistent(step: Step, draft: _Draft) -> bool:
     """Whether the draft holds what the step builds on, so every handler can rely on it."""
-    if step in _REQUEST_INDEX:
-        return _request_consistent(step, draft)
+    if step in _POSITION:
+        return _flow_consistent(step, draft)
     return all(getattr(draft, name) is not None for name in _NEEDED[step])
 
 
-def _request_consistent(step: Step, draft: _Draft) -> bool:
-    """A request step needs the draft id and the answer of every earlier step that applies to the service."""
+def _flow_consistent(step: Step, draft: _Draft) -> bool:
+    """A step of a flow needs the draft id, a service of the flow (or none yet), to apply to the draft, and
+    the answer of every earlier required step that applies (but those that may be missing)."""
+    flow, position = _POSITION[step]
     if draft.draft_id is None:
         return False
-    service = draft.service
-    if service is not None and service not in DOCUMENT_SERVICES:
+    if draft.service is not None and draft.service not in flow.services:
         return False
-    position = _REQUEST_INDEX[step]
-    if service is not None and not REQUEST_FLOW[position].applies(service):
+    if not flow.steps[position].applies(draft):
         return False
-    return all(_answered(draft, earlier.field) for earlier in REQUEST_FLOW[:position]
-               if service is None or earlier.applies(service))
+    return all(_answered(draft, earlier.field) for earlier in flow.steps[:position]
+               if earlier.applies(draft) and not earlier.optional and not earlier.may_be_missing)
+
+
+def _complete(flow: "Flow", draft: _Draft) -> bool:
+    """Whether every required question of the flow that applies has its answer: the draft can be sent."""
+    return all(_answered(draft, entry.field) for entry in flow.steps if entry.applies(draft) and not entry.optional)
 
 
 def _answered(draft: _Draft, name: str | None) -> bool:
@@ -490,6 +522,8 @@ def _status_command(turn: _Turn, message: _Message) -> bool:
         rest = words[2:]
     elif words[:1] == ["status"] or (words[:1] == ["cek"] and len(words) > 1):
         rest = words[1:]
+    elif turn.step in _NUMBER_STEPS:
+        return False  # a bare number here is the answer to the question, not a status query
     else:
         number = parse_ticket_number(message.raw, require_prefix=True)
         if number:
@@ -548,18 +582,11 @@ def _prompt(turn: _Turn) -> str:
             return render("menu")
         case Step.STATUS_NUMBER:
             return render("status_ask")
-        case step if step in _REQUEST_INDEX:
-            return REQUEST_FLOW[_REQUEST_INDEX[step]].ask(draft)
-        case Step.COMPLAINT_TEXT:
-            return render("ask_complaint")
-        case Step.COMPLAINT_KECAMATAN:
-            return render("ask_complaint_kecamatan")
-        case Step.COMPLAINT_PHOTOS:
-            if draft.files:
-                return render("complaint_photos_waiting", count=draft.files)
-            return render("ask_complaint_photos")
-        case Step.COMPLAINT_CONFIRM:
-            return render("confirm_prompt")
+        case Step.REQUEST_CONFIRM | Step.COMPLAINT_CONFIRM:
+            return render("confirm_prompt")  # the summary was shown once; asked again, only the choice
+        case step if step in _POSITION:
+            flow, position = _POSITION[step]
+            return flow.steps[position].ask(draft)
     raise AssertionError(turn.step)
 
 
@@ -569,7 +596,7 @@ def _prompt(turn: _Turn) -> str:
 def _on_start(turn: _Turn, message: _Message) -> None:
     choice = message.choice
     if choice == 1 or message.text in REQUEST_WORDS:
-        _ask_next(turn, _Draft(draft_id=turn.incoming.key), after=None)
+        _ask_next(turn, _Draft(draft_id=turn.incoming.key), REQUEST_FLOW, after=None)
     elif choice == 2:
         turn.go(Step.STATUS_NUMBER, render("status_ask"), draft=_Draft())
     elif choice == 3:
@@ -582,7 +609,8 @@ def _on_start(turn: _Turn, message: _Message) -> None:
     elif COMPLAINT_WORDS.intersection(message.words):
         _start_complaint(turn)
     elif len(message.words) <= MAX_SHORTCUT_WORDS and (service := match_service(message.text)):
-        _ask_next(turn, _Draft(draft_id=turn.incoming.key, service=service), after=Step.REQUEST_SERVICE)
+        _ask_next(turn, _Draft(draft_id=turn.incoming.key, service=service), REQUEST_FLOW,
+                  after=Step.REQUEST_SERVICE)
     elif turn.fresh or _opens_with(message, GREETING_WORDS):
         turn.go(Step.START, render("welcome"))
     elif _opens_with(message, THANKS_WORDS):
@@ -593,7 +621,7 @@ def _on_start(turn: _Turn, message: _Message) -> None:
 
 
 def _start_complaint(turn: _Turn) -> None:
-    turn.go(Step.COMPLAINT_TEXT, render("ask_complaint"), draft=_Draft(draft_id=turn.incoming.key))
+    _ask_next(turn, _Draft(draft_id=turn.incoming.key), COMPLAINT_FLOW, after=None)
 
 
 def _opens_with(message: _Message, words: frozenset[str]) -> bool:
@@ -632,21 +660,31 @@ Parser = Callable[[_Message, datetime], Answer | Miss]
 
 
 @dataclass(frozen=True)
-class RequestStep:
-    """One step of the document request: the draft field it fills, how a text answer is read (None: the
-    step has a handler of its own), the catalogue key of its question and that question's values."""
+class FlowStep:
+    """One question of a flow: the draft field it fills, how a text answer is read (None: the step has a
+    handler of its own), the catalogue key of its question and that question's values."""
 
     step: Step
     field: str | None  # None: the step fills nothing (the confirmation)
     parse: Parser | None
     prompt: str | Callable[[_Draft], str]  # a catalogue key, or the key for this draft
     params: Callable[[_Draft], Mapping[str, object]] = lambda draft: {}
-    applies: Callable[[Service], bool] = lambda service: True  # whether the service asks this at all
+    applies: Callable[[_Draft], bool] = lambda draft: True  # whether this draft is asked this at all
+    optional: bool = False  # the citizen may pass (the answer stays None, or no files)
+    may_be_missing: bool = False  # added after drafts were stored: asked at the next move when missing
 
     def ask(self, draft: _Draft) -> str:
         """The question, for this draft."""
         key = self.prompt if isinstance(self.prompt, str) else self.prompt(draft)
         return render(key, **self.params(draft))
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Questions in the order they are asked, and the services a draft of the flow may be for."""
+
+    steps: tuple[FlowStep, ...]
+    services: frozenset[Service]
 
 
 def _parse_service(message: _Message, now: datetime) -> Answer | Miss:
@@ -675,10 +713,46 @@ def _parse_kecamatan(message: _Message, now: datetime) -> Answer | Miss:
     return Miss(render("kecamatan_not_found")) if kecamatan is None else Answer(kecamatan.code)
 
 
-def _parse_detail(message: _Message, now: datetime) -> Answer | Miss:
-    if not _long_enough(message.raw):
-        return Miss(render("detail_too_short"), again=True)
-    return Answer(message.raw[:MAX_TEXT_CHARS])
+def _long_text(too_short: str) -> Parser:
+    """A parser of a free text of at least MIN_TEXT_CHARS letters or digits; `too_short` says so otherwise."""
+    def parse(message: _Message, now: datetime) -> Answer | Miss:
+        if not _long_enough(message.raw):
+            return Miss(render(too_short), again=True)
+        return Answer(message.raw[:MAX_TEXT_CHARS])
+    return parse
+
+
+def _parse_category(message: _Message, now: datetime) -> Answer | Miss:
+    options = complaint_categories()
+    found = match_category(message.raw, options)
+    if found.chosen is not None:
+        return Answer(found.chosen)
+    if found.candidates:
+        # Equally close to more than one: never guess, ask with their numbers in the full list.
+        return Miss(render("complaint_category_which", candidates=_numbered(options, found.candidates)))
+    return Miss(render("complaint_category_not_found", categories=_numbered(options)))
+
+
+def _parse_related(message: _Message, now: datetime) -> Answer | Miss:
+    """The number of the ticket the complaint is about, or None when the citizen has none."""
+    if message.text in NO_NUMBER_WORDS:
+        return Answer(None)
+    number = parse_ticket_number(" ".join(w for w in message.words if w not in STATUS_FILLER))
+    return Miss(render("complaint_related_invalid")) if number is None else Answer(number)
+
+
+def _parse_confidential(message: _Message, now: datetime) -> Answer | Miss:
+    """Yes or no to keeping the citizen's identity from the handlers, in free text; unsure: ask again."""
+    words = message.words
+    if message.text in YES_WORDS:
+        return Answer(True)
+    if not words:
+        return Miss(render("complaint_confidential_unclear"))
+    if words[0] in NEGATIONS or message.text in NO_WORDS - {"jangan", "salah"}:
+        return Answer(False)  # "tidak", "tidak perlu", "gak usah dirahasiakan"
+    negated = any(w in NEGATIONS or w == "jangan" for w in words)
+    asks = words[0] in YES_WORDS or any(w.startswith(CONFIDENTIAL_PREFIXES) for w in words)
+    return Answer(True) if asks and not negated else Miss(render("complaint_confidential_unclear"))
 
 
 def _service_label(draft: _Draft) -> Mapping[str, object]:
@@ -696,23 +770,52 @@ def _documents_params(draft: _Draft) -> Mapping[str, object]:
     return {"service_label": service.label, "documents": format_documents(service)}
 
 
-# In the order they are asked. Adding a question: a Step, a _Draft field, one entry and its catalogue text.
-REQUEST_FLOW: tuple[RequestStep, ...] = (
-    RequestStep(Step.REQUEST_SERVICE, "service", _parse_service, "ask_service"),
-    RequestStep(Step.REQUEST_NIK, "nik", _parse_nik, "ask_nik", params=_service_label),
-    RequestStep(Step.REQUEST_NAME, "name", _parse_name, "ask_name"),
-    RequestStep(Step.REQUEST_KECAMATAN, "kecamatan_code", _parse_kecamatan, "ask_kecamatan"),
-    RequestStep(Step.REQUEST_DETAIL, "description", _parse_detail, lambda draft: DETAIL_QUESTIONS[_service(draft)],
-                applies=lambda service: service in DETAIL_QUESTIONS),
-    RequestStep(Step.REQUEST_DOCUMENTS, "files", None, _documents_question, params=_documents_params),
-    RequestStep(Step.REQUEST_CONFIRM, None, None, "confirm_prompt"),
-)
-_REQUEST_INDEX: dict[Step, int] = {entry.step: i for i, entry in enumerate(REQUEST_FLOW)}
+def _photos_question(draft: _Draft) -> str:
+    return "complaint_photos_waiting" if draft.files else "ask_complaint_photos"
+
+
+def _categories_params(draft: _Draft) -> Mapping[str, object]:
+    return {"categories": _numbered(complaint_categories())}
+
+
+# In the order they are asked. Adding a question: a Step, a _Draft field, one entry and its catalogue text
+# (and, in a flow citizens are already in, may_be_missing=True).
+REQUEST_FLOW = Flow(steps=(
+    FlowStep(Step.REQUEST_SERVICE, "service", _parse_service, "ask_service"),
+    FlowStep(Step.REQUEST_NIK, "nik", _parse_nik, "ask_nik", params=_service_label),
+    FlowStep(Step.REQUEST_NAME, "name", _parse_name, "ask_name"),
+    FlowStep(Step.REQUEST_KECAMATAN, "kecamatan_code", _parse_kecamatan, "ask_kecamatan"),
+    FlowStep(Step.REQUEST_DETAIL, "description", _long_text("detail_too_short"),
+             lambda draft: DETAIL_QUESTIONS[_service(draft)],
+             applies=lambda draft: draft.service is None or draft.service in DETAIL_QUESTIONS),
+    FlowStep(Step.REQUEST_DOCUMENTS, "files", None, _documents_question, params=_documents_params),
+    FlowStep(Step.REQUEST_CONFIRM, None, None, "confirm_prompt"),
+), services=frozenset(DOCUMENT_SERVICES))
+
+COMPLAINT_FLOW = Flow(steps=(
+    FlowStep(Step.COMPLAINT_CATEGORY, "category", _parse_category, "ask_complaint_category",
+             params=_categories_params, applies=lambda draft: bool(complaint_categories()), may_be_missing=True),
+    FlowStep(Step.COMPLAINT_TEXT, "description", _long_text("complaint_too_short"), "ask_complaint"),
+    FlowStep(Step.COMPLAINT_KECAMATAN, "kecamatan_code", _parse_kecamatan, "ask_complaint_kecamatan"),
+    FlowStep(Step.COMPLAINT_RELATED, "related_number", _parse_related, "ask_complaint_related", optional=True),
+    FlowStep(Step.COMPLAINT_PHOTOS, "files", None, _photos_question,
+             params=lambda draft: {"count": draft.files} if draft.files else {}, optional=True),
+    FlowStep(Step.COMPLAINT_CONFIDENTIAL, "confidential", _parse_confidential, "ask_complaint_confidential",
+             may_be_missing=True),
+    FlowStep(Step.COMPLAINT_CONFIRM, None, None, "confirm_complaint", params=lambda draft: _complaint_summary(draft)),
+), services=frozenset({Service.PENGADUAN}))
+
+_POSITION: dict[Step, tuple[Flow, int]] = {
+    entry.step: (flow, position) for flow in (REQUEST_FLOW, COMPLAINT_FLOW) for position, entry in enumerate(flow.steps)
+}
+# Steps whose answer is a ticket number: a bare number there answers the question, not asks its status.
+_NUMBER_STEPS = frozenset({Step.COMPLAINT_RELATED})
 
 
 def _on_question(turn: _Turn, message: _Message) -> None:
-    """A text answer to one of the request's questions: fill the draft and ask the next, or ask again."""
-    entry = REQUEST_FLOW[_REQUEST_INDEX[turn.step]]
+    """A text answer to one of a flow's questions: fill the draft and ask the next, or ask again."""
+    flow, position = _POSITION[turn.step]
+    entry = flow.steps[position]
     assert entry.parse is not None
     answer = entry.parse(message, turn.incoming.now)
     if isinstance(answer, Miss):
@@ -722,18 +825,28 @@ def _on_question(turn: _Turn, message: _Message) -> None:
             turn.miss(f"{answer.reply}\n{_prompt(turn)}" if answer.again else answer.reply)
         return
     assert entry.field is not None
-    _ask_next(turn, replace(turn.draft, **{entry.field: answer.value}), after=entry.step, note=answer.note)
+    _ask_next(turn, replace(turn.draft, **{entry.field: answer.value}), flow, after=entry.step, note=answer.note)
 
 
-def _ask_next(turn: _Turn, draft: _Draft, *, after: Step | None, note: str | None = None) -> None:
-    """Move to the request's next step that applies to the draft's service and ask its question."""
-    start = 0 if after is None else _REQUEST_INDEX[after] + 1
-    for entry in REQUEST_FLOW[start:]:
-        if draft.service is None or entry.applies(draft.service):
-            question = entry.ask(draft)
-            turn.go(entry.step, f"{note}\n\n{question}" if note else question, draft=draft)
-            return
-    raise AssertionError(f"no request step after {after}")
+def _ask_next(turn: _Turn, draft: _Draft, flow: Flow, *, after: Step | None, note: str | None = None) -> None:
+    """Move to the flow's next question for the draft and ask it."""
+    entry = _next_step(flow, draft, -1 if after is None else _POSITION[after][1])
+    question = entry.ask(draft)
+    turn.go(entry.step, f"{note}\n\n{question}" if note else question, draft=draft)
+
+
+def _next_step(flow: Flow, draft: _Draft, after: int) -> FlowStep:
+    """The first step after position `after` that applies and is not answered yet; but first an earlier
+    required one still unanswered (a question added after the draft was stored)."""
+    for position, entry in enumerate(flow.steps):
+        if not entry.applies(draft):
+            continue
+        if entry.field is None:
+            if position > after:
+                return entry
+        elif not _answered(draft, entry.field) and (position > after or not entry.optional):
+            return entry
+    raise AssertionError(f"no step after position {after}")
 
 
 def _on_request_documents(turn: _Turn, message: _Message) -> None:
@@ -761,23 +874,6 @@ def _on_request_confirm(turn: _Turn, message: _Message) -> None:
     ))
 
 
-def _on_complaint_text(turn: _Turn, message: _Message) -> None:
-    if not _long_enough(message.raw):
-        turn.miss(f"{render('complaint_too_short')}\n{render('ask_complaint')}")
-        return
-    draft = replace(turn.draft, description=message.raw[:MAX_TEXT_CHARS])
-    turn.go(Step.COMPLAINT_KECAMATAN, render("ask_complaint_kecamatan"), draft=draft)
-
-
-def _on_complaint_kecamatan(turn: _Turn, message: _Message) -> None:
-    kecamatan = match_kecamatan(message.raw)
-    if kecamatan is None:
-        turn.miss(render("kecamatan_not_found"))
-        return
-    turn.go(Step.COMPLAINT_PHOTOS, render("ask_complaint_photos"),
-            draft=replace(turn.draft, kecamatan_code=kecamatan.code))
-
-
 def _on_complaint_photos(turn: _Turn, message: _Message) -> None:
     if message.media:
         _take_media(turn, message, Step.COMPLAINT_PHOTOS)
@@ -786,16 +882,22 @@ def _on_complaint_photos(turn: _Turn, message: _Message) -> None:
     elif message.text not in SKIP_WORDS:
         turn.not_understood()
         return
-    turn.go(Step.COMPLAINT_CONFIRM, _complaint_summary(turn.draft))
+    _ask_next(turn, turn.draft, COMPLAINT_FLOW, after=Step.COMPLAINT_PHOTOS)
 
 
 def _on_complaint_confirm(turn: _Turn, message: _Message) -> None:
     if message.media:
         _take_media(turn, message, Step.COMPLAINT_PHOTOS)
         return
+    if not _complete(COMPLAINT_FLOW, turn.draft) and message.text not in NO_WORDS:
+        # A summary shown before a question was added: ask it before anything is sent.
+        _ask_next(turn, turn.draft, COMPLAINT_FLOW, after=Step.COMPLAINT_CONFIRM,
+                  note=render("complaint_before_sending"))
+        return
     _confirm(turn, message, lambda draft: CreateTicket(
         service=Service.PENGADUAN, nik=None, name=None, kecamatan_code=draft.kecamatan_code,
-        description=draft.description, draft_id=draft.draft_id or turn.incoming.key,
+        description=draft.description, draft_id=draft.draft_id or turn.incoming.key, category=draft.category,
+        related_number=draft.related_number, confidential=bool(draft.confidential),
     ))
 
 
@@ -813,11 +915,10 @@ def _confirm(turn: _Turn, message: _Message, ticket: Callable[[_Draft], CreateTi
 _HANDLERS: dict[Step, Callable[[_Turn, _Message], None]] = {
     Step.START: _on_start,
     Step.STATUS_NUMBER: _on_status_number,
-    **{entry.step: _on_question for entry in REQUEST_FLOW if entry.parse is not None},
+    **{entry.step: _on_question for flow in (REQUEST_FLOW, COMPLAINT_FLOW) for entry in flow.steps
+       if entry.parse is not None},
     Step.REQUEST_DOCUMENTS: _on_request_documents,
     Step.REQUEST_CONFIRM: _on_request_confirm,
-    Step.COMPLAINT_TEXT: _on_complaint_text,
-    Step.COMPLAINT_KECAMATAN: _on_complaint_kecamatan,
     Step.COMPLAINT_PHOTOS: _on_complaint_photos,
     Step.COMPLAINT_CONFIRM: _on_complaint_confirm,
 }
@@ -859,9 +960,18 @@ def _request_summary(draft: _Draft) -> str:
     )
 
 
-def _complaint_summary(draft: _Draft) -> str:
-    return render("confirm_complaint", description=_shorten(draft.description or ""),
-                  kecamatan=_kecamatan_name(draft), files=draft.files)
+def _complaint_summary(draft: _Draft) -> Mapping[str, object]:
+    """The values of the complaint's summary."""
+    return {
+        "category": draft.category or "-", "description": _shorten(draft.description or ""),
+        "kecamatan": _kecamatan_name(draft), "related": draft.related_number or "-", "files": draft.files,
+        "identity": render("complaint_identity_hidden" if draft.confidential else "complaint_identity_shown"),
+    }
+
+
+def _numbered(options: tuple[str, ...], only: tuple[str, ...] | None = None) -> str:
+    """The options as a numbered list ("3. Pungutan liar"), keeping their numbers when only some are shown."""
+    return "\n".join(f"{i}. {option}" for i, option in enumerate(options, start=1) if only is None or option in only)
 
 
 def _service(draft: _Draft) -> Service:

@@ -8,6 +8,7 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Integer, Select, String, bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -15,20 +16,25 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from berita_acara.words import day_name, long_date
 from bot import catalogue, conversation
 from bot.media import defer_download, refusal_for_declared_type
 from tickets.messages import Attachment, Conversation, Message
 from layanan.phone import InvalidPhone, normalize_phone
 from pdf_delivery import sending as pdf_sending
 from routing import workflow
+from routing.definition import OutputMeaning
 from tickets import events, services
 from tickets.constants import AttachmentStatus, Channel, Direction, MessageStatus, Service
-from layanan.clock import utcnow
+from tickets.models import Ticket
+from layanan.clock import to_wib, utcnow
 
 log = logging.getLogger(__name__)
 
 MAX_MEDIA = 10  # Twilio delivers at most 10 media per WhatsApp message
 MAX_BODY = 4096
+# A ticket number the citizen named that is not one of their own tickets: kept for the handler to check.
+UNLINKED_NUMBER_LINE = "Nomor tiket terkait yang disebut pelapor: {number}"
 _SID = re.compile(r"^[A-Za-z0-9]{10,64}$")
 
 
@@ -216,15 +222,18 @@ def _apply(session: Session, message: Message, attachments: list[Attachment],
         return []
     if isinstance(effect, conversation.CreateTicket):
         session.flush()  # draft attachments of this very message must be visible to the update
+        related_id, description = _related_ticket(session, message.phone, effect)
         ticket = services.create_ticket(
             session, service=Service(effect.service), channel=Channel.WHATSAPP, phone=message.phone,
             nik=effect.nik, name=effect.name, kecamatan_code=effect.kecamatan_code,
-            description=effect.description, draft_id=effect.draft_id,
+            description=description, confidential=effect.confidential, related_ticket_id=related_id,
+            draft_id=effect.draft_id,
         )
+        if effect.category is not None:
+            _prefill_category(ticket, effect.category)
         message.ticket_id = ticket.id
         log.info("ticket %s created from WhatsApp message %s", ticket.number, message.twilio_sid)
-        return [catalogue.render("ticket_created", number=ticket.number,
-                                 service_label=Service(ticket.service).label)]
+        return [_created_reply(ticket)]
     if isinstance(effect, conversation.QueryStatus):
         return [status_reply(session, message.phone, effect.number)]
     if isinstance(effect, conversation.ResendDocument):
@@ -233,6 +242,40 @@ def _apply(session: Session, message: Message, attachments: list[Attachment],
         log.info("conversation %s asks for a human: %s", message.phone[-4:], effect.reason)
         return []
     raise TypeError(f"unknown effect {effect!r}")
+
+
+def _related_ticket(session: Session, phone: str, effect: conversation.CreateTicket) -> tuple[int | None, str | None]:
+    """The id of the ticket a complaint is about, when it is one of this number's own, and the description;
+    any other number the citizen named (unknown, mistyped or someone else's) becomes a line of the
+    description instead, and the reply is the same either way."""
+    number, description = effect.related_number, effect.description
+    if number is None:
+        return None, description
+    ticket = services.get_by_number(session, number)
+    if ticket is not None and services.applicant_of(session, ticket).phone == phone:
+        return ticket.id, description
+    line = UNLINKED_NUMBER_LINE.format(number=number)
+    return None, f"{description}\n\n{line}" if description else line
+
+
+def _prefill_category(ticket: Ticket, category: str) -> None:
+    """The citizen's category, pre-selected for triage if the ticket's SOP offers it."""
+    output = workflow(ticket.workflow).output_meaning(OutputMeaning.CATEGORY)
+    if output is not None and category in output.options:
+        ticket.outputs = {**ticket.outputs, output.key: category}  # a new dict: the JSON column sees the change
+
+
+def _created_reply(ticket: Ticket) -> str:
+    """The citizen's answer to a new ticket: its number, and for a complaint the first response's deadline."""
+    if ticket.service == Service.PENGADUAN and ticket.due_at is not None:
+        return catalogue.render("complaint_created", number=ticket.number, deadline=citizen_date(ticket.due_at))
+    return catalogue.render("ticket_created", number=ticket.number, service_label=Service(ticket.service).label)
+
+
+def citizen_date(moment: datetime) -> str:
+    """The day of a moment in Tanggamus (WIB), as a citizen reads it: Kamis, 3 Desember 2026."""
+    day = to_wib(moment).date()
+    return f"{day_name(day)}, {long_date(day)}"
 
 
 def status_reply(session: Session, phone: str, number: str) -> str:

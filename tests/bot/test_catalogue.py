@@ -33,6 +33,13 @@ SAMPLES: dict[str, object] = {
     "answer": "x" * 200,
     "destination": "Dirujuk ke instansi lain, " + "N" * 120,
     "days": 60,  # a complaint's answer; the longest one the SOP allows is checked in tests/complaints
+    # The complaint flow: the SOP's category list, two equally close ones, the longest Indonesian date
+    "categories": "\n".join(f"{i}. {'N' * 40}" for i in range(1, 11)),
+    "candidates": "\n".join(f"{i}. {'N' * 40}" for i in range(1, 4)),
+    "category": "N" * 40,
+    "related": "PGD-2026-000123",
+    "identity": "tidak dirahasiakan",
+    "deadline": "Selasa, 29 September 2026",
 }
 
 

@@ -25,6 +25,7 @@ from bot.conversation import (
     is_command,
     parse_ticket_number,
 )
+from bot.complaint_category import complaint_categories
 from bot.services_catalog import required_documents
 from tickets.constants import DOCUMENT_SERVICES, Service
 
@@ -334,26 +335,43 @@ def test_anything_else_at_the_summary_asks_for_yes_or_cancel() -> None:
 COMPLAINT = "Antrean rekam KTP di kantor kecamatan sangat lama, sudah 3 kali datang belum dilayani."
 
 
+CATEGORIES = complaint_categories()
+
+
 def test_a_whole_complaint_with_a_photo() -> None:
     chat = Chat()
     chat.say("halo")
-    assert chat.say("3") == render("ask_complaint")
+    question = chat.say("3")
+    assert question.startswith("Pilih kategori pengaduan")
+    assert all(f"{i}. {category}" in question for i, category in enumerate(CATEGORIES, start=1))
+    assert chat.say("3") == render("ask_complaint")  # the third category
     assert render("ask_complaint_kecamatan") in chat.say(COMPLAINT)
-    assert chat.say("talang padang") == render("ask_complaint_photos")
+    assert chat.say("talang padang") == render("ask_complaint_related")
+    assert chat.say("lewati") == render("ask_complaint_photos")
     assert chat.send(media=("image/jpeg",)).effects == [KeepMedia(draft_id="SM0002", indexes=(0,))]
-    summary = chat.say("selesai")
-    assert COMPLAINT in summary and "Talang Padang" in summary and "1 file" in summary
+    assert chat.say("selesai") == render("ask_complaint_confidential")
+    summary = chat.say("tidak")
+    for shown in (CATEGORIES[2], COMPLAINT, "Talang Padang", "1 file", "Identitas: tidak dirahasiakan",
+                  "Nomor tiket terkait: -"):
+        assert shown in summary
     assert chat.send("ya").effects == [CreateTicket(
         service=Service.PENGADUAN, nik=None, name=None, kecamatan_code="180602", description=COMPLAINT,
-        draft_id="SM0002",
+        draft_id="SM0002", category=CATEGORIES[2], related_number=None, confidential=False,
     )]
     assert chat.state.name == Step.START
 
 
+def complaint_at(step: Step, **data: object) -> Chat:
+    """A complaint in this step with every earlier answer given."""
+    return chat_at(step, **{"draft_id": "SM0001", "category": CATEGORIES[0], "description": COMPLAINT,
+                            "kecamatan_code": "180620", **data})
+
+
 @pytest.mark.parametrize("skip", ["selesai", "tidak ada", "lewati"])
 def test_a_complaint_without_photos(skip: str) -> None:
-    chat = chat_at(Step.COMPLAINT_PHOTOS, draft_id="SM0001", description=COMPLAINT, kecamatan_code="180620")
-    assert "0 file" in chat.say(skip)
+    chat = complaint_at(Step.COMPLAINT_PHOTOS)
+    assert chat.say(skip) == render("ask_complaint_confidential")
+    assert "0 file" in chat.say("tidak")
     created = chat.send("iya").effects
     assert created and isinstance(created[0], CreateTicket) and created[0].kecamatan_code == "180620"
 
@@ -361,21 +379,144 @@ def test_a_complaint_without_photos(skip: str) -> None:
 def test_a_complaint_can_start_by_its_name_at_the_menu() -> None:
     chat = Chat()
     chat.say("halo")
-    assert chat.say("mau pengaduan") == render("ask_complaint")
+    assert chat.say("mau pengaduan").startswith("Pilih kategori pengaduan")
+    assert chat.state.name == Step.COMPLAINT_CATEGORY
+
+
+@pytest.mark.parametrize(("typed", "category"), [
+    ("2", "Sikap petugas"), ("no 3", "Pungutan liar"), ("pungutan lair", "Pungutan liar"), ("pungli", "Pungutan liar"),
+    ("persyratan", "Persyaratan"), ("Sistem/Aplikasi", "Sistem/aplikasi"), ("aplikasi eror", "Sistem/aplikasi"),
+    ("petugasnya tidak ramah", "Sikap petugas"), ("kesalahn data", "Kesalahan data"), ("lain", "Lainnya"),
+])
+def test_the_category_is_understood_by_number_words_or_typos(typed: str, category: str) -> None:
+    chat = chat_at(Step.COMPLAINT_CATEGORY, draft_id="SM0001")
+    assert chat.say(typed) == render("ask_complaint")
+    assert chat.state.data["category"] == category
+
+
+@pytest.mark.parametrize(("typed", "candidates"), [
+    ("petugas lambat", ("1. Pelayanan lambat", "2. Sikap petugas")),
+    ("sistem data", ("5. Kesalahan data", "6. Sistem/aplikasi")),
+])
+def test_a_category_equally_close_to_two_is_asked_back_never_guessed(typed: str, candidates: tuple[str, ...]) -> None:
+    chat = chat_at(Step.COMPLAINT_CATEGORY, draft_id="SM0001")
+    reply = chat.say(typed)
+    assert all(candidate in reply for candidate in candidates)
+    assert len(reply.splitlines()) == 1 + len(candidates)  # only those are offered
+    assert chat.state.name == Step.COMPLAINT_CATEGORY and "category" not in chat.state.data
+    chat.say(candidates[1].split(".")[0])
+    assert chat.state.data["category"] == candidates[1].split(". ")[1]
+
+
+@pytest.mark.parametrize("typed", ["uang", "halo", "9", COMPLAINT])
+def test_no_category_fits_so_the_list_comes_again(typed: str) -> None:
+    chat = chat_at(Step.COMPLAINT_CATEGORY, draft_id="SM0001")
+    assert chat.say(typed) == render("complaint_category_not_found", categories=render_categories())
+    assert chat.state.name == Step.COMPLAINT_CATEGORY
+
+
+def render_categories() -> str:
+    return "\n".join(f"{i}. {c}" for i, c in enumerate(CATEGORIES, start=1))
+
+
+@pytest.mark.parametrize("typed", ["pgd 2026 123", "PGD-2026-000123", "pgd-2026-123", "PGD/2026/123",
+                                   "no tiket PGD-2026-000123", "nomor: pgd 2026 000123", "2026-123"])
+def test_the_related_ticket_number_is_read_loosely_and_is_not_a_status_query(typed: str) -> None:
+    chat = complaint_at(Step.COMPLAINT_RELATED)
+    outcome = chat.send(typed)
+    assert outcome.effects == [] and outcome.replies == [render("ask_complaint_photos")]
+    assert chat.state.data["related_number"] == "PGD-2026-000123"
+
+
+@pytest.mark.parametrize("typed", ["lewati", "tidak ada", "Tidak ada.", "skip", "tidak tahu"])
+def test_the_related_ticket_can_be_skipped(typed: str) -> None:
+    chat = complaint_at(Step.COMPLAINT_RELATED)
+    assert chat.say(typed) == render("ask_complaint_photos")
+    assert "related_number" not in chat.state.data
+
+
+def test_a_related_number_not_understood_is_asked_again_and_status_still_works() -> None:
+    chat = complaint_at(Step.COMPLAINT_RELATED)
+    assert chat.say("yang kemarin") == render("complaint_related_invalid")
+    assert chat.send("status PGD-2026-000007").effects == [QueryStatus("PGD-2026-000007")]
+    assert chat.state.name == Step.COMPLAINT_RELATED
+
+
+@pytest.mark.parametrize(("typed", "confidential"), [
+    ("ya", True), ("Iya", True), ("ya, tolong dirahasiakan", True), ("rahasiakan saja", True),
+    ("mohon dirahasiakan", True),
+    ("tidak", False), ("tidak perlu", False), ("gak usah", False), ("tidak usah dirahasiakan", False), ("Nggak", False),
+])
+def test_confidentiality_is_understood_in_free_text(typed: str, confidential: bool) -> None:
+    chat = complaint_at(Step.COMPLAINT_CONFIDENTIAL)
+    summary = chat.say(typed)
+    assert ("Identitas: dirahasiakan" if confidential else "Identitas: tidak dirahasiakan") in summary
+    assert chat.send("ya").effects[0].confidential is confidential  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("typed", ["jangan sebut nama saya", "jangan dirahasiakan", "hmm", "terserah"])
+def test_an_unsure_answer_on_confidentiality_is_asked_again(typed: str) -> None:
+    chat = complaint_at(Step.COMPLAINT_CONFIDENTIAL)
+    assert chat.say(typed) == render("complaint_confidential_unclear")
+    assert chat.state.name == Step.COMPLAINT_CONFIDENTIAL and "confidential" not in chat.state.data
+
+
+def test_a_photo_sent_at_the_summary_goes_back_to_the_photos_then_straight_to_the_summary() -> None:
+    chat = complaint_at(Step.COMPLAINT_CONFIRM, related_number="PGD-2026-000009", confidential=True)
+    chat.send(media=("image/png",))
+    assert chat.state.name == Step.COMPLAINT_PHOTOS
+    summary = chat.say("selesai")
+    assert "1 file" in summary and "PGD-2026-000009" in summary and "Identitas: dirahasiakan" in summary
+    assert chat.send("ya").effects[0] == CreateTicket(  # type: ignore[comparison-overlap]
+        service=Service.PENGADUAN, nik=None, name=None, kecamatan_code="180620", description=COMPLAINT,
+        draft_id="SM0001", category=CATEGORIES[0], related_number="PGD-2026-000009", confidential=True)
+
+
+# States stored before the category, the related ticket and confidentiality were asked.
+
+
+def test_a_complaint_stored_at_the_old_text_step_goes_on_and_asks_the_category_next() -> None:
+    chat = chat_at(Step.COMPLAINT_TEXT, draft_id="SM0001")
+    assert chat.say(COMPLAINT).startswith("Pilih kategori pengaduan")
+    assert chat.state.data["description"] == COMPLAINT
+    assert chat.say("1") == render("ask_complaint_kecamatan")  # the text is not asked again
+    assert chat.say("gisting") == render("ask_complaint_related")
+
+
+def test_a_complaint_stored_at_the_old_summary_asks_what_is_missing_before_sending() -> None:
+    chat = chat_at(Step.COMPLAINT_CONFIRM, draft_id="SM0001", description=COMPLAINT, kecamatan_code="180620",
+                   files=2)
+    outcome = chat.send("ya")
+    assert outcome.effects == []  # nothing is sent without the category and the citizen's choice on identity
+    assert render("complaint_before_sending") in outcome.replies[0] and "Pilih kategori" in outcome.replies[0]
+    assert chat.say("pungli") == render("ask_complaint_related")
+    assert chat.say("lewati") == render("ask_complaint_confidential")  # the two photos are kept, not asked again
+    summary = chat.say("ya")
+    assert "Pungutan liar" in summary and "2 file" in summary and "Identitas: dirahasiakan" in summary
+    created = chat.send("ya").effects
+    assert isinstance(created[0], CreateTicket) and created[0].confidential and created[0].category == "Pungutan liar"
+
+
+def test_a_complaint_stored_at_the_old_summary_can_still_be_cancelled() -> None:
+    chat = chat_at(Step.COMPLAINT_CONFIRM, draft_id="SM0001", description=COMPLAINT, kecamatan_code="180620")
+    assert chat.say("tidak") == render("cancelled")
+    assert chat.state.name == Step.START
 
 
 def test_a_too_short_complaint_is_asked_again() -> None:
-    chat = chat_at(Step.COMPLAINT_TEXT, draft_id="SM0001")
+    chat = chat_at(Step.COMPLAINT_TEXT, draft_id="SM0001", category=CATEGORIES[0])
     assert render("complaint_too_short") in chat.say("lama")
     assert chat.state.name == Step.COMPLAINT_TEXT
 
 
 def test_a_long_complaint_is_shortened_in_the_summary_only() -> None:
     text = "Pelayanan lambat sekali. " * 40
-    chat = chat_at(Step.COMPLAINT_TEXT, draft_id="SM0001")
+    chat = chat_at(Step.COMPLAINT_TEXT, draft_id="SM0001", category=CATEGORIES[0])
     chat.say(text)
     chat.say("gisting")
-    assert len(chat.say("selesai")) <= MAX_CHARS
+    chat.say("lewati")
+    chat.say("selesai")
+    assert len(chat.say("tidak")) <= MAX_CHARS
     assert chat.send("ya").effects[0].description == text.strip()  # type: ignore[union-attr]
 
 
@@ -417,7 +558,7 @@ def test_status_alone_asks_for_the_number() -> None:
 
 
 def test_a_complaint_that_starts_with_status_is_still_a_complaint() -> None:
-    chat = chat_at(Step.COMPLAINT_TEXT, draft_id="SM0001")
+    chat = chat_at(Step.COMPLAINT_TEXT, draft_id="SM0001", category=CATEGORIES[0])
     chat.say("status KTP saya tidak berubah sudah sebulan")
     assert chat.state.name == Step.COMPLAINT_KECAMATAN
 
@@ -552,7 +693,7 @@ TEXTS = st.one_of(
         "", "halo", "1", "2", "3", "4", "5", "7", "8", "20", "1.", "ya", "tidak", "batal", "menu", "bantuan",
         "selesai", "lewati", "status", "status PGD-2026-000123", "cek abc", "PGD-2026-000001", NIK, NIK_JAKARTA,
         "1806013002900001", "Siti Aminah", "kota agung", "kota agung brat", "ktp", "pindah", "pengaduan", COMPLAINT,
-        "Ya", "OK", "p", "0",
+        "Ya", "OK", "p", "0", "pungli", "petugas lambat", "pgd 2026 123", "tidak ada", "rahasiakan", "jangan",
     ]),
     st.text(max_size=300),
 )
@@ -562,6 +703,9 @@ GAPS = st.one_of(st.integers(min_value=0, max_value=600), st.integers(min_value=
 MESSAGES = st.tuples(TEXTS, st.lists(CONTENT_TYPES, max_size=4).map(tuple), GAPS)
 DRAFT_DATA = st.fixed_dictionaries({}, optional={
     "draft_id": st.sampled_from(["SM0001", ""]),
+    "category": st.sampled_from([*CATEGORIES[:2], "Kategori lama"]),
+    "related_number": st.sampled_from(["PGD-2026-000123", "pgd 2026 1"]),
+    "confidential": st.sampled_from([True, False, "ya"]),
     "service": st.sampled_from([s.value for s in Service]),
     "nik": st.sampled_from([NIK, NIK_JAKARTA]),
     "name": st.just("Siti Aminah"),
@@ -570,7 +714,8 @@ DRAFT_DATA = st.fixed_dictionaries({}, optional={
     "files": st.integers(min_value=0, max_value=MAX_FILES + 2),
 })
 JUNK_DATA = st.dictionaries(
-    st.sampled_from(["draft_id", "service", "nik", "name", "kecamatan_code", "description", "files", "other"]),
+    st.sampled_from(["draft_id", "service", "nik", "name", "kecamatan_code", "description", "files", "category",
+                     "related_number", "confidential", "other"]),
     st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20), st.lists(st.integers(), max_size=2)),
 )
 def full_draft(step: Step) -> st.SearchStrategy[dict[str, object]]:
@@ -581,6 +726,7 @@ def full_draft(step: Step) -> st.SearchStrategy[dict[str, object]]:
         services = [Service.PENGADUAN]
     else:
         services = list(DOCUMENT_SERVICES)
+    complaint = step.value.startswith("complaint")
     return st.fixed_dictionaries({
         "draft_id": st.just("SM0001"),
         "service": st.sampled_from([s.value for s in services]),
@@ -589,6 +735,10 @@ def full_draft(step: Step) -> st.SearchStrategy[dict[str, object]]:
         "kecamatan_code": st.sampled_from(["180601", "180628"]),
         "description": st.sampled_from([COMPLAINT, "x" * 2000]),
         "files": st.integers(min_value=1 if step is Step.REQUEST_CONFIRM else 0, max_value=MAX_FILES + 2),
+    }, optional={  # a complaint stored before these were asked has none of them
+        "category": st.sampled_from(CATEGORIES if complaint else [CATEGORIES[0]]),
+        "related_number": st.just("PGD-2026-000123"),
+        "confidential": st.booleans(),
     })
 
 
@@ -643,14 +793,15 @@ def test_is_command_agrees_with_what_handle_treats_as_a_command(body: str, comma
     assert is_command(body) is command
 
 
-def test_the_request_is_a_list_of_steps_each_asked_by_its_catalogue_text() -> None:
+def test_the_request_and_the_complaint_are_lists_of_steps_each_asked_by_its_catalogue_text() -> None:
     from bot.catalogue import MESSAGES
-    from bot.conversation import REQUEST_FLOW
+    from bot.conversation import COMPLAINT_FLOW, REQUEST_FLOW
 
-    assert [entry.step for entry in REQUEST_FLOW] == [
+    assert [entry.step for entry in REQUEST_FLOW.steps] == [
         Step.REQUEST_SERVICE, Step.REQUEST_NIK, Step.REQUEST_NAME, Step.REQUEST_KECAMATAN, Step.REQUEST_DETAIL,
         Step.REQUEST_DOCUMENTS, Step.REQUEST_CONFIRM]
-    assert all(entry.prompt in MESSAGES for entry in REQUEST_FLOW if isinstance(entry.prompt, str))
-    asked = [entry.step for entry in REQUEST_FLOW if entry.applies(Service.KK)]
-    assert Step.REQUEST_DETAIL not in asked and Step.REQUEST_DETAIL in [
-        entry.step for entry in REQUEST_FLOW if entry.applies(Service.PINDAH)]
+    assert [entry.step for entry in COMPLAINT_FLOW.steps] == [
+        Step.COMPLAINT_CATEGORY, Step.COMPLAINT_TEXT, Step.COMPLAINT_KECAMATAN, Step.COMPLAINT_RELATED,
+        Step.COMPLAINT_PHOTOS, Step.COMPLAINT_CONFIDENTIAL, Step.COMPLAINT_CONFIRM]
+    assert all(entry.prompt in MESSAGES for flow in (REQUEST_FLOW, COMPLAINT_FLOW) for entry in flow.steps
+               if isinstance(entry.prompt, str))

@@ -99,11 +99,14 @@ def test_each_document_service_becomes_its_ticket(phone: Phone, session, media_s
 def test_complaint_with_photo_becomes_a_complaint_ticket(phone: Phone, session, media_server: MediaServer) -> None:
     phone.say("halo")
     assert "pengaduan" in phone.say("3").lower()
+    phone.say("pelayanan lambat")
     text = "Sudah 3 minggu KTP saya belum jadi padahal dijanjikan seminggu"
     phone.say(text)
     phone.say("talang padang")
+    phone.say("lewati")
     phone.say(media=[(media_server.add("bukti", jpeg_bytes(), "image/jpeg"), "image/jpeg")])
-    assert text in phone.say("selesai")
+    phone.say("selesai")
+    assert text in phone.say("tidak")
     assert "tercatat dengan nomor" in phone.say("ya")
     ticket = session.exec(select(Ticket)).one()
     assert ticket.service == Service.PENGADUAN

@@ -45,15 +45,19 @@ def work(http: requests.Session, number: str, action: str, **fields: str) -> str
     return unescape(act_via_form(http, number, action, **fields).text)
 
 
-def file_complaint(phone: Phone, text: str, photo_url: str | None = None) -> str:
+def file_complaint(phone: Phone, text: str, photo_url: str | None = None, *, category: str = "1",
+                   related: str = "lewati", confidential: str = "tidak") -> str:
     """The bot's complaint flow from the menu to the confirmation; the reply with the number."""
     phone.say("halo")
     phone.say("3")
+    phone.say(category)
     phone.say(text)
     phone.say("kota agung")
+    phone.say(related)
     if photo_url:
         phone.say(media=[(photo_url, "image/jpeg")])
     phone.say("selesai")
+    phone.say(confidential)
     return phone.say("ya")
 
 

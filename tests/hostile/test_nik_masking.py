@@ -47,10 +47,13 @@ def _complaint_with_a_nik(phone: Phone, media_server: MediaServer, session) -> T
     """A complaint filed on WhatsApp whose text names the citizen's NIK."""
     phone.say("halo")
     assert "pengaduan" in phone.say("3").lower()
+    phone.say("1")
     phone.say(f"KTP saya dengan NIK {IN_TEXT} belum jadi sejak 3 minggu")
     phone.say("talang padang")
+    phone.say("lewati")
     phone.say(media=[(media_server.add("bukti", jpeg_bytes(), "image/jpeg"), "image/jpeg")])
     phone.say("selesai")
+    phone.say("tidak")
     assert "tercatat dengan nomor" in phone.say("ya")
     return session.exec(select(Ticket)).one()
 

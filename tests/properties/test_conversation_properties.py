@@ -35,7 +35,8 @@ WORDS = ["halo", "1", "2", "3", "4", "8", "0", "menu", "batal", "bantuan", "stat
          "lewati", "kirim ulang PGD-2026-000001", "status PGD-2026-000123", "1806014505900001",
          "1806 0145 0590 0001", "3171234567890123", "Siti Aminah", "kota agung", "pugung", "talang padang",
          "Jalan rusak di depan kantor desa sudah dua bulan", "🙏", "", " ", "PGD-2026-", "99", "-1",
-         "<script>alert(1)</script>", "' OR 1=1 --", "\x00", "a" * 5000]
+         "<script>alert(1)</script>", "' OR 1=1 --", "\x00", "a" * 5000,
+         "pungli", "petugas lambat", "pgd 2026 123", "PGD-2026-000001", "tidak ada", "rahasiakan", "jangan"]
 CONTENT_TYPES = ["image/jpeg", "image/png", "application/pdf", "video/mp4", "application/x-msdownload", "", "text/html"]
 
 texts = st.one_of(st.sampled_from(WORDS), st.text(max_size=300))
