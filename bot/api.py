@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from tickets.messages import Attachment
-from tickets.privacy import mask_nik
+from tickets.privacy import mask_nik, pseudonym
 from layanan import db
 from layanan.security import csrf
 from tickets import audit, services
@@ -43,7 +43,8 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
 @bp.get("/tickets/<number>")
 @token_required
 def ticket_detail(number: str):  # type: ignore[no-untyped-def]
-    """One ticket as JSON, with the NIK masked."""
+    """One ticket as JSON, with the NIK masked; for a ticket filed in confidence no NIK or number, only
+    the pseudonym (a token is an integration, not a person holding the role that may know the filer)."""
     session = db.session()
     ticket = services.get_by_number(session, number)
     if ticket is None:
@@ -58,7 +59,9 @@ def ticket_detail(number: str):  # type: ignore[no-untyped-def]
     return jsonify(
         number=ticket.number, service=ticket.service, channel=ticket.channel,
         kecamatan=kecamatan.name if kecamatan else None, stage=ticket.stage,
-        nik_masked=mask_nik(applicant.nik) if applicant.nik else None, applicant_phone=applicant.phone,
+        confidential=ticket.confidential, applicant_pseudonym=pseudonym(ticket.number) if ticket.confidential else None,
+        nik_masked=mask_nik(applicant.nik) if applicant.nik and not ticket.confidential else None,
+        applicant_phone=None if ticket.confidential else applicant.phone,
         attachments=attachments, created_at=ticket.created_at.isoformat(),
         updated_at=ticket.updated_at.isoformat(), due_at=ticket.due_at.isoformat() if ticket.due_at else None,
     )

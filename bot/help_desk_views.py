@@ -13,8 +13,9 @@ from werkzeug.wrappers import Response
 from bot.help_desk import CannotReply, hand_back_to_bot, reply
 from layanan import db
 from routing.definition import RoleDuty
-from tickets.access import duty_required, user
+from tickets.access import duty_required, record_identity_shown, sees_identity, user
 from tickets.constants import Direction
+from tickets.detail import conversation_messages
 from tickets.messages import Conversation, Message
 from tickets.models import Applicant, Ticket
 from tickets.staff_pages import guard
@@ -44,6 +45,7 @@ def conversations() -> str:
             .where(col(Applicant.phone).in_(phones)).order_by(col(Ticket.created_at).desc())
         ).all():
             tickets[phone].append(ticket)
+        _withhold_confidential(tickets, recent)
     return render_template("bot/help_conversations.html", waiting=waiting, recent=recent, tickets=tickets,
                            form_key=secrets.token_urlsafe(12))
 
@@ -68,6 +70,26 @@ def done(phone: str) -> Response:
     if hand_back_to_bot(db.session(), phone):
         flash(f"Percakapan {phone} selesai ditangani; bot kembali menjawab nomor ini.", "ok")
     return redirect(url_for("help_desk.conversations"))
+
+
+def _withhold_confidential(tickets: dict[str, list[Ticket]], recent: dict[str, list[Message]]) -> None:
+    """Under a number, list no confidential ticket the officer may not know the filer of, nor the messages
+    that made it (its draft and those linked to it): either would tell who filed it. What the citizen wrote
+    since stays, as the officer must read what they now ask. A confidential ticket listed is a view of its
+    filer, recorded."""
+    session, account = db.session(), user()
+    for phone, listed in tickets.items():
+        hidden = [t for t in listed if not sees_identity(account, t)]
+        if not hidden:
+            continue
+        tickets[phone] = [t for t in listed if t not in hidden]
+        withheld = {m.id for t in hidden for m in conversation_messages(session, t, phone)
+                    if m.ticket_id == t.id or m.created_at <= t.created_at}
+        recent[phone] = [m for m in recent[phone] if m.id not in withheld]
+    shown = [t for listed in tickets.values() for t in listed if t.confidential]
+    if shown:
+        record_identity_shown(account, shown)
+        session.commit()
 
 
 def _latest_inbound(phones: list[str], per_phone: int) -> SelectOfScalar[Message]:

@@ -9,8 +9,13 @@
 - Full NIK: only the roles the ticket's SOP marks `sees_full_nik` (definition.roles_seeing_full_nik).
   Admin does not: administering accounts needs no personal data. Lists always mask.
 - Confidential tickets (a complaint whose filer asked for it): name, NIK and WhatsApp number only
-  for the roles of the SOP's `see_protected_identity` duty, each view audited; everyone else,
-  admin included, sees `privacy.pseudonym(ticket)`.
+  for the roles of the SOP's `see_protected_identity` duty (`sees_identity`), on the ticket page, each
+  view audited; everyone else, admin included, sees `privacy.pseudonym(ticket)` and the citizen's words
+  without the numbers and name in them (`privacy.identity_withheld`). Lists (queue, help desk, call
+  log) and the API show the pseudonym to everyone; API tokens hold no role, so never the identity.
+  Whatever would link the ticket to its filer follows the same rule: a search by NIK or number finds
+  it only for those roles (and that is recorded too), the help desk lists it under the citizen's number
+  only for them, and so does a link between it and a related ticket (`may_see_link`).
 - Attachments (the citizen's scanned documents): the roles that see the full NIK (they work with
   the documents' data), the role owning the ticket's current stage (it has the berkas in hand;
   for a ticket waiting for the citizen, the owner of the stage it will return to) and admin (for
@@ -19,7 +24,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -28,8 +33,9 @@ from flask_login import current_user
 
 from layanan import db
 from layanan.security import login_manager
-from routing import definitions, roles_with_duty, workflow
+from routing import definitions, definitions_with, roles_with_duty, workflow
 from routing.definition import RoleDuty, StageKind
+from tickets import audit
 from tickets.accounts import ADMIN_ROLE, known_roles
 from tickets.models import Ticket
 from tickets.queries import QueueScope
@@ -126,14 +132,30 @@ def sees_full_nik(account: StaffUser, ticket: Ticket) -> bool:
     return bool(set(account.roles) & workflow(ticket.workflow).roles_seeing_full_nik)
 
 
+def identity_workflows(account: StaffUser) -> tuple[str, ...]:
+    """The SOPs in which the account may know who filed a confidential ticket (its `see_protected_identity`)."""
+    return tuple(d.key for d in definitions_with(RoleDuty.SEE_PROTECTED_IDENTITY)
+                 if account.has_role(*d.roles_for(RoleDuty.SEE_PROTECTED_IDENTITY)))
+
+
 def sees_identity(account: StaffUser, ticket: Ticket) -> bool:
     """Whether the account may know who filed this ticket: always, unless the citizen asked for
     confidentiality; then only the roles of the SOP's `see_protected_identity` duty (not admin)."""
-    if not ticket.confidential:
-        return True
-    definition = workflow(ticket.workflow)
-    return definition.has_duty(RoleDuty.SEE_PROTECTED_IDENTITY) and account.has_role(
-        *definition.roles_for(RoleDuty.SEE_PROTECTED_IDENTITY))
+    return not ticket.confidential or ticket.workflow in identity_workflows(account)
+
+
+def record_identity_shown(account: StaffUser, tickets: Iterable[Ticket]) -> None:
+    """Add an audit record for each confidential ticket whose filer this request shows the account
+    (not committed: the caller commits it with its work)."""
+    for ticket in {t.id: t for t in tickets if t.confidential}.values():
+        audit.record(db.session(), audit.AuditAction.VIEW_PROTECTED_IDENTITY, staff_id=account.id,
+                     ticket_id=ticket.id, detail=request.path, ip=request.remote_addr)
+
+
+def may_see_link(account: StaffUser, ticket: Ticket, other: Ticket) -> bool:
+    """Whether the account may see that two tickets are related: it may open the other one, and may know
+    the filer of each end (a complaint is mostly about the filer's own request, whose page names them)."""
+    return can_view_ticket(account, other) and sees_identity(account, ticket) and sees_identity(account, other)
 
 
 def stage_owner(ticket: Ticket) -> str | None:
@@ -182,7 +204,7 @@ def queue_scope(account: StaffUser, role: str) -> QueueScope:
     if not own:
         # Roles without a stage of their own (call center, admin) look tickets up to answer questions.
         every = tuple(dict.fromkeys(k for d in definitions() for k in d.stage_keys))
-        return QueueScope(stages=every, lookup_only=True)
+        return QueueScope(stages=every, lookup_only=True, identity_in=identity_workflows(account))
     waiting = tuple(dict.fromkeys(d.waiting_stage.key for d in definitions()
                                   if d.waiting_stage and d.stages_for_role(role)))
     return QueueScope(
@@ -191,4 +213,5 @@ def queue_scope(account: StaffUser, role: str) -> QueueScope:
         waiting_stages=waiting,
         kecamatan_code=account.kecamatan_code if bound else None,
         submitted_by=account.id if submits_only(account) else None,
+        identity_in=identity_workflows(account),
     )

@@ -1,9 +1,10 @@
-"""What the ticket page shows: the conversation, the files, the timeline and the action forms."""
+"""What the ticket page shows: the conversation, the files, the timeline, the related tickets and the
+action forms."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,12 +13,13 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from tickets.messages import Attachment, Message
+from routing import workflow
 from routing.definition import Action, Definition, OutputField, Stage
 from routing.engine import TicketView, available_actions
 from routing.sla import working_time_between
 from tickets.constants import Direction
 from tickets.models import Applicant, StageEvent, Ticket
-from tickets.privacy import contains_nik, text_shown
+from tickets.privacy import contains_nik, mask_niks_in_text
 from tickets.staff import StaffUser
 
 # The bot forgets a draft after a day of silence, so older chatter never led to this ticket.
@@ -69,10 +71,23 @@ class ActionForms:
 
 
 def conversation(
-    session: Session, ticket: Ticket, applicant: Applicant, *, full_nik: bool = False
+    session: Session, ticket: Ticket, applicant: Applicant, *, shown: Callable[[str], str] = mask_niks_in_text
 ) -> list[ChatItem]:
-    """The applicant's WhatsApp messages that belong to this ticket, with the bot's replies, oldest first;
-    NIKs typed in them masked unless the reader may see the full NIK.
+    """The applicant's WhatsApp messages that belong to this ticket, with the bot's replies, oldest first,
+    each text as `shown` lets this reader see it (NIKs masked unless told otherwise)."""
+    items: list[ChatItem] = []
+    for message in conversation_messages(session, ticket, applicant.phone):
+        if message.direction == Direction.INBOUND:
+            items.append(ChatItem("citizen", shown(message.body), message.created_at, media=message.num_media))
+            items.extend(ChatItem("bot", shown(reply), message.created_at) for reply in _replies(message.reply))
+        else:
+            items.append(ChatItem("office", shown(message.body), message.created_at, media=message.num_media,
+                                  status=message.status))
+    return items
+
+
+def conversation_messages(session: Session, ticket: Ticket, phone: str | None) -> list[Message]:
+    """The WhatsApp messages of this number that belong to this ticket, oldest first.
 
     Messages linked to the ticket always belong. Unlinked messages of the applicant's number are
     split between the number's tickets: each ticket's span starts a day before it was created (its
@@ -81,30 +96,60 @@ def conversation(
     """
     others = session.exec(
         select(col(Ticket.created_at)).join(Applicant, col(Applicant.id) == col(Ticket.applicant_id))
-        .where(col(Applicant.phone) == applicant.phone, col(Ticket.id) != ticket.id)
+        .where(col(Applicant.phone) == phone, col(Ticket.id) != ticket.id)
     ).all()
     previous = [moment for moment in others if moment <= ticket.created_at]
     following = [moment for moment in others if moment > ticket.created_at]
     start = max([ticket.created_at - CONVERSATION_LOOKBACK, *previous])
-    in_span = [col(Message.phone) == applicant.phone, col(Message.ticket_id).is_(None),
+    in_span = [col(Message.phone) == phone, col(Message.ticket_id).is_(None),
                col(Message.created_at) >= start]
     if following:
         end = max(ticket.created_at, min(following) - CONVERSATION_LOOKBACK)
         in_span.append(col(Message.created_at) < end)
-    messages = session.exec(
+    return list(session.exec(
         select(Message).where(or_(col(Message.ticket_id) == ticket.id, and_(*in_span)))
         .order_by(col(Message.created_at), col(Message.id))
+    ).all())
+
+
+@dataclass(frozen=True)
+class LinkedTicket:
+    """A ticket related to the one on the page, as its "Tiket terkait" section lists it."""
+
+    ticket: Ticket
+    stage_name: str
+    same_citizen: bool  # one citizen stands behind both: the link tells who filed a confidential one
+
+
+@dataclass(frozen=True)
+class RelatedTickets:
+    about: LinkedTicket | None  # the ticket this one is about
+    about_this: list[LinkedTicket]  # the tickets about this one, oldest first
+
+
+def related_tickets(session: Session, ticket: Ticket) -> RelatedTickets:
+    """The ticket this one is about and the tickets about this one (e.g. complaints about a request)."""
+    about = session.get(Ticket, ticket.related_ticket_id) if ticket.related_ticket_id else None
+    about_this = session.exec(
+        select(Ticket).where(col(Ticket.related_ticket_id) == ticket.id).order_by(col(Ticket.id))
     ).all()
-    shown = text_shown(full_nik)
-    items: list[ChatItem] = []
-    for message in messages:
-        if message.direction == Direction.INBOUND:
-            items.append(ChatItem("citizen", shown(message.body), message.created_at, media=message.num_media))
-            items.extend(ChatItem("bot", shown(reply), message.created_at) for reply in _replies(message.reply))
-        else:
-            items.append(ChatItem("office", shown(message.body), message.created_at, media=message.num_media,
-                                  status=message.status))
-    return items
+    return RelatedTickets(about=_linked(session, ticket, about) if about else None,
+                          about_this=[_linked(session, ticket, other) for other in about_this])
+
+
+def _linked(session: Session, ticket: Ticket, other: Ticket) -> LinkedTicket:
+    return LinkedTicket(other, workflow(other.workflow).stage(other.stage).name,
+                        same_citizen(session, ticket, other))
+
+
+def same_citizen(session: Session, ticket: Ticket, other: Ticket) -> bool:
+    """Whether one citizen stands behind both tickets: one applicant, or one WhatsApp number or NIK."""
+    if ticket.applicant_id == other.applicant_id:
+        return True
+    first, second = session.get(Applicant, ticket.applicant_id), session.get(Applicant, other.applicant_id)
+    if first is None or second is None:
+        return False
+    return bool(first.phone and first.phone == second.phone) or bool(first.nik and first.nik == second.nik)
 
 
 def attachments(session: Session, ticket: Ticket) -> list[Attachment]:
@@ -115,16 +160,16 @@ def attachments(session: Session, ticket: Ticket) -> list[Attachment]:
     ).all())
 
 
-def timeline(session: Session, ticket: Ticket, *, full_nik: bool = False) -> list[TimelineItem]:
-    """Every stage event of the ticket with the acting staff member's name, oldest first; NIKs in the
-    notes masked unless the reader may see the full NIK."""
+def timeline(session: Session, ticket: Ticket, *, shown: Callable[[str], str] = mask_niks_in_text
+             ) -> list[TimelineItem]:
+    """Every stage event of the ticket with the acting staff member's name, oldest first; each note as
+    `shown` lets this reader see it (NIKs masked unless told otherwise)."""
     rows = session.exec(
         select(StageEvent, col(StaffUser.full_name))
         .join(StaffUser, col(StaffUser.id) == col(StageEvent.actor_id), isouter=True)
         .where(col(StageEvent.ticket_id) == ticket.id)
         .order_by(col(StageEvent.created_at), col(StageEvent.id))
     ).all()
-    shown = text_shown(full_nik)
     return [TimelineItem(event, name, shown(event.note) if event.note else None) for event, name in rows]
 
 

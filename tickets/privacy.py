@@ -3,6 +3,9 @@
 `mask_nik` masks a NIK field; `mask_niks_in_text` masks every NIK-shaped number inside free text
 (the WhatsApp chat, complaint text, staff notes, log lines), since citizens type their NIK wherever
 they like and the bot accepts it with spaces, dots or dashes between the digits.
+
+A confidential ticket's filer is shown as `pseudonym(number)` to staff who may not know them, and its
+free text through `identity_withheld`.
 """
 
 from __future__ import annotations
@@ -130,3 +133,26 @@ def pseudonym(ticket_number: str) -> str:
     """What staff without the right see instead of a confidential filer's name: stable per ticket,
     and derived from nothing personal."""
     return f"Pelapor rahasia ({ticket_number})"
+
+
+WITHHELD = "[dirahasiakan]"
+# An Indonesian mobile number however it is typed: +62 / 62 / 0, then 8 and 8-12 more digits, with the
+# spaces, dots and dashes people put between them.
+_MOBILE = re.compile(r"(?<![0-9])(?:\+?62|0)[\s.\-]?8(?:[\s.\-]?[0-9]){7,11}(?![0-9])")
+_MASKED_NIK = re.compile(r"[0-9]{4}\*{8,}[0-9]{4}")
+_NAME_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def identity_withheld(name: str | None) -> Callable[[str], str]:
+    """How free text of a confidential ticket is shown to a reader who may not know its filer: every
+    NIK-shaped and mobile number withheld, and the filer's name and each word of it (three letters or
+    more) too, since citizens sign their messages. Withholding a word too many is the safe side."""
+    words = sorted({w for w in _NAME_WORD.findall(name or "")}, key=len, reverse=True)
+    own_name = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE) if words else None
+
+    def withhold(text: str) -> str:
+        text = _MASKED_NIK.sub(WITHHELD, mask_niks_in_text(text))
+        text = _MOBILE.sub(WITHHELD, text)
+        return own_name.sub(WITHHELD, text) if own_name else text
+
+    return withhold

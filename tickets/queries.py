@@ -35,6 +35,9 @@ class QueueScope:
     lookup_only: bool = False
     # Village staff: only the tickets this staff member submitted.
     submitted_by: int | None = None
+    # The SOPs in which the account may know who filed a confidential ticket. Elsewhere a search by NIK
+    # or number never finds one: the match alone would tell who filed it.
+    identity_in: tuple[str, ...] = ()
 
     @property
     def visible_stages(self) -> tuple[str, ...]:
@@ -156,7 +159,7 @@ def queue_page(
     )
     if filters.search is not None:
         # A search matches a handful of rows through its own index; no need to walk the queue order.
-        query = query.where(_in_scope(scope))
+        query = query.where(_in_scope(scope), *_searchable(scope, filters.search))
         if after is not None:
             query = query.where(_after(after))
     else:
@@ -228,6 +231,13 @@ def _narrowed(scope: QueueScope) -> list[ColumnElement[bool]]:
                                                           col(StageEvent.actor_id) == scope.submitted_by)
         conditions.append(col(Ticket.id).in_(created))
     return conditions
+
+
+def _searchable(scope: QueueScope, term: SearchTerm) -> list[ColumnElement[bool]]:
+    """What a search by who the citizen is may find: no confidential ticket whose filer the account may not know."""
+    if term.kind is SearchKind.NUMBER:
+        return []  # a ticket number says nothing of its filer
+    return [or_(col(Ticket.confidential).is_(False), col(Ticket.workflow).in_(scope.identity_in))]
 
 
 def _filtered(filters: QueueFilters, now: datetime) -> list[ColumnElement[bool]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from sqlmodel import Session, col, select
 from werkzeug.wrappers import Response
 
 from tickets.messages import Attachment
-from tickets.privacy import mask_nik, text_shown
+from tickets.privacy import identity_withheld, mask_nik, pseudonym, text_shown
 from layanan import db
 from layanan.ids import parse_id
 from layanan.images import send_thumbnail
@@ -37,16 +38,19 @@ from tickets.access import (
     duty_roles,
     home_endpoint,
     queue_roles,
+    may_see_link,
     queue_scope,
+    record_identity_shown,
     roles_required,
     sees_full_nik,
+    sees_identity,
     user,
 )
 from tickets.accounts import ADMIN_ROLE
 from tickets.constants import AttachmentStatus, Service
 from tickets.kecamatan import BY_CODE, KECAMATAN
 from tickets.models import Ticket
-from tickets.queries import PAGE_SIZE, Cursor, QueueFilters, parse_search, queue_page, stage_counts
+from tickets.queries import PAGE_SIZE, Cursor, QueueFilters, SearchKind, parse_search, queue_page, stage_counts
 from tickets.staff import StaffUser
 from tickets.staff_pages import guard
 from layanan.clock import utcnow
@@ -104,10 +108,17 @@ def queue() -> str:
         page = queue_page(session, scope, filters, now=now, after=after,
                           limit=int(current_app.config.get("QUEUE_PAGE_SIZE", PAGE_SIZE)))
     claimants = _names(session, {r.ticket.claimed_by_id for r in page.rows} if page else set())
+    if page and search and search.kind is not SearchKind.NUMBER:
+        # Found by who the citizen is: the match names the filer (found only where the account may know it).
+        filers = [r.ticket for r in page.rows if r.ticket.confidential]
+        if filers:
+            record_identity_shown(account, filers)
+            session.commit()
     return render_template(
         "tickets/queue.html", role=role, roles=roles, scope=scope, counts=counts, page=page, now=now,
         args=dict(args, peran=role, **({"q": raw_search} if raw_search else {})), search_invalid=search_invalid,
-        claimants=claimants, mask_nik=mask_nik, kecamatan_options=KECAMATAN, service_options=list(Service),
+        claimants=claimants, mask_nik=mask_nik, pseudonym=pseudonym, kecamatan_options=KECAMATAN,
+        service_options=list(Service),
         first_page=not request.args.get("setelah"),
     )
 
@@ -206,22 +217,37 @@ def _render_detail(ticket: Ticket, *, submitted: Any = None, errors: Any = None)
     account = user()
     definition = workflow(ticket.workflow)
     applicant = services.applicant_of(session, ticket)
-    full_nik = sees_full_nik(account, ticket)
-    description = text_shown(full_nik)(ticket.description) if ticket.description else None
-    chat = detail.conversation(session, ticket, applicant, full_nik=full_nik)
-    timeline = detail.timeline(session, ticket, full_nik=full_nik)
-    if full_nik and detail.shows_a_nik(applicant, description, chat, timeline):
+    identity = sees_identity(account, ticket)
+    full_nik = identity and sees_full_nik(account, ticket)
+    # A reader who may not know a confidential filer reads the citizen's words without what names them.
+    shown = text_shown(full_nik) if identity else identity_withheld(applicant.name)
+    description = shown(ticket.description) if ticket.description else None
+    chat = detail.conversation(session, ticket, applicant, shown=shown)
+    timeline = detail.timeline(session, ticket, shown=shown)
+    related = _related(session, account, ticket)
+    filers = [t for t in ([ticket] if identity else []) + related.filers_shown if t.confidential]
+    if filers:
+        record_identity_shown(account, filers)
+    full_nik_shown = full_nik and detail.shows_a_nik(applicant, description, chat, timeline)
+    if full_nik_shown:
         audit.record(session, audit.AuditAction.VIEW_FULL_NIK, staff_id=account.id, ticket_id=ticket.id,
                      detail=request.path, ip=request.remote_addr)
+    if filers or full_nik_shown:
         session.commit()
+    if full_nik_shown:
         log.info("staff %s viewed the full NIK of ticket %s", account.username, ticket.number)
+    if filers:
+        log.info("staff %s was shown who filed confidential ticket(s) %s", account.username,
+                 ", ".join(t.number for t in filers))
     now = utcnow()
     return render_template(
         "tickets/detail.html",
         ticket=ticket,
         definition=definition,
-        applicant=applicant,
-        nik=(applicant.nik if full_nik else mask_nik(applicant.nik)) if applicant.nik else None,
+        applicant=applicant if identity else None,
+        pseudonym=pseudonym(ticket.number),
+        related=related,
+        nik=(applicant.nik if full_nik else mask_nik(applicant.nik)) if applicant.nik and identity else None,
         stage=definition.stage(ticket.stage),
         claimant=session.get(StaffUser, ticket.claimed_by_id) if ticket.claimed_by_id else None,
         clock=detail.sla_clock(ticket, now),
@@ -235,6 +261,31 @@ def _render_detail(ticket: Ticket, *, submitted: Any = None, errors: Any = None)
         output_prefix=detail.OUTPUT_PREFIX,
         purged_at=retention.purged_at(session, ticket.id),
     )
+
+
+@dataclass(frozen=True)
+class _Related:
+    """The related tickets the reader may see (`access.may_see_link`)."""
+
+    about: detail.LinkedTicket | None
+    about_this: list[detail.LinkedTicket]
+    about_withheld: bool  # this confidential ticket is about another one, not linked for this reader
+
+    @property
+    def filers_shown(self) -> list[Ticket]:
+        """The tickets whose filer the listed links name (one citizen behind both ends)."""
+        links = ([self.about] if self.about else []) + self.about_this
+        return [link.ticket for link in links if link.same_citizen]
+
+
+def _related(session: Session, account: StaffUser, ticket: Ticket) -> _Related:
+    found = detail.related_tickets(session, ticket)
+    about = found.about
+    about_this = [link for link in found.about_this if may_see_link(account, ticket, link.ticket)]
+    if about is not None and not may_see_link(account, ticket, about.ticket):
+        withheld = ticket.confidential and not sees_identity(account, ticket) and can_view_ticket(account, about.ticket)
+        return _Related(None, about_this, withheld)
+    return _Related(about, about_this, False)
 
 
 def _viewable_ticket(number: str) -> Ticket:

@@ -12,7 +12,7 @@ from bot.api import record_read, token_required
 from bot.call_center import services
 from bot.call_center.models import CallLog, CallSource
 from tickets.messages import Message
-from tickets.privacy import mask_nik, mask_niks_in_text
+from tickets.privacy import identity_withheld, mask_nik, mask_niks_in_text, pseudonym
 from layanan import db
 from layanan.security import csrf
 from routing.definition import RoleDuty
@@ -84,13 +84,18 @@ def _token_id() -> int | None:
 
 
 def _public(call: CallLog) -> dict[str, Any]:
+    """The call as JSON; a call whose ticket was filed in confidence without the caller's number, name or NIK
+    (an API token never holds the role that may know the filer), the notes without what names the caller."""
     session = db.session()
     ticket = session.get(Ticket, call.ticket_id) if call.ticket_id else None
     message = session.get(Message, call.followup_message_id) if call.followup_message_id else None
+    hidden = ticket is not None and ticket.confidential
+    shown = identity_withheld(call.caller_name) if hidden else mask_niks_in_text
     return {
-        "id": call.id, "phone": call.phone, "caller_name": call.caller_name,
-        "nik_masked": mask_nik(call.nik) if call.nik else None, "kecamatan_code": call.kecamatan_code,
-        "topic": call.topic, "notes": mask_niks_in_text(call.notes) if call.notes else None,
+        "id": call.id, "phone": None if hidden else call.phone,
+        "caller_name": pseudonym(ticket.number) if ticket is not None and hidden else call.caller_name,
+        "nik_masked": mask_nik(call.nik) if call.nik and not hidden else None, "kecamatan_code": call.kecamatan_code,
+        "topic": call.topic, "notes": shown(call.notes) if call.notes else None,
         "outcome": call.outcome, "source": call.source,
         "ticket_number": ticket.number if ticket else None,
         "whatsapp": None if message is None else {

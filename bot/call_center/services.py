@@ -178,6 +178,7 @@ def log_call(
         notes=draft.notes, outcome=draft.outcome, client_key=draft.client_key,
         called_at=draft.called_at or now, created_at=now,
     )
+    ticket = None
     if draft.outcome in TICKET_OUTCOMES:
         ticket = create_ticket(
             session, service=Service(draft.topic), channel=Channel.CALL_CENTER, phone=draft.phone, nik=draft.nik,
@@ -201,8 +202,11 @@ def log_call(
             if existing is not None:
                 return existing
         raise
-    log.info("call %s logged (%s) from %s, caller %s, NIK %s", call.id, call.outcome, source,
-             call.phone[-4:], mask_nik(call.nik) if call.nik else "-")
+    if ticket is not None and ticket.confidential:
+        log.info("call %s logged (%s) from %s, caller withheld (confidential)", call.id, call.outcome, source)
+    else:
+        log.info("call %s logged (%s) from %s, caller %s, NIK %s", call.id, call.outcome, source,
+                 call.phone[-4:], mask_nik(call.nik) if call.nik else "-")
     return call
 
 

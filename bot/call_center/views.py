@@ -17,10 +17,11 @@ from tickets.messages import Message
 from layanan import db
 from layanan.ids import parse_id
 from routing.definition import RoleDuty
-from tickets.access import duty_required, has_duty, user
+from tickets.access import duty_required, has_duty, sees_identity, user
 from tickets.accounts import ADMIN_ROLE
 from tickets.kecamatan import KECAMATAN
 from tickets.models import Ticket
+from tickets.privacy import pseudonym
 from tickets.staff import StaffUser
 from tickets.staff_pages import guard
 from layanan.clock import utcnow
@@ -182,9 +183,12 @@ def _render_form(values: dict[str, str], errors: dict[str, str], record: CallRec
     calls = services.recent_calls(session, user().id or 0)
     tickets = _by_id(session, Ticket, {c.ticket_id for c in calls})
     messages = _by_id(session, Message, {c.followup_message_id for c in calls})
+    # The caller of a confidential ticket stays unnamed here too, unless the agent may know the filer.
+    withheld = {c.id for c in calls if c.ticket_id in tickets and not sees_identity(user(), tickets[c.ticket_id])}
     return render_template(
         "call_center/log.html", values=values, errors=errors, record=record, calls=calls, tickets=tickets,
-        messages=messages, topics=services.topic_choices(), topic_label=services.topic_label,
+        messages=messages, withheld=withheld, pseudonym=pseudonym, topics=services.topic_choices(),
+        topic_label=services.topic_label,
         outcomes=list(Outcome), kecamatan_options=KECAMATAN, client_key=secrets.token_urlsafe(16),
     )
 
