@@ -56,6 +56,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from bot.call_center.views import bp as call_center_bp
     from bot.help_desk_views import bp as help_desk_bp
     from bot.simulator import bp as simulator_bp
+    from bot.status_page import bp as status_page_bp
+    from bot.upt_directory_views import bp as upt_directory_bp
     from bot.webhooks import bp as webhooks_bp
     from layanan.health import bp as health_bp
     from pdf_delivery.signing_views import bp as signing_bp
@@ -85,12 +87,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(help_desk_bp)
     app.register_blueprint(signing_bp)
     app.register_blueprint(pekon_bp)
+    app.register_blueprint(status_page_bp)
+    app.register_blueprint(upt_directory_bp)
     app.register_blueprint(complaints_bp)
     app.register_blueprint(ticket_reply_bp)
 
     from layanan import rate_limits
 
     rate_limits.init_app(app)  # after the blueprints: it wraps the login view
+
+    from bot import status_page
+
+    status_page.init_app(app)  # with the limiter made just above
 
     from layanan.cli import register_commands
 

@@ -92,6 +92,11 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "LOG_LEVEL": env.get("LOG_LEVEL") or "INFO",
         # Failed staff logins from one client address before the login form answers 429 (Flask-Limiter).
         "LOGIN_LIMIT_PER_IP": env.get("LOGIN_LIMIT_PER_IP") or "50 per 15 minutes",
+        # The public status page (/cek-status): lookups per client address (citizens on one mobile carrier often
+        # share an address), and wrong number-and-digits pairs per ticket number from any address, which keeps
+        # anyone from trying the 10,000 possible last four digits of one ticket.
+        "STATUS_PAGE_LIMIT_PER_IP": env.get("STATUS_PAGE_LIMIT_PER_IP") or "30 per 10 minutes",
+        "STATUS_PAGE_MISSES_PER_NUMBER": env.get("STATUS_PAGE_MISSES_PER_NUMBER") or "10 per day",
         # Per account name: free failures, then one try per wait, doubling from the first to the longest.
         # A browser that logged in to the account before skips the wait until it fails this often itself.
         "LOGIN_FREE_FAILURES": int(env.get("LOGIN_FREE_FAILURES") or 5),
