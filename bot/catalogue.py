@@ -193,6 +193,29 @@ MESSAGES: dict[str, str] = {
     "nik_error_serial": "Nomor urut pada NIK (4 angka terakhir) tidak boleh 0000.",
     "phone_invalid": "Nomor telepon tidak dikenali. Contoh yang benar: 0812 3456 7890.",
     "phone_not_mobile": "Nomor ini bukan nomor HP/WhatsApp. Gunakan nomor HP, contoh: 0812 3456 7890.",
+    # Milestones to the end of the document chain (bot.milestones); {upt_name}, {address}, {hours}, {contact}
+    # and {bring} come from the UPT directory an administrator keeps.
+    "milestone_arrived": "Dokumen Anda sudah tiba di {upt_name}. Permohonan *{number}* ({service_label}) siap "
+                         "diambil.\n\nAlamat: {address}\nJam buka: {hours}\nKontak: {contact}\nBawa: {bring}",
+    "milestone_picked_up": "Dokumen permohonan *{number}* ({service_label}) sudah diambil. Bila bukan Anda atau "
+                           "orang yang Anda kuasakan yang mengambilnya, segera ketik *bantuan* untuk menghubungi "
+                           "petugas.",
+    "milestone_completed": "Permohonan *{number}* ({service_label}) sudah selesai. Terima kasih telah menggunakan "
+                           "layanan kami.",
+    # The last paragraph of every milestone message: the public status page (the citizen types the 4 digits).
+    "milestone_status_link": "Cek status tanpa WhatsApp: {url}\n(masukkan 4 angka terakhir nomor WhatsApp Anda)",
+    # Approved templates' texts, for outside the 24-hour window (bot.milestones.MILESTONE_TEMPLATES numbers their
+    # variables): TWILIO_CONTENT_SID_ARRIVED {{1}} number, {{2}} service, {{3}} UPT, {{4}} address, {{5}} hours,
+    # {{6}} contact, {{7}} what to bring, {{8}} status page; _PICKED_UP and _COMPLETED {{1}} number, {{2}} service,
+    # {{3}} status page.
+    "milestone_arrived_template": "Dokumen Anda sudah tiba di {upt_name}. Permohonan {number} ({service_label}) "
+                                  "siap diambil. Alamat: {address}. Jam buka: {hours}. Kontak: {contact}. "
+                                  "Bawa: {bring}. Cek status: {url}",
+    "milestone_picked_up_template": "Dokumen permohonan {number} ({service_label}) sudah diambil. Bila bukan Anda "
+                                    "atau orang yang Anda kuasakan yang mengambilnya, segera balas pesan ini dengan "
+                                    "kata bantuan. Cek status: {url}",
+    "milestone_completed_template": "Permohonan {number} ({service_label}) sudah selesai. Terima kasih telah "
+                                    "menggunakan layanan kami. Cek status: {url}",
 }
 
 PARAMS: dict[str, frozenset[str]] = {

@@ -19,6 +19,8 @@ holding that key, committed *before* Twilio is called. The rules, in one place:
   conversation. A time-out on the last try asks Twilio once more first.
 - **The 24-hour window.** With a `Template`, the approved template goes out when the citizen has
   not written for 24 hours (or when there is no free-form `body`); the choice sticks to the key.
+  A caller whose template is not configured records the message with `record_not_sent`: flagged
+  like a refused one, with the reason as its error code, never silently dropped.
 """
 
 from __future__ import annotations
@@ -50,7 +52,8 @@ NO_ANSWER = "no-answer"  # the error code of a try whose answer never came (it m
 IN_DOUBT_LOOKBACK = timedelta(minutes=2)  # clock skew between us and Twilio when matching an in-doubt try
 TWILIO_LIST_LIMIT = 50
 
-__all__ = ["SendFailed", "SendRefused", "Template", "TemplateNotConfigured", "send_once"]
+__all__ = ["SendFailed", "SendRefused", "Template", "TemplateNotConfigured", "message_for", "record_not_sent",
+           "send_once"]
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,29 @@ def send_once(
             return message
         _retry_or_give_up(session, message, NO_ANSWER, exc)
     raise AssertionError("unreachable")
+
+
+def message_for(session: Session, key: str) -> Message | None:
+    """The message recorded under this idempotency key, if any."""
+    return _by_key(session, key)
+
+
+def record_not_sent(session: Session, *, phone: str, key: str, body: str, error_code: str,
+                    ticket_id: int | None = None) -> Message:
+    """Record a message that could not go out at all (outside the 24-hour window with no approved template), flagged
+    for staff like a refused one: status `failed`, the reason as its error code. Once per key; commits."""
+    message = _by_key(session, key)
+    if message is None:
+        message = Message(direction=Direction.OUTBOUND, phone=phone, ticket_id=ticket_id, idempotency_key=key,
+                          body=body, status=MessageStatus.FAILED, error_code=error_code[:20])
+        session.add(message)
+        try:
+            session.commit()
+        except IntegrityError:  # the same key recorded at the same moment: that row is the record
+            session.rollback()
+            message = _by_key(session, key) or message
+    log.error("message %s to ticket %s not sent (%s); staff must inform the citizen", key, ticket_id, error_code)
+    return message
 
 
 def _by_key(session: Session, key: str) -> Message | None:

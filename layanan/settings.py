@@ -47,6 +47,10 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         # Approved WhatsApp templates (Content API SIDs, HX...), needed outside the 24-hour window.
         "TWILIO_CONTENT_SID_CALL_FOLLOWUP": env.get("TWILIO_CONTENT_SID_CALL_FOLLOWUP") or None,
         "TWILIO_CONTENT_SID_DOCUMENT_READY": env.get("TWILIO_CONTENT_SID_DOCUMENT_READY") or None,
+        # The last milestones of the document chain (bot.milestones.MILESTONE_TEMPLATES gives their variables).
+        "TWILIO_CONTENT_SID_ARRIVED": env.get("TWILIO_CONTENT_SID_ARRIVED") or None,
+        "TWILIO_CONTENT_SID_PICKED_UP": env.get("TWILIO_CONTENT_SID_PICKED_UP") or None,
+        "TWILIO_CONTENT_SID_COMPLETED": env.get("TWILIO_CONTENT_SID_COMPLETED") or None,
         # The PBX's clock for call-detail records: its local zone, or "UTC" with cdr.conf usegmtime=yes.
         "CALL_CDR_TIMEZONE": env.get("CALL_CDR_TIMEZONE") or "Asia/Jakarta",
         "SECRET_KEY": env.get("SECRET_KEY") or None,

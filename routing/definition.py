@@ -55,6 +55,9 @@ class Milestone(StrEnum):
     SIGNED = "signed"
     SENT = "sent"
     READY = "ready"  # the document waits for the citizen at a pick-up place
+    ARRIVED = "arrived"  # the printed document reached the UPT of the ticket's kecamatan and waits there
+    PICKED_UP = "picked_up"  # the pick-up counter handed the document over
+    COMPLETED = "completed"  # the case is complete: the closing message
     DISPOSED = "disposed"  # a complaint went to a unit or another agency; the citizen is told which
     ANSWERED = "answered"  # a complaint's approved answer goes to the citizen, who is asked for a verdict
     REJECTED = "rejected"

@@ -33,6 +33,14 @@ SAMPLES: dict[str, object] = {
     "answer": "x" * 200,
     "destination": "Dirujuk ke instansi lain, " + "N" * 120,
     "days": 60,  # a complaint's answer; the longest one the SOP allows is checked in tests/complaints
+    # A UPT as an administrator describes it (bot.upt_directory), and the status page link
+    "upt_name": "UPT Disdukcapil Kecamatan Bandar Negeri Semuong",
+    "address": "Jl. Raya Pekon Tanjung Kurung No. 12, Kompleks Kantor Kecamatan Bandar Negeri Semuong, "
+               "Kabupaten Tanggamus",
+    "hours": "Senin-Kamis pukul 08.00-15.00 WIB, Jumat pukul 08.00-11.30 WIB, kecuali hari libur",
+    "contact": "0812-3456-7890 (WhatsApp)",
+    "bring": "KTP-el atau Kartu Keluarga asli; bila diwakilkan, surat kuasa dan KTP-el penerima kuasa",
+    "url": "https://layanan.disdukcapil.tanggamuskab.go.id/cek-status?nomor=PGD-2026-000123",
     # The complaint flow: the SOP's category list, two equally close ones, the longest Indonesian date
     "categories": "\n".join(f"{i}. {'N' * 40}" for i in range(1, 11)),
     "candidates": "\n".join(f"{i}. {'N' * 40}" for i in range(1, 4)),
@@ -82,6 +90,8 @@ def test_every_sop_milestone_has_a_message(milestone: Milestone) -> None:
     expected |= {"stage_label"} if milestone is Milestone.READY else set()  # where to pick it up
     expected |= {"answer"} if milestone is Milestone.ANSWERED else set()  # the approved answer to a complaint
     expected |= {"destination"} if milestone is Milestone.DISPOSED else set()  # the unit or agency
+    # where the document waits, from the UPT directory
+    expected |= {"upt_name", "address", "hours", "contact", "bring"} if milestone is Milestone.ARRIVED else set()
     assert PARAMS[f"milestone_{milestone}"] == expected
 
 

@@ -4,7 +4,6 @@ Messages API that can fail, refuse, or accept and then keep the client waiting p
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -14,27 +13,13 @@ from sqlmodel import select
 
 from bot.outbound import SendFailed, SendRefused, Template, TemplateNotConfigured, send_once
 from layanan.clock import utcnow
-from tests.support.twilio_api import ACCOUNT_SID, Fail, Slow, TwilioApi
+from tests.support.twilio_api import Fail, Slow, TwilioApi
 from tests.tickets.conftest import make_message
 from tickets.constants import Direction, MessageStatus
 from tickets.messages import Message
 
 CITIZEN = "+6281234567890"
 TEMPLATE = Template("HX" + "d" * 32, {"1": "PGD-2026-000001"}, "Dokumen PGD-2026-000001 sudah selesai.")
-
-
-@pytest.fixture
-def twilio_api() -> Iterator[TwilioApi]:
-    api = TwilioApi(auth_token="test-auth-token-0123456789abcdef").start()
-    yield api
-    api.stop()
-
-
-@pytest.fixture
-def twilio_app(app, twilio_api):  # type: ignore[no-untyped-def]
-    app.config.update(TWILIO_ACCOUNT_SID=ACCOUNT_SID, TWILIO_WHATSAPP_FROM="+14155238886", TWILIO_ENABLED=True,
-                      TWILIO_API_BASE=twilio_api.url)
-    return app
 
 
 def outbound(session) -> list[Message]:  # type: ignore[no-untyped-def]

@@ -110,7 +110,9 @@ def test_outputs_and_milestones(tanggamus: Definition) -> None:
         "data_entry": Milestone.VERIFIED,
         "document_printing": Milestone.SIGNED,
         "handover_batch": Milestone.SENT,
-        "pickup": Milestone.READY,
+        "pickup": Milestone.ARRIVED,
+        "archive": Milestone.PICKED_UP,
+        "done": Milestone.COMPLETED,
         "rejected": Milestone.REJECTED,
         "waiting_citizen": Milestone.WAITING_CITIZEN,
     }

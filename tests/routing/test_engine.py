@@ -249,7 +249,8 @@ def test_whole_chain_from_intake_to_done(tanggamus: Definition, new_ticket) -> N
         if transition.milestone:
             milestones.append(transition.milestone)
     assert visited == [s.key for s in tanggamus.chain] + ["done"]
-    assert milestones == [Milestone.VERIFIED, Milestone.SIGNED, Milestone.SENT, Milestone.READY]
+    assert milestones == [Milestone.VERIFIED, Milestone.SIGNED, Milestone.SENT, Milestone.ARRIVED,
+                          Milestone.PICKED_UP, Milestone.COMPLETED]
     assert ticket.version == 1 + 2 * len(tanggamus.chain)
     registration = next(t for t in ticket.history if t.from_stage == "counter_registration" and t.moves)
     assert registration.outputs == {"berkas_lengkap": True, "nomor_wa_sesuai": True}
@@ -271,7 +272,7 @@ def test_second_definition_runs_on_the_same_engine(balangan: Definition, new_tic
     siak = next(t for t in ticket.history if t.from_stage == "penerbitan_siak" and t.moves)
     assert siak.outputs == {"jenis_dokumen": "KK", "nomor_dokumen": "teks"}
     assert [t.milestone for t in ticket.history if t.milestone] == [
-        Milestone.WAITING_CITIZEN, Milestone.VERIFIED, Milestone.READY
+        Milestone.WAITING_CITIZEN, Milestone.VERIFIED, Milestone.READY, Milestone.PICKED_UP, Milestone.COMPLETED
     ]
 
 
