@@ -22,6 +22,7 @@ from routing.definition import WORKING_DAY, Action, FieldType, RoleDuty, StageDu
 from tickets.constants import AttachmentStatus
 from tickets.messages import Attachment, Message
 from tickets.models import Applicant, StaffNotification, StageEvent, Ticket
+from tickets.privacy import identity_withheld, mask_niks_in_text
 from tickets.workflow_service import Conflict, act
 
 FEATURE = "complaint verdict"
@@ -89,11 +90,20 @@ def receive(session: Session, ticket: Ticket, message: Message, attachments: lis
             session.add(StaffNotification(
                 role=role, ticket_id=ticket.id, kind="complaint_escalated", created_at=utcnow(),
                 text=f"Pengaduan {ticket.number} dinyatakan belum selesai oleh pelapor untuk kedua kalinya: "
-                     f"{words[:300]}"))
+                     f"{_as_staff_may_read(session, ticket, words)[:300]}"))
     act(session, ticket, Action.RETURN_, actor_id=None, actor_roles=set(), expected_version=ticket.version,
         payload={"reason": f"Pelapor: {words}"[:1000],
                  "to_stage": definition.stage_for(StageDuty.ANSWER, FEATURE).key})
     return [catalogue.render("complaint_escalated" if escalate else "complaint_reopened", number=ticket.number)]
+
+
+def _as_staff_may_read(session: Session, ticket: Ticket, words: str) -> str:
+    """The citizen's words for a staff notification: NIKs masked, and a confidential filer's numbers and
+    name withheld (a notification is read in lists, never audited as a view of the identity)."""
+    if not ticket.confidential:
+        return mask_niks_in_text(words)
+    applicant = session.get(Applicant, ticket.applicant_id)
+    return identity_withheld(applicant.name if applicant else None)(words)
 
 
 def _reopened_before(session: Session, ticket: Ticket) -> bool:

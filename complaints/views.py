@@ -146,7 +146,7 @@ def _records_lapor(ticket: Ticket) -> bool:
 
 @bp.app_template_global()
 def complaint_panel(ticket: Ticket, can_advance: bool, timeline: list[TimelineItem]) -> dict[str, Any] | None:
-    """For the ticket page: what was chosen for the complaint, its related ticket, the timeline of dispositions
+    """For the ticket page (its related tickets are the core's section): what was chosen, the timeline of dispositions
     (from the page's timeline), the LAPOR! number and, at the answer stage for whoever may write the answer,
     the canned answers."""
     definition = workflow(ticket.workflow)
@@ -155,13 +155,8 @@ def complaint_panel(ticket: Ticket, can_advance: bool, timeline: list[TimelineIt
     session = db.session()
     answering = (can_advance and definition.has_duty(StageDuty.ANSWER)
                  and ticket.stage == definition.stage_for(StageDuty.ANSWER).key)
-    related = session.get(Ticket, ticket.related_ticket_id) if ticket.related_ticket_id else None
-    # The related ticket may be the filer's own request: a link that could name a protected filer stays off.
-    linked = related is not None and _may_see_link(ticket, related)
     return {
         "chosen": chosen(definition, ticket.outputs),
-        "related": related if linked else None,
-        "related_withheld": related is not None and not linked,
         "dispositions": dispositions.entries(session, definition, ticket, timeline),
         "lapor": lapor.recorded(session, int(ticket.id or 0)),
         "may_record_lapor": _records_lapor(ticket),
@@ -170,11 +165,6 @@ def complaint_panel(ticket: Ticket, can_advance: bool, timeline: list[TimelineIt
         if answering else [],
         "answer_field": OUTPUT_PREFIX + answer_output(definition).key if answering else None,
     }
-
-
-def _may_see_link(ticket: Ticket, related: Ticket) -> bool:
-    account = user()
-    return can_view_ticket(account, related) and sees_identity(account, ticket) and sees_identity(account, related)
 
 
 @bp.get("/jawaban-baku.js")

@@ -115,13 +115,14 @@ def test_a_second_belum_reopens_it_again_and_tells_the_kepala_dinas(  # type: ig
     answer_and_approve(http, number, ANSWER)
     assert "buka kembali" in phone.say("belum")
     answer_and_approve(http, number, SECOND_ANSWER)
-    reply = phone.say("belum, masih sama saja")
+    reply = phone.say("belum, masih sama saja. NIK saya 1806 0123 4567 0001")
     assert "Kepala Dinas" in reply
     ticket = only_ticket(session)
     assert ticket.stage == "tindak_lanjut_pengaduan"
     notes = session.exec(select(StaffNotification)).all()
     assert [(n.role, n.ticket_id, n.kind) for n in notes] == [("kepala_dinas", ticket.id, "complaint_escalated")]
     assert "masih sama saja" in notes[0].text
+    assert "4567" not in notes[0].text  # a notification is read in lists: the NIK in the citizen's words is masked
 
 
 def test_spam_is_closed_with_a_reason_the_citizen_reads(  # type: ignore[no-untyped-def]
