@@ -110,7 +110,7 @@ def run(quick: bool = False, say: Say = print) -> list[Row]:
     """Time the three cases and hand back the rows for the runner's table."""
     from sqlmodel import Session
 
-    from berita_acara.render import berita_acara_pdf, sorting_report_pdf
+    from berita_acara.render import Person, berita_acara_pdf, sorting_report_pdf
     from berita_acara.sorting import Period, period_report
     from layanan import create_app
     from layanan.migrate import upgrade
@@ -134,7 +134,7 @@ def run(quick: bool = False, say: Say = print) -> list[Row]:
         with Session(app.extensions["db_engine"], expire_on_commit=False) as session:
             _month_of_tickets(session, tickets)
             november = Period(date(2026, 11, 1), date(2026, 11, 30))
-            report = best_of(repeats, lambda: sorting_report_pdf(period_report(session, november), "Petugas"))
+            report = best_of(repeats, lambda: sorting_report_pdf(period_report(session, november), Person("Petugas")))
     app.extensions["db_engine"].dispose()
 
     load = os.getloadavg()[0]  # other work on the machine stretches wall time, not CPU time

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
+from flask import current_app
 from sqlmodel import Session
 
 from berita_acara.handover import HandoverError, chain_of, items_of, mark_signed, totals
 from berita_acara.models import BeritaAcara, BeritaAcaraStatus
 from berita_acara.render import BeritaAcaraDocument, ItemLine, Person, berita_acara_pdf
 from berita_acara.sorting import SHORT_LABELS
-from pdf_delivery.signing import SignatureStamp, SigningError, load_office_signer, sign_pdf
+from pdf_delivery.documents import CODE_BYTES
+from pdf_delivery.signing import SigningError, load_office_signer, load_trust_roots, sign_pdf, signer_stamp, verify_pdf
 from tickets.kecamatan import BY_CODE
 from tickets.models import KecamatanRow
 from tickets.staff import StaffUser
 from layanan.clock import utcnow
-
-HEAD_TITLE = "Kepala Dinas Kependudukan dan Pencatatan Sipil Kabupaten Tanggamus"
 
 
 def build_document(session: Session, berita_acara: BeritaAcara, head: StaffUser | None = None) -> BeritaAcaraDocument:
@@ -40,27 +42,33 @@ def build_document(session: Session, berita_acara: BeritaAcara, head: StaffUser 
         # The UPT officer signs the paper by hand on arrival.
         receiving=Person(f"{role_name(chain.upt_role).name} Kecamatan {kecamatan}"),
         courier=_person(role_name(chain.courier_role).name, _staff(session, berita_acara.courier_id)),
-        head=_person(HEAD_TITLE, head),
+        head=_person(str(current_app.config["SIGNER_TITLE"]), head),  # as his stamp names him
         is_draft=berita_acara.status == BeritaAcaraStatus.DRAFT and head is None,
     )
 
 
+def verification_url(config: Mapping[str, Any], code: str) -> str:
+    """The public page the stamp's QR code opens (berita_acara.views.verify)."""
+    return f"{config['PUBLIC_BASE_URL']}/berita-acara/verifikasi/{code}"
+
+
 def sign(session: Session, berita_acara: BeritaAcara, actor: StaffUser, passphrase: str,
-         config: Mapping[str, Any], verify_url: str, now: datetime | None = None) -> None:
-    """The Kepala Dinas signs: render with his name, PAdES-sign with the office certificate, store."""
+         config: Mapping[str, Any], now: datetime | None = None) -> None:
+    """The Kepala Dinas signs: render with his name, PAdES-sign with the office certificate and his stamp
+    (its QR code opening the public verification page), store."""
     if not actor.has_role(chain_of(session, berita_acara).signer_role):
         raise HandoverError("Akun Anda tidak berwenang menandatangani berita acara.")
     if berita_acara.status != BeritaAcaraStatus.DRAFT:
         raise HandoverError("Berita acara ini sudah ditandatangani.")
     now = now or utcnow()
+    code = berita_acara.verification_code or secrets.token_urlsafe(CODE_BYTES)
     try:
         signer = load_office_signer(config, passphrase)
         pdf = berita_acara_pdf(build_document(session, berita_acara, head=actor))
-        stamp = SignatureStamp(name=actor.full_name, nip=actor.nip or "-", title="Kepala Dinas",
-                               signed_at=now, qr_url=verify_url)
-        signed = sign_pdf(pdf, signer, stamp)
+        signed = sign_pdf(pdf, signer, signer_stamp(actor, config, now, verification_url(config, code)))
     except SigningError as exc:
         raise HandoverError(str(exc)) from exc
+    berita_acara.verification_code = code
     mark_signed(session, berita_acara, actor, signed, now)
 
 
@@ -72,3 +80,33 @@ def _person(role_label: str, account: StaffUser | None) -> Person:
     if account is None:
         return Person(role_label)
     return Person(role_label, account.full_name, account.nip)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the public page behind the stamp's QR code shows: the paper, not the citizens it lists."""
+
+    number: str
+    document_date: date
+    kecamatan_name: str
+    items: int
+    signed_at: datetime | None
+    signer_name: str | None  # as the certificate names the holder
+    valid: bool
+    problem: str | None
+
+
+def verify(session: Session, config: Mapping[str, Any], berita_acara: BeritaAcara) -> Verification:
+    """Check the stored signed berita acara against the office's trust roots."""
+    row = session.get(KecamatanRow, berita_acara.kecamatan_code)
+    base = dict(number=berita_acara.number, document_date=berita_acara.document_date,
+                kecamatan_name=row.name if row else berita_acara.kecamatan_code,
+                items=len(items_of(session, berita_acara)), signed_at=berita_acara.signed_at)
+    if berita_acara.status == BeritaAcaraStatus.DRAFT:
+        return Verification(**base, signer_name=None, valid=False, problem="Berita acara ini belum ditandatangani.")
+    if not berita_acara.signed_pdf:
+        return Verification(**base, signer_name=None, valid=False,
+                            problem="File berita acara sudah dihapus karena masa retensi berakhir; penandatanganannya "
+                                    "tercatat di kantor.")
+    check = verify_pdf(berita_acara.signed_pdf, load_trust_roots(config))
+    return Verification(**base, signer_name=check.signer_name, valid=check.valid, problem=check.problem)

@@ -16,11 +16,13 @@ from rq import Retry
 
 from berita_acara.document import build_document
 from berita_acara.models import BeritaAcara
-from berita_acara.render import berita_acara_pdf, sorting_report_pdf
+from berita_acara.render import Person, berita_acara_pdf, sorting_report_pdf
 from berita_acara.sorting import Period, batch_report, period_report
+from berita_acara.stages import handover_chains
 from layanan.db import job_session
 from layanan.jobs import job_app
 from layanan.queue import queue
+from tickets.staff import StaffUser
 
 _KEY = re.compile(r"^[a-z0-9-]{8,80}$")
 RENDERINGS = "laporan"  # the folder of renderings, under INSTANCE_PATH
@@ -55,15 +57,26 @@ def render_berita_acara(key: str, ba_id: int) -> None:
         _store(key, berita_acara_pdf(build_document(session, berita_acara)))
 
 
-def render_sorting_report(key: str, first: str | None, last: str | None, sorter_name: str) -> None:
-    """Render the sorting report for a period (ISO dates) or, without dates, the current batch."""
+def render_sorting_report(key: str, first: str | None, last: str | None, sorter_id: int | None,
+                          number: str | None) -> None:
+    """Render the numbered sorting report for a period (ISO dates) or, without dates, the current batch,
+    signed by the sorter (blank lines to sign by hand without one)."""
     app = job_app()
     with app.app_context(), job_session(app) as session:
         if first and last:
             report = period_report(session, Period(date.fromisoformat(first), date.fromisoformat(last)))
         else:
             report = batch_report(session)
-        _store(key, sorting_report_pdf(report, sorter_name))
+        sorter = session.get(StaffUser, sorter_id) if sorter_id else None
+        _store(key, sorting_report_pdf(report, report_signatory(sorter), number))
+
+
+def report_signatory(sorter: StaffUser | None) -> Person:
+    """The sorting report's signatory: the sorter's name and NIP under the name of his role in the SOP."""
+    chains = handover_chains()
+    chain = next((c for c in chains if sorter is not None and sorter.has_role(str(c.sorting.role))), chains[0])
+    label = chain.definition.role(str(chain.sorting.role)).name
+    return Person(label, sorter.full_name, sorter.nip) if sorter else Person(label)
 
 
 def _store(key: str, data: bytes) -> None:

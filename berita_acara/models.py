@@ -47,7 +47,8 @@ class BeritaAcara(SQLModel, table=True):
     """One handover report: the printed documents of one batch for one kecamatan's UPT."""
 
     __tablename__ = "berita_acara"
-    __table_args__ = (UniqueConstraint("year", "seq", name="uq_berita_acara_year_seq"),)
+    __table_args__ = (UniqueConstraint("year", "seq", name="uq_berita_acara_year_seq"),
+                      UniqueConstraint("verification_code", name="uq_berita_acara_verification_code"))
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=80, unique=True)
@@ -60,6 +61,8 @@ class BeritaAcara(SQLModel, table=True):
     created_at: datetime = _ts(default_factory=utcnow)
     signed_by_id: int | None = Field(default=None, foreign_key="staffuser.id")
     signed_at: datetime | None = _ts(default=None)
+    # Printed in the stamp's QR code (the public verification page): unguessable, given at signing.
+    verification_code: str | None = Field(default=None, max_length=32)
     # The PAdES-signed PDF exactly as signed: re-rendering would break the signature.
     signed_pdf: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     courier_id: int | None = Field(default=None, foreign_key="staffuser.id")

@@ -72,10 +72,10 @@ def office() -> dict[str, str]:
             "city": cfg["OFFICE_CITY"]}
 
 
-def sorting_report_pdf(report: SortingReport, sorter_name: str | None) -> bytes:
-    """The "Laporan Pemilahan Berkas per Kecamatan" as an A4 PDF."""
-    html = render_template("berita_acara/pdf/sorting_report.html", report=report, office=office(),
-                           printed_on=long_date(report.generated_at.astimezone(WIB).date()), sorter_name=sorter_name)
+def sorting_report_pdf(report: SortingReport, signatory: Person, number: str | None = None) -> bytes:
+    """The "Laporan Pemilahan Berkas per Kecamatan" as an A4 PDF, numbered and signed by the sorter."""
+    html = render_template("berita_acara/pdf/sorting_report.html", report=report, office=office(), number=number,
+                           printed_on=long_date(report.generated_at.astimezone(WIB).date()), signatory=signatory)
     return render_pdf(html)
 
 

@@ -122,6 +122,11 @@ def report_roles() -> tuple[str, ...]:
     return tuple(dict.fromkeys(r for chain in handover_chains() for r in chain.report_roles))
 
 
+def sorter_roles() -> tuple[str, ...]:
+    """Who sorts the berkas per kecamatan (and signs the sorting report), in any SOP."""
+    return tuple(dict.fromkeys(str(chain.sorting.role) for chain in handover_chains()))
+
+
 def creator_roles() -> tuple[str, ...]:
     """Who draws up berita acara, in any SOP."""
     return tuple(dict.fromkeys(chain.creator_role for chain in handover_chains()))

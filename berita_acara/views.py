@@ -19,9 +19,10 @@ from berita_acara.exports import report_csv, report_xlsx
 from berita_acara.handover import HandoverError
 from berita_acara.models import BeritaAcara, BeritaAcaraStatus
 from berita_acara.sorting import Period, PeriodError, batch_report, period_report
-from berita_acara.stages import (courier_roles, creator_roles, handover_chains, report_roles, stages_of, upt_roles,
-                                 view_roles)
-from layanan.clock import WIB
+from berita_acara.numbering import take_report_number
+from berita_acara.stages import (courier_roles, creator_roles, handover_chains, report_roles, sorter_roles, stages_of,
+                                 upt_roles, view_roles)
+from layanan.clock import WIB, office_year, utcnow
 from layanan import db
 from layanan.ids import parse_id
 from routing.definition import RoleDuty, StageDuty
@@ -106,9 +107,23 @@ def step_on_berita_acara(session: Session, ticket: Ticket) -> Elsewhere | None:
 @bp.get("/pemilahan")
 @allowed(report_roles)
 def sorting_form() -> str:
-    """Choose the period or the current batch for the sorting report."""
+    """Choose the period or the current batch, and the sorter who signs, for the sorting report."""
     today = datetime.now(WIB).date()
-    return render_template("berita_acara/sorting_form.html", first=today.replace(day=1), last=today)
+    return _sorting_form(first=today.replace(day=1), last=today)
+
+
+def _sorting_form(**values: Any) -> str:
+    sorters = _sorters(db.session())
+    mine = user().id if any(s.id == user().id for s in sorters) else None
+    return render_template("berita_acara/sorting_form.html", sorters=sorters, chosen=values.pop("chosen", mine),
+                           signatory=jobs.report_signatory(None).role_label, **values)
+
+
+def _sorters(session: Session) -> list[StaffUser]:
+    """Active accounts that sort the berkas, who may sign the sorting report."""
+    roles = sorter_roles()
+    return [s for s in session.exec(select(StaffUser).where(StaffUser.active == True)  # noqa: E712
+                                    .order_by(StaffUser.full_name)) if s.has_role(*roles)]
 
 
 @bp.get("/pemilahan/laporan.<fmt>")
@@ -117,18 +132,27 @@ def sorting_report(fmt: str) -> Response | tuple[str, int]:
     """The sorting report as PDF, CSV or XLSX."""
     if fmt not in FORMATS:
         abort(404)
+    session = db.session()
+    # Without a choice (the batch link), the sorter who asks signs; "" is a choice to sign by hand.
+    chosen = parse_id(request.args["pemilah"]) if "pemilah" in request.args else user().id
+    sorter = next((s for s in _sorters(session) if s.id == chosen), None)
     try:
         period = _period_from_args()
+        if request.args.get("pemilah") and sorter is None:
+            raise PeriodError("Pilih petugas pemilah yang menandatangani laporan dari daftar.")
     except PeriodError as exc:
-        return render_template("berita_acara/sorting_form.html", error=str(exc),
-                               first=request.args.get("dari"), last=request.args.get("sampai")), 400
+        return _sorting_form(error=str(exc), first=request.args.get("dari"), last=request.args.get("sampai"),
+                             chosen=chosen), 400
     if fmt == "pdf":
-        # Printing takes seconds: the worker renders it and the result page waits for the file.
+        # Printing takes seconds: the worker renders it and the result page waits for the file. The number
+        # is the printed paper's, taken now (committed before the job runs).
+        number = take_report_number(session, current_app.config["SORTING_REPORT_NUMBER_FORMAT"],
+                                    office_year(utcnow()))
+        session.commit()
         key = f"pemilahan-{uuid4().hex}"
         jobs.request_rendering(jobs.render_sorting_report, key, period and period.first.isoformat(),
-                               period and period.last.isoformat(), user().full_name)
+                               period and period.last.isoformat(), sorter and sorter.id, number)
         return redirect(url_for(".sorting_result", key=key))
-    session = db.session()
     report = period_report(session, period) if period else batch_report(session)
     name = f"laporan-pemilahan-{period.first}-{period.last}" if period else "laporan-pemilahan-batch"
     body = report_csv(report) if fmt == "csv" else report_xlsx(report)
@@ -237,10 +261,21 @@ def sign(ba_id: int) -> Response:
     """The Kepala Dinas signs with the office certificate's passphrase."""
     session = db.session()
     berita_acara = _visible(session, ba_id)
-    verify_url = current_app.config["PUBLIC_BASE_URL"] + url_for(".detail", ba_id=ba_id)
     return _step(lambda: document.sign(session, berita_acara, user(), request.form.get("passphrase", ""),
-                                       current_app.config, verify_url),
+                                       current_app.config),
                  ba_id, "Berita acara sudah ditandatangani.")
+
+
+@bp.get("/verifikasi/<code>")
+def verify(code: str) -> tuple[str, int] | str:
+    """Public: whether the berita acara behind a QR code was signed by the office and is unchanged."""
+    session = db.session()
+    found = session.exec(select(BeritaAcara).where(BeritaAcara.verification_code == code)).first() \
+        if 0 < len(code) <= 64 else None
+    if found is None:
+        return render_template("pdf_delivery/verification_unknown.html"), 404
+    return render_template("berita_acara/verification.html",
+                           result=document.verify(session, current_app.config, found))
 
 
 @bp.post("/<id:ba_id>/serahkan-ke-kurir")

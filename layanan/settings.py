@@ -111,12 +111,14 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         # 0 trusts no such header: the client address is the connection's, and a forged header changes nothing.
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),
         "WTF_CSRF_TIME_LIMIT": None,
-        # Printed reports: the kop surat and the berita acara number ({seq} yearly, no gaps; {year}).
+        # Printed reports: the kop surat, the berita acara and sorting report numbers ({seq} yearly, no gaps; {year}).
         "OFFICE_GOVERNMENT": env.get("OFFICE_GOVERNMENT") or "Pemerintah Kabupaten Tanggamus",
         "OFFICE_NAME": env.get("OFFICE_NAME") or "Dinas Kependudukan dan Pencatatan Sipil",
         "OFFICE_ADDRESS": env.get("OFFICE_ADDRESS") or "Kota Agung, Kabupaten Tanggamus, Provinsi Lampung",
         "OFFICE_CITY": env.get("OFFICE_CITY") or "Kota Agung",
         "BERITA_ACARA_NUMBER_FORMAT": env.get("BERITA_ACARA_NUMBER_FORMAT") or "470/{seq:03d}/BA-UPT/Disdukcapil/{year}",
+        "SORTING_REPORT_NUMBER_FORMAT": env.get("SORTING_REPORT_NUMBER_FORMAT")
+        or "470/{seq:03d}/LP-PB/Disdukcapil/{year}",
         # The address the run command's web server listens on: loopback unless a proxy elsewhere needs more.
         "HOST": env.get("HOST") or "127.0.0.1",
         # The worker's heartbeat lease (rq worker --worker-ttl): an idle worker beats every TTL - 15 seconds.

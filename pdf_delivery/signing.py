@@ -31,6 +31,9 @@ from pyhanko.stamp import QRStamp, QRStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
+from layanan.clock import WIB, format_wib
+from tickets.staff import StaffUser
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -39,6 +42,7 @@ STAMP_WIDTH, STAMP_HEIGHT, STAMP_MARGIN = 250, 80, 36
 STAMP_TEXT = (
     "Ditandatangani secara elektronik oleh\n%(signer)s\nNIP. %(nip)s\n%(title)s\nTanggal: %(tanggal)s"
 )
+STAMP_TEXT_WITHOUT_NIP = "Ditandatangani secara elektronik oleh\n%(signer)s\n%(title)s\nTanggal: %(tanggal)s"
 # Room for the CMS signature; a fixed size spares pyHanko a trial signature to measure it. The office
 # certificate with a BSrE chain of two or three CA certificates needs well under half of it.
 SIGNATURE_BYTES_RESERVED = 16 * 1024
@@ -54,11 +58,20 @@ class SignatureStamp:
     """What the visible stamp shows: the signer, the moment and the verification URL in the QR code."""
 
     name: str
-    nip: str
+    nip: str  # empty when unknown: the stamp then has no NIP line
     title: str
     signed_at: datetime
     qr_url: str
     page: int = -1  # last page, where a letter's signature block sits
+
+
+def signer_stamp(signer: StaffUser, config: Mapping[str, Any], signed_at: datetime, qr_url: str) -> SignatureStamp:
+    """The stamp of a signature the account makes, the same on every paper: its name and NIP from the staff
+    profile (SIGNER_NIP when the profile has none), the office title (SIGNER_TITLE), the moment in WIB."""
+    configured = str(config.get("SIGNER_NIP") or "").strip()
+    nip = (signer.nip or "").strip() or (configured if configured != "-" else "")
+    return SignatureStamp(name=signer.full_name, nip=nip, title=str(config["SIGNER_TITLE"]),
+                          signed_at=signed_at.astimezone(WIB), qr_url=qr_url)
 
 
 @dataclass(frozen=True)
@@ -189,7 +202,7 @@ def sign_pdf(pdf: bytes, signer: OfficeSigner, stamp: SignatureStamp) -> bytes:
     pdf_signer = signers.PdfSigner(
         meta,
         signer=signer.signer,
-        stamp_style=_SegnoQRStampStyle(stamp_text=STAMP_TEXT, border_width=1),
+        stamp_style=_SegnoQRStampStyle(stamp_text=STAMP_TEXT if stamp.nip else STAMP_TEXT_WITHOUT_NIP, border_width=1),
         new_field_spec=fields.SigFieldSpec(field_name, on_page=stamp.page, box=box),
     )
     out = BytesIO()
@@ -203,7 +216,7 @@ def sign_pdf(pdf: bytes, signer: OfficeSigner, stamp: SignatureStamp) -> bytes:
             "signer": stamp.name,
             "nip": stamp.nip,
             "title": stamp.title,
-            "tanggal": stamp.signed_at.strftime("%d/%m/%Y %H:%M %Z").strip(),
+            "tanggal": f"{format_wib(stamp.signed_at)} WIB",
         },
     )
     return out.getvalue()

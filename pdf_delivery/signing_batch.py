@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
-from layanan.clock import WIB, utcnow
+from layanan.clock import utcnow
 from pdf_delivery.documents import DocumentRefused, check_pdf, current_document, signing_stage_keys, store_document
 from pdf_delivery.models import DocumentStatus, IssuedDocument
-from pdf_delivery.signing import OfficeSigner, SignatureStamp, SigningError, load_office_signer, sign_pdf
+from pdf_delivery.signing import OfficeSigner, SigningError, load_office_signer, sign_pdf, signer_stamp
 from routing import definitions_with, workflow
 from routing.definition import Action, RoleDuty
 from routing.engine import TransitionError
@@ -96,7 +96,7 @@ def _sign_one(session: Session, config: Mapping[str, Any], account: StaffUser, s
     if ticket.claimed_by_id not in (None, account.id):
         return _refused(number, "Tiket ini sedang dikerjakan petugas lain.")
     try:
-        signed = _signed_bytes(config, document, signer)
+        signed = _signed_bytes(config, document, signer, account)
     except (SigningError, DocumentRefused, OSError) as exc:
         message = "File dokumen tidak ditemukan di penyimpanan." if isinstance(exc, OSError) else str(exc)
         return _refused(number, message)
@@ -143,8 +143,9 @@ def _refused(number: str, reason: str) -> SignOutcome:
     return SignOutcome(number, False, f"{number}: {reason}")
 
 
-def _signed_bytes(config: Mapping[str, Any], document: IssuedDocument, signer: OfficeSigner) -> bytes:
-    """The document's original with the office signature and the stamp applied."""
+def _signed_bytes(config: Mapping[str, Any], document: IssuedDocument, signer: OfficeSigner,
+                  account: StaffUser) -> bytes:
+    """The document's original with the office signature and the account's stamp applied."""
     from pdf_delivery.documents import document_file
 
     path = document_file(config, document.original_path)
@@ -152,11 +153,4 @@ def _signed_bytes(config: Mapping[str, Any], document: IssuedDocument, signer: O
         raise FileNotFoundError(document.original_path)
     original = path.read_bytes()
     check_pdf(original, len(original))  # uploaded before active content was refused: still refused here
-    stamp = SignatureStamp(
-        name=str(config["SIGNER_NAME"]),
-        nip=str(config["SIGNER_NIP"]),
-        title=str(config["SIGNER_TITLE"]),
-        signed_at=utcnow().astimezone(WIB),
-        qr_url=verification_url(config, document),
-    )
-    return sign_pdf(original, signer, stamp)
+    return sign_pdf(original, signer, signer_stamp(account, config, utcnow(), verification_url(config, document)))

@@ -232,7 +232,7 @@ def test_a_ticket_returned_after_listing_stops_the_hand_over(app: Flask, session
     tickets = at_handover(session, 2)
     made = handover.create_berita_acara(session, people["kasi"], "180601", app.config["BERITA_ACARA_NUMBER_FORMAT"])
     create_demo_certificate(app.config, PASSPHRASE)
-    sign(session, made, people["kadis"], PASSPHRASE, app.config, "http://localhost/berita-acara/1")
+    sign(session, made, people["kadis"], PASSPHRASE, app.config)
     kasi = people["kasi"]
     ticket, _, _ = act(session, tickets[1], Action.CLAIM, actor_id=kasi.id, actor_roles=set(kasi.roles),
                        expected_version=tickets[1].version)

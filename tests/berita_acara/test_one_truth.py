@@ -82,7 +82,7 @@ def test_a_ticket_archived_through_its_berita_acara_leaves_both_records_agreeing
     unlisted = make_ticket(session, kecamatan_code="180602", stage=CHAIN.handover.key)
     made = handover.create_berita_acara(session, people["kasi"], "180601", app.config["BERITA_ACARA_NUMBER_FORMAT"])
     create_demo_certificate(app.config, PASSPHRASE)
-    document.sign(session, made, people["kadis"], PASSPHRASE, app.config, "http://localhost/verifikasi")
+    document.sign(session, made, people["kadis"], PASSPHRASE, app.config)
     page = f"/berita-acara/{made.id}"
 
     switch(http, username(CHAIN.creator_role))

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session
 
 from berita_acara.exports import report_csv, report_xlsx
-from berita_acara.render import sorting_report_pdf
+from berita_acara.render import Person, sorting_report_pdf
 from berita_acara.sorting import Period, PeriodError, batch_report, period_report
 from tests.berita_acara.conftest import WIB, Sorted, direct_counts, insert_sorted_tickets, pdf_text, save_artifact
 from tests.tickets.conftest import login, make_staff
@@ -55,7 +55,7 @@ def test_period_the_wrong_way_round_is_refused() -> None:
 def test_pdf_text_shows_the_counted_numbers(app: Flask, session: Session, november: list[Sorted]) -> None:
     expected = direct_counts(november, START, END)
     report = period_report(session, NOVEMBER)
-    pdf = sorting_report_pdf(report, "Petugas Pemilah Uji")
+    pdf = sorting_report_pdf(report, Person("Petugas Pemilah Berkas", "Petugas Pemilah Uji"))
     text = pdf_text(pdf)
     assert "PEMERINTAH KABUPATEN TANGGAMUS" in text
     assert "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL" in text

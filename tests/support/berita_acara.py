@@ -37,8 +37,7 @@ def sign_berita_acara_for(session: Session, number: str) -> BeritaAcara:
         create_demo_certificate(config, PASSPHRASE)
     kasi = _staff_with(session, chain.creator_role)
     made = handover.create_berita_acara(session, kasi, ticket.kecamatan_code, config["BERITA_ACARA_NUMBER_FORMAT"])
-    document.sign(session, made, _staff_with(session, chain.signer_role), PASSPHRASE, config,
-                  f"{config['PUBLIC_BASE_URL']}/berita-acara/{made.id}")
+    document.sign(session, made, _staff_with(session, chain.signer_role), PASSPHRASE, config)
     return made
 
 
