@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
 from markupsafe import Markup
 
 from layanan import db
@@ -36,6 +36,7 @@ class Panel:
     chart: Markup
     header: tuple[str, ...]
     rows: list[tuple[Any, ...]]
+    links: tuple[tuple[str, str], ...] = ()  # (text, URL) of related reports, shown beside the CSV link
 
 
 @bp.app_context_processor
@@ -50,8 +51,8 @@ def index() -> str:
     """All charts for the chosen period (this month by default)."""
     period, error = _period_from_request()
     definition = _chosen_workflow()
-    builder = _Builder(definition, period, utcnow())
-    panels = [build(builder) for build in PANELS.values()]
+    builder = Builder(definition, period, utcnow())
+    panels = [panel for build in _panels().values() if (panel := build(builder)) is not None]
     return render_template("dashboard/index.html", period=period, error=error, panels=panels,
                            workflows=_supervised(), chosen=definition,
                            csv_args={"dari": period.first.isoformat(), "sampai": period.last.isoformat(),
@@ -62,13 +63,15 @@ def index() -> str:
 @duty_required(RoleDuty.SUPERVISE, admin=True)
 def export_csv(key: str) -> Response:
     """One chart's numbers as CSV (UTF-8 with BOM, so spreadsheet programs read the accents right)."""
-    build = PANELS.get(key)
+    build = _panels().get(key)
     if build is None:
         abort(404)
     period, error = _period_from_request()
     if error:
         return Response(error, status=400, mimetype="text/plain")
-    panel = build(_Builder(_chosen_workflow(), period, utcnow()))
+    panel = build(Builder(_chosen_workflow(), period, utcnow()))
+    if panel is None:  # the chosen SOP has nothing for this chart
+        abort(404)
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
@@ -101,7 +104,7 @@ def _chosen_workflow() -> Definition:
     abort(404)
 
 
-class _Builder:
+class Builder:
     """The queries of one request; stage times feed two panels and are computed once."""
 
     def __init__(self, definition: Definition, period: q.Period, now: datetime) -> None:
@@ -127,7 +130,7 @@ class _Builder:
         return self._times
 
 
-def _stages_now(b: _Builder) -> Panel:
+def _stages_now(b: Builder) -> Panel:
     rows = q.tickets_per_stage(b.session, b.definition, b.now)
     # Finished tickets outnumber open ones by far: they are told in words, so the open stages stay comparable.
     open_rows = [r for r in rows if not b.definition.is_terminal(r.key)]
@@ -149,17 +152,17 @@ def _counts_panel(key: str, title: str, note: str, counts: list[q.Count], code_h
                  (code_header, label_header, "jumlah_tiket"), [(c.key, c.label, c.value) for c in counts])
 
 
-def _kecamatan(b: _Builder) -> Panel:
+def _kecamatan(b: Builder) -> Panel:
     return _counts_panel("kecamatan", "Tiket masuk per kecamatan", f"Diterima {b.period.label}.",
                          q.per_kecamatan(b.session, b.definition, b.period), "kode_kecamatan", "kecamatan")
 
 
-def _services(b: _Builder) -> Panel:
+def _services(b: Builder) -> Panel:
     return _counts_panel("layanan", "Tiket masuk per layanan", f"Diterima {b.period.label}.",
                          q.per_service(b.session, b.definition, b.period), "kode_layanan", "layanan")
 
 
-def _channels(b: _Builder) -> Panel:
+def _channels(b: Builder) -> Panel:
     counts = q.per_channel(b.session, b.definition, b.period)
     total = sum(c.value for c in counts)
     shares = [(c.value / total if total else None) for c in counts]
@@ -172,7 +175,7 @@ def _channels(b: _Builder) -> Panel:
                  [(c.key, c.label, c.value, _csv_percent(s)) for c, s in zip(counts, shares, strict=True)])
 
 
-def _weekly(b: _Builder) -> Panel:
+def _weekly(b: Builder) -> Panel:
     weeks = q.weekly_received(b.session, b.definition, b.period)
     bars = [charts.Bar(w.label, w.value, charts.number(w.value)) for w in weeks]
     title = "Tren mingguan tiket masuk"
@@ -181,7 +184,7 @@ def _weekly(b: _Builder) -> Panel:
                  ("minggu_mulai", "minggu", "jumlah_tiket"), [(w.key, w.label, w.value) for w in weeks])
 
 
-def _sla(b: _Builder) -> Panel:
+def _sla(b: Builder) -> Panel:
     units = b.times.sla
     bars = [charts.Bar(u.label, (u.share or 0) * 100,
                        f"{charts.percent(u.share)} dari {charts.number(u.passages)}",
@@ -196,7 +199,7 @@ def _sla(b: _Builder) -> Panel:
                    u.within, _csv_percent(u.share)) for u in units])
 
 
-def _stage_times(b: _Builder) -> Panel:
+def _stage_times(b: Builder) -> Panel:
     stages = b.times.stages
     bars = [charts.Bar(s.label, (s.median_seconds or 0) / 3600, _duration(s.median_seconds)) for s in stages]
     title = "Median waktu per tahap"
@@ -207,7 +210,10 @@ def _stage_times(b: _Builder) -> Panel:
                  [(s.key, s.label, s.passages, _hours(s.median_seconds)) for s in stages])
 
 
-PANELS: dict[str, Callable[[_Builder], Panel]] = {
+# A builder returns None when the chosen SOP has nothing to show in its chart (e.g. a feature's panel).
+PanelBuilder = Callable[[Builder], Panel | None]
+
+PANELS: dict[str, PanelBuilder] = {
     "tahap": _stages_now,
     "mutu-baku": _sla,
     "waktu-tahap": _stage_times,
@@ -216,6 +222,18 @@ PANELS: dict[str, Callable[[_Builder], Panel]] = {
     "layanan": _services,
     "kanal": _channels,
 }
+
+
+def register_panel(app: Flask, key: str, build: PanelBuilder) -> None:
+    """Add a feature's chart to this app's dashboard, after the core's (called from the feature's init_app)."""
+    if key in PANELS:
+        raise ValueError(f"dashboard panel {key!r} is a core panel")
+    app.extensions.setdefault("dashboard_panels", {})[key] = build
+
+
+def _panels() -> dict[str, PanelBuilder]:
+    """The core's charts, then those the features registered."""
+    return {**PANELS, **current_app.extensions.get("dashboard_panels", {})}
 
 
 def _period_from_request() -> tuple[q.Period, str | None]:
