@@ -62,6 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from layanan.health import bp as health_bp
     from pdf_delivery.signing_views import bp as signing_bp
     from pekon.views import bp as pekon_bp
+    from complaints.recap_views import bp as complaint_reports_bp
     from complaints.views import bp as complaints_bp
     from bot.ticket_reply import bp as ticket_reply_bp
     from pdf_delivery.delivery_views import bp as pdf_sending_bp
@@ -87,10 +88,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(help_desk_bp)
     app.register_blueprint(signing_bp)
     app.register_blueprint(pekon_bp)
+    app.register_blueprint(complaint_reports_bp)
     app.register_blueprint(status_page_bp)
     app.register_blueprint(upt_directory_bp)
     app.register_blueprint(complaints_bp)
     app.register_blueprint(ticket_reply_bp)
+
+    from complaints import panels as complaint_panels
+
+    complaint_panels.init_app(app)  # the dashboard's complaint charts
 
     from layanan import rate_limits
 
