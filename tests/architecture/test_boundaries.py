@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 CORE = ("tickets", "routing")
-FEATURES = ("bot", "pdf_delivery", "berita_acara", "pekon")
+INFRASTRUCTURE = ("layanan",)
+
+
+def _installed_packages() -> tuple[str, ...]:
+    """The top-level packages the project installs (pyproject's package list, without the globs)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return tuple(p.rstrip("*") for p in config["tool"]["setuptools"]["packages"]["find"]["include"])
+
+
+# Every installed package besides the core and the infrastructure is a feature: a new one is covered at once.
+FEATURES = tuple(p for p in _installed_packages() if p not in CORE + INFRASTRUCTURE)
 # Where keys may be spelled: the engine and its data, tests, benchmarks and migrations (which rename keys).
 KEYS_ALLOWED_IN = ("routing", "tests", "bench", "layanan/migrations", ".venv")
 
@@ -30,6 +41,7 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def test_the_core_imports_no_feature_package() -> None:
+    assert {"bot", "pdf_delivery", "berita_acara", "pekon", "complaints"} <= set(FEATURES)
     offending = [
         f"{path.relative_to(ROOT)} imports {module}"
         for path in python_files(*CORE)
