@@ -195,9 +195,9 @@ def create() -> Response:
                                            sop=request.form.get("sop") or None)
     except HandoverError as exc:
         flash(str(exc), "error")
-        return redirect(url_for(".index"))
+        return redirect(url_for(".index"), code=303)
     flash(f"Berita acara {made.number} dibuat dengan status konsep.", "success")
-    return redirect(url_for(".detail", ba_id=made.id))
+    return redirect(url_for(".detail", ba_id=made.id), code=303)
 
 
 @bp.get("/<id:ba_id>")
@@ -290,7 +290,7 @@ def dispatch(ba_id: int) -> Response:
     courier = session.get(StaffUser, courier_id) if courier_id else None
     if courier is None:
         flash("Pilih kurir yang membawa berkas.", "error")
-        return redirect(url_for(".detail", ba_id=ba_id))
+        return redirect(url_for(".detail", ba_id=ba_id), code=303)
     return _step(lambda: handover.dispatch(session, berita_acara, user(), courier), ba_id,
                  f"Berkas diserahkan kepada kurir {courier.full_name}.")
 
@@ -356,7 +356,7 @@ def _step(run: Callable[[], object], ba_id: int, done: str) -> Response:
         flash(str(exc), "error")
     else:
         flash(done, "success")
-    return redirect(url_for(".detail", ba_id=ba_id))
+    return redirect(url_for(".detail", ba_id=ba_id), code=303)
 
 
 def _visible(session: Session, ba_id: int) -> BeritaAcara:

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from bot import catalogue
 from bot.conversation import Pending
 from pdf_delivery.documents import document_output
-from pdf_delivery.signing_views import sign_on_the_tte_page
+from pdf_delivery.signing_views import sign_on_the_tte_page, upload_and_advance
 from pdf_delivery.sending import FEATURE as SENDING, resume_waiting, sending_stages, waiting_for_reply
 from routing import definitions
 from routing.definition import Definition, DefinitionError, OutputSource, RoleDuty
@@ -20,13 +20,14 @@ SIGNING = "tanda tangan elektronik dokumen"
 
 def init_app(app: Flask) -> None:
     """Refuse at start an SOP that signs or sends documents without the duties that takes; fill the
-    `document` and `signed_document` outputs from the uploaded and signed PDFs; send the ticket page of a
-    document waiting for its signature to the signing page."""
+    `document` and `signed_document` outputs from the uploaded and signed PDFs; on the ticket page, advance
+    a document's stage from the upload form, and send a document waiting for its signature to the signing page."""
     for definition in definitions():
         require_duties(definition)
     events.provide_output(app, OutputSource.DOCUMENT, document_output)
     events.provide_output(app, OutputSource.SIGNED_DOCUMENT, document_output)
     events.add_pending(app, events.PendingMatter(Pending.PDF, waiting_for_reply, _resume_waiting_pdf))
+    events.take_advance_elsewhere(app, upload_and_advance)
     events.take_advance_elsewhere(app, sign_on_the_tte_page)
 
 

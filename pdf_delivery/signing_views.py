@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import session as flask_session
 from sqlmodel import Session
 from werkzeug.wrappers import Response
 
@@ -16,6 +18,7 @@ from pdf_delivery.documents import (
     can_upload,
     current_document,
     document_file,
+    document_stage,
     read_limited,
     signer_name,
     signing_stage_keys,
@@ -25,11 +28,15 @@ from pdf_delivery.models import DocumentStatus, IssuedDocument
 from pdf_delivery.signing import SigningError
 from pdf_delivery.signing_batch import sign_tickets, signing_queue
 from pdf_delivery.verification import find_by_code, verify_document
-from tickets import audit, services
-from routing.definition import RoleDuty
-from tickets.access import can_view_ticket, duty_required, duty_roles, roles_required, user
+from tickets import audit, detail, services
+from routing import workflow
+from routing.definition import Action, RoleDuty
+from routing.engine import MissingOutput, TransitionError
+from tickets.access import can_view_ticket, duty_required, duty_roles, roles_required, stage_owner, user
 from tickets.events import Elsewhere
 from tickets.models import Ticket
+from tickets.staff import StaffUser
+from tickets.workflow_service import Conflict, act
 from tickets.staff_pages import guard
 
 log = logging.getLogger(__name__)
@@ -43,8 +50,12 @@ def document_helpers() -> dict[str, Any]:
     navigation who signs."""
 
     def issued_document(ticket: Ticket) -> dict[str, Any]:
+        stage = document_stage(ticket)
         return {"document": current_document(db.session(), int(ticket.id or 0)),
-                "may_upload": can_upload(user(), ticket), "signer_name": signer_name(ticket.workflow)}
+                "may_upload": can_upload(user(), ticket), "signer_name": signer_name(ticket.workflow),
+                "outputs": [o for o in stage.outputs if not o.system_assigned] if stage else [],
+                "prefix": detail.OUTPUT_PREFIX, "draft": _draft_of(ticket),
+                "may_open": may_open_document(user(), ticket)}
 
     return {"issued_document": issued_document, "document_status": DocumentStatus,
             "signer_roles": duty_roles(RoleDuty.SIGN)}
@@ -53,22 +64,74 @@ def document_helpers() -> dict[str, Any]:
 @bp.post("/tiket/<number>/dokumen")
 @roles_required()
 def upload(number: str) -> Response:
-    """Store the document PDF for the ticket; a refusal says why and keeps nothing."""
+    """Store the document PDF and, with "Unggah dan teruskan", advance the ticket with the stage's fields in
+    the same form. Whatever happens the browser is sent back (303) to the ticket page, where a refusal is
+    said beside its field and the typed values are filled in again."""
     ticket = _viewable_ticket(number)
-    file = request.files.get("dokumen")
     target = url_for("backoffice.ticket_detail", number=number) + "#dokumen"
+    advance = request.form.get("langkah") == "teruskan"
+    kept = {k: v[:2000] for k, v in request.form.items() if k.startswith(detail.OUTPUT_PREFIX) or k == "note"}
+    _keep_draft(number, kept)
+    file = request.files.get("dokumen")
+    has_document = current_document(db.session(), int(ticket.id or 0)) is not None
     if file is None or not file.filename:
-        flash("Pilih file PDF dokumen terlebih dahulu.", "error")
-        return redirect(target, code=303)
+        if not (advance and has_document):
+            flash("Pilih file PDF dokumen terlebih dahulu.", "error")
+            return redirect(target, code=303)
+    else:
+        try:
+            content = read_limited(file.stream, int(current_app.config["DOCUMENT_MAX_BYTES"]))
+            upload_document(db.session(), current_app.config, ticket, user(), content)
+        except DocumentRefused as exc:
+            flash(str(exc), "error")
+            return redirect(target, code=303)
+        if not advance:
+            then = "Teruskan tiket untuk mengajukan TTE." if signer_name(ticket.workflow) else \
+                "Teruskan tiket bila sudah siap."
+            flash(f"Dokumen PDF untuk tiket {number} tersimpan. {then}", "ok")
+            return redirect(target, code=303)
+    return _advance_with_document(ticket, target, uploaded=bool(file and file.filename))
+
+
+def _advance_with_document(ticket: Ticket, target: str, *, uploaded: bool) -> Response:
+    """Advance the ticket (claiming it first when nobody holds it) with the fields of the upload form."""
+    session = db.session()
+    account = user()
+    definition = workflow(ticket.workflow)
+    roles = set(account.roles)
+    version = parse_id(request.form.get("version"))
     try:
-        content = read_limited(file.stream, int(current_app.config["DOCUMENT_MAX_BYTES"]))
-        upload_document(db.session(), current_app.config, ticket, user(), content)
-    except DocumentRefused as exc:
-        flash(str(exc), "error")
+        if version != ticket.version:
+            raise Conflict()
+        if ticket.claimed_by_id is None:
+            ticket, _, _ = act(session, ticket, Action.CLAIM, actor_id=account.id, actor_roles=roles,
+                               expected_version=ticket.version)
+        payload = detail.payload_from_form(definition, ticket, Action.ADVANCE, request.form)
+        ticket, _, transition = act(session, ticket, Action.ADVANCE, actor_id=account.id, actor_roles=roles,
+                                    expected_version=ticket.version, payload=payload)
+    except TransitionError as exc:
+        stored = "Dokumen PDF tersimpan, tetapi tiket" if uploaded else "Tiket"
+        flash(f"{stored} belum diteruskan. {exc.message}", "error")
+        if isinstance(exc, MissingOutput):
+            _keep_draft(ticket.number, flask_session[DRAFT]["fields"], exc.fields)
         return redirect(target, code=303)
-    then = "Teruskan tiket untuk mengajukan TTE." if signer_name(ticket.workflow) else "Teruskan tiket bila sudah siap."
-    flash(f"Dokumen PDF untuk tiket {number} tersimpan. {then}", "ok")
-    return redirect(target, code=303)
+    flask_session.pop(DRAFT, None)
+    stored = "Dokumen PDF tersimpan. " if uploaded else ""
+    flash(f'{stored}Tiket {ticket.number} diteruskan ke tahap "{definition.stage(transition.to_stage).name}".', "ok")
+    return redirect(url_for("backoffice.queue"), code=303)
+
+
+# The upload form's typed values and refusals, kept for the page the browser is sent back to (one at a time).
+DRAFT = "dokumen_draft"
+
+
+def _keep_draft(number: str, fields: Mapping[str, str], errors: Mapping[str, str] | None = None) -> None:
+    flask_session[DRAFT] = {"number": number, "fields": dict(fields), "errors": dict(errors or {})}
+
+
+def _draft_of(ticket: Ticket) -> dict[str, Any]:
+    draft = flask_session.get(DRAFT) or {}
+    return draft if draft.get("number") == ticket.number else {"fields": {}, "errors": {}}
 
 
 @bp.get("/tte")
@@ -83,18 +146,45 @@ def queue() -> str:
 @duty_required(RoleDuty.SIGN)
 def preview(document_id: int) -> Response:
     """The document as uploaded (or signed), as a download to open in a PDF reader, never cached."""
-    session = db.session()
-    document = session.get(IssuedDocument, document_id)
+    document = db.session().get(IssuedDocument, document_id)
     if document is None:
         abort(404)
+    return _send_document(document)
+
+
+@bp.get("/tiket/<number>/dokumen.pdf")
+@roles_required()
+def ticket_document(number: str) -> Response:
+    """The ticket's document (its signed copy once signed) for the officer who has the ticket in hand now,
+    e.g. the print operator who prints the signed document, and for the signer."""
+    ticket = _viewable_ticket(number)
+    if not may_open_document(user(), ticket):
+        abort(403)
+    document = current_document(db.session(), int(ticket.id or 0))
+    if document is None:
+        abort(404)
+    return _send_document(document)
+
+
+def may_open_document(account: StaffUser, ticket: Ticket) -> bool:
+    """Whether the account may download the ticket's document: the role of its current stage, or its signer."""
+    owner = stage_owner(ticket)
+    definition = workflow(ticket.workflow)
+    signers = definition.roles_for(RoleDuty.SIGN) if definition.has_duty(RoleDuty.SIGN) else ()
+    return account.has_role(*signers) or (owner is not None and account.has_role(owner))
+
+
+def _send_document(document: IssuedDocument) -> Response:
+    """The signed copy (or, before signing, the upload) as a download, recorded in the audit log."""
     relative = document.signed_path if document.signed_path else document.original_path
     path = document_file(current_app.config, relative)
     if path is None:
         abort(404)
+    session = db.session()
     audit.record(session, audit.AuditAction.VIEW_DOCUMENT, staff_id=user().id, ticket_id=document.ticket_id,
                  detail=request.path, ip=request.remote_addr)
     session.commit()
-    log.info("staff %s previewed document %s", user().username, document.id)
+    log.info("staff %s opened document %s", user().username, document.id)
     response = send_file(path, mimetype="application/pdf", as_attachment=True,
                          download_name=f"dokumen-{document.id}.pdf", conditional=False, etag=False, max_age=None)
     response.headers["Cache-Control"] = "private, no-store"
@@ -137,6 +227,15 @@ def verify(code: str) -> tuple[str, int] | str:
     result = verify_document(session, current_app.config, document)
     return render_template("pdf_delivery/verification.html", result=result)
 
+
+
+def upload_and_advance(session: Session, ticket: Ticket) -> Elsewhere | None:
+    """The document panel's form, for a ticket whose stage asks for a document: upload and advance together."""
+    if document_stage(ticket) is None:
+        return None
+    return Elsewhere("#dokumen", "Ke formulir Dokumen terbit",
+                     "Unggah PDF dokumen dan isi data tahap ini dalam satu formulir di bagian Dokumen terbit, "
+                     "lalu teruskan dari sana.")
 
 
 def sign_on_the_tte_page(session: Session, ticket: Ticket) -> Elsewhere | None:

@@ -250,3 +250,27 @@ def test_the_ticket_page_points_the_signer_to_the_signing_page(http: requests.Se
     assert target and target.group(1) == f"/tte#t{ticket.id}-baris"
     signing_page = http.get(target.group(1)).text
     assert f'id="t{ticket.id}-baris"' in signing_page and f'aria-label="Pilih {ticket.number}"' in signing_page
+
+
+def test_the_print_operator_opens_the_signed_pdf_he_prints(http: requests.Session, session: Session, app: Flask,
+                                                           kepala: StaffUser, operator: StaffUser) -> None:
+    ticket = waiting_for_signature(session, app, operator)
+    login(http, "kepala-dinas")
+    sign_via_form(http, [ticket])
+    signed = (Path(app.config["DOCUMENTS_PATH"]) / str(document_of(session, ticket).signed_path)).read_bytes()
+    make_staff(session, "print_operator")
+    make_staff(session, "courier_officer")
+
+    http.cookies.clear()
+    login(http, "print-operator")
+    page = unescape(http.get(f"/tiket/{ticket.number}").text)
+    link = re.search(r'class="button secondary document-open" href="([^"]+)"[^>]*>Unduh PDF ber-TTE', page)
+    assert link, "no link to the signed PDF on the printing stage"
+    pdf = http.get(link.group(1))
+    assert pdf.headers["Content-Type"] == "application/pdf" and pdf.content == signed
+    assert pdf.headers["Cache-Control"] == "private, no-store"
+
+    http.cookies.clear()
+    login(http, "courier-officer")  # not his stage: no link, and no file
+    assert "document-open" not in http.get(f"/tiket/{ticket.number}").text
+    assert http.get(link.group(1)).status_code == 403

@@ -101,7 +101,7 @@ def document_step(http: Any, stage: Any, number: str) -> Any:
 
 
 def browser_document_step(page: Any, base: str, stage: Any, number: str, artifacts: Any) -> bool:
-    """The same in a real browser (Playwright page on the ticket): True when signing advanced the ticket."""
+    """The same in a real browser (Playwright page on the ticket): True when the step advanced the ticket."""
     from flask import current_app
 
     from pdf_delivery.signing import pkcs12_path
@@ -110,10 +110,17 @@ def browser_document_step(page: Any, base: str, stage: Any, number: str, artifac
 
     sources = {o.source for o in stage.outputs}
     if OutputSource.DOCUMENT in sources:
+        # One form uploads the PDF and advances with the stage's fields.
         page.set_input_files("#dokumen-file", files=[{"name": "dokumen.pdf", "mimeType": "application/pdf",
                                                       "buffer": document_pdf("Kartu Tanda Penduduk Elektronik")}])
-        page.click("form.document-upload button[type=submit]")
-        assert f"Dokumen PDF untuk tiket {number} tersimpan." in page.content()
+        for out in stage.outputs:
+            if not out.system_assigned:
+                field = f"form.document-upload #isian-{out.key}"
+                page.check(field) if out.type == "check" else page.fill(field, "474.4/0001/2026")
+        page.click("form.document-upload button[value=teruskan]")
+        next_name = workflow(TANGGAMUS).stage(str(stage.next)).name
+        assert f'Tiket {number} diteruskan ke tahap "{next_name}".' in page.content().replace("&#34;", '"')
+        return True
     if OutputSource.SIGNED_DOCUMENT not in sources:
         return False
     if not pkcs12_path(current_app.config).exists():
