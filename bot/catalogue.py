@@ -79,7 +79,8 @@ MESSAGES: dict[str, str] = {
                       "Ketik *selesai* untuk lanjut.",
     "media_download_failed": "Maaf, file yang Anda kirim gagal kami terima. Mohon kirim ulang.",
     "confirm_request": "*Periksa data permohonan Anda:*\nLayanan: {service_label}\nNIK: {nik}\nNama: {name}\n"
-                       "Kecamatan: {kecamatan}\nKeterangan: {detail}\nDokumen: {files} file\n\n" + _CONFIRM,
+                       "Kecamatan: {kecamatan}\n{detail}Dokumen: {files} file\n\n" + _CONFIRM,
+    "confirm_request_detail": "Keterangan: {detail}\n",
     "confirm_prompt": _CONFIRM,
     "ticket_created": "Terima kasih. {service_label}: tiket Anda tercatat dengan nomor *{number}*.\n\n"
                       "Petugas akan memeriksa data dan dokumen Anda. Kabar selanjutnya kami kirim lewat "
@@ -184,6 +185,41 @@ MESSAGES: dict[str, str] = {
                         "selesai. Cek status dengan mengetik: status {number}",
     "resend_refused": "Maaf, permintaan kirim ulang {number} tidak dapat kami proses dari nomor WhatsApp ini. "
                       "Dokumen hanya dikirim ke nomor WhatsApp yang tercatat pada permohonan.",
+    # Understanding messy messages (bot.understanding, bot.faq): clarifying questions, what the menu lacks,
+    # media the bot cannot use, the FAQ's answers
+    "kecamatan_which": "Kecamatan yang mana maksud Anda? Balas angkanya:\n{candidates}",
+    "service_which": "Dokumen yang mana maksud Anda? Balas angkanya:\n{candidates}",
+    "unsupported_marriage": "Akta perkawinan bagi yang beragama selain Islam diurus langsung di kantor Disdukcapil "
+                            "Kabupaten Tanggamus; bawa surat perkawinan dari pemuka agama, KTP-el dan KK kedua "
+                            "mempelai, serta pas foto berdampingan. Bagi yang beragama Islam, pernikahan dicatat di "
+                            "KUA kecamatan.\nKetik *menu* untuk layanan lain.",
+    "unsupported_divorce": "Akta perceraian bagi yang beragama selain Islam diurus di kantor Disdukcapil Kabupaten "
+                           "Tanggamus dengan putusan pengadilan negeri yang sudah berkekuatan hukum tetap, KTP-el, KK "
+                           "dan akta perkawinan. Bagi yang beragama Islam, akta cerai diterbitkan Pengadilan Agama.\n"
+                           "Ketik *menu* untuk layanan lain.",
+    "unsupported_legalisir": "Legalisir fotokopi KK, akta kelahiran atau akta lain dilayani langsung di kantor "
+                             "Disdukcapil atau UPT kecamatan: bawa dokumen asli dan fotokopinya. Gratis.\n"
+                             "Ketik *menu* untuk layanan lain.",
+    "unsupported_certificate": "Surat keterangan domisili atau tidak mampu dibuat oleh kantor pekon/kelurahan. "
+                               "Surat keterangan kependudukan dari Disdukcapil diurus langsung di kantor Dinas "
+                               "dengan membawa KTP-el dan KK.\nKetik *menu* untuk layanan lain.",
+    "unsupported_other": "Dokumen itu tidak diterbitkan Disdukcapil atau belum bisa diajukan lewat WhatsApp. "
+                         "Ketik *bantuan* untuk bertanya kepada petugas, atau *menu* untuk layanan yang tersedia.",
+    "english_note": "This service is in Indonesian (Bahasa Indonesia). Silakan tulis pesan dalam Bahasa "
+                    "Indonesia.\n\n" + _MENU,
+    "voice_not_supported": "Maaf, pesan suara belum bisa kami proses, mohon diketik.",
+    "sticker_ignored": "Stiker tidak kami simpan sebagai dokumen.",
+    "location_received": "Terima kasih, lokasi Anda kami terima, tetapi belum bisa kami gunakan. Mohon ketik "
+                         "nama kecamatan atau jawaban Anda.",
+    "faq_resume": "Untuk melanjutkan:",
+    "faq_more": "Ketik *menu* untuk mengajukan permohonan atau pengaduan.",
+    "open_now_yes": "Saat ini kantor sedang buka.",
+    "open_now_no": "Saat ini kantor sedang tutup; buka lagi {deadline}.",
+    "pickup_general": "Dokumen cetak diambil di UPT kecamatan Anda setelah ada kabar *siap diambil* lewat WhatsApp "
+                      "ini. Ketik misalnya *ambil di Gisting* untuk alamat dan jam buka UPT kecamatan Anda.",
+    "requirements_of": "*Persyaratan {service_label}:*\n{documents}",
+    "pickup_at_upt": "Dokumen cetak diambil di *{upt_name}*, {address}.\nJam buka: {hours}\nBawa: {bring}",
+    "requirements_general": "Ketik *syarat* diikuti nama dokumennya, contoh: syarat KTP, syarat akta kelahiran.",
     # Errors raised by the parsers, shown to the citizen as they are
     "nik_error_not_digits": "NIK hanya berisi angka.",
     "nik_error_length": "NIK harus 16 angka, yang Anda kirim {count} angka.",

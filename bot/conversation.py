@@ -34,15 +34,17 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from bot.catalogue import format_documents, render
+from bot.catalogue import OFFICE_HOURS, format_documents, render
 from bot.complaint_category import complaint_categories, match_category
-from bot.kecamatan_match import match_kecamatan
+from bot.faq import Knowledge, fill, match_faq, open_now
+from bot.kecamatan_match import resolve_kecamatan
 from bot.nik import InvalidNik, parse_nik
-from tickets.privacy import mask_nik
+from bot.understanding import (Reading, choice_of, digit_runs, is_english, kecamatan_in, name_in, nik_candidates,
+                               normalise, read_intents, strip_symbols)
 from layanan.clock import WIB
 from bot.services_catalog import match_service
 from tickets.constants import DOCUMENT_SERVICES, Service
-from tickets.kecamatan import BY_CODE
+from tickets.kecamatan import BY_CODE, KECAMATAN
 
 ACCEPTED_CONTENT_TYPES: frozenset[str] = frozenset({"image/jpeg", "image/png", "image/webp", "application/pdf"})
 IDLE_AFTER = timedelta(hours=24)
@@ -86,6 +88,7 @@ class Step(StrEnum):
 @dataclass(frozen=True)
 class MediaItem:
     content_type: str
+    sticker: bool = False  # a WhatsApp sticker (Twilio marks it): never a document
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ class Incoming:
     media: tuple[MediaItem, ...]
     now: datetime  # timezone-aware
     key: str  # the MessageSid; becomes the draft id when this message starts a draft
+    location: bool = False  # a shared location (Twilio's Latitude/Longitude)
 
 
 @dataclass
@@ -237,6 +241,10 @@ REQUEST_WORDS = frozenset({"permohonan", "ajukan", "ajukan permohonan", "mengaju
 COMPLAINT_WORDS = frozenset({"pengaduan", "aduan", "adukan", "mengadu", "komplain", "keluhan"})
 MAX_GREETING_WORDS = 6
 MAX_SHORTCUT_WORDS = 8  # longer free text at the menu is too often about something else
+MIN_STORY_WORDS = 6  # a complaint opened with this many words already tells what happened
+MAX_QUESTION_WORDS = 12  # a question to the FAQ in the middle of a free text answer is short
+QUESTION_OPENERS = frozenset({"apa", "apakah", "berapa", "kapan", "mana", "bagaimana", "kenapa", "bisa", "jam",
+                              "syarat", "persyaratan", "dimana"})
 STATUS_FILLER = frozenset({"nomor", "nomer", "no", "tiket"})
 RESEND_WORDS = ["kirim", "ulang"]
 SOLVED_WORDS = frozenset({"sudah", "udah", "sdh", "dah", "selesai", "beres", "tuntas", "terselesaikan"})
@@ -256,15 +264,18 @@ _TICKET = re.compile(r"(PGD)?[\s\-_/.:#]*(20[0-9]{2})[\s\-_/.]*([0-9]{1,6})", fl
 class _Message:
     raw: str  # the body, trimmed and with runs of whitespace collapsed
     text: str  # lower-case words only, for commands: "status pgd 2026 000123"
-    choice: int | None  # "1", "1.", "1)", " 1 ", "1️⃣", "no 1"
+    choice: int | None  # "1", "1.", "1)", " 1 ", "1️⃣", "no 1", "satu", "pilih dua"
     media: tuple[MediaItem, ...]
+    norm: str = ""  # chat writing made regular, for understanding: "mau bikin ktp" (bot.understanding)
 
     @classmethod
     def of(cls, body: str, media: tuple[MediaItem, ...] = ()) -> "_Message":
         raw = " ".join(unicodedata.normalize("NFC", body).split())
         text = " ".join(re.sub(r"[\W_]+", " ", raw.lower()).split())
+        norm = normalise(raw)
         choice = _CHOICE.fullmatch(text)
-        return cls(raw=raw, text=text, choice=int(choice.group(1)) if choice else None, media=media)
+        number = int(choice.group(1)) if choice else choice_of(norm)
+        return cls(raw=raw, text=text, choice=number, media=media, norm=norm)
 
     @property
     def words(self) -> list[str]:
@@ -385,6 +396,7 @@ class _Turn:
     incoming: Incoming
     replies: list[str] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
+    knowledge: Knowledge = field(default_factory=Knowledge)
 
     def go(self, step: Step, *replies: str, draft: _Draft | None = None) -> None:
         """Move on after an answer we understood."""
@@ -407,13 +419,16 @@ class _Turn:
         self.miss(f"{render('not_understood')}\n{_prompt(self)}")
 
 
-def handle(state: State, incoming: Incoming, waiting: frozenset[Pending] = frozenset()) -> Outcome:
+def handle(state: State, incoming: Incoming, waiting: frozenset[Pending] = frozenset(),
+           knowledge: Knowledge | None = None) -> Outcome:
     """Answer one WhatsApp message: the next state, the replies to send and the effects to carry out.
-    `waiting` is what the office has waiting on the number (see the module docstring for the order)."""
+    `waiting` is what the office has waiting on the number (see the module docstring for the order);
+    `knowledge` the FAQ and what its answers need."""
     if incoming.now.tzinfo is None or incoming.now.utcoffset() is None:
         raise ValueError("Incoming.now must be timezone-aware")
+    knowledge = knowledge or Knowledge()
     if not waiting:
-        return _converse(state, incoming)
+        return _converse(state, incoming, knowledge)
     command = is_command(incoming.body)
     at_start = state.name == Step.START.value
     before: list[Effect] = []
@@ -427,17 +442,18 @@ def handle(state: State, incoming: Incoming, waiting: frozenset[Pending] = froze
         return Outcome(state=state, replies=[], effects=[*before, GiveVerdict()])
     if Pending.CALL in waiting and not command and at_start:
         return Outcome(state=state, replies=[], effects=[*before, AttachToCallTicket()])
-    outcome = _converse(state, incoming)
+    outcome = _converse(state, incoming, knowledge)
     outcome.effects[:0] = before
     return outcome
 
 
-def _converse(state: State, incoming: Incoming) -> Outcome:
+def _converse(state: State, incoming: Incoming, knowledge: Knowledge) -> Outcome:
     """One turn of the bot's own conversation."""
     turn = _begin(state, incoming)
+    turn.knowledge = knowledge
     message = _Message.of(incoming.body, incoming.media)
-    if not _command(turn, message):
-        if message.media and turn.step not in _MEDIA_STEPS:
+    if not _command(turn, message) and not _unusable(turn, message):
+        if any(not item.sticker for item in message.media) and turn.step not in _MEDIA_STEPS:
             _unexpected_media(turn)
         else:
             _HANDLERS[turn.step](turn, message)
@@ -567,6 +583,64 @@ def _ask_human(turn: _Turn) -> None:
     turn.needs_human = True
 
 
+def _unusable(turn: _Turn, message: _Message) -> bool:
+    """A voice note, a shared location or only stickers: said what we can do instead, the step kept and
+    no miss counted. False for anything else."""
+    media = message.media
+    if any(_content_type(item).startswith("audio/") for item in media):
+        key = "voice_not_supported"
+    elif turn.incoming.location and not message.words:
+        key = "location_received"
+    elif media and all(item.sticker for item in media) and not message.words:
+        key = "sticker_ignored"
+    else:
+        return False
+    turn.replies.append(f"{render(key)}\n\n{_prompt(turn)}")
+    return True
+
+
+def _content_type(item: MediaItem) -> str:
+    return item.content_type.split(";")[0].strip().lower()
+
+
+def _is_question(message: _Message) -> bool:
+    """A short message that reads as a question ("jam buka?", "syaratnya apa"), not as a story."""
+    words = message.norm.split()
+    return 0 < len(words) <= MAX_QUESTION_WORDS and (message.raw.endswith("?") or words[0] in QUESTION_OPENERS)
+
+
+def _answer_faq(turn: _Turn, message: _Message) -> bool:
+    """Answer a question of the FAQ and keep the step (asking its question again); False if none fits."""
+    entry = match_faq(message.raw, turn.knowledge.faq)
+    if entry is None:
+        return False
+    answer = fill(entry.answer, _faq_values(turn, message))
+    if turn.step is Step.START:
+        turn.replies.append(f"{answer}\n\n{render('faq_more')}")
+    else:
+        turn.replies.append(f"{answer}\n\n{render('faq_resume')}\n{_prompt(turn)}")
+    turn.misses = 0
+    return True
+
+
+def _faq_values(turn: _Turn, message: _Message) -> dict[str, str]:
+    """What an FAQ answer's placeholders stand for at this moment, for this message and draft."""
+    knowledge, draft = turn.knowledge, turn.draft
+    values = {"jam_buka": knowledge.hours or OFFICE_HOURS, "buka_sekarang": ""}
+    if knowledge.calendar is not None:
+        is_open, opens = open_now(knowledge.calendar, turn.incoming.now)
+        values["buka_sekarang"] = render("open_now_yes") if is_open else render("open_now_no", deadline=opens)
+    place = kecamatan_in(message.raw, loose=True) or resolve_kecamatan(message.raw, exact_only=True)
+    code = place.chosen.code if place.chosen is not None else draft.kecamatan_code
+    values["pengambilan"] = knowledge.pickup.get(code, "") if code else ""
+    values["pengambilan"] = values["pengambilan"] or render("pickup_general")
+    service = read_intents(message.norm).service or (draft.service if draft.service in DOCUMENT_SERVICES else None)
+    values["persyaratan"] = (render("requirements_of", service_label=service.label,
+                                    documents=format_documents(service))
+                             if service is not None else render("requirements_general"))
+    return values
+
+
 def _unexpected_media(turn: _Turn) -> None:
     if turn.step is Step.START and turn.fresh and not turn.needs_human:
         turn.go(Step.START, f"{render('media_not_now')}\n\n{render('welcome')}")
@@ -604,24 +678,66 @@ def _on_start(turn: _Turn, message: _Message) -> None:
     elif choice == 4:
         _ask_human(turn)
     elif turn.needs_human:
-        # Someone waiting for a person is writing to that person, not to the menu.
-        turn.miss(render("human_waiting"))
-    elif COMPLAINT_WORDS.intersection(message.words):
-        _start_complaint(turn)
-    elif len(message.words) <= MAX_SHORTCUT_WORDS and (service := match_service(message.text)):
-        _ask_next(turn, _Draft(draft_id=turn.incoming.key, service=service), REQUEST_FLOW,
-                  after=Step.REQUEST_SERVICE)
-    elif turn.fresh or _opens_with(message, GREETING_WORDS):
+        # Someone waiting for a person is writing to that person, not to the menu (but gets the FAQ's answers).
+        if not _answer_faq(turn, message):
+            turn.miss(render("human_waiting"))
+    elif is_english(message.raw):
+        turn.go(Step.START, render("english_note"))
+    else:
+        _on_start_text(turn, message, read_intents(message.norm))
+
+
+def _on_start_text(turn: _Turn, message: _Message, reading: Reading) -> None:
+    """Free text at the menu: a complaint, a question of the FAQ, a document the menu lacks, a status
+    question or a document request (with any slots it carries), in that order; else a greeting or thanks."""
+    if reading.complaint or COMPLAINT_WORDS.intersection(message.words):
+        _start_complaint(turn, message)
+    elif _answer_faq(turn, message):
+        pass
+    elif reading.unsupported:
+        turn.go(Step.START, render(reading.unsupported))
+    elif reading.status:
+        turn.go(Step.STATUS_NUMBER, render("status_ask"), draft=_Draft())
+    elif reading.services:
+        _start_request(turn, message, reading)
+    elif _opens_with(message, GREETING_WORDS):
         turn.go(Step.START, render("welcome"))
     elif _opens_with(message, THANKS_WORDS):
         # Usually the answer to our ticket number: no need to count it as a miss.
         turn.go(Step.START, render("you_are_welcome"))
+    elif turn.fresh:
+        # A first message we cannot read: the welcome, but it counts toward offering a person.
+        turn.go(Step.START, render("welcome"))
+        turn.misses = 1
     else:
         turn.not_understood()
 
 
-def _start_complaint(turn: _Turn) -> None:
-    _ask_next(turn, _Draft(draft_id=turn.incoming.key), COMPLAINT_FLOW, after=None)
+def _start_request(turn: _Turn, message: _Message, reading: Reading) -> None:
+    """A request for the service the message names, with every slot it carries; two plausible services:
+    ask which, by their numbers in the service list."""
+    draft = _Draft(draft_id=turn.incoming.key, service=reading.service)
+    draft, note = _absorb(draft, message, REQUEST_FLOW, turn.incoming.now)
+    if draft.service is None:
+        turn.go(Step.REQUEST_SERVICE, _which_service(reading), draft=draft)
+        return
+    _ask_next(turn, draft, REQUEST_FLOW, after=Step.REQUEST_SERVICE, note=note)
+
+
+def _which_service(reading: Reading) -> str:
+    labels = tuple(s.label for s in DOCUMENT_SERVICES)
+    return render("service_which", candidates=_numbered(labels, tuple(s.label for s in reading.services)))
+
+
+def _start_complaint(turn: _Turn, message: _Message | None = None) -> None:
+    """A complaint; a message that already tells it (six words or more) is its text, and a kecamatan
+    named after "kec" is kept."""
+    draft = _Draft(draft_id=turn.incoming.key)
+    if message is not None:
+        draft, _ = _absorb(draft, message, COMPLAINT_FLOW, turn.incoming.now)
+        if len(message.words) >= MIN_STORY_WORDS and _long_enough(message.raw):
+            draft = replace(draft, description=message.raw[:MAX_TEXT_CHARS])
+    _ask_next(turn, draft, COMPLAINT_FLOW, after=None)
 
 
 def _opens_with(message: _Message, words: frozenset[str]) -> bool:
@@ -691,26 +807,50 @@ def _parse_service(message: _Message, now: datetime) -> Answer | Miss:
     choice = message.choice
     if choice is not None and 1 <= choice <= len(DOCUMENT_SERVICES):
         return Answer(DOCUMENT_SERVICES[choice - 1])
+    reading = read_intents(message.norm)
+    if reading.service is not None:
+        return Answer(reading.service)
+    if reading.services:
+        return Miss(_which_service(reading))
+    if reading.unsupported:
+        return Miss(render(reading.unsupported), again=True)
     service = match_service(message.text)
     return Miss() if service is None else Answer(service)
 
 
 def _parse_nik(message: _Message, now: datetime) -> Answer | Miss:
-    try:
-        nik = parse_nik(message.raw, today=now.astimezone(WIB).date())
-    except InvalidNik as exc:
-        return Miss(render("nik_invalid", reason=str(exc)))
-    return Answer(nik.value, note=None if nik.in_tanggamus else render("nik_outside_tanggamus"))
+    """The NIK in the message, also among words ("NIK saya 1806 ..."); what is wrong with it otherwise."""
+    runs = digit_runs(message.raw)
+    typed = nik_candidates(message.raw) or ([max(runs, key=len)] if runs else [message.raw])
+    error: InvalidNik | None = None
+    for value in typed:
+        try:
+            nik = parse_nik(value, today=now.astimezone(WIB).date())
+        except InvalidNik as exc:
+            error = error or exc
+            continue
+        return Answer(nik.value, note=None if nik.in_tanggamus else render("nik_outside_tanggamus"))
+    return Miss(render("nik_invalid", reason=str(error)))
 
 
 def _parse_name(message: _Message, now: datetime) -> Answer | Miss:
-    name = clean_name(message.raw)
+    """The name, after "nama saya" if the citizen wrote that, up to another slot's word ("…, kec Gisting")."""
+    typed = name_in(message.raw) or _NAME_STEP_END.split(message.raw, maxsplit=1)[0]
+    name = clean_name(typed)
     return Miss(render("name_invalid")) if name is None else Answer(name)
 
 
 def _parse_kecamatan(message: _Message, now: datetime) -> Answer | Miss:
-    kecamatan = match_kecamatan(message.raw)
-    return Miss(render("kecamatan_not_found")) if kecamatan is None else Answer(kecamatan.code)
+    """The kecamatan by number, name or typo; two or three close names are asked back, never guessed."""
+    found = resolve_kecamatan(message.raw)
+    if found.chosen is None and not found.candidates:
+        found = kecamatan_in(message.raw, loose=True) or found
+    if found.chosen is not None:
+        return Answer(found.chosen.code)
+    if found.candidates:
+        names = tuple(k.name for k in KECAMATAN)
+        return Miss(render("kecamatan_which", candidates=_numbered(names, tuple(k.name for k in found.candidates))))
+    return Miss(render("kecamatan_not_found"))
 
 
 def _long_text(too_short: str) -> Parser:
@@ -813,19 +953,52 @@ _NUMBER_STEPS = frozenset({Step.COMPLAINT_RELATED})
 
 
 def _on_question(turn: _Turn, message: _Message) -> None:
-    """A text answer to one of a flow's questions: fill the draft and ask the next, or ask again."""
+    """A text answer to one of a flow's questions: fill the draft (and every other slot the message
+    carries) and ask the next missing one; or answer a question of the FAQ; or ask again."""
     flow, position = _POSITION[turn.step]
     entry = flow.steps[position]
-    assert entry.parse is not None
-    answer = entry.parse(message, turn.incoming.now)
+    assert entry.parse is not None and entry.field is not None
+    now = turn.incoming.now
+    # A name or a free text would take the question itself for the answer: the FAQ is asked first.
+    if entry.field == "name" or (entry.field == "description" and _is_question(message)):
+        if _answer_faq(turn, message):
+            return
+    answer = entry.parse(message, now)
     if isinstance(answer, Miss):
-        if answer.reply is None:
+        if _answer_faq(turn, message):
+            return
+        draft, note = _absorb(turn.draft, message, flow, now, skip=entry.field)
+        if draft != turn.draft:
+            # Other slots came instead of this one: keep them and ask this one again.
+            turn.go(turn.step, *([note] if note else []), _prompt(turn), draft=draft)
+        elif answer.reply is None:
             turn.not_understood()
         else:
             turn.miss(f"{answer.reply}\n{_prompt(turn)}" if answer.again else answer.reply)
         return
-    assert entry.field is not None
-    _ask_next(turn, replace(turn.draft, **{entry.field: answer.value}), flow, after=entry.step, note=answer.note)
+    draft, note = _absorb(replace(turn.draft, **{entry.field: answer.value}), message, flow, now, skip=entry.field)
+    _ask_next(turn, draft, flow, after=entry.step, note=answer.note or note)
+
+
+def _absorb(draft: _Draft, message: _Message, flow: "Flow", now: datetime,
+            skip: str | None = None) -> tuple[_Draft, str | None]:
+    """The draft with every empty slot the message fills (a document request: a NIK, a name after "nama",
+    a kecamatan; a complaint: a kecamatan after "kec"), and the note on a NIK from outside Tanggamus."""
+    updates: dict[str, Any] = {}
+    note = None
+    if flow is REQUEST_FLOW:
+        if draft.nik is None and skip != "nik" and nik_candidates(message.raw):
+            answer = _parse_nik(message, now)
+            if isinstance(answer, Answer):
+                updates["nik"], note = answer.value, answer.note
+        typed = name_in(message.raw) if draft.name is None and skip != "name" else None
+        if typed and (name := clean_name(typed)) is not None:
+            updates["name"] = name
+    if draft.kecamatan_code is None and skip != "kecamatan_code":
+        found = kecamatan_in(message.raw, loose=flow is REQUEST_FLOW)
+        if found is not None and found.chosen is not None:
+            updates["kecamatan_code"] = found.chosen.code
+    return (replace(draft, **updates) if updates else draft), note
 
 
 def _ask_next(turn: _Turn, draft: _Draft, flow: Flow, *, after: Step | None, note: str | None = None) -> None:
@@ -855,7 +1028,8 @@ def _on_request_documents(turn: _Turn, message: _Message) -> None:
         if message.text not in DONE_WORDS:
             return
     elif message.text not in DONE_WORDS:
-        turn.not_understood()
+        if not _answer_faq(turn, message):
+            turn.not_understood()
         return
     if turn.draft.files == 0:
         turn.go(Step.REQUEST_DOCUMENTS, render("documents_none"))
@@ -880,7 +1054,8 @@ def _on_complaint_photos(turn: _Turn, message: _Message) -> None:
         if message.text not in SKIP_WORDS:
             return
     elif message.text not in SKIP_WORDS:
-        turn.not_understood()
+        if not _answer_faq(turn, message):
+            turn.not_understood()
         return
     _ask_next(turn, turn.draft, COMPLAINT_FLOW, after=Step.COMPLAINT_PHOTOS)
 
@@ -908,7 +1083,7 @@ def _confirm(turn: _Turn, message: _Message, ticket: Callable[[_Draft], CreateTi
         turn.go(Step.START, draft=_Draft())
     elif message.text in NO_WORDS:
         turn.go(Step.START, render("cancelled"), draft=_Draft())
-    else:
+    elif not _answer_faq(turn, message):
         turn.not_understood()
 
 
@@ -935,8 +1110,10 @@ def _take_media(turn: _Turn, message: _Message, step: Step) -> None:
     kept: list[int] = []
     too_many = False
     for index, item in enumerate(message.media):
-        content_type = item.content_type.split(";")[0].strip().lower()
-        if content_type not in ACCEPTED_CONTENT_TYPES:
+        content_type = _content_type(item)
+        if item.sticker:
+            replies.append(render("sticker_ignored"))
+        elif content_type not in ACCEPTED_CONTENT_TYPES:
             replies.append(render("media_refused_type", content_type=content_type or "tidak dikenal"))
         elif turn.draft.files + len(kept) >= MAX_FILES:
             too_many = True
@@ -953,11 +1130,20 @@ def _take_media(turn: _Turn, message: _Message, step: Step) -> None:
 
 
 def _request_summary(draft: _Draft) -> str:
+    """The summary the citizen confirms: the NIK they typed in full (4-4-4-4) to check it, and a detail
+    line only for a service that asked for one."""
+    service = _service(draft)
+    detail = render("confirm_request_detail", detail=_shorten(draft.description or "-")) \
+        if service in DETAIL_QUESTIONS else ""
     return render(
-        "confirm_request", service_label=_service(draft).label, nik=mask_nik(draft.nik or ""),
-        name=draft.name, kecamatan=_kecamatan_name(draft), files=draft.files,
-        detail=_shorten(draft.description) if draft.description else "-",
+        "confirm_request", service_label=service.label, nik=group_nik(draft.nik or ""),
+        name=draft.name, kecamatan=_kecamatan_name(draft), files=draft.files, detail=detail,
     )
+
+
+def group_nik(nik: str) -> str:
+    """A NIK in groups of four, as printed: 1806 0157 0890 0001."""
+    return " ".join(nik[i:i + 4] for i in range(0, len(nik), 4))
 
 
 def _complaint_summary(draft: _Draft) -> Mapping[str, object]:
@@ -993,14 +1179,20 @@ def _long_enough(text: str) -> bool:
 
 
 _NAME_MARKS = frozenset(" '.,-’‘`")
+# Where a name typed at the name question ends when more follows: "Siti Aminah, kec Gisting".
+_NAME_STEP_END = re.compile(r"[;\n(/]|\b(?:nik|kec|kecamatan|alamat|desa|pekon|hp|wa|tinggal)\b",
+                            flags=re.IGNORECASE)
 
 
 def clean_name(raw: str) -> str | None:
-    """A full name as typed, tidied, or None if it cannot be a name (2-100 chars, letters and marks)."""
-    name = " ".join(unicodedata.normalize("NFC", raw).split())
-    if not 2 <= len(name) <= 100:
+    """A full name as typed, tidied (emoji and symbols dropped), or None if it cannot be a name (2-100
+    chars of letters and marks; a digit means it is something else)."""
+    text = unicodedata.normalize("NFC", strip_symbols(raw))
+    if any(ch.isdigit() for ch in text):
         return None
-    if not all(ch.isalpha() or ch in _NAME_MARKS for ch in name):
+    kept = "".join(ch if ch.isalpha() or ch in _NAME_MARKS else " " for ch in text)
+    name = " ".join(kept.split()).strip(" ,-")
+    if not 2 <= len(name) <= 100:
         return None
     return name if sum(ch.isalpha() for ch in name) >= 2 else None
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from berita_acara.words import day_name, long_date
-from bot import catalogue, conversation
+from bot import catalogue, conversation, faq_store
 from bot.media import defer_download, refusal_for_declared_type
 from tickets.messages import Attachment, Conversation, Message
 from layanan.phone import InvalidPhone, normalize_phone
@@ -36,6 +36,8 @@ MAX_BODY = 4096
 # A ticket number the citizen named that is not one of their own tickets: kept for the handler to check.
 UNLINKED_NUMBER_LINE = "Nomor tiket terkait yang disebut pelapor: {number}"
 _SID = re.compile(r"^[A-Za-z0-9]{10,64}$")
+STICKER_TYPE = "sticker"  # Twilio's MessageType of a WhatsApp sticker
+STICKER_REASON = "stiker WhatsApp, bukan dokumen"
 
 
 class BadForm(ValueError):
@@ -46,6 +48,7 @@ class BadForm(ValueError):
 class InboundMedia:
     url: str
     content_type: str
+    sticker: bool = False  # WhatsApp sticker: Twilio says MessageType=sticker; a small WebP, never a document
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class Inbound:
     body: str
     media: tuple[InboundMedia, ...]
     profile_name: str | None
+    location: bool = False  # a shared location: Twilio sends Latitude and Longitude
 
 
 def parse_form(form: Mapping[str, str]) -> Inbound:
@@ -73,13 +77,16 @@ def parse_form(form: Mapping[str, str]) -> Inbound:
     if not 0 <= declared <= MAX_MEDIA:
         raise BadForm("NumMedia di luar batas")
     # Trust only the media actually present: NumMedia may claim more than the form carries.
+    sticker = (form.get("MessageType") or "").lower() == STICKER_TYPE
+    types = [(form.get(f"MediaContentType{i}") or "").lower() for i in range(declared)]
     media = tuple(
-        InboundMedia(url=form[f"MediaUrl{i}"], content_type=(form.get(f"MediaContentType{i}") or "").lower())
+        InboundMedia(url=form[f"MediaUrl{i}"], content_type=types[i], sticker=sticker and types[i] == "image/webp")
         for i in range(declared)
         if form.get(f"MediaUrl{i}", "").startswith(("https://", "http://"))
     )
     return Inbound(sid=sid, phone=phone, body=(form.get("Body") or "")[:MAX_BODY], media=media,
-                   profile_name=(form.get("ProfileName") or None))
+                   profile_name=(form.get("ProfileName") or None),
+                   location=bool(form.get("Latitude") and form.get("Longitude")))
 
 
 def receive(session: Session, inbound: Inbound) -> list[str]:
@@ -87,7 +94,7 @@ def receive(session: Session, inbound: Inbound) -> list[str]:
     message = _store(session, inbound)
     if message.reply is not None:
         return json.loads(message.reply)
-    return _converse(session, message)
+    return _converse(session, message, inbound)
 
 
 def _store(session: Session, inbound: Inbound) -> Message:
@@ -107,7 +114,7 @@ def _store(session: Session, inbound: Inbound) -> Message:
         session.rollback()
         return session.exec(select(Message).where(Message.twilio_sid == inbound.sid)).one()
     for index, media in enumerate(inbound.media):
-        reason = refusal_for_declared_type(media.content_type)
+        reason = STICKER_REASON if media.sticker else refusal_for_declared_type(media.content_type)
         session.add(Attachment(
             message_id=message.id, media_index=index, source_url=media.url,
             declared_type=media.content_type or "unknown",
@@ -151,7 +158,7 @@ def _under_lock_query(matters: tuple[events.PendingMatter, ...]) -> Select:
     return select(reply, *(m.exists(phone) for m in matters))  # type: ignore[arg-type]
 
 
-def _converse(session: Session, message: Message) -> list[str]:
+def _converse(session: Session, message: Message, inbound: Inbound) -> list[str]:
     """Run the conversation on a stored message, carry out its effects and keep the replies on the row."""
     row = _lock_conversation(session, message.phone)
     found = _read_under_lock(session, message)
@@ -164,13 +171,15 @@ def _converse(session: Session, message: Message) -> list[str]:
     )) if message.num_media else []
     state = conversation.State(name=row.state, data=dict(row.data), misses=row.misses,
                                updated_at=row.updated_at, needs_human=row.needs_human)
+    stickers = {index for index, media in enumerate(inbound.media) if media.sticker}
     incoming = conversation.Incoming(
-        body=message.body, media=tuple(conversation.MediaItem(a.declared_type) for a in attachments),
-        now=utcnow(), key=message.twilio_sid or str(message.id),
+        body=message.body, now=utcnow(), key=message.twilio_sid or str(message.id), location=inbound.location,
+        media=tuple(conversation.MediaItem(a.declared_type, sticker=a.media_index in stickers) for a in attachments),
     )
+    knowledge = faq_store.knowledge(session)
     waiting = set(found.waiting)
     while True:
-        outcome = conversation.handle(state, incoming, frozenset(waiting))
+        outcome = conversation.handle(state, incoming, frozenset(waiting), knowledge)
         replies, declined = _carry_out(session, message, attachments, outcome)
         if not declined:
             break

@@ -3,6 +3,7 @@
 import berita_acara.models  # noqa: F401
 import bot.call_center.models  # noqa: F401
 import bot.simulator_models  # noqa: F401
+import bot.faq_store  # noqa: F401
 import bot.upt_directory  # noqa: F401
 import complaints.models  # noqa: F401
 import tickets.messages  # noqa: F401
