@@ -381,7 +381,8 @@ def _period_from_args() -> Period | None:
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
     """A file to save, never shown inside the browser (a PDF viewer there runs what the file carries)."""
-    return Response(body, mimetype=mimetype, headers={
+    # content_type, not mimetype: Werkzeug adds "; charset=utf-8" to a text mimetype, which already carries one.
+    return Response(body, content_type=mimetype, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
         "Cache-Control": "no-store",  # lists names of citizens
     })

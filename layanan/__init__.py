@@ -30,13 +30,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["wib"] = format_wib
     app.jinja_env.filters["mask_nik_text"] = mask_nik_text_filter  # free text for readers without the full NIK
 
-    from layanan import db, ids, logs, queue
+    from layanan import db, errors, ids, logs, queue
 
     ids.init_app(app)  # the `<id:...>` URL converter, before any blueprint's routes
     logs.init_app(app)
     db.init_app(app)
     queue.init_app(app)
     security.init_app(app)
+    errors.init_app(app)  # Indonesian pages for unknown URLs and failures
 
     from berita_acara import hooks as berita_acara_hooks
     from bot import hooks as bot_hooks
