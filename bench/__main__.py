@@ -18,12 +18,13 @@ import psutil
 from bench.report import Row, table
 
 BENCH_DIR = Path(__file__).resolve().parent
-BENCHMARKS = ("webhook", "queue", "reports", "call_center", "pdf_delivery", "signing")
+BENCHMARKS = ("webhook", "queue", "reports", "call_center", "pdf_delivery", "signing", "conversation")
 # Benchmarks of other parts, each a module with FULL/QUICK settings and run(settings, say[, database_url]).
 OTHERS = {
     "call_center": ("bench.bench_call_center", "Call center (impor PBX, statistik)", True),
     "pdf_delivery": ("bench.bench_pdf_delivery", "Pengiriman PDF", True),
     "signing": ("bench.bench_signing", "TTE (tanda tangan dan verifikasi PDF)", False),
+    "conversation": ("bench.bench_conversation", "Pemahaman percakapan (korpus pesan warga)", False),
 }
 
 

@@ -95,6 +95,11 @@ class Verification:
     valid: bool
     problem: str | None
 
+    @property
+    def receiver(self) -> str:
+        """Whom the paper was made out to, as the page names it."""
+        return f"UPT Kecamatan {self.kecamatan_name}"
+
 
 def verify(session: Session, config: Mapping[str, Any], berita_acara: BeritaAcara) -> Verification:
     """Check the stored signed berita acara against the office's trust roots."""

@@ -842,7 +842,8 @@ def _parse_name(message: _Message, now: datetime) -> Answer | Miss:
 
 def _parse_kecamatan(message: _Message, now: datetime) -> Answer | Miss:
     """The kecamatan by number, name or typo; two or three close names are asked back, never guessed."""
-    found = resolve_kecamatan(message.raw)
+    choice = message.choice
+    found = resolve_kecamatan(str(choice) if choice is not None else message.raw)
     if found.chosen is None and not found.candidates:
         found = kecamatan_in(message.raw, loose=True) or found
     if found.chosen is not None:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -18,7 +19,7 @@ from berita_acara.words import DAYS
 from bot.understanding import normalise
 from routing.sla import WorkingCalendar
 
-MIN_WORD_SCORE = 86.0  # a typed word this close to a variant's word counts as that word
+MIN_WORD_SCORE = 88.0  # a typed word this close (and with the same first letter) to a variant's word counts as that word
 MIN_FUZZY_LETTERS = 5  # shorter words must be typed exactly
 _SUFFIXES = ("nya", "kah", "lah", "an")
 
@@ -49,6 +50,7 @@ class Knowledge:
     pickup: Mapping[str, str] = field(default_factory=dict)  # kecamatan code -> where and when to pick up
 
 
+@lru_cache(maxsize=4096)
 def variant_words(variant: str) -> tuple[str, ...]:
     """A variant's words as they are matched (normalised, stemmed)."""
     return tuple(_stem(w) for w in normalise(variant).split())
@@ -76,7 +78,8 @@ def _contains(typed: list[str], word: str) -> bool:
         return True
     if len(word) < MIN_FUZZY_LETTERS:
         return False
-    return any(len(t) >= MIN_FUZZY_LETTERS and fuzz.ratio(t, word) >= MIN_WORD_SCORE for t in typed)
+    return any(len(t) >= MIN_FUZZY_LETTERS and t[0] == word[0] and fuzz.ratio(t, word) >= MIN_WORD_SCORE
+               for t in typed)
 
 
 def _stem(word: str) -> str:

@@ -34,7 +34,7 @@ SLANG: dict[str, str] = {
     "kalo": "kalau", "kl": "kalau", "trs": "terus", "sm": "sama", "org": "orang", "ortu": "orangtua",
     "bpk": "bapak", "pak": "bapak", "bu": "ibu", "kec": "kecamatan", "kab": "kabupaten", "ds": "desa",
     "no": "nomor", "nmr": "nomor", "nomer": "nomor", "almt": "alamat", "kntr": "kantor", "ilang": "hilang",
-    "ngadu": "adukan", "lapor": "adukan", "melapor": "adukan", "melaporkan": "adukan", "laporan": "adukan",
+    "ngadu": "adukan",
     "syarat2": "syarat", "syaratnya": "syarat", "persyaratannya": "persyaratan", "sampe": "sampai",
     "makasih": "terimakasih", "mksh": "terimakasih", "trimakasih": "terimakasih", "tks": "terimakasih",
     "dok": "dokumen", "doc": "dokumen", "perbaiki": "perbaikan", "memperbaiki": "perbaikan",
@@ -49,7 +49,7 @@ NUMBER_WORDS: dict[str, str] = {
 PHRASES: tuple[tuple[str, str], ...] = (
     ("kartu tanda penduduk elektronik", "ktp"), ("kartu tanda penduduk", "ktp"), ("e ktp", "ktp"),
     ("ktp el", "ktp"), ("ktp elektronik", "ktp"), ("kartu keluarga", "kk"), ("k k", "kk"),
-    ("kartu identitas anak", "kia"), ("kartu anak", "kia"),
+    ("kartu identitas anak", "kia"), ("kartu anak", "kia"), ("di mana", "mana"),
 )
 
 _EMOJI_CATEGORIES = frozenset({"So", "Sk", "Cs", "Co", "Cn"})
@@ -127,7 +127,7 @@ def name_in(text: str) -> str | None:
 # --- Kecamatan ------------------------------------------------------------------------------------
 
 _KECAMATAN_MARKER = re.compile(r"\b(?:kec|kecamatan|kecamatannya)\b\.?\s*", flags=re.IGNORECASE)
-_PLACE_MARKER = re.compile(r"\b(?:di|dari|warga|domisili|tinggal)\s+", flags=re.IGNORECASE)
+_PLACE_MARKER = re.compile(r"\b(?:di|dari|warga|domisili|tinggal|upt)\s+", flags=re.IGNORECASE)
 _PLACE_END = re.compile(r"[,;\n(/0-9]|\b(?:nik|nama|mau|ingin|untuk|utk|dan|kab|kabupaten|desa|pekon|ya|yg|yang)\b",
                         flags=re.IGNORECASE)
 MAX_PLACE_WORDS = 3
@@ -135,7 +135,7 @@ MAX_PLACE_WORDS = 3
 
 def kecamatan_in(text: str, *, loose: bool) -> KecamatanMatch | None:
     """The kecamatan a longer message names after 'kec'/'kecamatan' (and, when loose, after 'di', 'dari',
-    'warga' or 'tinggal', by a name written in full). None when it names none."""
+    'warga', 'tinggal' or 'upt', by a name written in full). None when it names none."""
     for marker, strict in ((_KECAMATAN_MARKER, False), *(((_PLACE_MARKER, True),) if loose else ())):
         for found in marker.finditer(text):
             rest = text[found.end():]
@@ -241,8 +241,6 @@ def read_intents(normalised: str) -> Reading:
         named = [Service.AKTA_KEMATIAN]  # "akta kematian ... kk almarhum"
     elif Service.AKTA_KELAHIRAN in named and Service.KIA not in named:
         named = [Service.AKTA_KELAHIRAN]  # "akta lahir anak, kk orang tua": the certificate is asked
-    elif Service.KIA in named:
-        named = [Service.KIA]
     if not named and _has(text, "akta"):
         named = [Service.AKTA_KELAHIRAN, Service.AKTA_KEMATIAN]  # "akta" alone: which one?
     return Reading(services=tuple(named), complaint=complaint, status=status)

@@ -41,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from berita_acara import hooks as berita_acara_hooks
     from bot import hooks as bot_hooks
+    from campaigns import hooks as campaign_hooks
     from complaints import hooks as complaints_hooks
     from pdf_delivery import hooks as pdf_delivery_hooks
     from tickets import events
@@ -50,6 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     pdf_delivery_hooks.init_app(app)
     berita_acara_hooks.init_app(app)
     complaints_hooks.init_app(app)
+    campaign_hooks.init_app(app)
 
     from berita_acara.views import bp as berita_acara_bp
     from bot.api import bp as api_bp
@@ -60,6 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from bot.status_page import bp as status_page_bp
     from bot.upt_directory_views import bp as upt_directory_bp
     from bot.webhooks import bp as webhooks_bp
+    from campaigns.views import bp as campaigns_bp
     from layanan.health import bp as health_bp
     from pdf_delivery.signing_views import bp as signing_bp
     from pekon.views import bp as pekon_bp
@@ -94,6 +97,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(upt_directory_bp)
     app.register_blueprint(complaints_bp)
     app.register_blueprint(ticket_reply_bp)
+    app.register_blueprint(campaigns_bp)
 
     from complaints import panels as complaint_panels
 

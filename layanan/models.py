@@ -5,6 +5,7 @@ import bot.call_center.models  # noqa: F401
 import bot.simulator_models  # noqa: F401
 import bot.faq_store  # noqa: F401
 import bot.upt_directory  # noqa: F401
+import campaigns.models  # noqa: F401
 import complaints.models  # noqa: F401
 import tickets.messages  # noqa: F401
 import layanan.outbox  # noqa: F401

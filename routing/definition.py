@@ -96,6 +96,8 @@ class RoleDuty(StrEnum):
     HEAR_ESCALATIONS = "hear_escalations"  # told when a citizen says again that a complaint is not solved
     # Reads who filed a confidential complaint (UU 27/2022; the handlers see a pseudonym); each view is recorded.
     SEE_PROTECTED_IDENTITY = "see_protected_identity"
+    PLAN_SCHOOL_VISITS = "plan_school_visits"  # keeps the school list, plans visits, imports students, hands over
+    FIELD_WORK = "field_work"  # the field team of a school visit: records each student's status on the day
 
 
 class StageDuty(StrEnum):

@@ -20,7 +20,13 @@ NUMBER_SEQUENCE = "ticket"
 
 def find_or_create_applicant(session: Session, phone: str | None, nik: str | None, name: str | None) -> Applicant:
     """The applicant with this phone and NIK, or a new one; a NIK-less contact is matched by phone.
-    A citizen without WhatsApp (phone None) is matched by NIK among the others without one."""
+    A citizen without WhatsApp (phone None) is matched by NIK among the others without one; with neither,
+    nothing tells who it is (a school a campaign visits, say), so it is always a new applicant."""
+    if phone is None and nik is None:
+        applicant = Applicant(phone=None, nik=None, name=name)
+        session.add(applicant)
+        session.flush()
+        return applicant
     same_phone = Applicant.phone.is_(None) if phone is None else Applicant.phone == phone  # type: ignore[union-attr]
     query = select(Applicant).where(same_phone, Applicant.nik == nik)
     if nik is None:
