@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import re
 import secrets
 import time
 from pathlib import Path
 
 import requests
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 from sqlmodel import Session, col, select
 from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import FileStorage
@@ -35,6 +37,21 @@ DEFAULT_PHONE = "+6281234567890"
 OFFICE_NUMBER = "whatsapp:+6272200000000"  # shown as the office's number in simulated messages
 LISTED_NUMBERS = 50
 UPLOAD_TTL_SECONDS = 3600  # an upload the media job never fetched (e.g. refused by its type) goes after this
+
+
+# WhatsApp's own formatting: *bold*, _italic_, ~strikethrough~ (a marker pair inside one line, not around spaces).
+_FORMATTING = ((re.compile(r"(?<![\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])"), "strong"),
+               (re.compile(r"(?<![\w_])_(?=\S)([^_\n]*?\S)_(?![\w_])"), "em"),
+               (re.compile(r"(?<![\w~])~(?=\S)([^~\n]*?\S)~(?![\w~])"), "s"))
+
+
+@bp.app_template_filter("whatsapp")
+def whatsapp_format(text: str) -> Markup:
+    """A message as WhatsApp shows it: escaped, with *bold*, _italic_ and ~strikethrough~ rendered."""
+    html = str(escape(text))
+    for pattern, tag in _FORMATTING:
+        html = pattern.sub(rf"<{tag}>\1</{tag}>", html)
+    return Markup(html)
 
 
 @bp.before_request

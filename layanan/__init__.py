@@ -43,9 +43,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from bot import hooks as bot_hooks
     from campaigns import hooks as campaign_hooks
     from complaints import hooks as complaints_hooks
-    from bot import pending_replies
     from pdf_delivery import hooks as pdf_delivery_hooks
-    from tickets import assignment, events
+    from tickets import events
 
     events.init_app(app)  # features hook into the ticket core through these
     bot_hooks.init_app(app)
@@ -53,8 +52,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     berita_acara_hooks.init_app(app)
     complaints_hooks.init_app(app)
     campaign_hooks.init_app(app)
-    assignment.init_app(app)  # automatic assignment as tickets enter a stage
-    pending_replies.init_app(app)  # staff replies kept outside the 24-hour window go out when the citizen writes
 
     from berita_acara.views import bp as berita_acara_bp
     from bot.api import bp as api_bp
@@ -63,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from bot.help_desk_views import bp as help_desk_bp
     from bot.simulator import bp as simulator_bp
     from bot.status_page import bp as status_page_bp
+    from bot.faq_views import bp as faq_bp
     from bot.upt_directory_views import bp as upt_directory_bp
     from bot.webhooks import bp as webhooks_bp
     from campaigns.views import bp as campaigns_bp
@@ -72,8 +70,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from complaints.recap_views import bp as complaint_reports_bp
     from complaints.views import bp as complaints_bp
     from bot.ticket_reply import bp as ticket_reply_bp
-    from bot.canned_replies_views import bp as canned_replies_bp
-    from tickets.assignment_views import bp as assignment_bp
     from pdf_delivery.delivery_views import bp as pdf_sending_bp
     from tickets.admin_views import bp as admin_bp
     from tickets.audit_views import bp as audit_bp
@@ -100,10 +96,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(complaint_reports_bp)
     app.register_blueprint(status_page_bp)
     app.register_blueprint(upt_directory_bp)
+    app.register_blueprint(faq_bp)
     app.register_blueprint(complaints_bp)
     app.register_blueprint(ticket_reply_bp)
-    app.register_blueprint(canned_replies_bp)
-    app.register_blueprint(assignment_bp)
     app.register_blueprint(campaigns_bp)
 
     from complaints import panels as complaint_panels

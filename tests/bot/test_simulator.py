@@ -133,3 +133,11 @@ def test_uploads_never_fetched_are_swept(tmp_path: Path) -> None:
     assert sweep_uploads(tmp_path, time.time()) == 1
     assert [p.name for p in tmp_path.iterdir()] == ["baru"]
     assert sweep_uploads(tmp_path / "tidak-ada", time.time()) == 0
+
+
+def test_the_simulator_shows_whatsapp_formatting_as_whatsapp_does() -> None:
+    from bot.simulator import whatsapp_format
+
+    html = str(whatsapp_format("*Periksa data:*\nKetik *ya* <b>x</b> 2*3 snake_case _miring_ ~coret~"))
+    assert html.startswith("<strong>Periksa data:</strong>\nKetik <strong>ya</strong> &lt;b&gt;x&lt;/b&gt; 2*3")
+    assert "snake_case <em>miring</em> <s>coret</s>" in html
