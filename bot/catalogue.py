@@ -252,6 +252,14 @@ MESSAGES: dict[str, str] = {
                                     "kata bantuan. Cek status: {url}",
     "milestone_completed_template": "Permohonan {number} ({service_label}) sudah selesai. Terima kasih telah "
                                     "menggunakan layanan kami. Cek status: {url}",
+    # A person who answers (bot.pending_replies, bot.office_hours). The approved template inviting the citizen
+    # back when a staff reply waits outside the 24-hour window (TWILIO_CONTENT_SID_REPLY_INVITE): {{1}} ticket
+    # number, or "-" for a reply from the help desk.
+    "reply_invite_template": "Ada pesan dari petugas Disdukcapil Tanggamus untuk Anda (tiket {number}). Balas "
+                             "pesan ini dengan kata apa saja untuk membacanya.",
+    # Added to every reply that promises a person while the office is closed ({when}: Senin, 7 Desember 2026
+    # pukul 08.00 WIB, from the working calendar).
+    "office_closed": "Kantor sedang tutup. Kantor buka kembali {when}; petugas membalas setelah itu.",
 }
 
 PARAMS: dict[str, frozenset[str]] = {

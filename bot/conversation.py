@@ -39,6 +39,7 @@ from bot.complaint_category import complaint_categories, match_category
 from bot.faq import Knowledge, fill, match_faq, open_now
 from bot.kecamatan_match import resolve_kecamatan
 from bot.nik import InvalidNik, parse_nik
+from bot.office_hours import opening_words
 from bot.understanding import (Reading, choice_of, digit_runs, is_english, kecamatan_in, name_in, nik_candidates,
                                normalise, read_intents, strip_symbols)
 from layanan.clock import WIB
@@ -98,6 +99,7 @@ class Incoming:
     now: datetime  # timezone-aware
     key: str  # the MessageSid; becomes the draft id when this message starts a draft
     location: bool = False  # a shared location (Twilio's Latitude/Longitude)
+    office_opens: datetime | None = None  # the next opening while the office is closed (bot.office_hours)
 
 
 @dataclass
@@ -408,11 +410,11 @@ class _Turn:
     def miss(self, reply: str) -> None:
         """Stay put after an answer we did not understand, offering a person after a few."""
         if self.needs_human:
-            self.replies.append(render("human_waiting"))
+            self.replies.append(_promise(self, "human_waiting"))
             return
         self.misses += 1
         if self.misses >= MISSES_BEFORE_HELP:
-            reply = f"{reply}\n\n{render('offer_human')}"
+            reply = f"{reply}\n\n{_promise(self, 'offer_human')}"
         self.replies.append(reply)
 
     def not_understood(self) -> None:
@@ -579,8 +581,14 @@ def _query(turn: _Turn, number: str) -> None:
 
 def _ask_human(turn: _Turn) -> None:
     turn.effects.append(RequestHuman(reason=turn.step.value))
-    turn.go(Step.START, render("human_requested"), draft=_Draft())
+    turn.go(Step.START, _promise(turn, "human_requested"), draft=_Draft())
     turn.needs_human = True
+
+
+def _promise(turn: _Turn, key: str) -> str:
+    """A reply that promises a person, saying when the office opens next while it is closed."""
+    opens = turn.incoming.office_opens
+    return f"{render(key)}\n\n{render('office_closed', when=opening_words(opens))}" if opens else render(key)
 
 
 def _unusable(turn: _Turn, message: _Message) -> bool:
@@ -680,7 +688,7 @@ def _on_start(turn: _Turn, message: _Message) -> None:
     elif turn.needs_human:
         # Someone waiting for a person is writing to that person, not to the menu (but gets the FAQ's answers).
         if not _answer_faq(turn, message):
-            turn.miss(render("human_waiting"))
+            turn.miss(_promise(turn, "human_waiting"))
     elif is_english(message.raw):
         turn.go(Step.START, render("english_note"))
     else:

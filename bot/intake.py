@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from berita_acara.words import day_name, long_date
 from bot import catalogue, conversation, faq_store
+from bot.office_hours import closed_until
 from bot.media import defer_download, refusal_for_declared_type
 from tickets.messages import Attachment, Conversation, Message
 from layanan.phone import InvalidPhone, normalize_phone
@@ -172,8 +173,10 @@ def _converse(session: Session, message: Message, inbound: Inbound) -> list[str]
     state = conversation.State(name=row.state, data=dict(row.data), misses=row.misses,
                                updated_at=row.updated_at, needs_human=row.needs_human)
     stickers = {index for index, media in enumerate(inbound.media) if media.sticker}
+    now = utcnow()
     incoming = conversation.Incoming(
-        body=message.body, now=utcnow(), key=message.twilio_sid or str(message.id), location=inbound.location,
+        body=message.body, now=now, key=message.twilio_sid or str(message.id), location=inbound.location,
+        office_opens=closed_until(now),
         media=tuple(conversation.MediaItem(a.declared_type, sticker=a.media_index in stickers) for a in attachments),
     )
     knowledge = faq_store.knowledge(session)

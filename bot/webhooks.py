@@ -6,7 +6,8 @@ import logging
 from functools import wraps
 from typing import Any, Callable
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Flask, Response, abort, current_app, request
+from sqlmodel import Session
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -16,6 +17,12 @@ from layanan.security import csrf
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+INBOUND_HANDLERS = "whatsapp_inbound_handlers"  # app.extensions key: handler(session, phone) per inbound message
+
+
+def on_inbound(app: Flask, handler: Callable[[Session, str], None]) -> None:
+    """Let a feature act on every message from a number once it is answered (it may come twice: be idempotent)."""
+    app.extensions.setdefault(INBOUND_HANDLERS, []).append(handler)
 
 
 @bp.before_request
@@ -64,6 +71,8 @@ def whatsapp_inbound() -> Response:
         log.warning("webhook refused: %s", exc)
         abort(400, description=str(exc))
     replies = intake.receive(db.session(), inbound)
+    for handler in current_app.extensions.get(INBOUND_HANDLERS, ()):
+        handler(db.session(), inbound.phone)
     return twiml(replies)
 
 

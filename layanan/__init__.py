@@ -43,8 +43,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from bot import hooks as bot_hooks
     from campaigns import hooks as campaign_hooks
     from complaints import hooks as complaints_hooks
+    from bot import pending_replies
     from pdf_delivery import hooks as pdf_delivery_hooks
-    from tickets import events
+    from tickets import assignment, events
 
     events.init_app(app)  # features hook into the ticket core through these
     bot_hooks.init_app(app)
@@ -52,6 +53,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     berita_acara_hooks.init_app(app)
     complaints_hooks.init_app(app)
     campaign_hooks.init_app(app)
+    assignment.init_app(app)  # automatic assignment as tickets enter a stage
+    pending_replies.init_app(app)  # staff replies kept outside the 24-hour window go out when the citizen writes
 
     from berita_acara.views import bp as berita_acara_bp
     from bot.api import bp as api_bp
@@ -70,6 +73,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from complaints.recap_views import bp as complaint_reports_bp
     from complaints.views import bp as complaints_bp
     from bot.ticket_reply import bp as ticket_reply_bp
+    from bot.canned_replies_views import bp as canned_replies_bp
+    from tickets.assignment_views import bp as assignment_bp
     from pdf_delivery.delivery_views import bp as pdf_sending_bp
     from tickets.admin_views import bp as admin_bp
     from tickets.audit_views import bp as audit_bp
@@ -99,6 +104,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(faq_bp)
     app.register_blueprint(complaints_bp)
     app.register_blueprint(ticket_reply_bp)
+    app.register_blueprint(canned_replies_bp)
+    app.register_blueprint(assignment_bp)
     app.register_blueprint(campaigns_bp)
 
     from complaints import panels as complaint_panels

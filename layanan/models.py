@@ -2,6 +2,8 @@
 
 import berita_acara.models  # noqa: F401
 import bot.call_center.models  # noqa: F401
+import bot.canned_replies  # noqa: F401
+import bot.pending_replies  # noqa: F401
 import bot.simulator_models  # noqa: F401
 import bot.faq_store  # noqa: F401
 import bot.upt_directory  # noqa: F401
@@ -11,6 +13,7 @@ import tickets.messages  # noqa: F401
 import layanan.outbox  # noqa: F401
 import pdf_delivery.delivery_models  # noqa: F401
 import pdf_delivery.models  # noqa: F401
+import tickets.assignment  # noqa: F401
 import tickets.audit  # noqa: F401
 import tickets.models  # noqa: F401
 import tickets.retention  # noqa: F401

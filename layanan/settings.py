@@ -51,6 +51,10 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "TWILIO_CONTENT_SID_ARRIVED": env.get("TWILIO_CONTENT_SID_ARRIVED") or None,
         "TWILIO_CONTENT_SID_PICKED_UP": env.get("TWILIO_CONTENT_SID_PICKED_UP") or None,
         "TWILIO_CONTENT_SID_COMPLETED": env.get("TWILIO_CONTENT_SID_COMPLETED") or None,
+        # Invites the citizen back when a staff reply waits outside the 24-hour window ({{1}}: the ticket number).
+        "TWILIO_CONTENT_SID_REPLY_INVITE": env.get("TWILIO_CONTENT_SID_REPLY_INVITE") or None,
+        # Working minutes a citizen may wait for a person before the help desk list and menu flag it.
+        "HELP_DESK_ALERT_MINUTES": int(env.get("HELP_DESK_ALERT_MINUTES") or 15),
         # The PBX's clock for call-detail records: its local zone, or "UTC" with cdr.conf usegmtime=yes.
         "CALL_CDR_TIMEZONE": env.get("CALL_CDR_TIMEZONE") or "Asia/Jakarta",
         "SECRET_KEY": env.get("SECRET_KEY") or None,

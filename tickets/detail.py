@@ -75,8 +75,13 @@ def conversation(
 ) -> list[ChatItem]:
     """The applicant's WhatsApp messages that belong to this ticket, with the bot's replies, oldest first,
     each text as `shown` lets this reader see it (NIKs masked unless told otherwise)."""
+    return chat_items(conversation_messages(session, ticket, applicant.phone), shown=shown)
+
+
+def chat_items(messages: list[Message], *, shown: Callable[[str], str] = mask_niks_in_text) -> list[ChatItem]:
+    """Messages as a chat shows them, both sides: the citizen's, the bot's replies to each, the office's."""
     items: list[ChatItem] = []
-    for message in conversation_messages(session, ticket, applicant.phone):
+    for message in messages:
         if message.direction == Direction.INBOUND:
             items.append(ChatItem("citizen", shown(message.body), message.created_at, media=message.num_media))
             items.extend(ChatItem("bot", shown(reply), message.created_at) for reply in _replies(message.reply))

@@ -67,3 +67,5 @@ class Conversation(SQLModel, table=True):
     misses: int = Field(default=0)
     needs_human: bool = Field(default=False, index=True)
     updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # When the citizen last asked for a person (set as needs_human turns on): the help desk's waiting time.
+    human_requested_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
+import sqlalchemy as sa
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
@@ -31,6 +32,8 @@ class StaffUser(UserMixin, SQLModel, table=True):
     # Failed logins since the last good one, told to the account holder at the next login.
     failed_logins: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     failed_login_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # At work today: automatic assignment gives new work only to officers on duty (tickets.assignment).
+    on_duty: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]

@@ -13,6 +13,7 @@ LONGEST_LABEL = max((s.label for s in Service), key=len)
 # Realistic worst cases for every parameter name the catalogue uses.
 SAMPLES: dict[str, object] = {
     "number": "PGD-2026-000123",
+    "when": "Senin, 7 Desember 2026 pukul 08.00 WIB",
     "service_label": LONGEST_LABEL,
     "stage_label": "Diverifikasi petugas, menunggu tanda tangan Kepala Dinas",
     "content_type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -69,7 +69,7 @@ def test_officer_replies_on_whatsapp_and_hands_the_chat_back(app, http, live_ser
     assert "Balas dengan angka" in citizen.say("halo")
 
 
-def test_reply_after_the_24_hour_window_is_refused(http, session) -> None:  # type: ignore[no-untyped-def]
+def test_a_reply_after_the_24_hour_window_waits_for_the_citizen(http, session) -> None:  # type: ignore[no-untyped-def]
     now = utcnow()
     session.add(Conversation(phone="+6281111111111", state="start", needs_human=True, updated_at=now))
     session.commit()
@@ -77,7 +77,8 @@ def test_reply_after_the_24_hour_window_is_refused(http, session) -> None:  # ty
     make_staff(session, "call_center_agent")
     login(http, "call-center-agent")
     page = _post(http, "/percakapan-bantuan/+6281111111111/balas", text="Halo")
-    assert "lebih dari 24 jam" in page.text
+    assert "lebih dari 24 jam" in page.text and "undangan templat WhatsApp dikirim" in page.text
+    assert "1 balasan menunggu pemohon membalas undangan" in page.text
     assert 'data-phone="+6281111111111"' in page.text  # still waiting for a person
 
 
@@ -100,3 +101,49 @@ def test_a_reply_form_sent_twice_sends_one_message(app, http, live_server, sessi
     sent = [json.loads(p.read_text()) for p in Path(app.config["OUTBOX_PATH"]).glob("*.json")]
     assert [m["body"] for m in sent if m["to"] == "whatsapp:+6281211113333"] == [
         "Mohon tunggu sebentar.\n\n- Rina Operator, Disdukcapil Tanggamus"]
+
+
+def test_the_whole_thread_and_the_longest_waiting_first_with_an_alert(app, http, session) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from bot.help_desk import waiting_list
+    from tickets.constants import Direction
+
+    now = utcnow()
+    session.add_all([
+        Conversation(phone="+6281111111111", state="start", needs_human=True, updated_at=now,
+                     human_requested_at=now - timedelta(minutes=3)),
+        Conversation(phone="+6282222222222", state="start", needs_human=True, updated_at=now,
+                     human_requested_at=now - timedelta(hours=3)),
+        Conversation(phone="+6283333333333", state="start", needs_human=True, updated_at=now,
+                     human_requested_at=now - timedelta(hours=5)),
+    ])
+    session.commit()
+    make_message(session, phone="+6282222222222", body="saya mau bicara dengan petugas",
+                 created_at=now - timedelta(hours=3), reply=json.dumps(["Permintaan Anda sudah kami teruskan"]))
+    # The third citizen was answered by a person and has not written since: listed last, no alert.
+    make_message(session, phone="+6283333333333", direction=Direction.OUTBOUND, body="Sudah kami cek, Pak.",
+                 idempotency_key="help-reply-x", created_at=now - timedelta(hours=4))
+    app.config["HELP_DESK_ALERT_MINUTES"] = 0  # any waiting at all is too long: independent of the clock
+    make_staff(session, "wa_receiver")
+    login(http, "wa-receiver")
+
+    page = http.get("/percakapan-bantuan").text
+    assert re.findall(r'data-phone="([^"]+)"', page) == ["+6282222222222", "+6281111111111", "+6283333333333"]
+    assert "saya mau bicara dengan petugas" in page and "Permintaan Anda sudah kami teruskan" in page  # both sides
+    assert "Sudah kami cek, Pak." in page and "Sudah dibalas petugas" in page
+    assert page.count('class="card help-conversation alert"') == 2
+    assert re.search(r'Percakapan bantuan <span class="badge overdue"[^>]*>2</span>', page)
+
+    # With the default delay, working time decides: three working hours waited is late, three minutes is not.
+    from datetime import datetime
+    from layanan.clock import WIB
+    tuesday = datetime(2026, 12, 8, 14, 0, tzinfo=WIB)
+    conversations = [Conversation(phone="+621", human_requested_at=tuesday - timedelta(minutes=3)),
+                     Conversation(phone="+622", human_requested_at=tuesday - timedelta(hours=3))]
+    listed = waiting_list(session, {}, conversations, now=tuesday, alert_minutes=15)
+    assert [(w.phone, w.alert) for w in listed] == [("+622", True), ("+621", False)]
+    saturday = datetime(2026, 12, 5, 10, 0, tzinfo=WIB)  # Friday 15:00 to Saturday: one working hour
+    [late] = waiting_list(session, {}, [Conversation(phone="+623", human_requested_at=saturday - timedelta(hours=19))],
+                          now=saturday, alert_minutes=15)
+    assert late.waited == timedelta(hours=1)

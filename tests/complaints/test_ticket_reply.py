@@ -1,5 +1,5 @@
-"""A message to the applicant from the ticket page: sent once, refused outside the 24-hour window, and only
-for the roles that may write."""
+"""A message to the applicant from the ticket page: sent once, kept for the applicant's answer outside the 24-hour
+window (the approved template invites them back), and only for the roles that may write."""
 
 from __future__ import annotations
 
@@ -66,19 +66,21 @@ def test_a_message_from_the_page_reaches_the_applicant_once(  # type: ignore[no-
     assert [(m.ticket_id, m.phone) for m in rows] == [(ticket.id, PHONE)]
 
 
-def test_outside_the_24_hour_window_the_panel_says_so_and_nothing_is_sent(  # type: ignore[no-untyped-def]
+def test_outside_the_24_hour_window_the_message_waits_for_the_applicants_answer(  # type: ignore[no-untyped-def]
         app, http, session, complaints: Definition, officers) -> None:
     ticket = answer_stage_complaint(session, complaints)
     make_message(session, body="halo", created_at=utcnow() - timedelta(hours=25))
     as_officer(http, "unit_pengaduan")
     page = unescape(http.get(f"/tiket/{ticket.number}").text)
-    panel = page[page.index('id="kirim-pesan"'):page.index('id="percakapan"')]
-    assert "lebih dari 24 jam" in panel and "Kirim ke pemohon" not in panel
-    refused = http.post(f"/tiket/{ticket.number}/pesan", data={"csrf_token": csrf_token(page), "form_key": "k1",
-                                                                "text": TEXT})
-    assert "Pesan tidak terkirim" in unescape(refused.text) and "24 jam" in unescape(refused.text)
-    assert sent_bodies(app) == []
-    assert session.exec(select(Message).where(Message.direction == Direction.OUTBOUND)).all() == []
+    panel = page[page.index('id="kirim-pesan"'):page.index('id="riwayat"')]
+    assert "lebih dari 24 jam" in panel and "Simpan dan undang pemohon" in panel
+    kept = http.post(f"/tiket/{ticket.number}/pesan", data={"csrf_token": csrf_token(page), "form_key": "k1",
+                                                             "text": TEXT})
+    assert "undangan templat WhatsApp dikirim" in unescape(kept.text)
+    assert "Menunggu pemohon membalas undangan" in unescape(kept.text)
+    assert [b for b in sent_bodies(app) if TEXT in b] == []  # only the invitation went out
+    outbound = session.exec(select(Message).where(Message.direction == Direction.OUTBOUND)).all()
+    assert [m.idempotency_key.split("-")[:2] for m in outbound] == [["reply", "invite"]]
 
 
 def test_a_role_that_does_not_hold_the_ticket_may_not_write(  # type: ignore[no-untyped-def]
@@ -104,5 +106,5 @@ def test_a_confidential_ticket_keeps_the_phone_out_of_the_panel(  # type: ignore
     make_message(session, phone="+6281355556666", body="halo", created_at=utcnow())
     as_officer(http, "unit_pengaduan")
     page = http.get(f"/tiket/{ticket.number}").text
-    panel = page[page.index('id="kirim-pesan"'):page.index('id="percakapan"')]
+    panel = page[page.index('id="kirim-pesan"'):page.index('id="riwayat"')]
     assert "Kirim ke pemohon" in panel and "5556666" not in panel
