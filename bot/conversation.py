@@ -45,7 +45,7 @@ from bot.understanding import (Reading, choice_of, digit_runs, is_english, kecam
 from layanan.clock import WIB
 from bot.services_catalog import match_service
 from tickets.constants import DOCUMENT_SERVICES, Service
-from tickets.kecamatan import BY_CODE, KECAMATAN
+from tickets.kecamatan import BY_CODE, KECAMATAN, Kecamatan
 
 ACCEPTED_CONTENT_TYPES: frozenset[str] = frozenset({"image/jpeg", "image/png", "image/webp", "application/pdf"})
 IDLE_AFTER = timedelta(hours=24)
@@ -729,7 +729,7 @@ def _start_request(turn: _Turn, message: _Message, reading: Reading) -> None:
     if draft.service is None:
         turn.go(Step.REQUEST_SERVICE, _which_service(reading), draft=draft)
         return
-    _ask_next(turn, draft, REQUEST_FLOW, after=Step.REQUEST_SERVICE, note=note)
+    _ask_next(turn, draft, REQUEST_FLOW, after=Step.REQUEST_SERVICE, note=note, message=message)
 
 
 def _which_service(reading: Reading) -> str:
@@ -857,9 +857,14 @@ def _parse_kecamatan(message: _Message, now: datetime) -> Answer | Miss:
     if found.chosen is not None:
         return Answer(found.chosen.code)
     if found.candidates:
-        names = tuple(k.name for k in KECAMATAN)
-        return Miss(render("kecamatan_which", candidates=_numbered(names, tuple(k.name for k in found.candidates))))
+        return Miss(_which_kecamatan(found.candidates))
     return Miss(render("kecamatan_not_found"))
+
+
+def _which_kecamatan(candidates: tuple[Kecamatan, ...]) -> str:
+    """Which of these close kecamatan, by their numbers in the full list (so the answer needs no state)."""
+    names = tuple(k.name for k in KECAMATAN)
+    return render("kecamatan_which", candidates=_numbered(names, tuple(k.name for k in candidates)))
 
 
 def _long_text(too_short: str) -> Parser:
@@ -986,7 +991,7 @@ def _on_question(turn: _Turn, message: _Message) -> None:
             turn.miss(f"{answer.reply}\n{_prompt(turn)}" if answer.again else answer.reply)
         return
     draft, note = _absorb(replace(turn.draft, **{entry.field: answer.value}), message, flow, now, skip=entry.field)
-    _ask_next(turn, draft, flow, after=entry.step, note=answer.note or note)
+    _ask_next(turn, draft, flow, after=entry.step, note=answer.note or note, message=message)
 
 
 def _absorb(draft: _Draft, message: _Message, flow: "Flow", now: datetime,
@@ -1010,10 +1015,16 @@ def _absorb(draft: _Draft, message: _Message, flow: "Flow", now: datetime,
     return (replace(draft, **updates) if updates else draft), note
 
 
-def _ask_next(turn: _Turn, draft: _Draft, flow: Flow, *, after: Step | None, note: str | None = None) -> None:
-    """Move to the flow's next question for the draft and ask it."""
+def _ask_next(turn: _Turn, draft: _Draft, flow: Flow, *, after: Step | None, note: str | None = None,
+              message: _Message | None = None) -> None:
+    """Move to the flow's next question for the draft and ask it; the kecamatan question as the choice
+    between the close names the message already gave, if it did."""
     entry = _next_step(flow, draft, -1 if after is None else _POSITION[after][1])
     question = entry.ask(draft)
+    if message is not None and entry.field == "kecamatan_code":
+        found = kecamatan_in(message.raw, loose=flow is REQUEST_FLOW)
+        if found is not None and found.candidates:
+            question = _which_kecamatan(found.candidates)
     turn.go(entry.step, f"{note}\n\n{question}" if note else question, draft=draft)
 
 
