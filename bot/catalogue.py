@@ -260,7 +260,59 @@ MESSAGES: dict[str, str] = {
     # Added to every reply that promises a person while the office is closed ({when}: Senin, 7 Desember 2026
     # pukul 08.00 WIB, from the working calendar).
     "office_closed": "Kantor sedang tutup. Kantor buka kembali {when}; petugas membalas setelah itu.",
+    # The satisfaction survey (SKM, PermenPANRB 14/2017; bot.survey): the nine elements, each answered 1-4,
+    # then an optional suggestion. {number} is the ticket's.
+    "skm_invite": "Bantu kami memperbaiki layanan: isi *Survei Kepuasan Masyarakat* untuk {number}, 9 pertanyaan "
+                  "singkat. Jawab dengan angka 1-4 atau kata (4 sangat baik, 3 baik, 2 kurang, 1 tidak baik). "
+                  "Ketik *lewati* bila tidak ingin mengisi.",
+    "skm_question": "Pertanyaan {position} dari 9: {question}\n4 sangat baik · 3 baik · 2 kurang · 1 tidak baik",
+    "skm_q_persyaratan": "Bagaimana kesesuaian *persyaratan* pelayanan dengan jenis layanannya?",
+    "skm_q_prosedur": "Bagaimana kemudahan *prosedur* pelayanan?",
+    "skm_q_waktu": "Bagaimana kecepatan *waktu* pelayanan?",
+    "skm_q_biaya": "Bagaimana kewajaran *biaya/tarif* pelayanan? (layanan Disdukcapil gratis: jawab 4 bila Anda "
+                   "tidak dipungut biaya)",
+    "skm_q_produk": "Bagaimana kesesuaian *hasil pelayanan* (dokumen atau jawaban) dengan yang dijanjikan?",
+    "skm_q_kompetensi": "Bagaimana *kemampuan petugas* dalam melayani?",
+    "skm_q_perilaku": "Bagaimana *kesopanan dan keramahan* petugas?",
+    "skm_q_pengaduan": "Bagaimana *penanganan pengaduan, saran dan masukan* di layanan kami?",
+    "skm_q_sarana": "Bagaimana *sarana dan prasarana* layanan (WhatsApp ini, kantor, UPT)?",
+    "skm_not_understood": "Maaf, jawab dengan angka 1-4 (4 sangat baik, 3 baik, 2 kurang, 1 tidak baik), atau "
+                          "ketik *lewati*.",
+    "skm_ask_suggestion": "Terakhir: ada saran atau masukan untuk kami? Tulis saja, atau ketik *tidak ada*.",
+    "skm_thanks": "Terima kasih, survei untuk {number} sudah kami terima. Penilaian Anda membantu kami memperbaiki "
+                  "layanan.",
+    "skm_skipped": "Baik, survei dilewati. Ketik *survei* bila nanti ingin mengisinya.",
+    "skm_already_done": "Terima kasih, survei untuk {number} sudah Anda isi sebelumnya; satu tiket cukup satu "
+                        "survei.",
+    "skm_none": "Belum ada survei yang bisa diisi dari nomor ini. Survei dikirim setelah dokumen Anda diambil atau "
+                "pengaduan Anda selesai.",
+    # The privacy notice (UU 27/2022 PDP; bot.consent), shown at a number's first message and again for each new
+    # version (PRIVACY_NOTICE_VERSION below); continuing the conversation after it counts as acceptance.
+    "privacy_notice": "*Pemberitahuan Privasi* (versi {version})\n"
+                      "Kami mencatat nomor WhatsApp, pesan, NIK, nama, kecamatan dan foto/PDF yang Anda kirim, "
+                      "hanya untuk memproses layanan Anda dan memberi kabar lewat WhatsApp ini. Data dilihat "
+                      "petugas Disdukcapil yang menangani layanan Anda (NIK disamarkan bagi petugas lain) dan "
+                      "{kept}.\n"
+                      "Ketik *privasi* untuk membaca ini lagi, *status* untuk data tiket Anda, *hapus data* untuk "
+                      "meminta penghapusan.\n"
+                      "Dengan melanjutkan percakapan, Anda menyetujuinya (UU 27/2022).",
+    "privacy_kept_days": "dihapus {days} hari setelah tiket selesai",
+    "privacy_kept_always": "disimpan selama diperlukan untuk layanan",
+    "deletion_opened": "Permintaan hapus data untuk nomor ini sudah kami catat (nomor permintaan {number}). "
+                       "Petugas akan memeriksanya dan mengabari Anda lewat WhatsApp ini. Data tiket yang masih "
+                       "diproses baru dapat dihapus setelah tiketnya selesai.",
+    "deletion_already_open": "Permintaan hapus data Anda (nomor {number}) masih diperiksa petugas. Kami kabari lewat "
+                             "WhatsApp ini.",
+    "deletion_approved": "Permintaan hapus data {number} disetujui. Berkas, foto dan isi pesan dari {tickets} tiket "
+                         "Anda yang sudah selesai telah dihapus; yang tersisa hanya angka statistik tanpa isi. Tiket "
+                         "yang masih diproses tidak termasuk.",
+    "deletion_refused": "Permintaan hapus data {number} tidak dapat kami kabulkan. Alasan: {reason}\nKetik *bantuan* "
+                        "bila ingin bertanya kepada petugas.",
 }
+
+# The privacy notice's version: raise it whenever "privacy_notice" changes in substance, so every number is shown
+# the new text once more and accepts it again.
+PRIVACY_NOTICE_VERSION = "2026-12"
 
 PARAMS: dict[str, frozenset[str]] = {
     key: frozenset(field for _, field, _, _ in Formatter().parse(template) if field)

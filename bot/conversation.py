@@ -16,6 +16,10 @@ What waits on the number comes first, in this order:
    verdict ("sudah", "selesai", "belum ..."; see read_verdict) (GiveVerdict).
 4. A call-center ticket waiting for the caller's files takes the message at the menu, unless it
    is a command (AttachToCallTicket).
+5. A satisfaction survey whose question is the last thing said to the number takes any message but a
+   command, at any step (AnswerSurvey; it declines what is not an answer).
+6. A number that has not accepted the current privacy notice gets the turn's answer and then the notice
+   (NoticePrivacy, the last effect); `privasi`, `hapus data` and `survei` are commands for those features.
 A pending matter may decline the message (it was not for it); the caller then asks again
 without it.
 
@@ -176,6 +180,8 @@ class Pending(StrEnum):
     DOCUMENT = "document"  # a ticket waits for a document the office asked for
     CALL = "call"  # a call-center ticket waits for the caller's files
     VERDICT = "verdict"  # a complaint's answer went out and waits for the citizen's verdict
+    SURVEY = "survey"  # a satisfaction survey's question is the last thing said to the number
+    PRIVACY = "privacy"  # the number has not accepted the current privacy notice
 
 
 @dataclass(frozen=True)
@@ -210,7 +216,24 @@ class GiveVerdict:
     kind: ClassVar[Pending] = Pending.VERDICT
 
 
-PendingEffect = ResumeWaitingPdf | DeliverToWaitingTicket | GiveVerdict | AttachToCallTicket
+@dataclass(frozen=True)
+class AnswerSurvey:
+    """The message answers the satisfaction survey's question, or is the `survei` command."""
+
+    answers: ClassVar[bool] = True
+    kind: ClassVar[Pending] = Pending.SURVEY
+
+
+@dataclass(frozen=True)
+class NoticePrivacy:
+    """The privacy notice's turn: shown, accepted by continuing, or the `privasi` / `hapus data` command."""
+
+    answers: ClassVar[bool] = True
+    kind: ClassVar[Pending] = Pending.PRIVACY
+
+
+PendingEffect = (ResumeWaitingPdf | DeliverToWaitingTicket | GiveVerdict | AttachToCallTicket | AnswerSurvey
+                 | NoticePrivacy)
 Effect = CreateTicket | KeepMedia | QueryStatus | RequestHuman | ResendDocument | PendingEffect
 
 
@@ -249,6 +272,9 @@ QUESTION_OPENERS = frozenset({"apa", "apakah", "berapa", "kapan", "mana", "bagai
                               "syarat", "persyaratan", "dimana"})
 STATUS_FILLER = frozenset({"nomor", "nomer", "no", "tiket"})
 RESEND_WORDS = ["kirim", "ulang"]
+PRIVACY_WORDS = frozenset({"privasi", "kebijakan privasi", "pemberitahuan privasi", "hapus data",
+                           "hapus data saya", "hapus semua data", "hapus data pribadi"})
+SURVEY_WORDS = frozenset({"survei", "survey", "isi survei", "skm"})
 SOLVED_WORDS = frozenset({"sudah", "udah", "sdh", "dah", "selesai", "beres", "tuntas", "terselesaikan"})
 UNSOLVED_WORDS = frozenset({"belum", "blm", "blum", "belom", "blom"})
 NO_NUMBER_WORDS = SKIP_WORDS | {"tidak tahu", "tdk tahu", "gak tau", "ga tau", "nggak tau", "lupa", "belum ada",
@@ -429,6 +455,12 @@ def handle(state: State, incoming: Incoming, waiting: frozenset[Pending] = froze
     if incoming.now.tzinfo is None or incoming.now.utcoffset() is None:
         raise ValueError("Incoming.now must be timezone-aware")
     knowledge = knowledge or Knowledge()
+    if Pending.PRIVACY in waiting:
+        # The notice follows whatever answers the message, so a first message is never lost.
+        outcome = handle(state, incoming, waiting - {Pending.PRIVACY}, knowledge)
+        if not any(isinstance(effect, NoticePrivacy) for effect in outcome.effects):
+            outcome.effects.append(NoticePrivacy())
+        return outcome
     if not waiting:
         return _converse(state, incoming, knowledge)
     command = is_command(incoming.body)
@@ -440,6 +472,8 @@ def handle(state: State, incoming: Incoming, waiting: frozenset[Pending] = froze
         before.append(ResumeWaitingPdf(answers=False))
     if Pending.DOCUMENT in waiting and not command:
         return Outcome(state=state, replies=[], effects=[*before, DeliverToWaitingTicket()])
+    if Pending.SURVEY in waiting and not command:
+        return Outcome(state=state, replies=[], effects=[*before, AnswerSurvey()])
     if Pending.VERDICT in waiting and not command and at_start and read_verdict(incoming.body) is not None:
         return Outcome(state=state, replies=[], effects=[*before, GiveVerdict()])
     if Pending.CALL in waiting and not command and at_start:
@@ -499,6 +533,10 @@ def _command(turn: _Turn, message: _Message) -> bool:
     if message.words[:2] == RESEND_WORDS:
         _resend_command(turn, message)
         return True
+    if message.text in PRIVACY_WORDS | SURVEY_WORDS:
+        turn.effects.append(NoticePrivacy() if message.text in PRIVACY_WORDS else AnswerSurvey())
+        turn.go(Step.START if turn.step is Step.STATUS_NUMBER else turn.step)
+        return True
     return _status_command(turn, message)
 
 
@@ -507,7 +545,7 @@ def is_command(body: str) -> bool:
     message = _Message.of(body)
     words = message.words
     return (
-        message.text in CANCEL_WORDS | MENU_WORDS | HELP_WORDS
+        message.text in CANCEL_WORDS | MENU_WORDS | HELP_WORDS | PRIVACY_WORDS | SURVEY_WORDS
         or words[:1] == ["status"]
         or words[:2] == ["cek", "status"]
         or words[:2] == RESEND_WORDS

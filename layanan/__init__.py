@@ -112,6 +112,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     complaint_panels.init_app(app)  # the dashboard's complaint charts
 
+    from bot import consent, skm_views, survey
+    from bot.deletion_requests import bp as deletion_requests_bp
+
+    survey.init_app(app)  # the satisfaction survey: closing note, invitation, answers
+    consent.init_app(app)  # the privacy notice, `privasi` and `hapus data`
+    skm_views.init_app(app)  # the dashboard's SKM chart
+    app.register_blueprint(skm_views.bp)
+    app.register_blueprint(deletion_requests_bp)
+
     from layanan import rate_limits
 
     rate_limits.init_app(app)  # after the blueprints: it wraps the login view

@@ -2,9 +2,12 @@
 
 import berita_acara.models  # noqa: F401
 import bot.call_center.models  # noqa: F401
+import bot.consent  # noqa: F401
+import bot.deletion_requests  # noqa: F401
 import bot.canned_replies  # noqa: F401
 import bot.pending_replies  # noqa: F401
 import bot.simulator_models  # noqa: F401
+import bot.survey  # noqa: F401
 import bot.faq_store  # noqa: F401
 import bot.upt_directory  # noqa: F401
 import campaigns.models  # noqa: F401

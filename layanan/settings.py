@@ -95,6 +95,9 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         # Days a finished (done or rejected) ticket keeps its citizen's files, message bodies and rendered
         # reports before the nightly purge removes them; 0 keeps them for ever. Two years: see the README.
         "RETENTION_DAYS_AFTER_DONE": int(env.get("RETENTION_DAYS_AFTER_DONE") or 730),
+        # The privacy notice at each number's first message (UU 27/2022); off only where a test or a demo talks
+        # past it.
+        "PRIVACY_NOTICE_ENABLED": (env.get("PRIVACY_NOTICE_ENABLED") or "1") not in ("0", "false", "no"),
         "PDF_SEND_RETRY_INTERVALS": [30, 120, 600, 1800],
         "RQ_QUEUES": ["default", "media"],
         "LOG_LEVEL": env.get("LOG_LEVEL") or "INFO",

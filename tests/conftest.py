@@ -104,6 +104,8 @@ def app_config(database_url: str, redis_url: str, tmp_path: Path) -> dict[str, A
         # Citizens' files are served by local stand-ins for Twilio (tests/support/media_server.py).
         "TWILIO_MEDIA_HOSTS": "127.0.0.1",
         "SECRET_KEY": "test-secret",
+        # Conversations start at the bot's own answer; tests/bot/test_consent.py turns the notice on.
+        "PRIVACY_NOTICE_ENABLED": False,
     }
 
 

@@ -49,7 +49,7 @@ def dashboard_helpers() -> dict[str, Any]:
 @duty_required(RoleDuty.SUPERVISE, admin=True)
 def index() -> str:
     """All charts for the chosen period (this month by default)."""
-    period, error = _period_from_request()
+    period, error = period_from_request()
     definition = _chosen_workflow()
     builder = Builder(definition, period, utcnow())
     panels = [panel for build in _panels().values() if (panel := build(builder)) is not None]
@@ -66,7 +66,7 @@ def export_csv(key: str) -> Response:
     build = _panels().get(key)
     if build is None:
         abort(404)
-    period, error = _period_from_request()
+    period, error = period_from_request()
     if error:
         return Response(error, status=400, mimetype="text/plain")
     panel = build(Builder(_chosen_workflow(), period, utcnow()))
@@ -236,7 +236,7 @@ def _panels() -> dict[str, PanelBuilder]:
     return {**PANELS, **current_app.extensions.get("dashboard_panels", {})}
 
 
-def _period_from_request() -> tuple[q.Period, str | None]:
+def period_from_request() -> tuple[q.Period, str | None]:
     """The period asked for, or this month with a message saying what was wrong with the request."""
     default = q.Period.month_of(q.today_wib(utcnow()))
     raw_first, raw_last = request.args.get("dari", "").strip(), request.args.get("sampai", "").strip()

@@ -92,9 +92,9 @@ def finished_before(cutoff: datetime) -> Any:
     return and_(terminal, col(Ticket.stage_entered_at) < cutoff)
 
 
-def expired_ticket_ids(cutoff: datetime) -> Select:
-    """The ids of every ticket finished before the cutoff."""
-    return select(Ticket.id).where(finished_before(cutoff))
+def expired_ticket_ids(cutoff: datetime, only: Any = None) -> Select:
+    """The ids of every ticket finished before the cutoff (of those `only` selects, when given)."""
+    return select(Ticket.id).where(finished_before(cutoff), *(() if only is None else (only,)))
 
 
 def purged_at(session: Session, ticket_id: int | None) -> datetime | None:
@@ -104,22 +104,25 @@ def purged_at(session: Session, ticket_id: int | None) -> datetime | None:
 
 
 def purge(session: Session, config: Mapping[str, Any], *, dry_run: bool, now: datetime | None = None,
-          batch: int = BATCH) -> RetentionRun | None:
+          batch: int = BATCH, only: Any = None) -> RetentionRun | None:
     """Purge the tickets finished more than RETENTION_DAYS_AFTER_DONE ago (none when it is 0) and record the
-    run; a dry run records what it would remove and changes nothing else. Commits per batch of tickets."""
+    run; a dry run records what it would remove and changes nothing else. Commits per batch of tickets.
+    `only` (a condition on Ticket) purges just those tickets, as soon as they are finished: a citizen's
+    approved request to delete their data."""
     days = int(config["RETENTION_DAYS_AFTER_DONE"])
-    if days <= 0:
+    if days <= 0 and only is None:
         return None
     now = now or utcnow()
-    run = RetentionRun(dry_run=dry_run, retention_days=days, cutoff=now - timedelta(days=days), started_at=now)
+    cutoff = now if only is not None else now - timedelta(days=days)
+    run = RetentionRun(dry_run=dry_run, retention_days=days, cutoff=cutoff, started_at=now)
     session.add(run)
     session.commit()
     counts: Counter[str] = Counter()
     after = 0
     while True:
         ids = list(session.exec(
-            select(Ticket.id).where(finished_before(run.cutoff), col(Ticket.id) > after,
-                                    ~exists().where(col(PurgedTicket.ticket_id) == col(Ticket.id)))
+            expired_ticket_ids(run.cutoff, only).where(
+                col(Ticket.id) > after, ~exists().where(col(PurgedTicket.ticket_id) == col(Ticket.id)))
             .order_by(col(Ticket.id)).limit(batch)).all())
         if not ids:
             break
@@ -131,7 +134,7 @@ def purge(session: Session, config: Mapping[str, Any], *, dry_run: bool, now: da
             session.add_all(PurgedTicket(ticket_id=i, run_id=run.id, purged_at=now) for i in ids)
         session.commit()
     for purger in current_app.extensions.get(EXTENSION, []):
-        counts.update(purger(session, config, expired_ticket_ids(run.cutoff), dry_run))
+        counts.update(purger(session, config, expired_ticket_ids(run.cutoff, only), dry_run))
     run.counts = {key: value for key, value in sorted(counts.items())}
     run.finished_at = utcnow()
     session.add(run)

@@ -49,6 +49,13 @@ SAMPLES: dict[str, object] = {
     "related": "PGD-2026-000123",
     "identity": "tidak dirahasiakan",
     "deadline": "Selasa, 29 September 2026",
+    # The satisfaction survey's question (the longest element's) and its place; the privacy notice's version;
+    # the finished tickets an approved deletion request emptied
+    "position": 9,
+    "question": max((MESSAGES[k] for k in MESSAGES if k.startswith("skm_q_")), key=len),
+    "version": "2026-12",
+    "tickets": 120,
+    "kept": "dihapus 3650 hari setelah tiket selesai",
 }
 
 
