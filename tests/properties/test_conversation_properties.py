@@ -11,12 +11,14 @@ from hypothesis import strategies as st
 
 from bench.bench_conversation import knowledge
 from bot.conversation import (
+    AnswerSurvey,
     AttachToCallTicket,
     CreateTicket,
     DeliverToWaitingTicket,
     GiveVerdict,
     Incoming,
     MediaItem,
+    NoticePrivacy,
     Pending,
     PendingEffect,
     QueryStatus,
@@ -26,11 +28,12 @@ from bot.conversation import (
     Step,
     handle,
     is_command,
+    read_verdict,
 )
 
 # Effects whose reply the caller writes (ticket number, status, the resent PDF, what waited on the number).
 ANSWERED_BY_CALLER = (CreateTicket, QueryStatus, ResendDocument, ResumeWaitingPdf, DeliverToWaitingTicket,
-                      AttachToCallTicket, GiveVerdict)
+                      AttachToCallTicket, GiveVerdict, AnswerSurvey, NoticePrivacy)
 
 WORDS = ["halo", "1", "2", "3", "4", "8", "0", "menu", "batal", "bantuan", "status", "ya", "tidak", "selesai",
          "lewati", "kirim ulang PGD-2026-000001", "status PGD-2026-000123", "1806014505900001",
@@ -114,6 +117,13 @@ def test_pending_matters_take_the_message_in_their_order(state, body, items, wai
     incoming = Incoming(body=body, media=items, now=NOW, key="SM1")
     outcome = handle(state, incoming, waiting)
     command, at_start = is_command(body), state.name == Step.START.value
+    if Pending.PRIVACY in waiting:
+        # The privacy notice follows whatever answers the message without it, once.
+        without = handle(state, incoming, waiting - {Pending.PRIVACY})
+        notice = [] if NoticePrivacy() in without.effects else [NoticePrivacy()]
+        assert outcome.effects == [*without.effects, *notice]
+        assert outcome.replies == without.replies and outcome.state == without.state
+        return
     pending = [e for e in outcome.effects if isinstance(e, PendingEffect)]
     # Pending effects come first, never twice, and only for what waits.
     assert outcome.effects[:len(pending)] == pending
@@ -131,6 +141,10 @@ def test_pending_matters_take_the_message_in_their_order(state, body, items, wai
     takers = [e for e in pending if e.answers]
     if Pending.DOCUMENT in waiting and not command:
         assert takers == [DeliverToWaitingTicket()]
+    elif Pending.SURVEY in waiting and not command:
+        assert takers == [AnswerSurvey()]
+    elif Pending.VERDICT in waiting and not command and at_start and read_verdict(body) is not None:
+        assert takers == [GiveVerdict()]
     elif Pending.CALL in waiting and not command and at_start:
         assert takers == [AttachToCallTicket()]
     else:
