@@ -180,7 +180,7 @@ def _open_tickets(session: Session, phones: list[str]) -> dict[str, int]:
     return counts
 
 
-@bp.post("/<int:request_id>/setujui")
+@bp.post("/<id:request_id>/setujui")
 @duty_required(RoleDuty.SUPERVISE, admin=True)
 def approve_view(request_id: int) -> Response:
     """Approve: the number's finished tickets are purged now."""
@@ -188,7 +188,7 @@ def approve_view(request_id: int) -> Response:
                      "disetujui; data tiket yang sudah selesai dihapus")
 
 
-@bp.post("/<int:request_id>/tolak")
+@bp.post("/<id:request_id>/tolak")
 @duty_required(RoleDuty.SUPERVISE, admin=True)
 def refuse_view(request_id: int) -> Response:
     """Refuse, with the reason the citizen is sent."""

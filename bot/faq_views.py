@@ -33,7 +33,7 @@ def index() -> str:
 
 
 @bp.route("/baru", methods=["GET", "POST"], defaults={"faq_id": None})
-@bp.route("/<int:faq_id>", methods=["GET", "POST"])
+@bp.route("/<id:faq_id>", methods=["GET", "POST"])
 @duty_required(RoleDuty.ANSWER_CITIZENS, admin=True)
 def edit(faq_id: int | None) -> Response | str | tuple[str, int]:
     """Add a question or change one: its phrases, its answer, whether the bot uses it."""
