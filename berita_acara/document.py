@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from berita_acara.handover import HandoverError, chain_of, items_of, mark_signed, totals
 from berita_acara.models import BeritaAcara, BeritaAcaraStatus
+from berita_acara.records import Paraf, document_number, parafs
 from berita_acara.render import BeritaAcaraDocument, ItemLine, Person, berita_acara_pdf
 from berita_acara.sorting import SHORT_LABELS
+from berita_acara.words import long_date
 from pdf_delivery.documents import CODE_BYTES
 from pdf_delivery.signing import SigningError, load_office_signer, load_trust_roots, sign_pdf, signer_stamp, verify_pdf
 from tickets.kecamatan import BY_CODE
-from tickets.models import KecamatanRow
+from tickets.models import KecamatanRow, Ticket
 from tickets.staff import StaffUser
-from layanan.clock import utcnow
+from layanan.clock import WIB, utcnow
 
 
 def build_document(session: Session, berita_acara: BeritaAcara, head: StaffUser | None = None) -> BeritaAcaraDocument:
@@ -31,13 +34,17 @@ def build_document(session: Session, berita_acara: BeritaAcara, head: StaffUser 
     head = head or _staff(session, berita_acara.signed_by_id)
     chain = chain_of(session, berita_acara)
     role_name = chain.definition.role
+    tickets = {t.id: t for t in session.exec(select(Ticket).where(col(Ticket.id).in_([i.ticket_id for i in items])))}
+    initials = parafs(session, tickets.values())
     return BeritaAcaraDocument(
         number=berita_acara.number,
         document_date=berita_acara.document_date,
         kecamatan_name=kecamatan,
         items=[ItemLine(i.position, i.ticket_number, i.applicant_name, SHORT_LABELS.get(i.service, i.service),
-                        i.nik_masked) for i in items],
+                        i.nik_masked, document_number(tickets[i.ticket_id]) or "") for i in items],
         totals=totals(items),
+        initialled=_initialled(initials.values()),
+        not_initialled=sum(1 for i in items if i.ticket_id not in initials),
         handing_over=_person(role_name(chain.creator_role).name, _staff(session, berita_acara.created_by_id)),
         # The UPT officer signs the paper by hand on arrival.
         receiving=Person(f"{role_name(chain.upt_role).name} Kecamatan {kecamatan}"),
@@ -45,6 +52,14 @@ def build_document(session: Session, berita_acara: BeritaAcara, head: StaffUser 
         head=_person(str(current_app.config["SIGNER_TITLE"]), head),  # as his stamp names him
         is_draft=berita_acara.status == BeritaAcaraStatus.DRAFT and head is None,
     )
+
+
+def _initialled(found: Iterable[Paraf]) -> list[str]:
+    """Who put the paraf on which day, with how many documents: "Nama (Kepala Bidang) pada 2 Desember 2026
+    (12 berkas)"."""
+    counted = Counter((p.name, p.role, p.at.astimezone(WIB).date()) for p in found)
+    return [f"{name}{f' ({role})' if role else ''} pada {long_date(day)} ({n} berkas)"
+            for (name, role, day), n in sorted(counted.items(), key=lambda kv: (kv[0][2], kv[0][0]))]
 
 
 def verification_url(config: Mapping[str, Any], code: str) -> str:

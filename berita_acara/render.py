@@ -1,31 +1,22 @@
 """Printing the sorting report and the berita acara: Jinja templates to A4 PDF with WeasyPrint.
 
-WeasyPrint's cost grows with the number of text lines it lays out, and a table spends one line per
-cell: a 1000-item berita acara as one table is 5000 lines and takes several seconds. The item list is
-therefore set as monospaced lines, one line per item with ruled columns, in page-sized blocks, which
-keeps it readable as a table at a fifth of the layout work (see bench/bench_reports.py).
+The berita acara's item list is set by berita_acara.item_table: a ruled table at one text line per item,
+which keeps a 1000-item berita acara within a second or two (see bench/bench_reports.py).
 """
 
 from __future__ import annotations
 
-import textwrap
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app, render_template
 from weasyprint import HTML
 
+from berita_acara import item_table
 from berita_acara.sorting import SortingReport
 from layanan.clock import WIB
 from berita_acara.words import long_date, opening_phrase
-
-# Character widths of the item columns: no., ticket number, applicant name, document type, masked NIK.
-COLUMN_WIDTHS = (5, 15, 37, 15, 16)
-COLUMN_HEADINGS = ("No.", "Nomor Tiket", "Nama Pemohon", "Jenis Dokumen", "NIK")
-SEPARATOR = " │ "
-FIRST_BLOCK_LINES = 40  # fits under the kop surat and the opening paragraph on page 1
-BLOCK_LINES = 64  # fits a whole A4 page at the item font size
 
 
 @dataclass(frozen=True)
@@ -35,6 +26,13 @@ class ItemLine:
     applicant_name: str
     document_type: str
     nik_masked: str
+    document_number: str = ""  # given at data entry
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        """The item's cells in the order of item_table.COLUMNS."""
+        return (f"{self.position}.", self.ticket_number, self.applicant_name, self.document_type,
+                self.document_number or "-", self.nik_masked)
 
 
 @dataclass(frozen=True)
@@ -58,6 +56,10 @@ class BeritaAcaraDocument:
     courier: Person
     head: Person  # Kepala Dinas, "Mengetahui"
     is_draft: bool  # printed with a "KONSEP" mark until the Kepala Dinas signs
+    # The paraf on the printed documents: "Nama (Kepala Bidang) pada 23 November 2026 (12 berkas)", one per
+    # officer and day; and how many items have none recorded.
+    initialled: Sequence[str] = field(default_factory=tuple)
+    not_initialled: int = 0
 
 
 def render_pdf(html: str) -> bytes:
@@ -80,41 +82,13 @@ def sorting_report_pdf(report: SortingReport, signatory: Person, number: str | N
 
 
 def berita_acara_pdf(document: BeritaAcaraDocument) -> bytes:
-    """The berita acara as an A4 PDF: opening, item list in blocks, totals and signature blocks."""
+    """The berita acara as an A4 PDF: opening, the ruled item list in page blocks, totals and signatures."""
+    blocks = item_table.blocks(item.cells for item in document.items)
     html = render_template(
         "berita_acara/pdf/berita_acara.html", ba=document, office=office(),
         opening=opening_phrase(document.document_date), signed_on=long_date(document.document_date),
-        heading=_line(COLUMN_HEADINGS), blocks=item_blocks(document.items),
+        blocks=blocks, heading=item_table.heading(), columns=item_table.COLUMNS,
+        table_width=item_table.TABLE_WIDTH, column_rules=item_table.column_rules_css(),
+        row_rules=item_table.row_rules_css(),
     )
     return render_pdf(html)
-
-
-def item_blocks(items: Iterable[ItemLine]) -> list[str]:
-    """The item lines split into page-sized blocks; an item's wrapped lines stay together."""
-    blocks: list[list[str]] = [[]]
-    limit = FIRST_BLOCK_LINES
-    for item in items:
-        lines = item_lines(item)
-        if blocks[-1] and len(blocks[-1]) + len(lines) > limit:
-            blocks.append([])
-            limit = BLOCK_LINES
-        blocks[-1].extend(lines)
-    return ["\n".join(block) for block in blocks if block]
-
-
-def item_lines(item: ItemLine) -> list[str]:
-    """One item as ruled text lines; a long name wraps onto continuation lines of its own column."""
-    name_width = COLUMN_WIDTHS[2]
-    names = textwrap.wrap(item.applicant_name, name_width, break_long_words=True) or [""]
-    lines = [_line((f"{item.position}.", item.ticket_number, names[0], item.document_type, item.nik_masked))]
-    lines.extend(_line(("", "", more, "", "")) for more in names[1:])
-    return lines
-
-
-def _line(cells: Sequence[str]) -> str:
-    padded = []
-    for index, (cell, width) in enumerate(zip(cells, COLUMN_WIDTHS)):
-        text = cell[:width]
-        padded.append(text.rjust(width) if index == 0 else text.ljust(width))
-    return SEPARATOR.join(padded).rstrip()
-

@@ -11,10 +11,10 @@ from urllib.parse import quote
 from uuid import uuid4
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from werkzeug.wrappers import Response
 
-from berita_acara import document, handover, jobs
+from berita_acara import document, handover, jobs, records
 from berita_acara.exports import report_csv, report_xlsx
 from berita_acara.handover import HandoverError
 from berita_acara.models import BeritaAcara, BeritaAcaraStatus
@@ -59,20 +59,22 @@ def allowed(roles: Callable[[], tuple[str, ...]]) -> Callable[[View], View]:
 
 @bp.app_context_processor
 def _helpers() -> dict[str, object]:
-    """Who sees this package's pages in the navigation, the kecamatan a sorted berkas may go to, the
-    ticket page's link to the berita acara listing the ticket, and what waits for the signer (the TTE page)."""
+    """Who sees this package's pages in the navigation, the kecamatan a sorted berkas may go to, what the
+    ticket page shows of the SOP's papers (the berita acara linked), and what waits for the signer (the TTE page)."""
     return {"berita_acara_roles": view_roles(), "sorting_report_roles": report_roles(),
-            "kecamatan_choices": KECAMATAN, "berita_acara_of": _berita_acara_of,
+            "kecamatan_choices": KECAMATAN, "papers_of": _papers_of,
             "berita_acara_to_sign": lambda: handover.awaiting_signature(db.session(), user())}
 
 
-def _berita_acara_of(ticket: Ticket) -> dict[str, Any] | None:
-    """The berita acara listing the ticket, and whether the reader may open it."""
-    berita_acara = handover.listing(db.session(), ticket)
-    if berita_acara is None:
-        return None
-    return {"ba": berita_acara, "status": BeritaAcaraStatus(berita_acara.status),
-            "may_open": handover.can_view(user(), berita_acara)}
+def _papers_of(ticket: Ticket) -> dict[str, Any]:
+    """What the SOP's papers record of the ticket: the document number, the paraf (who, when) and the
+    berita acara listing it, with whether the reader may open that."""
+    session = db.session()
+    berita_acara = handover.listing(session, ticket)
+    return {"document_number": records.document_number(ticket), "paraf": records.parafs(session, [ticket]).get(
+                int(ticket.id or 0)),
+            "ba": berita_acara, "status": BeritaAcaraStatus(berita_acara.status) if berita_acara else None,
+            "may_open": berita_acara is not None and handover.can_view(user(), berita_acara)}
 
 
 # What each paper-trail step is, as the ticket page says where it is taken.
@@ -220,10 +222,12 @@ def detail(ba_id: int) -> str:
         "record_delivery": handover.may_record_delivery(account, berita_acara, chain),
         "receive": handover.is_receiving_upt(account, berita_acara, chain),
     }
+    items = handover.items_of(session, berita_acara)
+    tickets = list(session.exec(select(Ticket).where(col(Ticket.id).in_([i.ticket_id for i in items]))))
     return render_template(
-        "berita_acara/detail.html", ba=berita_acara, items=handover.items_of(session, berita_acara),
-        status=status, statuses=BeritaAcaraStatus, may=may,
+        "berita_acara/detail.html", ba=berita_acara, items=items, status=status, statuses=BeritaAcaraStatus, may=may,
         kecamatan=_kecamatan_names(session), couriers=couriers, people=_people(session, berita_acara),
+        document_numbers={t.id: records.document_number(t) for t in tickets}, parafs=records.parafs(session, tickets),
     )
 
 

@@ -120,6 +120,8 @@ class OutputMeaning(StrEnum):
     PRIORITY = "priority"
     UNIT = "unit"  # the unit of the Dinas the complaint went to
     REFERRAL = "referral"  # the other agency a complaint was referred to, by name
+    DOCUMENT_NUMBER = "document_number"  # the number of the document issued (printed on the berita acara)
+    INITIALS = "initials"  # the paraf on the printed document: who ticked it and when is kept and printed
 
 
 class TicketColumn(StrEnum):
