@@ -6,6 +6,7 @@ from flask import Flask
 
 from berita_acara.handover import refuse_moves_outside
 from berita_acara.outputs import berita_acara_output
+from berita_acara.register_views import bp as register_book_bp
 from berita_acara.retention import LABELS, purge_reports
 from berita_acara.stages import check_definition
 from berita_acara.views import step_on_berita_acara
@@ -18,7 +19,7 @@ def init_app(app: Flask) -> None:
     """Refuse at start an SOP whose berita acara could not work; fill the `berita_acara` output with the
     number of the signed berita acara listing the ticket; keep listed tickets from leaving the handover,
     courier and UPT stages other than with their berita acara, and point their ticket pages to it;
-    remove its PDFs with the purge of finished tickets."""
+    remove its PDFs with the purge of finished tickets; add the buku registrasi's pages."""
     for definition in definitions():
         require_duties(definition)
     events.provide_output(app, OutputSource.BERITA_ACARA,
@@ -26,6 +27,7 @@ def init_app(app: Flask) -> None:
     events.on(app, events.TicketEvent.STAGE_LEFT, refuse_moves_outside)
     events.take_advance_elsewhere(app, step_on_berita_acara)
     retention.add_purger(app, purge_reports, LABELS)
+    app.register_blueprint(register_book_bp)  # the buku registrasi, one of the SOP's papers like the berita acara
 
 
 def require_duties(definition: Definition) -> None:

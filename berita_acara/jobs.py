@@ -16,7 +16,8 @@ from rq import Retry
 
 from berita_acara.document import build_document
 from berita_acara.models import BeritaAcara
-from berita_acara.render import Person, berita_acara_pdf, sorting_report_pdf
+from berita_acara import register_book
+from berita_acara.render import Person, berita_acara_pdf, register_book_pdf, sorting_report_pdf
 from berita_acara.sorting import Period, batch_report, period_report
 from berita_acara.stages import handover_chains
 from layanan.db import job_session
@@ -85,3 +86,10 @@ def _store(key: str, data: bytes) -> None:
     partial = path.with_suffix(f".{os.getpid()}.tmp")
     partial.write_bytes(data)
     partial.replace(path)  # atomic: a reader sees no file or the whole file
+
+
+def render_register_book(key: str, year: int) -> None:
+    """Render the year's registration book."""
+    app = job_app()
+    with app.app_context(), job_session(app) as session:
+        _store(key, register_book_pdf(year, register_book.entries(session, year)))

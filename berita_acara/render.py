@@ -14,8 +14,9 @@ from flask import current_app, render_template
 from weasyprint import HTML
 
 from berita_acara import item_table
+from berita_acara.register_book import HEADINGS, Entry
 from berita_acara.sorting import SortingReport
-from layanan.clock import WIB
+from layanan.clock import WIB, utcnow
 from berita_acara.words import long_date, opening_phrase
 
 
@@ -78,6 +79,13 @@ def sorting_report_pdf(report: SortingReport, signatory: Person, number: str | N
     """The "Laporan Pemilahan Berkas per Kecamatan" as an A4 PDF, numbered and signed by the sorter."""
     html = render_template("berita_acara/pdf/sorting_report.html", report=report, office=office(), number=number,
                            printed_on=long_date(report.generated_at.astimezone(WIB).date()), signatory=signatory)
+    return render_pdf(html)
+
+
+def register_book_pdf(year: int, entries: Sequence[Entry]) -> bytes:
+    """The year's buku registrasi as an A4 landscape PDF."""
+    html = render_template("berita_acara/pdf/register_book.html", year=year, entries=entries, office=office(),
+                           headings=HEADINGS, printed_on=long_date(utcnow().astimezone(WIB).date()))
     return render_pdf(html)
 
 

@@ -158,14 +158,14 @@ def sorting_report(fmt: str) -> Response | tuple[str, int]:
     report = period_report(session, period) if period else batch_report(session)
     name = f"laporan-pemilahan-{period.first}-{period.last}" if period else "laporan-pemilahan-batch"
     body = report_csv(report) if fmt == "csv" else report_xlsx(report)
-    return _download(body, FORMATS[fmt], f"{name}.{fmt}")
+    return download(body, FORMATS[fmt], f"{name}.{fmt}")
 
 
 @bp.get("/pemilahan/hasil/<key>")
 @allowed(report_roles)
 def sorting_result(key: str) -> Response | tuple[str, int]:
     """The rendered sorting report, or a page that reloads itself until the worker has made it."""
-    return _rendered_or_wait(key, "laporan-pemilahan.pdf")
+    return rendered_or_wait(key, "laporan-pemilahan.pdf")
 
 
 @bp.get("/")
@@ -239,14 +239,14 @@ def pdf(ba_id: int) -> Response | tuple[str, int]:
     berita_acara = _visible(session, ba_id)
     filename = f"berita-acara-{berita_acara.number.replace('/', '-')}.pdf"
     if berita_acara.signed_pdf:
-        _record_view()
-        return _download(berita_acara.signed_pdf, FORMATS["pdf"], filename)
+        record_view()
+        return download(berita_acara.signed_pdf, FORMATS["pdf"], filename)
     if berita_acara.status != BeritaAcaraStatus.DRAFT:  # signed, and the PDF removed when retention ended
         return render_template("berita_acara/purged.html", ba=berita_acara), 410
     key = jobs.draft_key(berita_acara)
     if not jobs.rendering_path(key).exists():
         jobs.request_rendering(jobs.render_berita_acara, key, berita_acara.id)
-    return _rendered_or_wait(key, filename)
+    return rendered_or_wait(key, filename)
 
 
 @bp.post("/<id:ba_id>/keluarkan/<id:item_id>")
@@ -335,18 +335,19 @@ def receive_late(ba_id: int, item_id: int) -> Response:
                  "Berkas susulan sudah dicatat diterima.")
 
 
-def _rendered_or_wait(key: str, filename: str) -> Response | tuple[str, int]:
+def rendered_or_wait(key: str, filename: str) -> Response | tuple[str, int]:
+    """The rendering with this key as a download, or a page that reloads itself until the worker made it."""
     try:
         path = jobs.rendering_path(key)
     except ValueError:
         abort(404)
     if path.exists():
-        _record_view()
-        return _download(path.read_bytes(), FORMATS["pdf"], filename)
+        record_view()
+        return download(path.read_bytes(), FORMATS["pdf"], filename)
     return render_template("berita_acara/rendering.html"), 202
 
 
-def _record_view() -> None:
+def record_view() -> None:
     """One audit record for a printed report listing citizens (the path names which), committed."""
     audit.record(db.session(), audit.AuditAction.VIEW_DOCUMENT, staff_id=user().id, detail=request.path,
                  ip=request.remote_addr)
@@ -383,7 +384,7 @@ def _period_from_args() -> Period | None:
     return Period(first, last)
 
 
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
+def download(body: bytes, mimetype: str, filename: str) -> Response:
     """A file to save, never shown inside the browser (a PDF viewer there runs what the file carries)."""
     # content_type, not mimetype: Werkzeug adds "; charset=utf-8" to a text mimetype, which already carries one.
     return Response(body, content_type=mimetype, headers={
