@@ -47,7 +47,7 @@ guard(bp)
 @bp.app_context_processor
 def document_helpers() -> dict[str, Any]:
     """Lets the ticket page show the issued document and, to the operator, the upload form; and the
-    navigation who signs."""
+    navigation who signs and how many documents wait for the signer."""
 
     def issued_document(ticket: Ticket) -> dict[str, Any]:
         stage = document_stage(ticket)
@@ -58,7 +58,9 @@ def document_helpers() -> dict[str, Any]:
                 "may_open": may_open_document(user(), ticket)}
 
     return {"issued_document": issued_document, "document_status": DocumentStatus,
-            "signer_roles": duty_roles(RoleDuty.SIGN)}
+            "signer_roles": duty_roles(RoleDuty.SIGN),
+            "documents_to_sign": lambda: sum(1 for item in signing_queue(db.session(), user())
+                                             if item.document and item.document.status == DocumentStatus.AWAITING_SIGNATURE)}
 
 
 @bp.post("/tiket/<number>/dokumen")

@@ -31,3 +31,5 @@ def test_the_tte_page_lists_the_berita_acara_waiting_for_the_signature(app: Flas
     assert "Gisting" in row and f'href="/berita-acara/{draft.id}"' in row
     assert "Berita acara menunggu tanda tangan (1)" in page
     assert 'id="passphrase"' in http.get(f"/berita-acara/{draft.id}").text  # where it is signed
+    nav = page[page.index("<nav>"):page.index("</nav>")]
+    assert '<span class="badge" title="Menunggu tanda tangan Anda">1</span>' in nav  # told on every page
