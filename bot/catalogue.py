@@ -14,7 +14,8 @@ _MENU = (
     "1. Ajukan permohonan dokumen\n"
     "2. Cek status permohonan\n"
     "3. Sampaikan pengaduan\n"
-    "4. Bantuan / hubungi petugas"
+    "4. Bantuan / hubungi petugas\n"
+    "5. Dukcapil Siaga: petugas datang ke rumah warga lansia, sakit, disabilitas atau ODGJ"
 )
 _SERVICE_LIST = "\n".join(f"{i}. {service.label}" for i, service in enumerate(DOCUMENT_SERVICES, start=1))
 _KECAMATAN_LIST = "\n".join(f"{i}. {k.name}" for i, k in enumerate(KECAMATAN, start=1))
@@ -39,6 +40,34 @@ MESSAGES: dict[str, str] = {
     "media_not_now": "File belum bisa kami terima pada langkah ini; kirim setelah diminta.",
     "internal_error": "Maaf, sistem kami sedang mengalami gangguan. Pesan Anda sudah tersimpan. "
                       "Silakan coba lagi beberapa saat lagi, atau tunggu petugas menghubungi Anda.",
+    # Dukcapil Siaga: a third party reports a vulnerable resident for a home visit
+    "ask_siaga_reporter": "*Dukcapil Siaga*\nPetugas datang ke rumah penduduk yang tidak dapat ke kantor (lansia, "
+                          "sakit, disabilitas, ODGJ, penghuni panti). Ketik nama lengkap Anda sebagai pelapor.",
+    "ask_siaga_relation": "Apa hubungan Anda dengan penduduk tersebut? Balas angka atau tulis singkat "
+                          "(contoh: anak):\n{relations}",
+    "siaga_relation_invalid": "Tulis hubungan Anda dengan huruf, contoh: anak, cucu, kepala pekon.",
+    "ask_siaga_subject": "Ketik nama lengkap penduduk yang perlu didatangi (boleh walau belum punya NIK).",
+    "ask_siaga_pekon": "Di pekon/kelurahan mana penduduk tinggal?",
+    "siaga_pekon_invalid": "Tulis nama pekon/kelurahan dengan huruf, contoh: Sukamaju.",
+    "ask_siaga_kecamatan": "Di kecamatan mana? Ketik nama atau angkanya:\n" + _KECAMATAN_LIST,
+    "ask_siaga_condition": "Ceritakan singkat kondisi penduduk dan dokumen yang dibutuhkan "
+                           "(contoh: lansia 80 tahun, tidak bisa berjalan, belum punya KTP-el).",
+    "siaga_condition_too_short": "Ceritakan sedikit lebih lengkap (minimal 10 huruf).",
+    "ask_siaga_phone": "Nomor HP yang bisa dihubungi petugas untuk mengatur kunjungan? Ketik *sama* bila sama "
+                       "dengan nomor WhatsApp ini.",
+    "siaga_phone_same": "Atau ketik *sama* untuk memakai nomor WhatsApp ini.",
+    "ask_siaga_letters": "Kirim foto/PDF surat pendukung bila ada: surat keterangan domisili dari pekon/kelurahan, "
+                         "surat dari Dinas Sosial (ODGJ/terlantar), surat dari kepolisian (tanpa identitas). "
+                         "Ketik *lewati* bila belum ada.",
+    "siaga_letters_waiting": "{count} file sudah diterima. Kirim lagi bila ada, atau ketik *selesai*.",
+    "ask_siaga_urgent": "Apakah dokumen ini *mendesak*, misalnya untuk berobat ke rumah sakit atau bantuan sosial? "
+                        "Balas *ya* atau *tidak*.",
+    "siaga_urgent_yes": "Mendesak",
+    "siaga_urgent_no": "Biasa",
+    "siaga_phone_this": "nomor WhatsApp ini",
+    "confirm_siaga": "*Laporan Siaga:*\nPelapor: {name} ({relation})\nPenduduk: {subject}\n"
+                     "Alamat: {pekon}, Kec. {kecamatan}\nKondisi: {description}\nTelepon: {contact}\n"
+                     "Surat: {files} file\nPrioritas: {priority}\nKetik *ya* untuk mengirim atau *batal*.",
     # Status
     "status_ask": f"Ketik nomor tiket Anda, contoh: {TICKET_EXAMPLE}",
     "status_number_invalid": f"Nomor tiket tidak dikenali. Contoh nomor yang benar: {TICKET_EXAMPLE}",

@@ -47,6 +47,7 @@ from bot.office_hours import opening_words
 from bot.understanding import (Reading, choice_of, digit_runs, is_english, kecamatan_in, name_in, nik_candidates,
                                normalise, read_intents, strip_symbols)
 from layanan.clock import WIB
+from layanan.phone import InvalidPhone, normalize_any_phone
 from bot.services_catalog import match_service
 from tickets.constants import DOCUMENT_SERVICES, Service
 from tickets.kecamatan import BY_CODE, KECAMATAN, Kecamatan
@@ -85,6 +86,16 @@ class Step(StrEnum):
     COMPLAINT_PHOTOS = "complaint_photos"
     COMPLAINT_CONFIDENTIAL = "complaint_confidential"
     COMPLAINT_CONFIRM = "complaint_confirm"
+    SIAGA_REPORTER = "siaga_reporter"
+    SIAGA_RELATION = "siaga_relation"
+    SIAGA_SUBJECT = "siaga_subject"
+    SIAGA_PEKON = "siaga_pekon"
+    SIAGA_KECAMATAN = "siaga_kecamatan"
+    SIAGA_CONDITION = "siaga_condition"
+    SIAGA_PHONE = "siaga_phone"
+    SIAGA_LETTERS = "siaga_letters"
+    SIAGA_URGENT = "siaga_urgent"
+    SIAGA_CONFIRM = "siaga_confirm"
 
 
 # --- Messages in and out --------------------------------------------------------------------------
@@ -138,6 +149,17 @@ class State:
 
 
 @dataclass(frozen=True)
+class SiagaDetails:
+    """A Dukcapil Siaga report's own answers: the reporter's relation, the resident, where, how to reach them."""
+
+    relation: str
+    subject_name: str
+    pekon: str
+    contact_phone: str | None  # None: the WhatsApp number the report came from
+    urgent: bool
+
+
+@dataclass(frozen=True)
 class CreateTicket:
     service: Service
     nik: str | None
@@ -150,6 +172,7 @@ class CreateTicket:
     category: str | None = None
     related_number: str | None = None
     confidential: bool = False
+    siaga: SiagaDetails | None = None
 
 
 @dataclass(frozen=True)
@@ -264,6 +287,12 @@ THANKS_WORDS = frozenset({"terima", "terimakasih", "trimakasih", "makasih", "mak
                           "tq", "ok", "oke", "okay", "siap", "baik", "sip", "mantap", "alhamdulillah"})
 REQUEST_WORDS = frozenset({"permohonan", "ajukan", "ajukan permohonan", "mengajukan", "pengajuan", "dokumen"})
 COMPLAINT_WORDS = frozenset({"pengaduan", "aduan", "adukan", "mengadu", "komplain", "keluhan"})
+SIAGA_WORDS = frozenset({"siaga", "lansia", "jompo", "sakit", "disabilitas", "difabel", "odgj", "panti", "lumpuh",
+                         "stroke", "terlantar"})
+SIAGA_PHRASES = ("jemput bola", "tidak bisa jalan", "tidak bisa datang")
+SAME_NUMBER_WORDS = frozenset({"sama", "nomor ini", "no ini", "ini", "sama dengan ini", "nomor wa ini"})
+URGENT_WORDS = frozenset({"mendesak", "darurat", "segera", "penting", "rumah sakit", "rs", "bansos", "berobat"})
+RELATIONS = ("Keluarga", "Aparat pekon/kelurahan", "Petugas kecamatan", "Pendamping sosial/Dinsos", "Pengurus panti")
 MAX_GREETING_WORDS = 6
 MAX_SHORTCUT_WORDS = 8  # longer free text at the menu is too often about something else
 MIN_STORY_WORDS = 6  # a complaint opened with this many words already tells what happened
@@ -332,12 +361,18 @@ class _Draft:
     category: str | None = None  # a complaint's, one of the SOP's categories
     related_number: str | None = None  # a complaint's, the canonical number of the ticket it is about
     confidential: bool | None = None  # a complaint's: whether the citizen's identity is kept from the handlers
+    relation: str | None = None  # a Siaga report's: the reporter's relation to the resident
+    subject_name: str | None = None  # a Siaga report's: the resident
+    pekon: str | None = None  # a Siaga report's: the resident's pekon or kelurahan
+    contact_phone: str | None = None  # a Siaga report's: E.164, or SAME_NUMBER for the WhatsApp number itself
+    urgent: bool | None = None  # a Siaga report's: needed for hospital care or social aid
     files: int = 0
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {name: getattr(self, name) for name in _TEXT_FIELDS}
         data["service"] = self.service.value if self.service else None
         data["confidential"] = self.confidential
+        data["urgent"] = self.urgent
         data = {key: value for key, value in data.items() if value is not None}
         if self.files:
             data["files"] = self.files
@@ -351,6 +386,9 @@ class _Draft:
         if any(value is not None and not (isinstance(value, str) and value) for value in texts.values()):
             return None
         service, files, confidential = data.get("service"), data.get("files", 0), data.get("confidential")
+        urgent = data.get("urgent")
+        if urgent is not None and not isinstance(urgent, bool):
+            return None
         if service is not None and (not isinstance(service, str) or service not in _SERVICE_VALUES):
             return None
         if not isinstance(files, int) or isinstance(files, bool) or files < 0:
@@ -365,10 +403,11 @@ class _Draft:
         if texts["category"] not in complaint_categories():
             texts["category"] = None
         return cls(service=Service(service) if service is not None else None, files=files,
-                   confidential=confidential, **texts)
+                   confidential=confidential, urgent=urgent, **texts)
 
 
-_TEXT_FIELDS = tuple(f.name for f in fields(_Draft) if f.name not in ("service", "files", "confidential"))
+_TEXT_FIELDS = tuple(f.name for f in fields(_Draft) if f.name not in ("service", "files", "confidential", "urgent"))
+SAME_NUMBER = "sama"
 _SERVICE_VALUES = frozenset(s.value for s in Service)
 _STEP_VALUES = frozenset(s.value for s in Step)
 # What the steps outside the flows build on (the flows' steps: see REQUEST_FLOW and COMPLAINT_FLOW).
@@ -702,7 +741,7 @@ def _prompt(turn: _Turn) -> str:
             return render("menu")
         case Step.STATUS_NUMBER:
             return render("status_ask")
-        case Step.REQUEST_CONFIRM | Step.COMPLAINT_CONFIRM:
+        case Step.REQUEST_CONFIRM | Step.COMPLAINT_CONFIRM | Step.SIAGA_CONFIRM:
             return render("confirm_prompt")  # the summary was shown once; asked again, only the choice
         case step if step in _POSITION:
             flow, position = _POSITION[step]
@@ -723,6 +762,8 @@ def _on_start(turn: _Turn, message: _Message) -> None:
         _start_complaint(turn)
     elif choice == 4:
         _ask_human(turn)
+    elif choice == 5:
+        _ask_next(turn, _Draft(draft_id=turn.incoming.key, service=Service.SIAGA), SIAGA_FLOW, after=None)
     elif turn.needs_human:
         # Someone waiting for a person is writing to that person, not to the menu (but gets the FAQ's answers).
         if not _answer_faq(turn, message):
@@ -738,6 +779,10 @@ def _on_start_text(turn: _Turn, message: _Message, reading: Reading) -> None:
     question or a document request (with any slots it carries), in that order; else a greeting or thanks."""
     if reading.complaint or COMPLAINT_WORDS.intersection(message.words):
         _start_complaint(turn, message)
+    elif SIAGA_WORDS.intersection(message.words) or any(p in message.text for p in SIAGA_PHRASES):
+        draft, _ = _absorb(_Draft(draft_id=turn.incoming.key, service=Service.SIAGA), message, SIAGA_FLOW,
+                           turn.incoming.now)
+        _ask_next(turn, draft, SIAGA_FLOW, after=None, message=message)
     elif _answer_faq(turn, message):
         pass
     elif reading.unsupported:
@@ -970,6 +1015,55 @@ def _categories_params(draft: _Draft) -> Mapping[str, object]:
     return {"categories": _numbered(complaint_categories())}
 
 
+def _parse_relation(message: _Message, now: datetime) -> Answer | Miss:
+    """The reporter's relation to the resident: a number of RELATIONS or a few words ("anak", "kepala pekon")."""
+    choice = message.choice
+    if choice is not None and 1 <= choice <= len(RELATIONS):
+        return Answer(RELATIONS[choice - 1])
+    relation = clean_name(message.raw)
+    return Answer(relation[:80]) if relation else Miss(render("siaga_relation_invalid"), again=True)
+
+
+def _parse_pekon(message: _Message, now: datetime) -> Answer | Miss:
+    """The pekon or kelurahan, up to a kecamatan named after it ("Sukamaju, kec Gisting")."""
+    typed = re.split(r"[,;\n]|\b(?:kec|kecamatan)\b", message.raw, maxsplit=1, flags=re.IGNORECASE)[0]
+    typed = re.sub(r"^\s*(?:pekon|desa|kelurahan|kel)\b\.?\s*", "", typed, flags=re.IGNORECASE)
+    pekon = clean_name(typed)
+    return Answer(pekon[:120]) if pekon else Miss(render("siaga_pekon_invalid"), again=True)
+
+
+def _parse_contact_phone(message: _Message, now: datetime) -> Answer | Miss:
+    """A phone number to arrange the visit, or "sama" for this WhatsApp number."""
+    if message.text in SAME_NUMBER_WORDS:
+        return Answer(SAME_NUMBER)
+    try:
+        return Answer(normalize_any_phone(message.raw))
+    except InvalidPhone as exc:
+        return Miss(f"{render(exc.key)}\n{render('siaga_phone_same')}")
+
+
+def _parse_urgent(message: _Message, now: datetime) -> Answer | Miss:
+    """Yes or no to an urgent report; words like "mendesak" or "rumah sakit" say yes."""
+    words = message.words
+    if message.text in YES_WORDS or URGENT_WORDS.intersection(words) or "rumah sakit" in message.text:
+        return Answer(True)
+    if words and (words[0] in NEGATIONS or message.text in NO_WORDS or words[0] in {"biasa", "belum"}):
+        return Answer(False)
+    return Miss()
+
+
+def _siaga_summary(draft: _Draft) -> Mapping[str, object]:
+    """The values of the Siaga report's summary."""
+    phone = draft.contact_phone
+    return {
+        "name": draft.name or "-", "relation": draft.relation or "-", "subject": draft.subject_name or "-",
+        "pekon": draft.pekon or "-", "kecamatan": _kecamatan_name(draft),
+        "description": _shorten(draft.description or ""), "files": draft.files,
+        "contact": render("siaga_phone_this") if phone == SAME_NUMBER else (phone or "-"),
+        "priority": render("siaga_urgent_yes" if draft.urgent else "siaga_urgent_no"),
+    }
+
+
 # In the order they are asked. Adding a question: a Step, a _Draft field, one entry and its catalogue text
 # (and, in a flow citizens are already in, may_be_missing=True).
 REQUEST_FLOW = Flow(steps=(
@@ -997,8 +1091,25 @@ COMPLAINT_FLOW = Flow(steps=(
     FlowStep(Step.COMPLAINT_CONFIRM, None, None, "confirm_complaint", params=lambda draft: _complaint_summary(draft)),
 ), services=frozenset({Service.PENGADUAN}))
 
+SIAGA_FLOW = Flow(steps=(
+    FlowStep(Step.SIAGA_REPORTER, "name", _parse_name, "ask_siaga_reporter"),
+    FlowStep(Step.SIAGA_RELATION, "relation", _parse_relation, "ask_siaga_relation",
+             params=lambda draft: {"relations": _numbered(RELATIONS)}),
+    FlowStep(Step.SIAGA_SUBJECT, "subject_name", _parse_name, "ask_siaga_subject"),
+    FlowStep(Step.SIAGA_PEKON, "pekon", _parse_pekon, "ask_siaga_pekon"),
+    FlowStep(Step.SIAGA_KECAMATAN, "kecamatan_code", _parse_kecamatan, "ask_siaga_kecamatan"),
+    FlowStep(Step.SIAGA_CONDITION, "description", _long_text("siaga_condition_too_short"), "ask_siaga_condition"),
+    FlowStep(Step.SIAGA_PHONE, "contact_phone", _parse_contact_phone, "ask_siaga_phone"),
+    FlowStep(Step.SIAGA_LETTERS, "files", None, lambda draft: "siaga_letters_waiting" if draft.files
+             else "ask_siaga_letters", params=lambda draft: {"count": draft.files} if draft.files else {},
+             optional=True),
+    FlowStep(Step.SIAGA_URGENT, "urgent", _parse_urgent, "ask_siaga_urgent"),
+    FlowStep(Step.SIAGA_CONFIRM, None, None, "confirm_siaga", params=_siaga_summary),
+), services=frozenset({Service.SIAGA}))
+
+_FLOWS = (REQUEST_FLOW, COMPLAINT_FLOW, SIAGA_FLOW)
 _POSITION: dict[Step, tuple[Flow, int]] = {
-    entry.step: (flow, position) for flow in (REQUEST_FLOW, COMPLAINT_FLOW) for position, entry in enumerate(flow.steps)
+    entry.step: (flow, position) for flow in _FLOWS for position, entry in enumerate(flow.steps)
 }
 # Steps whose answer is a ticket number: a bare number there answers the question, not asks its status.
 _NUMBER_STEPS = frozenset({Step.COMPLAINT_RELATED})
@@ -1106,16 +1217,32 @@ def _on_request_confirm(turn: _Turn, message: _Message) -> None:
     ))
 
 
-def _on_complaint_photos(turn: _Turn, message: _Message) -> None:
+def _on_optional_files(turn: _Turn, message: _Message) -> None:
+    """Files a flow may go without (a complaint's photos, a Siaga report's letters): kept until a skip word."""
+    flow, _ = _POSITION[turn.step]
+    step = turn.step
     if message.media:
-        _take_media(turn, message, Step.COMPLAINT_PHOTOS)
+        _take_media(turn, message, step)
         if message.text not in SKIP_WORDS:
             return
     elif message.text not in SKIP_WORDS:
         if not _answer_faq(turn, message):
             turn.not_understood()
         return
-    _ask_next(turn, turn.draft, COMPLAINT_FLOW, after=Step.COMPLAINT_PHOTOS)
+    _ask_next(turn, turn.draft, flow, after=step)
+
+
+def _on_siaga_confirm(turn: _Turn, message: _Message) -> None:
+    if message.media:
+        _take_media(turn, message, Step.SIAGA_LETTERS)
+        return
+    _confirm(turn, message, lambda draft: CreateTicket(
+        service=Service.SIAGA, nik=None, name=draft.name, kecamatan_code=draft.kecamatan_code,
+        description=draft.description, draft_id=draft.draft_id or turn.incoming.key,
+        siaga=SiagaDetails(relation=draft.relation or "", subject_name=draft.subject_name or "",
+                           pekon=draft.pekon or "", urgent=bool(draft.urgent),
+                           contact_phone=None if draft.contact_phone == SAME_NUMBER else draft.contact_phone),
+    ))
 
 
 def _on_complaint_confirm(turn: _Turn, message: _Message) -> None:
@@ -1148,15 +1275,16 @@ def _confirm(turn: _Turn, message: _Message, ticket: Callable[[_Draft], CreateTi
 _HANDLERS: dict[Step, Callable[[_Turn, _Message], None]] = {
     Step.START: _on_start,
     Step.STATUS_NUMBER: _on_status_number,
-    **{entry.step: _on_question for flow in (REQUEST_FLOW, COMPLAINT_FLOW) for entry in flow.steps
-       if entry.parse is not None},
+    **{entry.step: _on_question for flow in _FLOWS for entry in flow.steps if entry.parse is not None},
     Step.REQUEST_DOCUMENTS: _on_request_documents,
     Step.REQUEST_CONFIRM: _on_request_confirm,
-    Step.COMPLAINT_PHOTOS: _on_complaint_photos,
+    Step.COMPLAINT_PHOTOS: _on_optional_files,
     Step.COMPLAINT_CONFIRM: _on_complaint_confirm,
+    Step.SIAGA_LETTERS: _on_optional_files,
+    Step.SIAGA_CONFIRM: _on_siaga_confirm,
 }
 _MEDIA_STEPS = frozenset({Step.REQUEST_DOCUMENTS, Step.REQUEST_CONFIRM, Step.COMPLAINT_PHOTOS,
-                             Step.COMPLAINT_CONFIRM})
+                             Step.COMPLAINT_CONFIRM, Step.SIAGA_LETTERS, Step.SIAGA_CONFIRM})
 
 
 # --- Helpers --------------------------------------------------------------------------------------

@@ -243,6 +243,8 @@ def _apply(session: Session, message: Message, attachments: list[Attachment],
         )
         if effect.category is not None:
             _prefill_category(ticket, effect.category)
+        if effect.siaga is not None:
+            _record_siaga(session, ticket, effect, message.phone)
         message.ticket_id = ticket.id
         log.info("ticket %s created from WhatsApp message %s", ticket.number, message.twilio_sid)
         return [_created_reply(ticket)]
@@ -275,6 +277,17 @@ def _prefill_category(ticket: Ticket, category: str) -> None:
     output = workflow(ticket.workflow).output_meaning(OutputMeaning.CATEGORY)
     if output is not None and category in output.options:
         ticket.outputs = {**ticket.outputs, output.key: category}  # a new dict: the JSON column sees the change
+
+
+def _record_siaga(session: Session, ticket: Ticket, effect: conversation.CreateTicket, phone: str) -> None:
+    """Keep a Siaga report's own answers beside its ticket."""
+    from siaga.services import Report, record_report
+
+    details = effect.siaga
+    assert details is not None
+    record_report(session, ticket, Report(
+        reporter_name=effect.name or "", relation=details.relation, subject_name=details.subject_name,
+        pekon=details.pekon, contact_phone=details.contact_phone or phone, urgent=details.urgent))
 
 
 def _created_reply(ticket: Ticket) -> str:

@@ -43,6 +43,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from bot import hooks as bot_hooks
     from campaigns import hooks as campaign_hooks
     from complaints import hooks as complaints_hooks
+    from outreach import hooks as outreach_hooks
+    from siaga import hooks as siaga_hooks
     from bot import pending_replies
     from pdf_delivery import hooks as pdf_delivery_hooks
     from tickets import assignment, events
@@ -53,6 +55,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     berita_acara_hooks.init_app(app)
     complaints_hooks.init_app(app)
     campaign_hooks.init_app(app)
+    siaga_hooks.init_app(app)
+    outreach_hooks.init_app(app)
     assignment.init_app(app)  # automatic assignment as tickets enter a stage
     pending_replies.init_app(app)  # staff replies kept outside the 24-hour window go out when the citizen writes
 
@@ -107,6 +111,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(canned_replies_bp)
     app.register_blueprint(assignment_bp)
     app.register_blueprint(campaigns_bp)
+
+    from outreach.views import bp as outreach_bp
+    from siaga.views import bp as siaga_bp
+
+    app.register_blueprint(siaga_bp)
+    app.register_blueprint(outreach_bp)
 
     from complaints import panels as complaint_panels
 

@@ -12,10 +12,12 @@ import bot.faq_store  # noqa: F401
 import bot.upt_directory  # noqa: F401
 import campaigns.models  # noqa: F401
 import complaints.models  # noqa: F401
+import outreach.models  # noqa: F401
 import tickets.messages  # noqa: F401
 import layanan.outbox  # noqa: F401
 import pdf_delivery.delivery_models  # noqa: F401
 import pdf_delivery.models  # noqa: F401
+import siaga.models  # noqa: F401
 import tickets.assignment  # noqa: F401
 import tickets.audit  # noqa: F401
 import tickets.models  # noqa: F401

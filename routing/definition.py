@@ -98,6 +98,8 @@ class RoleDuty(StrEnum):
     SEE_PROTECTED_IDENTITY = "see_protected_identity"
     PLAN_SCHOOL_VISITS = "plan_school_visits"  # keeps the school list, plans visits, imports students, hands over
     FIELD_WORK = "field_work"  # the field team of a school visit: records each student's status on the day
+    PLAN_FIELD_VISITS = "plan_field_visits"  # schedules visits out of the office (date, team) and records results
+    REQUEST_OUTREACH = "request_outreach"  # asks for an outreach visit (a pekon head, or staff for a letter)
 
 
 class StageDuty(StrEnum):
@@ -110,6 +112,7 @@ class StageDuty(StrEnum):
     PICKUP = "pickup"  # the citizen collects the document
     ANSWER = "answer"  # a complaint is investigated and its answer written (its first text output)
     CITIZEN_VERDICT = "citizen_verdict"  # the answer went out; the citizen's reply closes or reopens it
+    FIELD_VISIT = "field_visit"  # the visit out of the office: its result is recorded before the ticket moves on
 
 
 class OutputMeaning(StrEnum):

@@ -14,6 +14,8 @@ class Service(StrEnum):
     PINDAH = "pindah"
     PERBAIKAN_DATA = "perbaikan-data"
     PENGADUAN = "pengaduan"
+    SIAGA = "siaga"  # Dukcapil Siaga: a third party reports a vulnerable resident for a home visit
+    JEMPUT_BOLA = "jemput-bola"  # an outreach visit a pekon or an institution asked for (SIJARLA)
 
     @property
     def label(self) -> str:
@@ -30,10 +32,13 @@ SERVICE_LABELS: dict[Service, str] = {
     Service.PINDAH: "Surat Pindah (SKPWNI)",
     Service.PERBAIKAN_DATA: "Perbaikan Data",
     Service.PENGADUAN: "Pengaduan",
+    Service.SIAGA: "Dukcapil Siaga (penduduk rentan)",
+    Service.JEMPUT_BOLA: "Pelayanan jemput bola (SIJARLA)",
 }
 
 # Document requests, in the order the bot's menu lists them.
-DOCUMENT_SERVICES: tuple[Service, ...] = tuple(s for s in Service if s is not Service.PENGADUAN)
+DOCUMENT_SERVICES: tuple[Service, ...] = tuple(
+    s for s in Service if s not in (Service.PENGADUAN, Service.SIAGA, Service.JEMPUT_BOLA))
 
 
 class Channel(StrEnum):

@@ -13,6 +13,12 @@ LONGEST_LABEL = max((s.label for s in Service), key=len)
 # Realistic worst cases for every parameter name the catalogue uses.
 SAMPLES: dict[str, object] = {
     "number": "PGD-2026-000123",
+    "relations": "1. Keluarga\n2. Aparat pekon/kelurahan\n3. Petugas kecamatan\n4. Pendamping sosial/Dinsos\n"
+                 "5. Pengurus panti",
+    "relation": "Pendamping sosial/Dinsos",
+    "subject": "Hj. Siti Rahmawati binti Abdul Rahman",
+    "pekon": "Pekon Sinar Banten Kecamatan Bulok",
+    "priority": "Mendesak",
     "when": "Senin, 7 Desember 2026 pukul 08.00 WIB",
     "service_label": LONGEST_LABEL,
     "stage_label": "Diverifikasi petugas, menunggu tanda tangan Kepala Dinas",

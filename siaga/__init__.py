@@ -1,0 +1,1 @@
+"""Dukcapil Siaga: reports of vulnerable residents, their priority queue and the home visits (jemput bola)."""
