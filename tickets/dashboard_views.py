@@ -78,7 +78,7 @@ def export_csv(key: str) -> Response:
     writer.writerow(panel.header)
     writer.writerows(panel.rows)
     name = f"dasbor-{key}-{period.first.isoformat()}_{period.last.isoformat()}.csv"
-    return Response(out.getvalue().encode("utf-8"), mimetype="text/csv; charset=utf-8",
+    return Response(out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

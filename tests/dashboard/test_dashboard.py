@@ -145,7 +145,7 @@ def test_passages_that_end_outside_the_period_do_not_count(session, october) -> 
 
 def csv_rows(response: Any) -> list[list[str]]:
     assert response.status_code == 200, response.text
-    assert response.headers["Content-Type"].startswith("text/csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset named once
     assert response.content.startswith("\ufeff".encode())
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
