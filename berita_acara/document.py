@@ -17,7 +17,7 @@ from berita_acara.models import BeritaAcara, BeritaAcaraStatus
 from berita_acara.records import Paraf, document_number, parafs
 from berita_acara.render import BeritaAcaraDocument, ItemLine, Person, berita_acara_pdf
 from berita_acara.sorting import SHORT_LABELS
-from berita_acara.words import long_date
+from layanan.indonesian_words import long_date
 from pdf_delivery.documents import CODE_BYTES
 from pdf_delivery.signing import SigningError, load_office_signer, load_trust_roots, sign_pdf, signer_stamp, verify_pdf
 from tickets.kecamatan import BY_CODE

@@ -17,7 +17,7 @@ from berita_acara import item_table
 from berita_acara.register_book import HEADINGS, Entry
 from berita_acara.sorting import SortingReport
 from layanan.clock import WIB, utcnow
-from berita_acara.words import long_date, opening_phrase
+from layanan.indonesian_words import long_date, opening_phrase
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from layanan.clock import WIB
 from berita_acara.models import BeritaAcaraItem
 from berita_acara.stages import handover_chains
-from berita_acara.words import long_date
+from layanan.indonesian_words import long_date
 from routing.definition import Action
 from tickets.constants import DOCUMENT_SERVICES, Service
 from tickets.models import KecamatanRow, StageEvent, Ticket

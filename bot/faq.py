@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from berita_acara.words import DAYS
+from layanan.indonesian_words import DAYS
 from bot.understanding import normalise
 from routing.sla import WorkingCalendar
 

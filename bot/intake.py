@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from berita_acara.words import day_name, long_date
+from layanan.indonesian_words import day_name, long_date
 from bot import catalogue, conversation, faq_store
 from bot.office_hours import closed_until
 from bot.media import defer_download, refusal_for_declared_type

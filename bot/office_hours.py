@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from berita_acara.words import day_name, long_date
+from layanan.indonesian_words import day_name, long_date
 from routing.sla import WorkingCalendar, default_calendar
 
 

@@ -22,7 +22,7 @@ from flask_limiter.errors import RateLimitExceeded
 from sqlmodel import Session, col, select
 from werkzeug.wrappers import Response
 
-from berita_acara.words import day_name, long_date
+from layanan.indonesian_words import day_name, long_date
 from bot.conversation import parse_ticket_number
 from bot.upt_directory import UptOffice, upt_for
 from layanan import db

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Field, Session, SQLModel, select
 
-from berita_acara.words import DAYS
+from layanan.indonesian_words import DAYS
 from layanan.clock import utcnow
 from routing.sla import WorkingCalendar, default_calendar
 from tickets.kecamatan import BY_CODE, KECAMATAN

@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from berita_acara.numbering import format_number
 from berita_acara.render import office, render_pdf
-from berita_acara.words import long_date, opening_phrase
+from layanan.indonesian_words import long_date, opening_phrase
 from campaigns.models import School, SchoolVisit, Student
 from campaigns.services import FEATURE, CampaignError, campaign_definition, students_of
 from layanan.clock import WIB, office_year, utcnow

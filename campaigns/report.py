@@ -13,7 +13,7 @@ from openpyxl.styles import Font
 from sqlmodel import Session, col, select
 
 from berita_acara.render import office, render_pdf
-from berita_acara.words import long_date
+from layanan.indonesian_words import long_date
 from campaigns.models import School, SchoolVisit, Student, StudentStatus
 from campaigns.students import is_eligible
 from layanan.clock import WIB

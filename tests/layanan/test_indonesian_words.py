@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from berita_acara.words import long_date, number_words, opening_phrase
+from layanan.indonesian_words import long_date, number_words, opening_phrase
 
 
 @pytest.mark.parametrize(("n", "words"), [
