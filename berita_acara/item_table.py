@@ -51,7 +51,7 @@ COLUMNS = (  # wide enough for "1000.", a ticket number, "Perbaikan Data" and a 
     Column("Nomor Dokumen", 126),
     Column("NIK", 100),
 )
-TABLE_WIDTH = sum(c.width for c in COLUMNS)  # 678 px: the 180 mm between the page margins
+TABLE_WIDTH = sum(c.width for c in COLUMNS)  # 678 px: the 180 mm between the page margins (the body has no margin of its own)
 
 
 Measure = Callable[[str], float]

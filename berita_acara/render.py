@@ -89,6 +89,12 @@ def register_book_pdf(year: int, entries: Sequence[Entry]) -> bytes:
     return render_pdf(html)
 
 
+def _status_page_url() -> str | None:
+    """Where a citizen checks their document's status, when the app has the public status page."""
+    path = current_app.config.get("STATUS_PAGE_PATH")
+    return f"{current_app.config['PUBLIC_BASE_URL']}{path}" if path else None
+
+
 def berita_acara_pdf(document: BeritaAcaraDocument) -> bytes:
     """The berita acara as an A4 PDF: opening, the ruled item list in page blocks, totals and signatures."""
     blocks = item_table.blocks(item.cells for item in document.items)
@@ -98,5 +104,6 @@ def berita_acara_pdf(document: BeritaAcaraDocument) -> bytes:
         blocks=blocks, heading=item_table.heading(), columns=item_table.COLUMNS,
         table_width=item_table.TABLE_WIDTH, column_rules=item_table.column_rules_css(),
         row_rules=item_table.row_rules_css(),
+        status_url=_status_page_url(),
     )
     return render_pdf(html)

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from sqlmodel import Session
 
-from bot import citizen_reply, complaint_verdict
+from bot import citizen_reply, complaint_verdict, status_page
 from bot.call_center import whatsapp as call_center_reply
 from bot.conversation import Pending
 from tickets import events
@@ -26,6 +26,8 @@ def init_app(app: Flask) -> None:
                                                  complaint_verdict.take_message))
     events.add_pending(app, events.PendingMatter(Pending.CALL, call_center_reply.has_open_call_ticket,
                                                  call_center_reply.receive))
+    # Papers other features print (the berita acara) point citizens to the public status page.
+    app.config.setdefault("STATUS_PAGE_PATH", status_page.PATH)
 
 
 def _milestone_reached(session: Session, ticket: Ticket, event: StageEvent, transition: Any) -> None:

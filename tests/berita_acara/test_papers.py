@@ -71,6 +71,8 @@ def test_the_paraf_and_the_document_number_are_on_the_ticket_and_the_berita_acar
     text = " ".join(pdf_text(pdf).split())
     assert "Nomor Dokumen" in text and "474.4/0931/DKPS/2026" in text
     assert f"diparaf oleh Ir. Bambang Kabid ({DEFINITION.role(PARAF_ROLE).name}) pada" in text
+    # The UPT can point a citizen who comes too early to the public status page.
+    assert f"{app.config['PUBLIC_BASE_URL']}/cek-status" in text
     save_artifact("berita-acara-nomor-dokumen-paraf", pdf)
 
 
