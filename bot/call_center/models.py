@@ -18,6 +18,7 @@ class Outcome(StrEnum):
     NEEDS_FILES = "needs-files"
     COMPLAINT = "complaint"
     TRANSFERRED = "transferred"
+    SIAGA = "siaga"  # a vulnerable resident reported for a home visit (Dukcapil Siaga)
 
     @property
     def label(self) -> str:
@@ -30,10 +31,11 @@ OUTCOME_LABELS: dict[Outcome, str] = {
     Outcome.NEEDS_FILES: "Perlu kirim berkas lewat WhatsApp",
     Outcome.COMPLAINT: "Pengaduan dicatat",
     Outcome.TRANSFERRED: "Dialihkan",
+    Outcome.SIAGA: "Laporan Dukcapil Siaga",
 }
 
 # Outcomes that open a ticket.
-TICKET_OUTCOMES: frozenset[Outcome] = frozenset({Outcome.NEEDS_FILES, Outcome.COMPLAINT})
+TICKET_OUTCOMES: frozenset[Outcome] = frozenset({Outcome.NEEDS_FILES, Outcome.COMPLAINT, Outcome.SIAGA})
 
 GENERAL_TOPIC = "umum"  # a question about no particular service
 

@@ -24,6 +24,7 @@ from layanan.phone import InvalidPhone, normalize_any_phone, normalize_phone
 from layanan.outbox import defer
 from tickets.constants import DOCUMENT_SERVICES, Channel, Service
 from tickets.kecamatan import BY_CODE
+from tickets.models import Ticket
 from tickets.services import create_ticket
 from routing import workflow_for
 from routing.definition import RoleDuty
@@ -32,6 +33,9 @@ from layanan.clock import utcnow
 log = logging.getLogger(__name__)
 
 MAX_NOTES = 4000
+# A phoned Siaga report keeps the resident in the agent's notes until the Siaga officer confirms it.
+SIAGA_RELATION = "Penelepon call center"
+SIAGA_SUBJECT = "Lihat catatan call center"
 CLOCK_SKEW = timedelta(minutes=5)  # a PBX clock slightly ahead of ours is not an error
 
 
@@ -51,9 +55,10 @@ class CallDraft:
 
 
 def topic_choices() -> list[tuple[str, str]]:
-    """(value, label) of every topic an agent can pick: the bot's services, a complaint, or general."""
-    return ([(s.value, s.label) for s in DOCUMENT_SERVICES] + [(Service.PENGADUAN.value, Service.PENGADUAN.label)]
-            + [(GENERAL_TOPIC, "Informasi umum")])
+    """(value, label) of every topic an agent can pick: the bot's services, a complaint, a Siaga report, or
+    general."""
+    return ([(s.value, s.label) for s in DOCUMENT_SERVICES]
+            + [(s.value, s.label) for s in (Service.PENGADUAN, Service.SIAGA)] + [(GENERAL_TOPIC, "Informasi umum")])
 
 
 def topic_label(topic: str) -> str:
@@ -82,7 +87,9 @@ def parse_call(raw: Mapping[str, object], today: date | None = None) -> tuple[Ca
         errors["phone"] = catalogue.render(exc.key) if text.get("phone") else "Nomor telepon penelepon wajib diisi."
 
     topic = text.get("topic", "")
-    if topic not in dict(topic_choices()):
+    if outcome is Outcome.SIAGA:
+        topic = Service.SIAGA.value
+    elif topic not in dict(topic_choices()):
         errors["topic"] = "Pilih topik panggilan."
     elif outcome is Outcome.COMPLAINT:
         topic = Service.PENGADUAN.value
@@ -115,6 +122,8 @@ def parse_call(raw: Mapping[str, object], today: date | None = None) -> tuple[Ca
         errors["notes"] = f"Catatan terlalu panjang (maksimal {MAX_NOTES} karakter)."
     if outcome is Outcome.COMPLAINT and sum(ch.isalnum() for ch in notes or "") < MIN_TEXT_CHARS:
         errors["notes"] = "Tulis isi pengaduan di catatan (minimal 10 huruf)."
+    if outcome is Outcome.SIAGA and sum(ch.isalnum() for ch in notes or "") < MIN_TEXT_CHARS:
+        errors["notes"] = "Tulis siapa penduduknya, alamat dan kondisinya di catatan (minimal 10 huruf)."
 
     client_key = text.get("client_key") or None
     if client_key and len(client_key) > 80:
@@ -186,6 +195,8 @@ def log_call(
             actor_id=agent_id, actor_role=agent_role(draft.topic), now=now,
         )
         call.ticket_id = ticket.id
+        if draft.outcome is Outcome.SIAGA:
+            _record_siaga(session, ticket, draft)
     session.add(call)
     session.flush()
     link_record(session, call, record_id)
@@ -208,6 +219,16 @@ def log_call(
         log.info("call %s logged (%s) from %s, caller %s, NIK %s", call.id, call.outcome, source,
                  call.phone[-4:], mask_nik(call.nik) if call.nik else "-")
     return call
+
+
+def _record_siaga(session: Session, ticket: Ticket, draft: CallDraft) -> None:
+    """Keep a phoned Siaga report beside its ticket, as a WhatsApp one is kept; the agent's notes (the ticket's
+    description) tell who the resident is and the condition, the Siaga officer confirms the rest with the caller."""
+    from siaga.services import Report, record_report
+
+    record_report(session, ticket, Report(
+        reporter_name=draft.caller_name or "", relation=SIAGA_RELATION, subject_name=SIAGA_SUBJECT, pekon="",
+        contact_phone=draft.phone, urgent=False))
 
 
 def agent_role(service: str) -> str:
