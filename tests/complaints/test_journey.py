@@ -99,6 +99,11 @@ def test_a_whatsapp_complaint_is_answered_reopened_and_closed(  # type: ignore[n
     closed = only_ticket(session)
     assert closed.stage == complaints.done_stage.key and closed.due_at is None
 
+    # A closed complaint is followed by the satisfaction survey (SKM), answered in the same chat.
+    run_jobs()
+    assert "Survei Kepuasan Masyarakat" in outbox(app)[-1] and "Pertanyaan 1 dari 9" in outbox(app)[-1]
+    assert "Pertanyaan 2 dari 9" in phone.say("4")
+
 
 def test_a_second_belum_reopens_it_again_and_tells_the_kepala_dinas(  # type: ignore[no-untyped-def]
         app, http, session, phone: Phone, run_jobs, complaints: Definition, officers) -> None:
