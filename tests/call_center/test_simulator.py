@@ -42,7 +42,7 @@ def test_logged_call_reaches_the_simulator_and_its_photos_the_ticket(http, sessi
 
     page = simulate(http, "", [("surat-lahir.jpg", jpeg_bytes(3000), "image/jpeg"),
                                ("kk.jpg", jpeg_bytes(4000), "image/jpeg")])
-    assert f"2 file sudah kami lampirkan ke tiket *{ticket.number}*" in page
+    assert f"2 file sudah kami lampirkan ke tiket <strong>{ticket.number}</strong>" in page  # *bold* as WhatsApp shows it
     run_jobs()
     attachments = session.exec(select(Attachment).where(Attachment.ticket_id == ticket.id)).all()
     assert sorted((a.status, a.size) for a in attachments) == [(AttachmentStatus.STORED, 3000),
