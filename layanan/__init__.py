@@ -30,7 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["wib"] = format_wib
     app.jinja_env.filters["mask_nik_text"] = mask_nik_text_filter  # free text for readers without the full NIK
 
-    from layanan import db, errors, ids, logs, queue
+    from layanan import db, errors, ids, logs, queue, ui
 
     ids.init_app(app)  # the `<id:...>` URL converter, before any blueprint's routes
     logs.init_app(app)
@@ -38,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     queue.init_app(app)
     security.init_app(app)
     errors.init_app(app)  # Indonesian pages for unknown URLs and failures
+    ui.init_app(app)  # Bootstrap, served locally
 
     from berita_acara import hooks as berita_acara_hooks
     from bot import hooks as bot_hooks
@@ -102,10 +103,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(help_desk_bp)
     app.register_blueprint(signing_bp)
     app.register_blueprint(pekon_bp)
-    app.register_blueprint(complaint_reports_bp)
     app.register_blueprint(status_page_bp)
     app.register_blueprint(upt_directory_bp)
     app.register_blueprint(faq_bp)
+    app.register_blueprint(complaint_reports_bp)
     app.register_blueprint(complaints_bp)
     app.register_blueprint(ticket_reply_bp)
     app.register_blueprint(canned_replies_bp)
