@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, union_all
 from sqlmodel import Session, col, select
 
+from layanan.clock import to_wib
 from layanan.ids import parse_id
 from layanan.phone import InvalidPhone, normalize_phone
 from tickets.models import Applicant, StageEvent, Ticket
@@ -102,6 +103,24 @@ class Cursor:
         return cls(due_at=moment, id=row_id)
 
 
+class SlaState(StrEnum):
+    """Where a ticket stands against its deadline, as the queue's chip shows it."""
+
+    ON_TIME = "on-time"
+    DUE_TODAY = "due-today"
+    OVERDUE = "overdue"
+    NONE = "none"
+
+
+def sla_state(due_at: datetime | None, now: datetime) -> SlaState:
+    """Overdue once the deadline passed; due today when it falls later on the same WIB calendar day."""
+    if due_at is None:
+        return SlaState.NONE
+    if due_at < now:
+        return SlaState.OVERDUE
+    return SlaState.DUE_TODAY if to_wib(due_at).date() == to_wib(now).date() else SlaState.ON_TIME
+
+
 @dataclass(frozen=True)
 class QueueRow:
     ticket: Ticket
@@ -110,6 +129,10 @@ class QueueRow:
     def is_overdue(self, now: datetime) -> bool:
         """Whether the ticket's deadline has passed."""
         return self.ticket.due_at is not None and self.ticket.due_at < now
+
+    def sla(self, now: datetime) -> SlaState:
+        """The ticket's deadline state for the queue's chip."""
+        return sla_state(self.ticket.due_at, now)
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,19 @@ def _say(page, text: str) -> None:  # type: ignore[no-untyped-def]
     page.click("form.send button[type=submit]")
 
 
+# Stages whose queue and ticket page are photographed at 1280 px and 360 px for a person to look at.
+LOOKED_AT = {"sorting", "data_entry"}
+
+
+def _look_at(page, artifacts: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Screenshots of the page as it is at 1280 px and on a 360 px phone, which never scrolls sideways."""
+    page.screenshot(path=str(artifacts / f"{name}-1280.png"), full_page=True)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.screenshot(path=str(artifacts / f"{name}-360.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, f"{name} scrolls sideways at 360 px"
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def _officer_advances(browser, base: str, stage: Stage, number: str, definition, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -85,8 +98,12 @@ def _officer_advances(browser, base: str, stage: Stage, number: str, definition,
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     assert number in page.content(), f"{stage.key}: the ticket is not in the {stage.role} queue"
+    if stage.key in LOOKED_AT:
+        _look_at(page, artifacts, f"antrian-{stage.key}")
     page.click(f"text={number}")
     page.click("form.action-claim button")
+    if stage.key in LOOKED_AT:
+        _look_at(page, artifacts, f"tiket-{stage.key}")
     if browser_document_step(page, base, stage, number, artifacts):  # uploads the PDF, or signs on the TTE page
         context.close()
         return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -242,3 +242,23 @@ def test_queue_page_walks_ties_without_offset(session) -> None:  # type: ignore[
             break
 
     assert seen == expected
+
+
+def test_sla_chips_say_on_time_due_today_or_overdue_by_the_wib_day(http, session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    now = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 10:00 WIB
+    monkeypatch.setattr("tickets.views.utcnow", lambda: now)
+    make_staff(session, "wa_receiver")
+    late = make_ticket(session, due_at=now - timedelta(hours=1))
+    today = make_ticket(session, due_at=now + timedelta(hours=6))  # 16:00 WIB, the same day
+    tonight_utc = make_ticket(session, due_at=now + timedelta(hours=15))  # 18:00 UTC: 01:00 WIB tomorrow
+    later = make_ticket(session, due_at=now + timedelta(days=2))
+
+    page = login(http, "wa-receiver").text
+
+    chips = dict(re.findall(r'data-number="([^"]+)">.*?<span class="chip sla-chip sla-([a-z-]+)">',
+                            page, flags=re.S))
+    assert chips == {late.number: "overdue", today.number: "due-today", tonight_utc.number: "on-time",
+                     later.number: "on-time"}
+    rows = dict(re.findall(r'data-number="([^"]+)">(.*?)</tr>', page, flags=re.S))
+    assert "Terlambat" in rows[late.number] and "Jatuh tempo hari ini" in rows[today.number]
+    assert "Tepat waktu" in rows[later.number]
