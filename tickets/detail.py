@@ -36,6 +36,7 @@ class ChatItem:
     at: datetime
     media: int = 0
     status: str | None = None
+    error_code: str | None = None  # why an office message was not sent (Twilio's code, or our own)
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def chat_items(messages: list[Message], *, shown: Callable[[str], str] = mask_ni
             items.extend(ChatItem("bot", shown(reply), message.created_at) for reply in _replies(message.reply))
         else:
             items.append(ChatItem("office", shown(message.body), message.created_at, media=message.num_media,
-                                  status=message.status))
+                                  status=message.status, error_code=message.error_code))
     return items
 
 

@@ -202,7 +202,7 @@ def test_advance_form_renders_the_stage_fields(http, session) -> None:  # type: 
     http.cookies.clear()
     login(http, "sorter")
     page = act_via_form(http, sorting.number, "claim").text
-    assert '<input type="text" id="isian-kode_kecamatan" name="isian-kode_kecamatan"' in page
+    assert '<select id="isian-kode_kecamatan" name="isian-kode_kecamatan" class="kecamatan-field"' in page
 
     http.cookies.clear()
     login(http, "print-operator")
@@ -368,3 +368,20 @@ def test_upt_cannot_act_on_another_kecamatans_ticket(http, session) -> None:  # 
     assert response.status_code == 403
     session.expire_all()
     assert session.get(Ticket, ticket.id).version == 1
+
+
+def test_a_message_not_sent_says_why_in_the_conversation(http, session) -> None:  # type: ignore[no-untyped-def]
+    make_staff(session, "wa_receiver")
+    ticket = make_ticket(session)
+    make_message(session, direction=Direction.OUTBOUND, body="Dokumen Anda sudah tiba di UPT.", ticket_id=ticket.id,
+                 status=MessageStatus.FAILED, error_code="no-template")
+    make_message(session, direction=Direction.OUTBOUND, body="Permohonan Anda sudah diverifikasi.",
+                 ticket_id=ticket.id, status=MessageStatus.DELIVERED)
+
+    login(http, "wa-receiver")
+    page = http.get(f"/tiket/{ticket.number}").text
+    chat = page[page.index('id="percakapan"'):page.index('id="riwayat"')]
+
+    failed = chat[chat.index("Dokumen Anda sudah tiba di UPT."):chat.index("Permohonan Anda sudah diverifikasi.")]
+    assert 'data-code="no-template"' in failed and "templat WhatsApp belum diatur" in failed
+    assert chat.count('class="send-error"') == 1  # the delivered one says nothing
