@@ -99,6 +99,32 @@ def tickets_per_stage(session: Session, definition: Definition, now: datetime) -
     return [StageNow(s.key, s.name, *found.get(s.key, (0, 0))) for s in _stages_in_order(definition)]
 
 
+@dataclass(frozen=True)
+class Kpis:
+    """The dashboard's headline figures."""
+
+    open: int  # tickets not in a terminal stage now
+    overdue: int  # of those, past their deadline now
+    done_this_month: int  # tickets that reached the done stage in this calendar month (WIB)
+    on_time_share: float | None  # stage passages of the period within their mutu baku, 0-1
+
+
+def kpis(session: Session, definition: Definition, now: datetime, sla: Iterable[SlaCompliance]) -> Kpis:
+    """Open and overdue tickets now, those completed this month, and the period's on-time share."""
+    stages = [s for s in tickets_per_stage(session, definition, now) if not definition.is_terminal(s.key)]
+    start, end = Period.month_of(today_wib(now)).bounds()
+    done = session.execute(
+        select(func.count(func.distinct(StageEvent.ticket_id)))
+        .join(Ticket, col(Ticket.id) == col(StageEvent.ticket_id))
+        .where(Ticket.workflow == definition.key, StageEvent.to_stage == definition.done_stage.key,
+               col(StageEvent.created_at) >= start, col(StageEvent.created_at) < end)
+    ).scalar_one()
+    checks = list(sla)
+    passages = sum(c.passages for c in checks)
+    share = sum(c.within for c in checks) / passages if passages else None
+    return Kpis(sum(s.tickets for s in stages), sum(s.overdue for s in stages), int(done), share)
+
+
 def per_kecamatan(session: Session, definition: Definition, period: Period) -> list[Count]:
     """Tickets received in the period per kecamatan, every kecamatan listed, the most first."""
     found = _received_by(session, definition, period, col(Ticket.kecamatan_code))

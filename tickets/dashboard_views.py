@@ -53,7 +53,8 @@ def index() -> str:
     definition = _chosen_workflow()
     builder = Builder(definition, period, utcnow())
     panels = [panel for build in _panels().values() if (panel := build(builder)) is not None]
-    return render_template("dashboard/index.html", period=period, error=error, panels=panels,
+    kpis = q.kpis(builder.session, definition, builder.now, builder.times.sla)
+    return render_template("dashboard/index.html", period=period, error=error, panels=panels, kpis=kpis,
                            workflows=_supervised(), chosen=definition,
                            csv_args={"dari": period.first.isoformat(), "sampai": period.last.isoformat(),
                                      "alur": definition.key})

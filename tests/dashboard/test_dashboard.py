@@ -7,7 +7,7 @@ import io
 import re
 import statistics
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from xml.etree import ElementTree
 
@@ -98,7 +98,7 @@ def test_counts_of_tickets_received_in_the_period(session, october) -> None:  # 
     assert kecamatan.pop("180601") == 2 and kecamatan.pop("180620") == 1 and kecamatan.pop("") == 1
     assert len(kecamatan) == 18 and set(kecamatan.values()) == {0}  # every other kecamatan listed, with 0
     assert services == {"ktp-el": 1, "kk": 1, "kia": 1, "pengaduan": 0, "akta-kelahiran": 0, "akta-kematian": 0,
-                        "pindah": 0, "perbaikan-data": 1}
+                        "pindah": 0, "perbaikan-data": 1, "siaga": 0, "jemput-bola": 0}
     assert channels == {"whatsapp": 3, "call-center": 1}
     # 5 Oct 06:00 WIB is Sunday in UTC but Monday's week in Tanggamus.
     assert weeks == [("2026-09-28", 0), ("2026-10-05", 3), ("2026-10-12", 0), ("2026-10-19", 0), ("2026-10-26", 1)]
@@ -282,3 +282,31 @@ def test_generated_month_matches_a_direct_count(session) -> None:  # type: ignor
                                                     StageEvent.action.in_(["advance", "return", "reject"]))).all()  # type: ignore[attr-defined]
     assert sum(s.passages for s in times.stages) == len(ends) > 0
     assert all(u.passages >= u.within for u in times.sla) and times.sla[0].passages > 0
+
+
+def test_kpi_tiles_agree_with_a_direct_count(http, session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    now = datetime(2026, 12, 15, 5, 0, tzinfo=UTC)  # 12:00 WIB
+    monkeypatch.setattr("tickets.dashboard_views.utcnow", lambda: now)
+    make_staff(session, "kasi_identitas")
+    definition = workflow(TANGGAMUS)
+    make_ticket(session, due_at=now - timedelta(hours=2))  # open, overdue
+    make_ticket(session, due_at=now + timedelta(days=1))  # open
+    make_ticket(session, stage="sorting", due_at=None)  # open, no deadline
+    done = [make_ticket(session, stage=definition.done_stage.key, due_at=None) for _ in range(3)]
+    for ticket, moment in zip(done, (now - timedelta(days=2), datetime(2026, 11, 30, 16, 59, tzinfo=UTC),
+                                     datetime(2026, 11, 30, 17, 1, tzinfo=UTC))):  # 23:59 and 00:01 WIB
+        session.add(StageEvent(ticket_id=ticket.id, action="advance", from_stage="archive",
+                               to_stage=definition.done_stage.key, created_at=moment))
+    session.commit()
+
+    login(http, "kasi-identitas")
+    page = http.get("/dasbor/").text
+    tiles = dict(re.findall(r'data-kpi="([a-z-]+)"><span class="value">([^<]+)</span>', page))
+
+    still_open = [t for t in session.exec(select(Ticket)).all() if not definition.is_terminal(t.stage)]
+    assert tiles["open"] == str(len(still_open)) == "3"
+    assert tiles["overdue"] == str(sum(1 for t in still_open if t.due_at and t.due_at < now)) == "1"
+    assert tiles["done"] == "2"  # this month in WIB: the one on 30 November 23:59 WIB is last month's
+    sla = q.stage_times(session, definition, q.Period.month_of(date(2026, 12, 15))).sla
+    passages = sum(c.passages for c in sla)
+    assert tiles["on-time"] == (f"{round(100 * sum(c.within for c in sla) / passages)}%" if passages else "—")
