@@ -41,6 +41,7 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
             conn.execute(text("CREATE SCHEMA public"))
         engine.dispose()
         upgrade(TEST_DATABASE_URL)
+        _SEEDED.update(_rows_the_migrations_seeded(TEST_DATABASE_URL))
         return TEST_DATABASE_URL
     path = tmp_path_factory.mktemp("template") / "template.db"
     upgrade(f"sqlite:///{path}")
@@ -51,6 +52,34 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
 REFERENCE_TABLES = {"kecamatan", "alembic_version"}
 
 
+# Rows the migrations seed into tables that tests may change (the UPT directory, the FAQ): on PostgreSQL the
+# tables are emptied between tests, so these rows are put back as the migrations left them.
+_SEEDED: dict[str, list[dict[str, Any]]] = {}
+
+
+def _rows_the_migrations_seeded(url: str) -> dict[str, list[dict[str, Any]]]:
+    engine = make_engine(url)
+    seeded = {}
+    with engine.connect() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name not in REFERENCE_TABLES:
+                rows = [dict(r._mapping) for r in conn.execute(table.select())]
+                if rows:
+                    seeded[table.name] = rows
+    engine.dispose()
+    return seeded
+
+
+def _reseed(conn: Any) -> None:
+    for table in SQLModel.metadata.sorted_tables:
+        rows = _SEEDED.get(table.name)
+        if rows:
+            conn.execute(table.insert(), rows)
+            if "id" in table.c and table.c.id.autoincrement:  # the next id follows the seeded ones
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                  f"(SELECT MAX(id) FROM {table.name}))"))
+
+
 @pytest.fixture
 def database_url(migrated_template: str, tmp_path: Path) -> str:
     """A fresh, migrated database for this test."""
@@ -59,6 +88,7 @@ def database_url(migrated_template: str, tmp_path: Path) -> str:
         tables = [t.name for t in SQLModel.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
         with engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            _reseed(conn)
         engine.dispose()
         return TEST_DATABASE_URL
     path = tmp_path / "test.db"
