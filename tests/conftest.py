@@ -169,6 +169,40 @@ class LiveServer:
         self._thread.join(timeout=5)
 
 
+# Chromium for walks through the pages (Debian's package, driven by Playwright), one per test session.
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+# Flags that keep Chromium from reaching out to Google's services, which a closed network refuses.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    executable = chromium_path()
+    if executable is None:
+        message = "Chromium tidak ditemukan: jalankan scripts/test, yang memasangnya"
+        if os.environ.get("BROWSER_TESTS") == "required":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """Where screenshots go for a person to look at (kept out of git)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[LiveServer]:
     server = LiveServer(app)

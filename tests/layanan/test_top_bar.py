@@ -5,42 +5,36 @@ menu folds behind a button and the page never scrolls sideways."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session
 
 from tests.conftest import LiveServer
-from tests.e2e.conftest import CHROMIUM_ARGS, chromium_path
 from tests.tickets.conftest import PASSWORD, make_staff
 from tickets.accounts import ADMIN_ROLE, known_roles
 
 
 @pytest.fixture
-def page(session: Session, live_server: LiveServer) -> Iterator[object]:
+def page(session: Session, live_server: LiveServer, browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
     """A Chromium page logged in as an administrator who holds every role (the most links there are)."""
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("Chromium tidak ditemukan")
-    from playwright.sync_api import sync_playwright
-
     make_staff(session, ADMIN_ROLE, *sorted(known_roles() - {ADMIN_ROLE}), username="admin",
                full_name="Demo Administrator Kabupaten")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        tab = browser.new_page(viewport={"width": 1280, "height": 800})
-        tab.goto(f"{live_server.url}/masuk")
-        tab.fill("#username", "admin")
-        tab.fill("#password", PASSWORD)
-        tab.click("button[type=submit]")
-        yield tab
-        browser.close()
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    tab = context.new_page()
+    tab.goto(f"{live_server.url}/masuk")
+    tab.fill("#username", "admin")
+    tab.fill("#password", PASSWORD)
+    tab.click("button[type=submit]")
+    yield tab
+    context.close()
 
 
-def test_the_admin_top_bar_is_one_line_that_fits_at_1280_px(page) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_top_bar_is_one_line_that_fits_at_1280_px(page, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
     items = page.locator("header.top .brand, header.top nav > a, header.top nav .more > a, header.top .user")
     boxes = [items.nth(i).bounding_box() for i in range(items.count())]
     assert len(boxes) >= 8
-    page.screenshot(path="test-artifacts/top-bar-1280.png")
+    page.screenshot(path=str(artifacts / "top-bar-1280.png"))
     middles = [b["y"] + b["height"] / 2 for b in boxes]
     assert max(middles) - min(middles) <= 4, f"the top bar wraps: {middles}"
     assert max(b["x"] + b["width"] for b in boxes) <= 1280
