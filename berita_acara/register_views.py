@@ -36,7 +36,7 @@ def index() -> str:
                            total=total, page=page, pages=pages, headings=register_book.HEADINGS)
 
 
-@bp.get("/<int:year>.<fmt>")
+@bp.get("/<int(min=2000, max=9999):year>.<fmt>")  # bounded: a longer number is no year (404)
 @allowed(register_book.keeper_roles)
 def export(year: int, fmt: str) -> Response:
     """The year's whole book as CSV or XLSX; the PDF is printed by the worker."""
