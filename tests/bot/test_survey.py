@@ -109,7 +109,8 @@ def test_grades_follow_the_regulations_intervals() -> None:
 
 
 def test_supervisors_see_the_index_the_report_and_the_suggestions(
-        app: Flask, session: Session, phone: Phone, http: requests.Session, run_jobs) -> None:  # type: ignore[no-untyped-def]
+        app: Flask, session: Session, phone: Phone, http: requests.Session, run_jobs,  # type: ignore[no-untyped-def]
+        tmp_path: Path) -> None:
     finish(app, session, run_jobs)
     for answer in ("4", "4", "3", "3", "4", "4", "4", "3", "3"):
         phone.send(answer)
@@ -124,10 +125,13 @@ def test_supervisors_see_the_index_the_report_and_the_suggestions(
     assert "88,89 (A, 1 responden)" in page.text
     report = http.get("/skm/laporan")
     assert report.status_code == 200 and report.headers["Content-Type"] == "application/pdf"
-    pdf = Path("/tmp/skm-laporan.pdf")
+    pdf = tmp_path / "skm-laporan.pdf"
     pdf.write_bytes(report.content)
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "LAPORAN SURVEI KEPUASAN MASYARAKAT" in text and "88,89" in text and "Sangat Baik" in text
     listing = http.get("/skm/saran")
     assert listing.status_code == 200 and "Petugas ramah" in listing.text and NIK not in listing.text
     assert http.get("/skm/laporan", params={"dari": "kemarin"}).status_code == 400
+    # The suggestions and the citizens' deletion requests are in the menu of those who decide on them.
+    menu = http.get("/antrian").text
+    assert 'href="/skm/saran"' in menu and 'href="/hapus-data/"' in menu
