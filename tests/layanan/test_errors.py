@@ -14,7 +14,7 @@ from tests.tickets.conftest import login, make_staff
 def assert_indonesian_not_found(response: requests.Response) -> None:
     assert response.status_code == 404
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
-    assert "<h1>Tidak ditemukan</h1>" in response.text and '<html lang="id">' in response.text
+    assert "<h1>Tidak ditemukan</h1>" in response.text and '<html lang="id"' in response.text
     assert "Not Found" not in response.text and "requested URL" not in response.text
 
 
