@@ -16,7 +16,7 @@ REMOTE = re.compile(r'(?:href|src)="(?:https?:)?//')
 
 def test_bootstrap_is_served_by_this_app_and_no_page_loads_from_elsewhere(session: Session,
                                                                           http: requests.Session) -> None:
-    make_staff(session, ADMIN_ROLE, *sorted(known_roles() - {ADMIN_ROLE}), username="admin")
+    make_staff(session, ADMIN_ROLE, *sorted(known_roles() - {ADMIN_ROLE}), username="admin", full_name="Admin Semua Peran")
     pages = [http.get("/masuk").text, login(http, "admin").text, http.get("/dasbor/").text]
     assets = {url for page in pages for url in ASSET.findall(page)}
     assert {"/bootstrap/static/css/bootstrap.min.css", "/bootstrap/static/js/bootstrap.min.js"} <= assets

@@ -29,7 +29,7 @@ def make_staff(session: Session, *roles: str, username: str | None = None, kecam
                active: bool = True, full_name: str | None = None) -> StaffUser:
     """A staff account with these roles (username defaults to the first role) and the test password."""
     user = create_staff(session, username=username or roles[0].replace("_", "-"),
-                        full_name=full_name or f"Petugas {' '.join(roles)}", roles=list(roles),
+                        full_name=full_name or f"Petugas {' '.join(roles)}"[:120], roles=list(roles),
                         password=PASSWORD, kecamatan_code=kecamatan_code)
     if not active:
         user.active = False
