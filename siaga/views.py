@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlmodel import Session
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -81,9 +82,7 @@ def visits() -> str:
 def report(number: str) -> str:
     """One report: the resident, the reporter, the visit's schedule and result."""
     session = db.session()
-    row = services.report_of(session, number)
-    if row is None:
-        abort(404)
+    row = _report_or_404(session, number)
     return render_template("siaga/report.html", row=row, kecamatan=BY_CODE, results=RESULT_LABELS,
                            officers=services.field_officers(session), team=services.team_names(session, [row]),
                            plans=user().has_role(*planner_roles()), records=user().has_role(*visit_roles()),
@@ -96,9 +95,7 @@ def report(number: str) -> str:
 def schedule(number: str) -> BaseResponse:
     """Set the home visit's date and team."""
     session = db.session()
-    row = services.report_of(session, number)
-    if row is None:
-        abort(404)
+    row = _report_or_404(session, number)
     try:
         visit_date = date.fromisoformat(request.form.get("tanggal", ""))
         team = [i for i in (parse_id(v) for v in request.form.getlist("petugas")) if i]
@@ -115,9 +112,7 @@ def schedule(number: str) -> BaseResponse:
 def result(number: str) -> BaseResponse:
     """Record how the visit ended."""
     session = db.session()
-    row = services.report_of(session, number)
-    if row is None:
-        abort(404)
+    row = _report_or_404(session, number)
     try:
         outcome = VisitResult(request.form.get("hasil", ""))
         services.record_result(session, row, outcome, request.form.get("keterangan", ""), user())
@@ -126,3 +121,11 @@ def result(number: str) -> BaseResponse:
     else:
         flash("Hasil kunjungan dicatat.")
     return redirect(url_for(".report", number=row.ticket.number), code=303)
+
+
+def _report_or_404(session: Session, number: str) -> services.Row:
+    """The Siaga report of this ticket number, or the not-found page."""
+    row = services.report_of(session, number)
+    if row is None:
+        abort(404)
+    return row
