@@ -8,7 +8,8 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from berita_acara import jobs, register_book
-from berita_acara.views import FORMATS, allowed, download, record_view, rendered_or_wait
+from berita_acara.views import FORMATS, download, record_view, rendered_or_wait
+from tickets.access import allowed
 from layanan import db
 from layanan.clock import office_year, utcnow
 

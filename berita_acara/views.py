@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
-from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any
 from urllib.parse import quote
 from uuid import uuid4
 
@@ -27,7 +26,7 @@ from layanan import db
 from layanan.ids import parse_id
 from routing.definition import RoleDuty, StageDuty
 from tickets import audit
-from tickets.access import duty_required, is_upt_only, roles_required, user
+from tickets.access import allowed, duty_required, is_upt_only, roles_required, user
 from tickets.kecamatan import KECAMATAN
 from tickets.events import Elsewhere
 from tickets.models import KecamatanRow, Ticket
@@ -35,26 +34,12 @@ from tickets.staff import StaffUser
 
 log = logging.getLogger(__name__)
 bp = Blueprint("berita_acara", __name__, url_prefix="/berita-acara")
-View = TypeVar("View", bound=Callable[..., Any])
 
 FORMATS = {
     "pdf": "application/pdf",
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-def allowed(roles: Callable[[], tuple[str, ...]]) -> Callable[[View], View]:
-    """Let in the holders of the roles the SOPs give these pages (looked up per request, like duty_required)."""
-
-    def decorate(view: View) -> View:
-        @wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            return roles_required(*roles())(view)(*args, **kwargs)
-
-        return cast(View, wrapper)
-
-    return decorate
 
 
 @bp.app_context_processor

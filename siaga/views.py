@@ -9,7 +9,7 @@ from sqlmodel import Session
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from berita_acara.views import allowed
+from tickets.access import allowed
 from layanan import db
 from layanan.clock import to_wib, utcnow
 from layanan.ids import parse_id

@@ -78,6 +78,19 @@ def duty_required(duty: RoleDuty, *, admin: bool = False) -> Callable[[View], Vi
     return decorate
 
 
+def allowed(roles: Callable[[], tuple[str, ...]]) -> Callable[[View], View]:
+    """Let in the holders of the roles the SOPs give these pages (looked up per request, as SOPs are read once)."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            return roles_required(*roles())(view)(*args, **kwargs)
+
+        return cast(View, wrapper)
+
+    return decorate
+
+
 def roles_required(*roles: str) -> Callable[[View], View]:
     """Let in logged-in users holding any of `roles` (any known role when none are named); 403 for others."""
 
