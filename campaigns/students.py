@@ -66,7 +66,7 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, list[object]]]:
         rows = [(i, list(r)) for i, r in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)]
     else:
         raise ImportRefused(["Unggah berkas CSV atau XLSX."])
-    return [(i, cells) for i, cells in rows if any(_text(c) for c in cells)]
+    return [(i, cells) for i, cells in rows if any(cell_text(c) for c in cells)]
 
 
 def parse_students(rows: list[tuple[int, list[object]]]) -> list[StudentRow]:
@@ -74,7 +74,7 @@ def parse_students(rows: list[tuple[int, list[object]]]) -> list[StudentRow]:
     if not rows:
         raise ImportRefused(["Berkas kosong: baris pertama harus judul kolom (Nama, NIK, Tanggal Lahir, Kelas)."])
     _, heading = rows[0]
-    columns = _columns(heading)
+    columns = find_columns(heading, HEADINGS)
     errors = [f"Kolom '{HEADINGS[f][0].title()}' tidak ditemukan pada baris judul." for f in REQUIRED
               if f not in columns]
     if errors:
@@ -120,11 +120,12 @@ def normal_name(name: str) -> str:
     return _SPACES.sub(" ", name).strip().casefold()
 
 
-def _columns(heading: Iterable[object]) -> dict[str, int]:
+def find_columns(heading: Iterable[object], headings: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    """Each field's column index, found by its accepted headings (case, spaces and underscores alike)."""
     found: dict[str, int] = {}
     for index, cell in enumerate(heading):
-        label = _SPACES.sub(" ", _text(cell).replace("_", " ")).casefold()
-        for field, names in HEADINGS.items():
+        label = _SPACES.sub(" ", cell_text(cell).replace("_", " ")).casefold()
+        for field, names in headings.items():
             if label in {n.replace("_", " ") for n in names}:
                 found.setdefault(field, index)
     return found
@@ -136,21 +137,21 @@ def _student(number: int, cells: list[object], columns: dict[str, int]) -> tuple
         return cells[index] if index is not None and index < len(cells) else None
 
     problems: list[str] = []
-    name = _SPACES.sub(" ", _text(cell("name"))).strip()
+    name = _SPACES.sub(" ", cell_text(cell("name"))).strip()
     if not name:
         problems.append("nama kosong")
     elif len(name) > 120:
         problems.append("nama lebih dari 120 huruf")
-    nik = re.sub(r"[\s.\-']", "", _text(cell("nik"))) or None
+    nik = re.sub(r"[\s.\-']", "", cell_text(cell("nik"))) or None
     if nik is not None and not _NIK.match(nik):
         problems.append("NIK harus 16 angka (kosongkan bila belum diketahui)")  # never echo the value
     born = _date(cell("birth_date"))
     if born is None:
-        raw = _text(cell("birth_date"))
+        raw = cell_text(cell("birth_date"))
         problems.append(f"tanggal lahir '{raw}' tidak dikenali (tulis DD/MM/YYYY)" if raw else "tanggal lahir kosong")
     elif born > utcnow().astimezone(WIB).date():
         problems.append("tanggal lahir di masa depan")
-    class_name = _text(cell("class_name")).strip()
+    class_name = cell_text(cell("class_name")).strip()
     if not class_name:
         problems.append("kelas kosong")
     elif len(class_name) > 20:
@@ -165,7 +166,7 @@ def _date(value: object) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    text = _text(value).strip()
+    text = cell_text(value).strip()
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt).date()
@@ -174,7 +175,8 @@ def _date(value: object) -> date | None:
     return None
 
 
-def _text(value: object) -> str:
+def cell_text(value: object) -> str:
+    """A cell as text: None as empty, a whole float (Excel's numbers) without its '.0'."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

@@ -40,3 +40,22 @@ class OutreachRequest(SQLModel, table=True):
     results: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     results_by_id: int | None = Field(default=None, foreign_key="staffuser.id")
     results_at: datetime | None = _ts(default=None)
+
+
+class OutreachPerson(SQLModel, table=True):
+    """One resident served on an outreach visit, by name and by address, with what was done for him or her."""
+
+    __tablename__ = "outreach_person"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="outreach_request.id", index=True)
+    name: str = Field(max_length=120)
+    nik: str | None = Field(default=None, max_length=16, index=True)  # when known; masked for most readers
+    kecamatan_code: str = Field(foreign_key="kecamatan.code")
+    pekon: str = Field(max_length=120)  # as the pekon list names it
+    dusun: str = Field(default="", max_length=120)  # dusun, RT/RW, free text
+    category: str = Field(max_length=40)  # a Service value: what the team did (see outreach.people.CATEGORIES)
+    note: str = Field(default="", max_length=200)
+    row_number: int | None = None  # the imported file's row, for the report's reader
+    recorded_by_id: int = Field(foreign_key="staffuser.id")
+    created_at: datetime = _ts(default_factory=utcnow)
