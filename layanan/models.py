@@ -20,6 +20,7 @@ import pdf_delivery.models  # noqa: F401
 import siaga.models  # noqa: F401
 import tickets.assignment  # noqa: F401
 import tickets.audit  # noqa: F401
+import tickets.inbox_models  # noqa: F401
 import tickets.models  # noqa: F401
 import tickets.retention  # noqa: F401
 import tickets.staff  # noqa: F401

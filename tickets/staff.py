@@ -34,6 +34,11 @@ class StaffUser(UserMixin, SQLModel, table=True):
     failed_login_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # At work today: automatic assignment gives new work only to officers on duty (tickets.assignment).
     on_duty: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
+    # The daily digest on WhatsApp (bot.staff_digest): the staff member's own number (E.164), whether they want
+    # it, and the WIB time (HH:MM) it goes out on working days.
+    whatsapp: str | None = Field(default=None, max_length=20)
+    daily_digest: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    digest_time: str = Field(default="07:30", max_length=5, sa_column_kwargs={"server_default": "07:30"})
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
