@@ -35,7 +35,7 @@ from layanan import db
 from layanan.security import login_manager
 from routing import definitions, definitions_with, roles_with_duty, workflow
 from routing.definition import RoleDuty, StageKind
-from tickets import audit
+from tickets import audit, events
 from tickets.accounts import ADMIN_ROLE, known_roles
 from tickets.models import Ticket
 from tickets.queries import QueueScope
@@ -195,6 +195,8 @@ def home_endpoint(account: StaffUser) -> str:
     the call-logging screen for a pure call-center agent, the submissions page for pure village staff."""
     if set(account.roles) == {ADMIN_ROLE}:
         return "admin.staff_list"
+    if chosen := events.feature_home(account):
+        return chosen  # e.g. the phone page of a courier, UPT or pick-up counter whose work is all there
     if only_does(account, RoleDuty.TAKE_CALLS):
         return "call_center.log_form"  # agents own no stage: their work is logging calls
     if submits_only(account):

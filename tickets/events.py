@@ -17,6 +17,8 @@ them again.
 - advance elsewhere           finder(session, ticket) -> Elsewhere | None: the stage's advance is taken
                               on a feature's page (the signing page, the berita acara), so the ticket
                               page points there instead of offering a form that could only fail
+- home pages                  chooser(account) -> endpoint | None: where an account lands after logging in
+                              when a feature's page is all its work (the phone pages of the field staff)
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ class Elsewhere:
 
 
 ElsewhereFinder = Callable[["Session", "Ticket"], Elsewhere | None]
+HomeChooser = Callable[[Any], str | None]
 
 
 @dataclass
@@ -77,12 +80,14 @@ class _Hooks:
     outputs: dict[OutputSource, OutputProvider]
     pending: dict[str, PendingMatter]
     elsewhere: list[ElsewhereFinder]
+    homes: list[HomeChooser]
 
 
 def init_app(app: Flask) -> None:
     """Give the app an empty set of hooks; features fill it in their own init_app. Templates get
     `advance_elsewhere(ticket)`."""
-    app.extensions[EXTENSION] = _Hooks(listeners={e: [] for e in TicketEvent}, outputs={}, pending={}, elsewhere=[])
+    app.extensions[EXTENSION] = _Hooks(listeners={e: [] for e in TicketEvent}, outputs={}, pending={}, elsewhere=[],
+                                      homes=[])
     app.context_processor(_template_helpers)
 
 
@@ -147,6 +152,20 @@ def advance_elsewhere(session: "Session", ticket: "Ticket") -> Elsewhere | None:
     """Where this ticket's advance is taken, when a feature takes it away from the ticket page."""
     for finder in _hooks().elsewhere:
         found = finder(session, ticket)
+        if found is not None:
+            return found
+    return None
+
+
+def choose_home(app: Flask, chooser: HomeChooser) -> None:
+    """Register a chooser of the page an account lands on after logging in."""
+    _hooks(app).homes.append(chooser)
+
+
+def feature_home(account: Any) -> str | None:
+    """The endpoint a feature chose for this account's landing page, if one did."""
+    for chooser in _hooks().homes:
+        found = chooser(account)
         if found is not None:
             return found
     return None
