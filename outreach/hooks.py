@@ -32,4 +32,4 @@ def _results_recorded(session: Session, ticket: Ticket, event: StageEvent, trans
         return
     recorded = session.exec(select(OutreachRequest.results_at).where(OutreachRequest.ticket_id == ticket.id)).first()
     if recorded is None:
-        raise TransitionError("Catat dulu hasil pelayanan per layanan di halaman jemput bola.")
+        raise TransitionError("Catat dulu warga yang dilayani (nama, alamat dan hasil layanan) di halaman jemput bola.")

@@ -9,7 +9,6 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from layanan.clock import utcnow
 from outreach.models import OutreachRequest
 from routing import definitions_with
 from routing.definition import Definition, RoleDuty
@@ -50,6 +49,8 @@ class MonthLine:
     request: OutreachRequest
     ticket: Ticket
     served: int
+    counts: Mapping[str, int]  # residents per service (Service value)
+    by_name: bool  # counted from the residents recorded by name; else the counts typed before that
 
 
 @dataclass(frozen=True)
@@ -143,22 +144,6 @@ def schedule(session: Session, request: OutreachRequest, visit_date: date, offic
     session.commit()
 
 
-def record_results(session: Session, request: OutreachRequest, counts: Mapping[str, str], actor: StaffUser) -> None:
-    """Record the residents served per service; commits. Every count is a whole number from 0."""
-    if request.scheduled_date is None:
-        raise OutreachError("Jadwalkan pelaksanaan terlebih dahulu.")
-    results: dict[str, int] = {}
-    for service in SERVICES:
-        raw = str(counts.get(service.value, "") or "0").strip()
-        if not raw.isdigit() or int(raw) > MAX_PEOPLE:
-            raise OutreachError(f"Jumlah {service.label} harus angka 0-{MAX_PEOPLE}.")
-        if int(raw):
-            results[service.value] = int(raw)
-    request.results, request.results_by_id, request.results_at = results, actor.id, utcnow()
-    session.add(request)
-    session.commit()
-
-
 def requests_with_tickets(session: Session) -> list[tuple[OutreachRequest, Ticket]]:
     """Every request with its ticket, the newest first."""
     query = (select(OutreachRequest, Ticket).join(Ticket, col(Ticket.id) == OutreachRequest.ticket_id)
@@ -167,14 +152,21 @@ def requests_with_tickets(session: Session) -> list[tuple[OutreachRequest, Ticke
 
 
 def month_report(session: Session, month: date) -> MonthReport:
-    """The month's recap: visits held in it (by scheduled date) with their results, and requests made in it."""
+    """The month's recap: visits held in it (by scheduled date) with their results. A visit's residents recorded
+    by name are counted; a visit recorded before that keeps the counts per service typed then."""
+    from outreach.people import counts_by_request
+
     first = month.replace(day=1)
     after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     rows = [(r, t) for r, t in requests_with_tickets(session)
             if r.scheduled_date is not None and first <= r.scheduled_date < after]
     rows.sort(key=lambda rt: (rt[0].scheduled_date, rt[0].id))
-    lines = tuple(MonthLine(r, t, sum(r.results.values())) for r, t in rows)
-    per_service = tuple((s, sum(line.request.results.get(s.value, 0) for line in lines)) for s in SERVICES)
-    return MonthReport(month=first, lines=lines, per_service=per_service,
+    by_name = counts_by_request(session, [int(r.id or 0) for r, _ in rows])
+    lines = []
+    for r, t in rows:
+        counts = dict(by_name[int(r.id or 0)]) if r.id in by_name else dict(r.results)
+        lines.append(MonthLine(r, t, sum(counts.values()), counts, r.id in by_name))
+    per_service = tuple((s, sum(line.counts.get(s.value, 0) for line in lines)) for s in SERVICES)
+    return MonthReport(month=first, lines=tuple(lines), per_service=per_service,
                        expected=sum(line.request.expected_people for line in lines),
                        served=sum(line.served for line in lines))

@@ -1,33 +1,38 @@
-"""The outreach pages: the request form with its letter, the requests, one request's schedule and results, the
+"""The outreach pages: the request form with its letter, the requests, one request's schedule, the residents
+served (typed one by one on a phone or imported), the visit's report (page, XLSX, PDF from the worker) and the
 monthly recap (page and CSV)."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from berita_acara.views import allowed
-from layanan import db
+from campaigns.students import ImportRefused, read_rows
+from layanan import db, renderings
 from layanan.clock import to_wib, utcnow
 from layanan.ids import parse_id
-from outreach import services
+from outreach import jobs, people, services
 from outreach.models import OutreachRequest
+from outreach.pekon import pekon_by_kecamatan
 from outreach.services import FEATURE, SERVICES, OutreachError, outreach_definition
 from pekon.scans import ScanRefused, check_image, keep_scans, limit_text, read_scan, sniff
 from routing.definition import RoleDuty
-from tickets.access import user
+from tickets.access import allowed, user
 from tickets.accounts import ADMIN_ROLE
 from tickets.kecamatan import BY_CODE, KECAMATAN
 from tickets.models import Ticket
+from tickets.privacy import mask_nik
 from tickets.staff_pages import guard
 
 bp = Blueprint("outreach", __name__, url_prefix="/jemput-bola")
 guard(bp)
+MAX_UPLOAD = 2 * 1024 * 1024
 CSV_HEADING = ["Tanggal", "Tiket", "Pemohon", "Pekon", "Kecamatan", "Perkiraan warga", "Dilayani",
                *(s.label for s in SERVICES)]
 
@@ -48,6 +53,16 @@ def view_roles() -> tuple[str, ...]:
     supervise = definition.roles_for(RoleDuty.SUPERVISE) if definition.has_duty(RoleDuty.SUPERVISE) else ()
     return tuple(dict.fromkeys(request_roles() + planner_roles() + definition.roles_for(RoleDuty.FIELD_WORK, FEATURE)
                                + supervise + (ADMIN_ROLE,)))
+
+
+def entry_roles() -> tuple[str, ...]:
+    """Who records the residents served: the planners and the team that went out."""
+    return tuple(dict.fromkeys(planner_roles() + outreach_definition().roles_for(RoleDuty.FIELD_WORK, FEATURE)))
+
+
+def sees_full_nik() -> bool:
+    """Whether the reader's roles may read residents' NIKs unmasked (the SOP's sees_full_nik)."""
+    return bool(set(user().roles) & outreach_definition().roles_seeing_full_nik)
 
 
 def report_roles() -> tuple[str, ...]:
@@ -130,7 +145,8 @@ def detail(request_id: int) -> str:
     names = {o.id: o.full_name for o in officers}
     return render_template("outreach/detail.html", req=found, ticket=ticket, kecamatan=BY_CODE, services=SERVICES,
                            labels={s.value: s.label for s in SERVICES}, officers=officers, names=names,
-                           plans=user().has_role(*planner_roles()),
+                           plans=user().has_role(*planner_roles()), enters=user().has_role(*entry_roles()),
+                           served=len(people.people_of(session, found)),
                            stage_name=outreach_definition().stage(ticket.stage).name)
 
 
@@ -150,18 +166,120 @@ def schedule(request_id: int) -> BaseResponse:
     return redirect(url_for(".detail", request_id=request_id), code=303)
 
 
-@bp.post("/<id:request_id>/hasil")
-@allowed(planner_roles)
-def results(request_id: int) -> BaseResponse:
-    """Record the residents served per service."""
+@bp.route("/<id:request_id>/warga", methods=["GET", "POST"])
+@allowed(entry_roles)
+def residents(request_id: int) -> str | BaseResponse | tuple[str, int]:
+    """The residents served, for a phone: one after another, the pekon and result kept for the next one."""
+    found, _ = _request_or_404(request_id)
+    values = {"pekon": request.args.get("pekon", ""), "dusun": request.args.get("dusun", ""),
+              "kategori": request.args.get("kategori", "")}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = request.form.to_dict()
+        person, errors = people.check_person(values, found.kecamatan_code)
+        if person is not None:
+            try:
+                people.add_person(db.session(), found, person, user())
+            except ImportRefused as exc:
+                errors = {"nama": exc.errors[0]}
+            else:
+                flash(f"{person.name} dicatat: {people.category_label(person.category)}.")
+                keep = {"pekon": values.get("pekon", ""), "dusun": values.get("dusun", ""),
+                        "kategori": values.get("kategori", "")}
+                return redirect(url_for(".residents", request_id=request_id, **keep) + "#baru", code=303)
+    page = _residents_page(found, values, errors)
+    return (page, 422) if errors else page
+
+
+def _residents_page(found: OutreachRequest, values: dict[str, str], errors: dict[str, str],
+                    import_errors: tuple[str, ...] = ()) -> str:
+    session = db.session()
+    full = sees_full_nik()
+    served = people.people_of(session, found)
+    places = pekon_by_kecamatan()
+    # The visit's kecamatan first: most residents live there.
+    order = [found.kecamatan_code] + [k.code for k in KECAMATAN if k.code != found.kecamatan_code]
+    return render_template(
+        "outreach/residents.html", req=found, values=values, errors=errors, import_errors=import_errors,
+        served=list(reversed(served)), categories=people.CATEGORIES, label=people.category_label,
+        places=[(BY_CODE[c], places.get(c, ())) for c in order if c in BY_CODE],
+        nik=lambda p: (p.nik if full else mask_nik(p.nik)) if p.nik else "-")
+
+
+@bp.post("/<id:request_id>/warga/impor")
+@allowed(entry_roles)
+def import_residents(request_id: int) -> str | BaseResponse | tuple[str, int]:
+    """Import the team's list (CSV or XLSX): every row or none, each bad row named."""
+    found, _ = _request_or_404(request_id)
+    upload = request.files.get("berkas")
+    session = db.session()
+    try:
+        if upload is None or not upload.filename:
+            raise ImportRefused(["Pilih berkas daftar warga (CSV atau XLSX)."])
+        content = upload.read(MAX_UPLOAD + 1)
+        if len(content) > MAX_UPLOAD:
+            raise ImportRefused(["Berkas lebih dari 2 MB."])
+        rows = people.parse_people(read_rows(upload.filename, content), found.kecamatan_code,
+                                   people.people_of(session, found))
+        count = people.import_people(session, found, rows, user())
+    except ImportRefused as exc:
+        return _residents_page(found, {}, {}, exc.errors), 422
+    flash(f"{count} warga diimpor.")
+    return redirect(url_for(".residents", request_id=request_id), code=303)
+
+
+@bp.post("/<id:request_id>/warga/<id:person_id>/hapus")
+@allowed(entry_roles)
+def remove_resident(request_id: int, person_id: int) -> BaseResponse:
+    """Take a wrongly typed resident off the visit."""
     found, _ = _request_or_404(request_id)
     try:
-        services.record_results(db.session(), found, request.form.to_dict(), user())
-    except OutreachError as exc:
-        flash(str(exc), "error")
+        people.remove_person(db.session(), found, person_id, user())
+    except ImportRefused as exc:
+        flash(exc.errors[0], "error")
     else:
-        flash("Hasil pelayanan dicatat.")
-    return redirect(url_for(".detail", request_id=request_id), code=303)
+        flash("Data warga dihapus.")
+    return redirect(url_for(".residents", request_id=request_id), code=303)
+
+
+@bp.get("/<id:request_id>/laporan-hasil")
+@allowed(view_roles)
+def results_report(request_id: int) -> str:
+    """The visit's report: residents by pekon and result, with totals."""
+    found, ticket = _request_or_404(request_id)
+    full = sees_full_nik()
+    return render_template("outreach/results.html", report=people.visit_report(db.session(), found), req=found,
+                           ticket=ticket, label=people.category_label, kecamatan=BY_CODE,
+                           nik=lambda p: (p.nik if full else mask_nik(p.nik)) if p.nik else "-")
+
+
+@bp.get("/<id:request_id>/laporan-hasil.xlsx")
+@allowed(view_roles)
+def results_xlsx(request_id: int) -> Response:
+    """The visit's report as a workbook (NIK as the reader may see it)."""
+    found, ticket = _request_or_404(request_id)
+    body = people.report_xlsx(people.visit_report(db.session(), found), sees_full_nik(),
+                              f"{jobs.TITLE} {ticket.number}")
+    return Response(body, content_type=renderings.MIMETYPES["xlsx"], headers={
+        "Content-Disposition": f"attachment; filename=hasil-jemput-bola-{found.id}.xlsx", "Cache-Control": "no-store"})
+
+
+@bp.get("/<id:request_id>/laporan-hasil.pdf")
+@allowed(view_roles)
+def results_pdf(request_id: int) -> BaseResponse:
+    """Ask the worker for the visit's report as a PDF; the reader waits on the document's page."""
+    found, _ = _request_or_404(request_id)
+    key = renderings.new_key(f"jemput-bola-{found.id}")
+    renderings.request(db.session(), jobs.render_results, key, found.id)
+    return redirect(url_for(".document", key=key), code=303)
+
+
+@bp.get("/dokumen/<key>")
+@allowed(view_roles)
+def document(key: str) -> Response | tuple[str, int]:
+    """A report the worker renders: the waiting page until it is made, then the file."""
+    name = re.sub(r"-[0-9a-f]{32}$", "", key)
+    return renderings.served_or_wait(key, f"laporan-hasil-{name}.pdf")
 
 
 def _month() -> date:
@@ -192,7 +310,7 @@ def report_csv() -> Response:
         r = line.request
         writer.writerow([r.scheduled_date.isoformat() if r.scheduled_date else "", line.ticket.number, r.requester,
                          r.pekon, BY_CODE[r.kecamatan_code].name if r.kecamatan_code in BY_CODE else r.kecamatan_code,
-                         r.expected_people, line.served, *(r.results.get(s.value, 0) for s in SERVICES)])
+                         r.expected_people, line.served, *(line.counts.get(s.value, 0) for s in SERVICES)])
     writer.writerow(["Jumlah", "", "", "", "", recap.expected, recap.served, *(n for _, n in recap.per_service)])
     name = f"jemput-bola-{recap.month:%Y-%m}.csv"
     return Response(out.getvalue(), mimetype="text/csv",
