@@ -97,6 +97,7 @@ def _officer_advances(browser, base: str, stage: Stage, number: str, definition,
     page.fill("#username", str(stage.role).replace("_", "-"))
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
+    page.goto(f"{base}/antrian")  # the courier, UPT and pick-up counter land on their phone page
     assert number in page.content(), f"{stage.key}: the ticket is not in the {stage.role} queue"
     if stage.key in LOOKED_AT:
         _look_at(page, artifacts, f"antrian-{stage.key}")

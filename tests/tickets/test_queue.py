@@ -140,7 +140,8 @@ def test_upt_sees_only_its_own_kecamatan(http, session) -> None:  # type: ignore
     mine = make_ticket(session, kecamatan_code="180601", stage="upt_receipt")
     make_ticket(session, kecamatan_code="180620", stage="upt_receipt")
 
-    page = login(http, "upt-officer")
+    login(http, "upt-officer")  # lands on the phone page of the UPT; the queue lists the same kecamatan
+    page = http.get("/antrian")
 
     assert queue_numbers(page.text) == [mine.number]
 
