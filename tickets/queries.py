@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, union_all
 from sqlmodel import Session, col, select
 
-from layanan.clock import to_wib
+from tickets.due_today import due_today_ends
 from layanan.ids import parse_id
 from layanan.phone import InvalidPhone, normalize_phone
 from tickets.models import Applicant, StageEvent, Ticket
@@ -72,6 +72,7 @@ class QueueFilters:
     service: str | None = None
     overdue: bool = False
     search: SearchTerm | None = None
+    sla: SlaState | None = None  # on time, due today or overdue (the dashboard's traffic lights link here)
 
 
 @dataclass(frozen=True)
@@ -113,12 +114,23 @@ class SlaState(StrEnum):
 
 
 def sla_state(due_at: datetime | None, now: datetime) -> SlaState:
-    """Overdue once the deadline passed; due today when it falls later on the same WIB calendar day."""
+    """Overdue once the deadline passed; due today when it falls within the WIB working day in play."""
     if due_at is None:
         return SlaState.NONE
     if due_at < now:
         return SlaState.OVERDUE
-    return SlaState.DUE_TODAY if to_wib(due_at).date() == to_wib(now).date() else SlaState.ON_TIME
+    return SlaState.DUE_TODAY if due_at < due_today_ends(now) else SlaState.ON_TIME
+
+
+def sla_condition(state: SlaState, now: datetime) -> ColumnElement[bool]:
+    """sla_state's rule in SQL, for filters and counts."""
+    due = col(Ticket.due_at)
+    if state is SlaState.NONE:
+        return due.is_(None)
+    if state is SlaState.OVERDUE:
+        return due < now
+    ends = due_today_ends(now)
+    return and_(due >= now, due < ends) if state is SlaState.DUE_TODAY else due >= ends
 
 
 @dataclass(frozen=True)
@@ -273,6 +285,8 @@ def _filtered(filters: QueueFilters, now: datetime) -> list[ColumnElement[bool]]
         conditions.append(col(Ticket.service) == filters.service)
     if filters.overdue:
         conditions.append(col(Ticket.due_at) < now)
+    if filters.sla is not None:
+        conditions.append(sla_condition(filters.sla, now))
     term = filters.search
     if term is not None:
         if term.kind is SearchKind.NUMBER:

@@ -50,7 +50,8 @@ from tickets.accounts import ADMIN_ROLE
 from tickets.constants import AttachmentStatus, Service
 from tickets.kecamatan import BY_CODE, KECAMATAN
 from tickets.models import Ticket
-from tickets.queries import PAGE_SIZE, Cursor, QueueFilters, SearchKind, parse_search, queue_page, stage_counts
+from tickets.queries import (PAGE_SIZE, Cursor, QueueFilters, SearchKind, SlaState, parse_search, queue_page,
+                             stage_counts)
 from tickets.staff import StaffUser
 from tickets.staff_pages import guard
 from layanan.clock import utcnow
@@ -95,7 +96,8 @@ def queue() -> str:
     raw_search = request.args.get("q", "").strip()
     search = parse_search(raw_search)
     filters = QueueFilters(stage=args.get("tahap"), kecamatan=args.get("kecamatan"), service=args.get("layanan"),
-                           overdue=args.get("terlambat") == "1", search=search)
+                           overdue=args.get("terlambat") == "1", search=search,
+                           sla=SlaState(args["sla"]) if "sla" in args else None)
     session = db.session()
     now = utcnow()
     counts = {} if scope.lookup_only else stage_counts(session, scope, now=now)
@@ -312,6 +314,8 @@ def _queue_args(stages: tuple[str, ...]) -> dict[str, str]:
         args["layanan"] = service
     if request.args.get("terlambat") == "1":
         args["terlambat"] = "1"
+    if request.args.get("sla") in {s.value for s in SlaState}:
+        args["sla"] = request.args["sla"]
     return args
 
 
