@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from berita_acara import field_pages, pickup_page
+from berita_acara import inbox as berita_acara_inbox
 from berita_acara.handover import refuse_moves_outside
 from berita_acara.outputs import berita_acara_output
 from berita_acara.register_views import bp as register_book_bp
@@ -13,7 +14,7 @@ from berita_acara.stages import check_definition
 from berita_acara.views import step_on_berita_acara
 from routing import definitions
 from routing.definition import Definition, OutputSource, StageDuty
-from tickets import events, retention
+from tickets import events, inbox, retention
 
 
 def init_app(app: Flask) -> None:
@@ -30,6 +31,7 @@ def init_app(app: Flask) -> None:
     events.take_advance_elsewhere(app, step_on_berita_acara)
     retention.add_purger(app, purge_reports, LABELS)
     app.register_blueprint(register_book_bp)  # the buku registrasi, one of the SOP's papers like the berita acara
+    inbox.register_inbox_source(app, berita_acara_inbox.KIND, berita_acara_inbox.LABEL, berita_acara_inbox.to_sign)
     app.register_blueprint(field_pages.bp)  # phone pages of the courier and the UPT
     app.register_blueprint(pickup_page.bp)  # the pick-up counter's phone page
     events.choose_home(app, field_pages.field_home)

@@ -7,10 +7,10 @@ from typing import Any
 from flask import Flask
 from sqlmodel import Session
 
-from bot import citizen_reply, complaint_verdict, status_page
+from bot import citizen_reply, complaint_verdict, help_desk_inbox, status_page
 from bot.call_center import whatsapp as call_center_reply
 from bot.conversation import Pending
-from tickets import events
+from tickets import events, inbox
 from tickets.models import StageEvent, Ticket
 from tickets.services import applicant_of
 
@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
                                                  call_center_reply.receive))
     # Papers other features print (the berita acara) point citizens to the public status page.
     app.config.setdefault("STATUS_PAGE_PATH", status_page.PATH)
+    inbox.register_inbox_source(app, help_desk_inbox.KIND, help_desk_inbox.LABEL, help_desk_inbox.waiting)
 
 
 def _milestone_reached(session: Session, ticket: Ticket, event: StageEvent, transition: Any) -> None:

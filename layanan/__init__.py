@@ -48,9 +48,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from siaga import hooks as siaga_hooks
     from bot import pending_replies
     from pdf_delivery import hooks as pdf_delivery_hooks
-    from tickets import assignment, events
+    from tickets import assignment, events, inbox
 
     events.init_app(app)  # features hook into the ticket core through these
+    inbox.init_app(app)  # each staff member's inbox; features add their kinds of items
     bot_hooks.init_app(app)
     pdf_delivery_hooks.init_app(app)
     berita_acara_hooks.init_app(app)
@@ -85,6 +86,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from tickets.audit_views import bp as audit_bp
     from tickets.auth_views import bp as auth_bp
     from tickets.dashboard_views import bp as dashboard_bp
+    from tickets.inbox_views import bp as inbox_bp
     from tickets.views import bp as backoffice_bp
 
     app.register_blueprint(health_bp)
@@ -93,6 +95,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(simulator_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(backoffice_bp)
+    app.register_blueprint(inbox_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(berita_acara_bp)
     app.register_blueprint(dashboard_bp)

@@ -7,12 +7,13 @@ from sqlmodel import Session
 
 from bot import catalogue
 from bot.conversation import Pending
+from pdf_delivery import inbox as document_inbox
 from pdf_delivery.documents import document_output
 from pdf_delivery.signing_views import sign_on_the_tte_page, upload_and_advance
 from pdf_delivery.sending import FEATURE as SENDING, resume_waiting, sending_stages, waiting_for_reply
 from routing import definitions
 from routing.definition import Definition, DefinitionError, OutputSource, RoleDuty
-from tickets import events
+from tickets import events, inbox
 from tickets.messages import Attachment, Message
 
 SIGNING = "tanda tangan elektronik dokumen"
@@ -29,6 +30,8 @@ def init_app(app: Flask) -> None:
     events.add_pending(app, events.PendingMatter(Pending.PDF, waiting_for_reply, _resume_waiting_pdf))
     events.take_advance_elsewhere(app, upload_and_advance)
     events.take_advance_elsewhere(app, sign_on_the_tte_page)
+    inbox.register_inbox_source(app, document_inbox.KIND, document_inbox.LABEL, document_inbox.to_sign,
+                                takes_stages=document_inbox.signing_stages)
 
 
 def require_duties(definition: Definition) -> None:

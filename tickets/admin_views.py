@@ -20,6 +20,7 @@ from routing.definition import RoleDuty
 from tickets.access import roles_required, user
 from tickets.accounts import (ADMIN_ROLE, MIN_PASSWORD_LENGTH, create_staff, end_sessions, hash_password, known_roles,
                               password_problem)
+from tickets.inbox_settings import DEFAULT_TIME, DigestChoice, apply as apply_digest, read_digest_fields
 from tickets.kecamatan import BY_CODE, KECAMATAN
 from tickets.staff import StaffUser
 from tickets.staff_pages import guard
@@ -69,15 +70,19 @@ def staff_create() -> Response | str | tuple[str, int]:
         return _form_page("admin/staff_create.html", form=None)
     session = db.session()
     form = read_form(request.form, creating=True)
-    errors = dict(form.errors)
+    digest = read_digest_fields(request.form)
+    errors = dict(form.errors) | digest.errors
     taken = select(StaffUser).where(col(StaffUser.username) == form.username)
     if "username" not in errors and session.exec(taken).first():
         errors["username"] = "taken"
     errors.update(_password_errors(request.form, form.username))
     if errors:
-        return _form_page("admin/staff_create.html", form=form, errors=errors), 422
+        return _form_page("admin/staff_create.html", form=form, errors=errors, choice=digest), 422
     account = create_staff(session, username=form.username, full_name=form.full_name, roles=form.roles,
                            password=request.form["password"], kecamatan_code=form.kecamatan_code, nip=form.nip)
+    apply_digest(account, digest)
+    session.add(account)
+    session.commit()
     log.info("admin %s created staff %s with roles %s", user().username, account.username, account.roles)
     flash(get_template_attribute(MESSAGES, "staff_created")(username=account.username))
     return redirect(url_for("admin.staff_list"), code=303)
@@ -86,7 +91,7 @@ def staff_create() -> Response | str | tuple[str, int]:
 @bp.route("/staf/<id:staff_id>", methods=["GET", "POST"])
 @roles_required(ADMIN_ROLE)
 def staff_edit(staff_id: int) -> Response | str | tuple[str, int]:
-    """Change an account's name, roles, kecamatan and whether it may log in."""
+    """Change an account's name, roles, kecamatan, daily digest and whether it may log in."""
     session = db.session()
     account = session.get(StaffUser, staff_id)
     if account is None:
@@ -94,15 +99,17 @@ def staff_edit(staff_id: int) -> Response | str | tuple[str, int]:
     if request.method == "GET":
         return _form_page("admin/staff_edit.html", form=None, account=account)
     form = read_form(request.form, creating=False)
-    errors = dict(form.errors)
+    digest = read_digest_fields(request.form, account)
+    errors = dict(form.errors) | digest.errors
     if account.id == user().id and (ADMIN_ROLE not in form.roles or not form.active):
         errors["self"] = "self_lockout"
     if errors:
-        return _form_page("admin/staff_edit.html", form=form, errors=errors, account=account), 422
+        return _form_page("admin/staff_edit.html", form=form, errors=errors, account=account, choice=digest), 422
     if account.active and not form.active:
         end_sessions(account)  # switched on again later, its old sessions stay dead
     account.full_name, account.nip, account.roles = form.full_name, form.nip, form.roles
     account.kecamatan_code, account.active = form.kecamatan_code, form.active
+    apply_digest(account, digest)
     session.add(account)
     session.commit()
     log.info("admin %s changed staff %s: roles %s, active %s", user().username, account.username,
@@ -188,10 +195,11 @@ def _password_errors(form: Mapping[str, str], username: str) -> dict[str, str]:
 
 
 def _form_page(template: str, *, form: StaffForm | None, errors: Mapping[str, str] | None = None,
-               account: StaffUser | None = None) -> str:
+               account: StaffUser | None = None, choice: DigestChoice | None = None) -> str:
     held_for = login_throttle().held_for(account.username) if account is not None else 0
     return render_template(template, form=form, errors=errors or {}, account=account, role_groups=_role_groups(),
-                           kecamatan_options=KECAMATAN, min_password=MIN_PASSWORD_LENGTH, held_for=held_for)
+                           kecamatan_options=KECAMATAN, min_password=MIN_PASSWORD_LENGTH, held_for=held_for,
+                           choice=choice, default_time=DEFAULT_TIME)
 
 
 @dataclass(frozen=True)
