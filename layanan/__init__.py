@@ -122,9 +122,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(siaga_bp)
     app.register_blueprint(outreach_bp)
 
+    from outreach.assignment_letter_views import bp as assignment_letter_bp
+    from visit_calendar.views import bp as visit_calendar_bp
+
+    app.register_blueprint(assignment_letter_bp)
+    app.register_blueprint(visit_calendar_bp)
+
     from complaints import panels as complaint_panels
 
     complaint_panels.init_app(app)  # the dashboard's complaint charts
+
+    from campaigns import panels as campaign_panels, visit_source as campaign_visits
+    from outreach import panels as outreach_panels, visit_source as outreach_visits
+    from siaga import panels as siaga_panels, visit_source as siaga_visits
+
+    for feature in (campaign_visits, siaga_visits, outreach_visits):
+        feature.init_app(app)  # the visits calendar's sources, each with its colour
+    for feature in (campaign_panels, outreach_panels, siaga_panels):
+        feature.init_app(app)  # the dashboard's outreach charts
 
     from bot import consent, skm_views, survey
     from bot.deletion_requests import bp as deletion_requests_bp

@@ -12,6 +12,7 @@ import bot.faq_store  # noqa: F401
 import bot.upt_directory  # noqa: F401
 import campaigns.models  # noqa: F401
 import complaints.models  # noqa: F401
+import outreach.assignment_letter_models  # noqa: F401
 import outreach.models  # noqa: F401
 import tickets.messages  # noqa: F401
 import layanan.outbox  # noqa: F401
@@ -24,3 +25,4 @@ import tickets.inbox_models  # noqa: F401
 import tickets.models  # noqa: F401
 import tickets.retention  # noqa: F401
 import tickets.staff  # noqa: F401
+import visit_calendar.models  # noqa: F401
