@@ -33,7 +33,11 @@ from pdf_delivery.signing import (
     signer_stamp,
     verify_pdf,
 )
-from routing.definition import RoleDuty
+from berita_acara.handover import HandoverError, stage_confirmations
+from routing.definition import Action, RoleDuty, StageDuty
+from routing.engine import TransitionError
+from tickets.models import Ticket
+from tickets.workflow_service import act
 from tickets.kecamatan import BY_CODE
 from tickets.numbering import next_value
 from tickets.privacy import mask_nik
@@ -109,9 +113,10 @@ def verification_url(config: Mapping[str, Any], code: str) -> str:
 
 
 def sign(session: Session, visit: SchoolVisit, actor: StaffUser, passphrase: str, config: Mapping[str, Any],
-         now: datetime | None = None) -> None:
+         now: datetime | None = None) -> str | None:
     """The Kepala Dinas signs: render with his name, PAdES-sign with the office certificate and his stamp,
-    store; the listed students count as handed over from then on. Commits."""
+    store; the listed students count as handed over from then on, and the visit's ticket waiting for the
+    handover moves on. Commits; returns why the ticket could not move, or None."""
     if not actor.has_role(*signer_roles()):
         raise CampaignError("Akun Anda tidak berwenang menandatangani berita acara.")
     if visit.handover_signed_at is not None:
@@ -128,6 +133,32 @@ def sign(session: Session, visit: SchoolVisit, actor: StaffUser, passphrase: str
     visit.handover_signed_by_id, visit.handover_signed_at = actor.id, now
     session.add(visit)
     session.commit()
+    return move_on_after_signing(session, visit, actor, now)
+
+
+def move_on_after_signing(session: Session, visit: SchoolVisit, actor: StaffUser, now: datetime) -> str | None:
+    """Move the visit's ticket out of the handover stage as the signer, once: only a signed visit whose ticket
+    waits in that stage moves (a second signing is refused before, a retry finds the ticket moved on). Returns
+    why the ticket stayed, or None."""
+    definition = campaign_definition()
+    stage = definition.stage_for(StageDuty.SCHOOL_HANDOVER, FEATURE)
+    ticket = session.get(Ticket, visit.ticket_id)
+    if visit.handover_signed_at is None or ticket is None or ticket.stage != stage.key:
+        return None
+    # The signature is the step's authority: the signer acts in the stage's role for this one move.
+    roles = set(actor.roles) | {str(stage.role)}
+    try:
+        if ticket.claimed_by_id not in (None, actor.id):
+            ticket, _, _ = act(session, ticket, Action.RELEASE, actor_id=actor.id, actor_roles=roles,
+                               expected_version=ticket.version, now=now)
+        if ticket.claimed_by_id != actor.id:
+            ticket, _, _ = act(session, ticket, Action.CLAIM, actor_id=actor.id, actor_roles=roles,
+                               expected_version=ticket.version, now=now)
+        act(session, ticket, Action.ADVANCE, actor_id=actor.id, actor_roles=roles, expected_version=ticket.version,
+            payload={"outputs": stage_confirmations(stage)}, now=now)
+    except (TransitionError, HandoverError) as exc:
+        return f"Tiket {ticket.number} belum berpindah tahap: {exc}"
+    return None
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,54 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import Any
 
+from flask import Flask, url_for
+from sqlmodel import Session, select
+
+from campaigns.models import SchoolVisit
 from campaigns.services import FEATURE
 from routing import definitions_with
-from routing.definition import RoleDuty
+from routing.definition import Action, RoleDuty, StageDuty
+from routing.engine import TransitionError
+from tickets import events
+from tickets.models import StageEvent, Ticket
 
 
 def init_app(app: Flask) -> None:
-    """Refuse at start a campaign SOP that names nobody to go out to the schools or to sign the handover."""
+    """Refuse at start a campaign SOP that names nobody to go out to the schools or to sign the handover, or no
+    handover stage; the handover stage is left by the Kepala Dinas's signature, so the ticket page points there."""
     for definition in definitions_with(RoleDuty.PLAN_SCHOOL_VISITS):
-        definition.require(FEATURE, [RoleDuty.FIELD_WORK, RoleDuty.SIGN])
+        definition.require(FEATURE, [RoleDuty.FIELD_WORK, RoleDuty.SIGN, StageDuty.SCHOOL_HANDOVER])
+    events.on(app, events.TicketEvent.STAGE_LEFT, _handover_signed)
+    events.take_advance_elsewhere(app, _signing_page)
+
+
+def _unsigned_visit(session: Session, ticket: Ticket) -> SchoolVisit | None:
+    """The visit of a campaign ticket waiting in the handover stage whose berita acara is not signed yet."""
+    definition = next((d for d in definitions_with(RoleDuty.PLAN_SCHOOL_VISITS) if d.key == ticket.workflow), None)
+    if definition is None or ticket.stage != definition.stage_for(StageDuty.SCHOOL_HANDOVER, FEATURE).key:
+        return None
+    visit = session.exec(select(SchoolVisit).where(SchoolVisit.ticket_id == ticket.id)).first()
+    return visit if visit is not None and visit.handover_signed_at is None else None
+
+
+def _handover_signed(session: Session, ticket: Ticket, event: StageEvent, transition: Any) -> None:
+    if transition.action != Action.ADVANCE:
+        return
+    definition = next((d for d in definitions_with(RoleDuty.PLAN_SCHOOL_VISITS) if d.key == ticket.workflow), None)
+    if definition is None or event.from_stage != definition.stage_for(StageDuty.SCHOOL_HANDOVER, FEATURE).key:
+        return
+    visit = session.exec(select(SchoolVisit).where(SchoolVisit.ticket_id == ticket.id)).first()
+    if visit is not None and visit.handover_signed_at is None:
+        raise TransitionError("Berita acara serah terima ke sekolah belum ditandatangani Kepala Dinas; tiket "
+                              "berpindah tahap sendiri begitu berita acara ditandatangani.")
+
+
+def _signing_page(session: Session, ticket: Ticket) -> events.Elsewhere | None:
+    visit = _unsigned_visit(session, ticket)
+    if visit is None:
+        return None
+    return events.Elsewhere(url=url_for("campaigns.visit", visit_id=visit.id) + "#serah-terima",
+                            label="Berita acara serah terima di halaman kunjungan",
+                            why="Tiket ini berpindah tahap sendiri ketika Kepala Dinas menandatangani berita acara.")

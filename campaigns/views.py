@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date
 from typing import Any
 
@@ -10,17 +11,16 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from sqlmodel import col, select
 from werkzeug.wrappers import Response as BaseResponse
 
-from berita_acara.views import allowed
-from campaigns import handover, services
+from campaigns import handover, jobs, services
 from campaigns.models import EQUIPMENT, School, SchoolVisit, StudentStatus
-from campaigns.report import COLUMNS, build_report, report_pdf, report_xlsx
+from campaigns.report import COLUMNS, build_report, report_xlsx
 from campaigns.services import FEATURE, CampaignError, campaign_definition
 from campaigns.students import ImportRefused, parse_students, read_rows
-from layanan import db
+from layanan import db, renderings
 from layanan.clock import office_year, utcnow
 from layanan.ids import parse_id
 from routing.definition import RoleDuty
-from tickets.access import user
+from tickets.access import allowed, user
 from tickets.accounts import ADMIN_ROLE
 from tickets.kecamatan import BY_CODE, KECAMATAN
 from tickets.privacy import mask_nik
@@ -233,15 +233,19 @@ def draw_up(visit_id: int) -> BaseResponse:
 
 @bp.get("/kunjungan/<id:visit_id>/berita-acara.pdf")
 @allowed(view_roles)
-def handover_pdf(visit_id: int) -> Response:
-    """The school's berita acara (a draft until signed), as a download."""
+def handover_pdf(visit_id: int) -> Response | BaseResponse:
+    """The school's berita acara: the signed file as stored, or a draft the worker renders while the reader
+    waits."""
     visit = _visit(visit_id)
-    try:
-        pdf = handover.handover_pdf(db.session(), visit)
-    except CampaignError:
-        abort(404)
     name = f"berita-acara-sekolah-{visit.id}.pdf"
-    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f"attachment; filename={name}"})
+    if visit.handover_pdf is not None:
+        return Response(visit.handover_pdf, mimetype="application/pdf",
+                        headers={"Content-Disposition": f"attachment; filename={name}"})
+    if visit.handover_number is None:
+        abort(404)
+    key = renderings.new_key(f"berita-acara-sekolah-{visit.id}")
+    renderings.request(db.session(), jobs.render_handover, key, visit.id)
+    return redirect(url_for(".document", key=key), code=303)
 
 
 @bp.post("/kunjungan/<id:visit_id>/berita-acara/tandatangani")
@@ -250,11 +254,13 @@ def sign(visit_id: int) -> BaseResponse:
     """The Kepala Dinas signs the school's berita acara with the office certificate (TTE)."""
     visit = _visit(visit_id)
     try:
-        handover.sign(db.session(), visit, user(), request.form.get("passphrase", ""), current_app.config)
+        stuck = handover.sign(db.session(), visit, user(), request.form.get("passphrase", ""), current_app.config)
     except CampaignError as exc:
         flash(str(exc), "error")
     else:
         flash("Berita acara ditandatangani.")
+        if stuck:
+            flash(stuck, "error")
     return redirect(url_for(".visit", visit_id=visit_id) + "#serah-terima", code=303)
 
 
@@ -289,15 +295,23 @@ def report() -> str:
 
 @bp.get("/laporan.<fmt>")
 @allowed(report_roles)
-def report_file(fmt: str) -> Response:
-    """The report as an A4 PDF under the letterhead, or a workbook."""
+def report_file(fmt: str) -> Response | BaseResponse:
+    """The report as a workbook, or as an A4 PDF under the letterhead that the worker renders."""
     year = _year()
-    built = build_report(db.session(), year, utcnow())
     if fmt == "pdf":
-        content, mimetype = report_pdf(built), "application/pdf"
-    elif fmt == "xlsx":
-        content, mimetype = report_xlsx(built), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
+        key = renderings.new_key(f"laporan-perekaman-sekolah-{year}")
+        renderings.request(db.session(), jobs.render_report, key, year)
+        return redirect(url_for(".document", key=key), code=303)
+    if fmt != "xlsx":
         abort(404)
-    name = f"laporan-perekaman-sekolah-{year}.{fmt}"
-    return Response(content, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
+    content = report_xlsx(build_report(db.session(), year, utcnow()))
+    name = f"laporan-perekaman-sekolah-{year}.xlsx"
+    return Response(content, mimetype=renderings.MIMETYPES["xlsx"],
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@bp.get("/dokumen/<key>")
+@allowed(view_roles)
+def document(key: str) -> Response | tuple[str, int]:
+    """A PDF the worker renders: the waiting page until it is made, then the file."""
+    return renderings.served_or_wait(key, re.sub(r"-[0-9a-f]{32}$", "", key) + ".pdf")

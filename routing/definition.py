@@ -113,6 +113,7 @@ class StageDuty(StrEnum):
     ANSWER = "answer"  # a complaint is investigated and its answer written (its first text output)
     CITIZEN_VERDICT = "citizen_verdict"  # the answer went out; the citizen's reply closes or reopens it
     FIELD_VISIT = "field_visit"  # the visit out of the office: its result is recorded before the ticket moves on
+    SCHOOL_HANDOVER = "school_handover"  # cards handed to a school with a signed berita acara; the signing moves on
 
 
 class OutputMeaning(StrEnum):

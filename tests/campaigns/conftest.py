@@ -82,3 +82,15 @@ def upload(http: requests.Session, visit: SchoolVisit, name: str, content: bytes
 def logout_and_login(http: requests.Session, username: str) -> None:
     http.post("/keluar", data={"csrf_token": csrf_token(http.get("/sekolah/").text)})
     login(http, username)
+
+
+def rendered(http: requests.Session, path: str, run_jobs, **params: object) -> requests.Response:  # type: ignore[no-untyped-def]
+    """Ask for a PDF the worker renders: the request only queues it (the waiting page reloads itself), and
+    after the worker ran the same page serves the file."""
+    asked = http.get(path, params=params)
+    assert asked.status_code == 202 and "Dokumen sedang disiapkan" in asked.text, asked.text
+    assert '<meta http-equiv="refresh" content="2">' in asked.text
+    run_jobs()
+    made = http.get(asked.url)
+    assert made.status_code == 200 and made.headers["Content-Type"] == "application/pdf"
+    return made

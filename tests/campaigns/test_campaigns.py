@@ -22,11 +22,14 @@ from tests.campaigns.conftest import (
     logout_and_login,
     plan_visit,
     post,
+    rendered,
     upload,
     xlsx_file,
 )
-from tests.tickets.conftest import login, make_staff
-from tickets.models import Ticket
+from routing.definition import StageDuty
+from tests.berita_acara.conftest import save_artifact
+from tests.tickets.conftest import act_via_form, login, make_staff, valid_outputs
+from tickets.models import StageEvent, Ticket
 from tickets.staff import StaffUser
 
 PASSPHRASE = "tte-rahasia-uji"
@@ -162,7 +165,8 @@ def _visit_through_the_day(http: requests.Session, session: Session, people: dic
 
 
 def test_handover_berita_acara_names_the_school_is_signed_and_the_report_counts_match(
-        app: Flask, session: Session, http: requests.Session, people: dict[str, StaffUser]) -> None:
+        app: Flask, session: Session, http: requests.Session, people: dict[str, StaffUser],
+        run_jobs) -> None:  # type: ignore[no-untyped-def]
     login(http, "koordinator")
     first = _visit_through_the_day(http, session, people, "SMA Negeri 1 Kota Agung", "180601", [
         ["Ahmad Fauzi", NIK_A, "05/08/2009", "XII IPA 1"], ["Bunga Lestari", "", "08/07/2009", "XII IPA 1"],
@@ -179,8 +183,8 @@ def test_handover_berita_acara_names_the_school_is_signed_and_the_report_counts_
 
     drawn = post(http, page, f"{page}/berita-acara")
     assert "Berita acara serah terima dibuat" in drawn.text
-    draft = http.get(f"{page}/berita-acara.pdf")
-    assert draft.headers["Content-Type"] == "application/pdf"
+    draft = rendered(http, f"{page}/berita-acara.pdf", run_jobs)
+    save_artifact("sekolah-berita-acara-konsep", draft.content)
     text = pdf_text(draft.content)
     assert "SMA Negeri 1 Kota Agung" in text and "KONSEP" in text and "Bunga Lestari" in text
     assert "Citra Dewi" not in text and NIK_A not in text and "1806********0001" in text
@@ -213,8 +217,8 @@ def test_handover_berita_acara_names_the_school_is_signed_and_the_report_counts_
     assert total and [int(n) for n in re.findall(r"<strong>(\d+)</strong>", total.group(1))] == list(expected)
     kota_agung = re.search(r'data-row="Kota Agung"><td>Kota Agung</td>(.*?)</tr>', report)
     assert kota_agung and [int(n) for n in re.findall(r"<td>(\d+)</td>", kota_agung.group(1))] == [2, 5, 4, 4, 3, 2]
-    pdf = http.get("/sekolah/laporan.pdf", params={"tahun": VISIT_DAY.year})
-    assert pdf.headers["Content-Type"] == "application/pdf"
+    pdf = rendered(http, "/sekolah/laporan.pdf", run_jobs, tahun=VISIT_DAY.year)
+    save_artifact("sekolah-laporan", pdf.content)
     assert "LAPORAN PEREKAMAN KTP-EL DI SEKOLAH" in pdf_text(pdf.content) and "SMK Negeri 1 Gisting" in pdf_text(pdf.content)
     from openpyxl import load_workbook
 
@@ -240,3 +244,52 @@ def test_access_and_nik_masking(session: Session, http: requests.Session, people
     assert http.get(f"/sekolah/kunjungan/{visit.id}").status_code == 403
     assert http.get("/sekolah/laporan").status_code == 403
     assert "Perekaman sekolah" not in http.get("/").text
+
+
+def test_the_signature_moves_the_visit_ticket_on_once(app: Flask, session: Session, http: requests.Session,
+                                                      people: dict[str, StaffUser]) -> None:
+    definition = campaign_definition()
+    handover_stage = definition.stage_for(StageDuty.SCHOOL_HANDOVER)
+    login(http, "koordinator")
+    visit = _visit_through_the_day(http, session, people, "SMA Negeri 1 Kota Agung", "180601", [
+        ["Ahmad Fauzi", NIK_A, "05/08/2009", "XII IPA 1"]], recorded=1, printed=1)
+    page = f"/sekolah/kunjungan/{visit.id}"
+    post(http, page, f"{page}/berita-acara")
+    ticket = session.get(Ticket, visit.ticket_id)
+    assert ticket is not None
+    accounts = {people[k].roles[0]: k for k in ("planner", "recorder", "printer")}
+    usernames = {"planner": "koordinator", "recorder": "perekam", "printer": "pencetak"}
+    for stage in definition.chain[:definition.chain.index(handover_stage)]:
+        logout_and_login(http, usernames[accounts[str(stage.role)]])
+        act_via_form(http, ticket.number, "claim")
+        assert act_via_form(http, ticket.number, "advance", **valid_outputs(stage)).status_code in (200, 303)
+    session.refresh(ticket)
+    assert ticket.stage == handover_stage.key
+
+    # Unsigned, the coordinator cannot move it by hand; the ticket page points to the visit's berita acara.
+    logout_and_login(http, "koordinator")
+    act_via_form(http, ticket.number, "claim")
+    assert f"/sekolah/kunjungan/{visit.id}#serah-terima" in http.get(f"/tiket/{ticket.number}").text
+    refused = act_via_form(http, ticket.number, "advance", **valid_outputs(handover_stage))
+    assert "belum ditandatangani Kepala Dinas" in refused.text
+    session.refresh(ticket)
+    assert ticket.stage == handover_stage.key
+
+    logout_and_login(http, "kadis")
+    create_demo_certificate(app.config, PASSPHRASE)
+    signed = post(http, page, f"{page}/berita-acara/tandatangani", passphrase=PASSPHRASE)
+    assert "Berita acara ditandatangani" in signed.text and "belum berpindah tahap" not in signed.text
+    session.refresh(ticket)
+    assert ticket.stage == str(handover_stage.next)
+    again = post(http, page, f"{page}/berita-acara/tandatangani", passphrase=PASSPHRASE)
+    assert "sudah ditandatangani" in again.text
+    with app.app_context():  # a retry of the move after the signature finds the ticket moved on
+        from campaigns.handover import move_on_after_signing
+
+        session.expire_all()
+        stored = session.get(SchoolVisit, visit.id)
+        assert stored is not None and move_on_after_signing(session, stored, people["head"], stored.handover_signed_at) is None
+    moves = session.exec(select(StageEvent).where(StageEvent.ticket_id == ticket.id,
+                                                  StageEvent.from_stage == handover_stage.key,
+                                                  StageEvent.action == "advance")).all()
+    assert [(m.actor_id, m.to_stage) for m in moves] == [(people["head"].id, str(handover_stage.next))]
