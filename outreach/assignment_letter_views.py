@@ -20,6 +20,12 @@ bp = Blueprint("assignment_letter", __name__)
 guard(bp)
 
 
+@bp.app_context_processor
+def _helpers() -> dict[str, object]:
+    """The visit's page links its letters for those who may read them."""
+    return {"may_read_letters": lambda req: letters.may_read(user(), req, ADMIN_ROLE)}
+
+
 def _readable(request_id: int) -> tuple[OutreachRequest, Ticket]:
     """The visit, when this account may read its letters; 404 or 403 otherwise."""
     session = db.session()

@@ -144,6 +144,9 @@ def test_only_the_team_the_planners_and_the_heads_read_it(
         login(http, username)
         assert http.get(page).status_code == status, username
         assert http.get(pdf_url).status_code == status, username
+        visit_page = http.get(f"/jemput-bola/{visit.id}")
+        if visit_page.status_code == 200:  # the visit's page links the letters only for those who may read them
+            assert (f'href="{page}"' in visit_page.text) == (status == 200), username
     http.cookies.clear()
     login(http, "anggota")  # a team member reads the letter but does not issue one
     assert issue(http, int(visit.id or 0)).status_code == 403
