@@ -177,3 +177,27 @@ def test_no_letter_before_the_visit_has_a_date_and_team(
     assert "Jadwalkan tanggal dan tim terlebih dahulu" in page.text and "Terbitkan surat tugas" not in page.text
     assert "Jadwalkan tanggal dan tim terlebih dahulu" in issue(http, int(made.id or 0)).text
     assert numbers(session) == []
+
+
+def test_the_letter_page_while_rendering_and_when_ready_in_chromium(  # type: ignore[no-untyped-def]
+        session: Session, live_server, browser, people: dict[str, StaffUser], run_jobs, artifacts: Path) -> None:
+    from tests.tickets.conftest import PASSWORD
+
+    visit = planned_visit(session, people)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/masuk")
+    page.fill("#username", "kabid")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/jemput-bola/{visit.id}")
+    page.click("text=Surat tugas tim")
+    page.click("text=Terbitkan surat tugas")
+    assert "Surat tugas sedang dibuat" in page.inner_text("main")
+    page.screenshot(path=str(artifacts / "surat-tugas-dibuat-1280.png"), full_page=True)
+    run_jobs()
+    page.wait_for_selector("text=Unduh PDF", timeout=10_000)  # the page reloads itself
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(artifacts / "surat-tugas-siap-360.png"), full_page=True)
+    context.close()
