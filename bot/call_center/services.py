@@ -33,10 +33,19 @@ from layanan.clock import utcnow
 log = logging.getLogger(__name__)
 
 MAX_NOTES = 4000
-# A phoned Siaga report keeps the resident in the agent's notes until the Siaga officer confirms it.
-SIAGA_RELATION = "Penelepon call center"
-SIAGA_SUBJECT = "Lihat catatan call center"
+URGENT_WORDS = frozenset({"1", "on", "ya", "true"})
 CLOCK_SKEW = timedelta(minutes=5)  # a PBX clock slightly ahead of ours is not an error
+
+
+@dataclass(frozen=True)
+class SiagaCall:
+    """A phoned Dukcapil Siaga report's own answers, the same the bot's Siaga flow asks: the caller's relation
+    to the resident, the resident, the pekon and the urgency (the condition is the call's notes)."""
+
+    relation: str
+    subject_name: str
+    pekon: str
+    urgent: bool
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,7 @@ class CallDraft:
     outcome: Outcome
     called_at: datetime | None = None
     client_key: str | None = None
+    siaga: SiagaCall | None = None
 
 
 def topic_choices() -> list[tuple[str, str]]:
@@ -122,8 +132,11 @@ def parse_call(raw: Mapping[str, object], today: date | None = None) -> tuple[Ca
         errors["notes"] = f"Catatan terlalu panjang (maksimal {MAX_NOTES} karakter)."
     if outcome is Outcome.COMPLAINT and sum(ch.isalnum() for ch in notes or "") < MIN_TEXT_CHARS:
         errors["notes"] = "Tulis isi pengaduan di catatan (minimal 10 huruf)."
-    if outcome is Outcome.SIAGA and sum(ch.isalnum() for ch in notes or "") < MIN_TEXT_CHARS:
-        errors["notes"] = "Tulis siapa penduduknya, alamat dan kondisinya di catatan (minimal 10 huruf)."
+    siaga = None
+    if outcome is Outcome.SIAGA:
+        siaga = _siaga_call(text, errors)
+        if sum(ch.isalnum() for ch in notes or "") < MIN_TEXT_CHARS:
+            errors["notes"] = "Tulis kondisi penduduk dan dokumen yang dibutuhkan di catatan (minimal 10 huruf)."
 
     client_key = text.get("client_key") or None
     if client_key and len(client_key) > 80:
@@ -139,7 +152,27 @@ def parse_call(raw: Mapping[str, object], today: date | None = None) -> tuple[Ca
     if errors or outcome is None:
         return None, errors
     return CallDraft(phone=phone, caller_name=name, nik=nik, kecamatan_code=kecamatan_code, topic=topic,
-                     notes=notes, outcome=outcome, called_at=called_at, client_key=client_key), {}
+                     notes=notes, outcome=outcome, called_at=called_at, client_key=client_key, siaga=siaga), {}
+
+
+def _siaga_call(text: Mapping[str, str], errors: dict[str, str]) -> SiagaCall | None:
+    """The Siaga fields checked as the bot checks its answers; problems go into errors by field."""
+    relation = clean_name(text.get("siaga_relation", ""))
+    if relation is None:
+        errors["siaga_relation"] = ("Isi hubungan penelepon dengan penduduk dengan huruf, contoh: anak, kepala pekon."
+                                    if text.get("siaga_relation") else "Hubungan penelepon dengan penduduk wajib diisi.")
+    subject = clean_name(text.get("siaga_subject", ""))
+    if subject is None:
+        errors["siaga_subject"] = ("Nama penduduk harus 2-100 huruf, tanpa angka." if text.get("siaga_subject")
+                                   else "Nama penduduk yang perlu didatangi wajib diisi.")
+    pekon = clean_name(text.get("siaga_pekon", ""))
+    if pekon is None:
+        errors["siaga_pekon"] = ("Tulis nama pekon/kelurahan dengan huruf, contoh: Sukamaju."
+                                 if text.get("siaga_pekon") else "Pekon/kelurahan tempat penduduk tinggal wajib diisi.")
+    if relation is None or subject is None or pekon is None:
+        return None
+    return SiagaCall(relation=relation[:80], subject_name=subject, pekon=pekon[:120],
+                     urgent=text.get("siaga_urgent", "").lower() in URGENT_WORDS)
 
 
 def _call_time(raw: str) -> datetime | None:
@@ -222,13 +255,15 @@ def log_call(
 
 
 def _record_siaga(session: Session, ticket: Ticket, draft: CallDraft) -> None:
-    """Keep a phoned Siaga report beside its ticket, as a WhatsApp one is kept; the agent's notes (the ticket's
-    description) tell who the resident is and the condition, the Siaga officer confirms the rest with the caller."""
+    """Keep a phoned Siaga report beside its ticket as a WhatsApp one is kept: the caller reports, the resident
+    by name and pekon, the notes (the ticket's description) tell the condition, the caller's phone arranges the
+    visit."""
     from siaga.services import Report, record_report
 
+    assert draft.siaga is not None  # parse_call requires it for a Siaga call
     record_report(session, ticket, Report(
-        reporter_name=draft.caller_name or "", relation=SIAGA_RELATION, subject_name=SIAGA_SUBJECT, pekon="",
-        contact_phone=draft.phone, urgent=False))
+        reporter_name=draft.caller_name or "", relation=draft.siaga.relation, subject_name=draft.siaga.subject_name,
+        pekon=draft.siaga.pekon, contact_phone=draft.phone, urgent=draft.siaga.urgent))
 
 
 def agent_role(service: str) -> str:

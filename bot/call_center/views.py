@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from bot.call_center import cdr, services, stats
 from bot.call_center.models import CallLog, CallRecord, CallSource, Outcome
+from bot.conversation import RELATIONS
 from tickets.messages import Message
 from layanan import db
 from layanan.ids import parse_id
@@ -190,6 +191,7 @@ def _render_form(values: dict[str, str], errors: dict[str, str], record: CallRec
         messages=messages, withheld=withheld, pseudonym=pseudonym, topics=services.topic_choices(),
         topic_label=services.topic_label,
         outcomes=list(Outcome), kecamatan_options=KECAMATAN, client_key=secrets.token_urlsafe(16),
+        siaga_relations=RELATIONS,
     )
 
 

@@ -94,7 +94,9 @@ def messages_api() -> Iterator[MessagesApi]:
 def call_form(**fields: str) -> dict[str, str]:
     """A call as an agent types it: a caller who must send KTP-el files on WhatsApp, unless told otherwise."""
     values = {"phone": "0812-9876-5432", "caller_name": "Rahmat Hidayat", "nik": "", "kecamatan": "180601",
-              "topic": "ktp-el", "notes": "Ganti KTP-el rusak", "outcome": "needs-files"}
+              "topic": "ktp-el", "notes": "Ganti KTP-el rusak", "outcome": "needs-files",
+              # Read only for a Siaga report: the resident the caller reports.
+              "siaga_relation": "Anak", "siaga_subject": "Sarinah", "siaga_pekon": "Gisting Atas"}
     values.update(fields)
     return values
 
