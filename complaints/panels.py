@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Flask, url_for
 
+from complaints import tiles
 from complaints.definitions import is_complaint_workflow
 from complaints.queue import UNDISPOSED, tabs
 from complaints.recap import NO_CATEGORY, NO_UNIT, Month, answered_in, categories_received
@@ -20,10 +21,11 @@ TARGET = 0.8  # answered on time below this share is drawn in the warning colour
 
 
 def init_app(app: Flask) -> None:
-    """Add the complaint charts to the dashboard."""
+    """Add the complaint charts and the open-complaints tile to the dashboard."""
     register_panel(app, "pengaduan-per-unit", open_per_unit)
     register_panel(app, "pengaduan-tepat-waktu", answered_on_time)
     register_panel(app, "pengaduan-kategori", top_categories)
+    tiles.init_app(app)
 
 
 def open_per_unit(b: Builder) -> Panel | None:

@@ -23,6 +23,7 @@ from layanan.clock import WIB
 from tickets.constants import Channel, Service
 from tickets.kecamatan import BY_CODE, KECAMATAN
 from tickets.models import StageEvent, Ticket
+from tickets.queries import SlaState, sla_condition
 from tickets.work_clock import WorkClock
 
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
@@ -97,6 +98,39 @@ def tickets_per_stage(session: Session, definition: Definition, now: datetime) -
     ).all()
     found = {stage: (int(count), int(overdue or 0)) for stage, count, overdue in rows}
     return [StageNow(s.key, s.name, *found.get(s.key, (0, 0))) for s in _stages_in_order(definition)]
+
+
+@dataclass(frozen=True)
+class StageLights:
+    """One stage's open tickets by where they stand against their deadline, as the queue's chips say it."""
+
+    key: str
+    label: str
+    has_deadline: bool  # the SOP sets a time for the stage (its own or its SLA group's)
+    open: int
+    on_time: int
+    due_today: int
+    overdue: int
+
+    @property
+    def without_deadline(self) -> int:
+        """Open tickets with no deadline running (e.g. a stage the SOP sets no time for)."""
+        return self.open - self.on_time - self.due_today - self.overdue
+
+
+LIGHTS: tuple[SlaState, ...] = (SlaState.ON_TIME, SlaState.DUE_TODAY, SlaState.OVERDUE)
+
+
+def traffic_lights(session: Session, definition: Definition, now: datetime) -> list[StageLights]:
+    """Per work stage in SOP order: tickets there now, and how many are on time, due today or overdue; one
+    GROUP BY, each state by the same SQL rule the queue's filter uses."""
+    states = [func.sum(case((sla_condition(state, now), 1), else_=0)) for state in LIGHTS]
+    rows = session.execute(
+        select(Ticket.stage, func.count(), *states).where(Ticket.workflow == definition.key).group_by(Ticket.stage)
+    ).all()
+    found = {stage: tuple(int(n or 0) for n in numbers) for stage, *numbers in rows}
+    return [StageLights(s.key, s.name, s.sla is not None or definition.sla_group_for(s.key) is not None,
+                        *found.get(s.key, (0, 0, 0, 0))) for s in definition.chain]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from layanan import db
@@ -18,7 +18,7 @@ from routing import definitions, definitions_with
 from routing.definition import Definition, RoleDuty
 from tickets import charts
 from tickets import dashboard_queries as q
-from tickets.access import duty_required, duty_roles, user
+from tickets.access import duty_required, duty_roles, queue_roles, queue_scope, user
 from tickets.accounts import ADMIN_ROLE
 from layanan.clock import utcnow
 
@@ -39,6 +39,34 @@ class Panel:
     links: tuple[tuple[str, str], ...] = ()  # (text, URL) of related reports, shown beside the CSV link
 
 
+@dataclass(frozen=True)
+class Tile:
+    """One headline figure a feature adds beside the core's tiles."""
+
+    key: str
+    label: str
+    value: int
+    note: str
+    late: bool = False  # drawn in the warning colour
+    url: str | None = None  # where the figure's tickets are listed
+
+
+@dataclass(frozen=True)
+class LightCell:
+    """One count of the traffic lights: how many, in which state, and the queue that lists them (if any)."""
+
+    state: str
+    count: int
+    url: str | None
+
+
+@dataclass(frozen=True)
+class LightRow:
+    stage: q.StageLights
+    open_url: str | None
+    cells: tuple[LightCell, ...]
+
+
 @bp.app_context_processor
 def dashboard_helpers() -> dict[str, Any]:
     """Lets the back-office navigation show the dashboard link to the roles that may open it."""
@@ -54,8 +82,10 @@ def index() -> str:
     builder = Builder(definition, period, utcnow())
     panels = [panel for build in _panels().values() if (panel := build(builder)) is not None]
     kpis = q.kpis(builder.session, definition, builder.now, builder.times.sla)
+    tiles = [tile for build in current_app.extensions.get("dashboard_tiles", {}).values()
+             if (tile := build(builder)) is not None]
     return render_template("dashboard/index.html", period=period, error=error, panels=panels, kpis=kpis,
-                           workflows=_supervised(), chosen=definition,
+                           tiles=tiles, lights=_lights(builder), workflows=_supervised(), chosen=definition,
                            csv_args={"dari": period.first.isoformat(), "sampai": period.last.isoformat(),
                                      "alur": definition.key})
 
@@ -230,6 +260,50 @@ def register_panel(app: Flask, key: str, build: PanelBuilder) -> None:
     if key in PANELS:
         raise ValueError(f"dashboard panel {key!r} is a core panel")
     app.extensions.setdefault("dashboard_panels", {})[key] = build
+
+
+# A tile builder returns None when its figure does not concern this reader or SOP.
+TileBuilder = Callable[[Builder], Tile | None]
+
+
+def register_tile(app: Flask, key: str, build: TileBuilder) -> None:
+    """Add a feature's headline figure after the core's tiles (called from the feature's init_app)."""
+    tiles = app.extensions.setdefault("dashboard_tiles", {})
+    if key in tiles:
+        raise ValueError(f"dashboard tile {key!r} is already registered")
+    tiles[key] = build
+
+
+def _lights(b: Builder) -> list[LightRow]:
+    """The traffic lights of the chosen SOP, each count linked to the queue that lists those tickets."""
+    roles = _queue_roles_by_stage(b.definition)
+    rows = []
+    for stage in q.traffic_lights(b.session, b.definition, b.now):
+        role = roles.get(stage.key)
+        counts = (stage.on_time, stage.due_today, stage.overdue)
+        cells = tuple(LightCell(str(state), n, _queue_url(role, stage.key, n, sla=str(state)) if stage.has_deadline
+                                else None) for state, n in zip(q.LIGHTS, counts, strict=True))
+        rows.append(LightRow(stage, _queue_url(role, stage.key, stage.open), cells))
+    return rows
+
+
+def _queue_url(role: str | None, stage: str, count: int, **filters: str) -> str | None:
+    """The queue listing these tickets; none for a count of zero or a stage no queue of the reader lists."""
+    if not count or role is None:
+        return None
+    return url_for("backoffice.queue", peran=role, tahap=stage, **filters)
+
+
+def _queue_roles_by_stage(definition: Definition) -> dict[str, str]:
+    """For each stage, the first of the reader's queues that can list its tickets (none: the counts stay text)."""
+    account = user()
+    found: dict[str, str] = {}
+    for role in queue_roles(account):
+        visible = queue_scope(account, role).visible_stages
+        for stage in definition.chain:
+            if stage.key in visible:
+                found.setdefault(stage.key, role)
+    return found
 
 
 def _panels() -> dict[str, PanelBuilder]:
