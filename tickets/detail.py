@@ -65,10 +65,20 @@ class ActionForms:
     return_targets: tuple[Stage, ...] = ()  # nearest first
     submitted: Mapping[str, Any] = field(default_factory=dict)
     errors: Mapping[str, str] = field(default_factory=dict)
+    failed_action: str | None = None  # the refused form whose typed values and errors come back
+    typed: Mapping[str, Any] = field(default_factory=dict)  # what was typed in it
 
     def allows(self, action: str) -> bool:
         """Whether the form of this action is shown."""
         return action in self.actions
+
+    def kept(self, action: str, name: str) -> str:
+        """What was typed into this field of this action's form before it was refused; empty otherwise."""
+        return str(self.typed.get(name) or "") if action == self.failed_action else ""
+
+    def error(self, action: str, name: str) -> str | None:
+        """Why this field of this action's form was refused, if it was."""
+        return self.errors.get(name) if action == self.failed_action else None
 
 
 def conversation(
@@ -209,10 +219,15 @@ def action_forms(
     *,
     submitted: Mapping[str, Any] | None = None,
     errors: Mapping[str, str] | None = None,
+    failed_action: str | None = None,
 ) -> ActionForms:
-    """The action forms for this user, with the stage's output fields and the return targets."""
+    """The action forms for this user, with the stage's output fields and the return targets; a refused
+    form's typed values and errors come back in it (the advance form's fields read `submitted`)."""
     stage = definition.stage(ticket.stage)
     actions = available_actions(definition, ticket_view(ticket, account.id), set(account.roles))
+    typed = dict(submitted or {})
+    if failed_action not in (None, Action.ADVANCE):
+        submitted = None  # another form was refused: the advance fields keep the ticket's own values
     return ActionForms(
         actions=actions,
         stage=stage,
@@ -221,6 +236,8 @@ def action_forms(
         return_targets=tuple(reversed(definition.earlier_stages(stage.key))),
         submitted=submitted or {},
         errors=errors or {},
+        failed_action=failed_action,
+        typed=typed,
     )
 
 

@@ -1,7 +1,10 @@
-"""The work queue: which tickets a role sees, oldest due first, one keyset page at a time."""
+"""The work queue: which tickets a role sees, most urgent first or in the order of a column the user
+chose, one keyset page at a time."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -14,6 +17,8 @@ from sqlmodel import Session, col, select
 from tickets.due_today import due_today_ends
 from layanan.ids import parse_id
 from layanan.phone import InvalidPhone, normalize_phone
+from tickets.constants import Service
+from tickets.kecamatan import KECAMATAN
 from tickets.models import Applicant, StageEvent, Ticket
 
 PAGE_SIZE = 50
@@ -75,33 +80,134 @@ class QueueFilters:
     sla: SlaState | None = None  # on time, due today or overdue (the dashboard's traffic lights link here)
 
 
+class SortKey(StrEnum):
+    """The columns a queue can be ordered by; the values are what the URL carries (`urut=`)."""
+
+    DUE = "batas"  # the deadline: the default, most urgent first
+    RECEIVED = "diterima"  # when the ticket was created
+    NUMBER = "nomor"
+    KECAMATAN = "kecamatan"  # by the kecamatan's name
+    SERVICE = "layanan"  # by the service's label
+
+
+@dataclass(frozen=True)
+class QueueSort:
+    """A column and a direction. Rows without a value (no deadline, no kecamatan) come last either way."""
+
+    key: SortKey = SortKey.DUE
+    descending: bool = False
+
+    @classmethod
+    def parse(cls, key: str | None, direction: str | None) -> QueueSort:
+        """The sort named in the URL (`urut`, `arah=turun`); the default for anything else."""
+        try:
+            return cls(SortKey(key or SortKey.DUE), direction == "turun")
+        except ValueError:
+            return cls()
+
+    @property
+    def is_default(self) -> bool:
+        """Whether this is the queue's own order (most urgent first)."""
+        return self == QueueSort()
+
+    def args(self) -> dict[str, str]:
+        """The URL arguments that name this sort (none for the default)."""
+        if self.is_default:
+            return {}
+        return {"urut": str(self.key), **({"arah": "turun"} if self.descending else {})}
+
+
+def _rank(values: list[str]) -> dict[str, int]:
+    return {value: rank for rank, value in enumerate(values)}
+
+
+# Kecamatan and services sort by the name people read, not by their code: a rank per name order.
+_KECAMATAN_RANK = _rank([k.code for k in sorted(KECAMATAN, key=lambda k: k.name)])
+_SERVICE_RANK = _rank([s.value for s in sorted(Service, key=lambda s: s.label)])
+
+
+def _sort_column(key: SortKey) -> Any:
+    """The SQL expression the rows are ordered by for this column."""
+    if key is SortKey.DUE:
+        return col(Ticket.due_at)
+    if key is SortKey.RECEIVED:
+        return col(Ticket.created_at)
+    if key is SortKey.NUMBER:
+        return col(Ticket.number)
+    if key is SortKey.KECAMATAN:
+        return case(_KECAMATAN_RANK, value=col(Ticket.kecamatan_code), else_=None)
+    return case(_SERVICE_RANK, value=col(Ticket.service), else_=None)
+
+
+def _sort_value(key: SortKey, ticket: Ticket) -> datetime | int | str | None:
+    """The value of the sort column for one ticket, as the cursor keeps it."""
+    if key is SortKey.DUE:
+        return ticket.due_at
+    if key is SortKey.RECEIVED:
+        return ticket.created_at
+    if key is SortKey.NUMBER:
+        return ticket.number
+    if key is SortKey.KECAMATAN:
+        return _KECAMATAN_RANK.get(ticket.kecamatan_code or "")
+    return _SERVICE_RANK.get(ticket.service)
+
+
+_VALUE_TYPES: dict[SortKey, type] = {SortKey.DUE: datetime, SortKey.RECEIVED: datetime, SortKey.NUMBER: str,
+                                     SortKey.KECAMATAN: int, SortKey.SERVICE: int}
+
+
 @dataclass(frozen=True)
 class Cursor:
-    """The position after the last row shown: its (due_at, id)."""
+    """The position after the last row shown: the value of its sort column (None: no value) and its id."""
 
-    due_at: datetime | None
+    value: datetime | int | str | None
     id: int
 
     def encode(self) -> str:
-        """A URL-safe token, e.g. `1767225600000000_42` or `n_42` for a ticket without deadline."""
-        if self.due_at is None:
-            return f"n_{self.id}"
-        return f"{(self.due_at - _EPOCH) // timedelta(microseconds=1)}_{self.id}"
+        """A URL-safe token: `1767225600000000_42` for a time, `r3_42` for a rank, `s<base64>_42` for a
+        number, `n_42` for a row without a value."""
+        value = self.value
+        if value is None:
+            head = "n"
+        elif isinstance(value, datetime):
+            head = str((value - _EPOCH) // timedelta(microseconds=1))
+        elif isinstance(value, int):
+            head = f"r{value}"
+        else:
+            head = "s" + base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
+        return f"{head}_{self.id}"
 
     @classmethod
     def decode(cls, token: str | None) -> Cursor | None:
         """The cursor in a token; None (the first page) for a missing or malformed one."""
         if not token:
             return None
-        due, _, ident = token.partition("_")
+        head, _, ident = token.rpartition("_")
         row_id = parse_id(ident)
-        if row_id is None or not (due == "n" or re.fullmatch(r"[0-9]{1,18}", due)):
+        if row_id is None or not head:
             return None
-        try:
-            moment = None if due == "n" else _EPOCH + timedelta(microseconds=int(due))
-        except OverflowError:  # past the year 9999
+        value: datetime | int | str | None
+        if head == "n":
+            value = None
+        elif re.fullmatch(r"[0-9]{1,18}", head):
+            try:
+                value = _EPOCH + timedelta(microseconds=int(head))
+            except OverflowError:  # past the year 9999
+                return None
+        elif re.fullmatch(r"r[0-9]{1,4}", head):
+            value = int(head[1:])
+        elif re.fullmatch(r"s[A-Za-z0-9_-]{1,60}", head):
+            try:
+                value = base64.urlsafe_b64decode(head[1:] + "=" * (-len(head[1:]) % 4)).decode()
+            except (binascii.Error, UnicodeDecodeError, ValueError):
+                return None
+        else:
             return None
-        return cls(due_at=moment, id=row_id)
+        return cls(value, row_id)
+
+    def fits(self, sort: QueueSort) -> bool:
+        """Whether this cursor was written for a queue in this order (a pasted one may not be)."""
+        return self.value is None or isinstance(self.value, _VALUE_TYPES[sort.key])
 
 
 class SlaState(StrEnum):
@@ -185,8 +291,10 @@ def queue_page(
     now: datetime,
     after: Cursor | None = None,
     limit: int = PAGE_SIZE,
+    sort: QueueSort = QueueSort(),
 ) -> QueuePage:
-    """One page of the queue, ordered by due_at (no deadline last) then id, starting after the cursor."""
+    """One page of the queue in the sort's order (by default due_at, no deadline last), then id, starting
+    after the cursor."""
     query = (
         select(Ticket, Applicant)
         .join(Applicant, col(Applicant.id) == col(Ticket.applicant_id))
@@ -196,25 +304,34 @@ def queue_page(
         # A search matches a handful of rows through its own index; no need to walk the queue order.
         query = query.where(_in_scope(scope), *_searchable(scope, filters.search))
         if after is not None:
-            query = query.where(_after(after))
+            query = query.where(_after(after, sort))
     else:
-        query = query.where(col(Ticket.id).in_(_first_ids_per_branch(scope, filters, now, after, limit + 1)))
-    query = query.order_by(col(Ticket.due_at).asc().nulls_last(), col(Ticket.id).asc()).limit(limit + 1)
+        query = query.where(col(Ticket.id).in_(_first_ids_per_branch(scope, filters, now, after, limit + 1, sort)))
+    query = query.order_by(*_order(sort)).limit(limit + 1)
     rows = [QueueRow(ticket, applicant) for ticket, applicant in session.exec(query).all()]
     more = len(rows) > limit
     rows = rows[:limit]
     last = rows[-1].ticket if rows else None
-    next_cursor = Cursor(last.due_at, int(last.id or 0)) if more and last is not None else None
+    next_cursor = Cursor(_sort_value(sort.key, last), int(last.id or 0)) if more and last is not None else None
     return QueuePage(rows=rows, next_cursor=next_cursor)
 
 
+def _order(sort: QueueSort) -> list[Any]:
+    """ORDER BY of a sort: the column (rows without a value last), then id in the same direction."""
+    column, ident = _sort_column(sort.key), col(Ticket.id)
+    if sort.descending:
+        return [column.desc().nulls_last(), ident.desc()]
+    return [column.asc().nulls_last(), ident.asc()]
+
+
 def _first_ids_per_branch(scope: QueueScope, filters: QueueFilters, now: datetime, after: Cursor | None,
-                          limit: int) -> Any:
+                          limit: int, sort: QueueSort = QueueSort()) -> Any:
     """The first `limit` ticket ids of each stage of the scope (and of its waiting tickets), in queue order.
 
     One OR over all stages makes the database walk the whole due_at order and discard most rows (seconds
     at a million tickets); one branch per stage reads the (stage, due_at, id) index in order and stops
-    after `limit` rows, so the page costs a few index reads per stage.
+    after `limit` rows, so the page costs a few index reads per stage. Another sort order takes the first
+    `limit` rows of each branch in that order, which still holds every row of the page.
     """
     branches = [col(Ticket.stage) == stage for stage in scope.stages]
     if scope.resumes_to:
@@ -224,10 +341,9 @@ def _first_ids_per_branch(scope: QueueScope, filters: QueueFilters, now: datetim
         branches = [false()]
     common = _filtered(filters, now) + _narrowed(scope)
     if after is not None:
-        common.append(_after(after))
+        common.append(_after(after, sort))
     subqueries = [
-        select(col(Ticket.id)).where(branch, *common)
-        .order_by(col(Ticket.due_at).asc().nulls_last(), col(Ticket.id).asc()).limit(limit).subquery()
+        select(col(Ticket.id)).where(branch, *common).order_by(*_order(sort)).limit(limit).subquery()
         for branch in branches
     ]
     return union_all(*[select(sub.c.id) for sub in subqueries])
@@ -298,9 +414,12 @@ def _filtered(filters: QueueFilters, now: datetime) -> list[ColumnElement[bool]]
     return conditions
 
 
-def _after(cursor: Cursor) -> ColumnElement[bool]:
-    """Rows after the cursor in (due_at nulls last, id) order, as a keyset condition instead of OFFSET."""
-    due, ident = col(Ticket.due_at), col(Ticket.id)
-    if cursor.due_at is None:
-        return and_(due.is_(None), ident > cursor.id)
-    return or_(due > cursor.due_at, and_(due == cursor.due_at, ident > cursor.id), due.is_(None))
+def _after(cursor: Cursor, sort: QueueSort = QueueSort()) -> ColumnElement[bool]:
+    """Rows after the cursor in the sort's order (no value last, then id), as a keyset condition instead
+    of OFFSET."""
+    column, ident = _sort_column(sort.key), col(Ticket.id)
+    later_id = ident < cursor.id if sort.descending else ident > cursor.id
+    if cursor.value is None:
+        return and_(column.is_(None), later_id)
+    later = column < cursor.value if sort.descending else column > cursor.value
+    return or_(later, and_(column == cursor.value, later_id), column.is_(None))

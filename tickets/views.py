@@ -13,13 +13,16 @@ from flask import (
     current_app,
     flash,
     get_template_attribute,
+    make_response,
     redirect,
     render_template,
     request,
     send_file,
     url_for,
 )
+from flask import session as browser_session
 from flask_login import current_user
+from jinja2_fragments.flask import render_blocks
 from sqlmodel import Session, col, select
 from werkzeug.wrappers import Response
 
@@ -50,8 +53,18 @@ from tickets.accounts import ADMIN_ROLE
 from tickets.constants import AttachmentStatus, Service
 from tickets.kecamatan import BY_CODE, KECAMATAN
 from tickets.models import Ticket
-from tickets.queries import (PAGE_SIZE, Cursor, QueueFilters, SearchKind, SlaState, parse_search, queue_page,
-                             stage_counts)
+from tickets.queries import (
+    PAGE_SIZE,
+    Cursor,
+    QueueFilters,
+    QueueSort,
+    SearchKind,
+    SlaState,
+    SortKey,
+    parse_search,
+    queue_page,
+    stage_counts,
+)
 from tickets.staff import StaffUser
 from tickets.staff_pages import guard
 from layanan.clock import utcnow
@@ -61,6 +74,15 @@ log = logging.getLogger(__name__)
 bp = Blueprint("backoffice", __name__)
 guard(bp)
 MESSAGES = "tickets/messages.txt"
+# What a refused action form typed and why, kept in the session for the one page view after the redirect.
+KEPT_FORM = "tiket_formulir_ditolak"
+# Form fields that are the form's own, not something the staff member typed.
+_FORM_OWN = frozenset({"csrf_token", "version", "action"})
+
+
+def is_htmx() -> bool:
+    """Whether htmx asked for a part of the page (a history restore wants the whole page)."""
+    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
 
 
 @bp.app_context_processor
@@ -86,7 +108,8 @@ def home() -> Response | str:
 @bp.get("/antrian")
 @roles_required()
 def queue() -> str:
-    """The tickets waiting for one of the user's roles, oldest due first, with filters and search."""
+    """The tickets waiting for one of the user's roles, most urgent first or by the column the user chose,
+    with filters and search; htmx gets just the table and the stage tabs."""
     account = user()
     roles = queue_roles(account)
     requested = request.args.get("peran", "")
@@ -98,16 +121,17 @@ def queue() -> str:
     filters = QueueFilters(stage=args.get("tahap"), kecamatan=args.get("kecamatan"), service=args.get("layanan"),
                            overdue=args.get("terlambat") == "1", search=search,
                            sla=SlaState(args["sla"]) if "sla" in args else None)
+    sort = QueueSort.parse(request.args.get("urut"), request.args.get("arah"))
     session = db.session()
     now = utcnow()
     counts = {} if scope.lookup_only else stage_counts(session, scope, now=now)
     page = None
     search_invalid = bool(raw_search) and search is None
     after = Cursor.decode(request.args.get("setelah"))
-    if request.args.get("setelah") and after is None:
+    if request.args.get("setelah") and (after is None or not after.fits(sort)):
         abort(400)  # a cursor this page never wrote
     if not search_invalid:
-        page = queue_page(session, scope, filters, now=now, after=after,
+        page = queue_page(session, scope, filters, now=now, after=after, sort=sort,
                           limit=int(current_app.config.get("QUEUE_PAGE_SIZE", PAGE_SIZE)))
     claimants = _names(session, {r.ticket.claimed_by_id for r in page.rows} if page else set())
     if page and search and search.kind is not SearchKind.NUMBER:
@@ -116,33 +140,43 @@ def queue() -> str:
         if filers:
             record_identity_shown(account, filers)
             session.commit()
-    return render_template(
-        "tickets/queue.html", role=role, roles=roles, scope=scope, counts=counts, page=page, now=now,
-        args=dict(args, peran=role, **({"q": raw_search} if raw_search else {})), search_invalid=search_invalid,
+    context = dict(
+        role=role, roles=roles, scope=scope, counts=counts, page=page, now=now,
+        args=dict(args, peran=role, **({"q": raw_search} if raw_search else {}), **sort.args()),
+        search_invalid=search_invalid,
         claimants=claimants, mask_nik=mask_nik, pseudonym=pseudonym, kecamatan_options=KECAMATAN,
-        service_options=list(Service),
-        first_page=not request.args.get("setelah"),
+        service_options=list(Service), sort=sort, sort_keys=SortKey, first_page=not request.args.get("setelah"),
     )
+    if is_htmx():
+        # The table is the target; the stage tabs come out of band, as their links carry the filters.
+        return render_blocks("tickets/queue.html", ["queue_results", "queue_tabs"], oob=True, **context)
+    return render_template("tickets/queue.html", **context)
 
 
 @bp.get("/tiket/<number>")
 @roles_required()
 def ticket_detail(number: str) -> str:
-    """One ticket: applicant, conversation, files, timeline, deadline and the user's actions."""
-    return _render_detail(_viewable_ticket(number))
+    """One ticket: applicant, conversation, files, timeline, deadline and the user's actions; after a refused
+    action, its form filled again with what was typed and each error beside its field."""
+    ticket = _viewable_ticket(number)
+    kept = browser_session.pop(KEPT_FORM, None)
+    if isinstance(kept, dict) and kept.get("number") == ticket.number:
+        return _render_detail(ticket, submitted=kept.get("submitted"), errors=kept.get("errors"),
+                              failed_action=kept.get("action"))
+    return _render_detail(ticket)
 
 
 @bp.post("/tiket/<number>/aksi")
 @roles_required()
 def ticket_action(number: str) -> Response | tuple[str, int]:
-    """Carry out one action on the ticket; refusals come back on the ticket page, never as an error page."""
+    """Carry out one action on the ticket. A form post is answered with a redirect (post/redirect/get), an
+    htmx one with the re-rendered panel, head and history; a refusal keeps what was typed and says why."""
     ticket = _viewable_ticket(number)
     account = user()
     try:
         action = Action(request.form.get("action", ""))
     except ValueError:
-        flash(get_template_attribute(MESSAGES, "action_unknown")(), "error")
-        return _render_detail(ticket), 422
+        return _refused(ticket, None, get_template_attribute(MESSAGES, "action_unknown")(), status=422)
     version = parse_id(request.form.get("version"))
     definition = workflow(ticket.workflow)
     payload = detail.payload_from_form(definition, ticket, action, request.form)
@@ -152,19 +186,39 @@ def ticket_action(number: str) -> Response | tuple[str, int]:
             expected_version=-1 if version is None else version, payload=payload,  # unreadable: a stale form
         )
     except Conflict:
-        flash(get_template_attribute(MESSAGES, "conflict")(), "error")
-        return _render_detail(_viewable_ticket(number)), 409
+        return _refused(_viewable_ticket(number), action, get_template_attribute(MESSAGES, "conflict")(), status=409)
     except TransitionError as exc:
-        flash(exc.message, "error")
         errors = exc.fields if isinstance(exc, MissingOutput) else {}
-        submitted = request.form if action is Action.ADVANCE else {}
-        return _render_detail(_viewable_ticket(number), submitted=submitted, errors=errors), 422
+        return _refused(_viewable_ticket(number), action, exc.message, errors=errors, status=422)
     done = get_template_attribute(MESSAGES, "action_done")
-    flash(done(action=str(action), number=ticket.number, stage=definition.stage(transition.to_stage).name))
+    message = done(action=str(action), number=ticket.number, stage=definition.stage(transition.to_stage).name)
     still_mine = detail.action_forms(definition, ticket, account).actions
-    if transition.moves and not still_mine:
+    left = transition.moves and not still_mine
+    if is_htmx():
+        return _ticket_fragment(ticket, notice=message, left_queue=left)
+    flash(message)
+    if left:
         return redirect(url_for("backoffice.queue"), code=303)
     return redirect(url_for("backoffice.ticket_detail", number=ticket.number), code=303)
+
+
+def _refused(ticket: Ticket, action: Action | None, message: str, *, status: int,
+             errors: dict[str, str] | None = None) -> Response:
+    """A refused action: the ticket page again with the message, the form's typed values and each error."""
+    typed = {name: values if len(values) > 1 else values[0]
+             for name, values in request.form.lists() if name not in _FORM_OWN}
+    failed = str(action) if action else None
+    if is_htmx():
+        response = make_response(_ticket_fragment(ticket, notice=message, notice_error=True, submitted=typed,
+                                                  errors=errors, failed_action=failed), status)
+        response.headers["HX-Retarget"] = "#ticket-side"
+        response.headers["HX-Reswap"] = "outerHTML"
+        return response
+    # Kept for the next view only (as flash does), so a reload shows the page without posting again.
+    browser_session[KEPT_FORM] = {"number": ticket.number, "action": failed, "submitted": typed,
+                                  "errors": dict(errors or {})}
+    flash(message, "error")
+    return redirect(url_for("backoffice.ticket_detail", number=ticket.number, _anchor="tindakan"), code=303)
 
 
 @bp.get("/tiket/<number>/lampiran/<id:attachment_id>")
@@ -214,7 +268,20 @@ def _openable_attachment(number: str, attachment_id: int) -> tuple[Ticket, Attac
     return ticket, attachment, path
 
 
-def _render_detail(ticket: Ticket, *, submitted: Any = None, errors: Any = None) -> str:
+def _render_detail(ticket: Ticket, **kept: Any) -> str:
+    return render_template("tickets/detail.html", **_detail_context(ticket, **kept))
+
+
+def _ticket_fragment(ticket: Ticket, *, notice: str, notice_error: bool = False, left_queue: bool = False,
+                     **kept: Any) -> str:
+    """What an htmx action swaps in: the side panel with the outcome on top, the head and the history."""
+    context = _detail_context(ticket, **kept)
+    return render_blocks("tickets/detail.html", ["ticket_side", "ticket_head", "ticket_timeline"], oob=True,
+                         notice=notice, notice_error=notice_error, left_queue=left_queue, **context)
+
+
+def _detail_context(ticket: Ticket, *, submitted: Any = None, errors: Any = None,
+                    failed_action: str | None = None) -> dict[str, Any]:
     session = db.session()
     account = user()
     definition = workflow(ticket.workflow)
@@ -242,8 +309,7 @@ def _render_detail(ticket: Ticket, *, submitted: Any = None, errors: Any = None)
         log.info("staff %s was shown who filed confidential ticket(s) %s", account.username,
                  ", ".join(t.number for t in filers))
     now = utcnow()
-    return render_template(
-        "tickets/detail.html",
+    return dict(
         ticket=ticket,
         definition=definition,
         applicant=applicant if identity else None,
@@ -258,7 +324,8 @@ def _render_detail(ticket: Ticket, *, submitted: Any = None, errors: Any = None)
         attachments=detail.attachments(session, ticket),
         may_open=can_open_attachments(account, ticket),
         timeline=timeline,
-        forms=detail.action_forms(definition, ticket, account, submitted=submitted, errors=errors),
+        forms=detail.action_forms(definition, ticket, account, submitted=submitted, errors=errors,
+                                  failed_action=failed_action),
         output_labels=detail.output_labels(definition),
         output_prefix=detail.OUTPUT_PREFIX,
         purged_at=retention.purged_at(session, ticket.id),

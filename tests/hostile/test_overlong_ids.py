@@ -103,7 +103,7 @@ def _form_cases() -> list[tuple[str, str, dict[str, str], tuple[int, ...]]]:
         ("POST", "/berita-acara/1/serahkan-ke-kurir", {"kurir": "{v}"}, REFUSED),
         ("POST", "/berita-acara/1/terima", {"ada": "{v}"}, REFUSED),
         ("POST", "/berita-acara/1/terima", {"catatan-{v}": "tidak ada"}, REFUSED),
-        ("POST", "/tiket/{n}/aksi", {"action": "claim", "version": "{v}"}, STALE),
+        ("POST", "/tiket/{n}/aksi", {"action": "claim", "version": "{v}"}, (303,)),  # to the page saying so
         ("POST", "/pekon/{n}/langkah", {"version": "{v}"}, STALE),
         ("POST", "/pekon/{n}/kelengkapan", {"version": "{v}", "reason": "kurang"}, STALE),
         ("POST", "/pekon/{n}/lengkap", {"version": "{v}"}, STALE),
