@@ -28,7 +28,7 @@ MAX_ROWS = 2000
 # serves on the spot, worded as what was done (the monthly recap counts them per service).
 CATEGORIES: dict[Service, str] = {
     Service.KTP_EL: "Perekaman KTP-el",
-    Service.KK: "KK diperbarui/diterbitkan",
+    Service.KK: "KK diperbarui",
     Service.AKTA_KELAHIRAN: "Akta kelahiran diterbitkan",
     Service.KIA: "KIA diterbitkan",
     Service.AKTA_KEMATIAN: "Akta kematian diterbitkan",

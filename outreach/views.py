@@ -186,7 +186,7 @@ def residents(request_id: int) -> str | BaseResponse | tuple[str, int]:
                 flash(f"{person.name} dicatat: {people.category_label(person.category)}.")
                 keep = {"pekon": values.get("pekon", ""), "dusun": values.get("dusun", ""),
                         "kategori": values.get("kategori", "")}
-                return redirect(url_for(".residents", request_id=request_id, **keep) + "#baru", code=303)
+                return redirect(url_for(".residents", request_id=request_id, **keep), code=303)
     page = _residents_page(found, values, errors)
     return (page, 422) if errors else page
 
