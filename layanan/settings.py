@@ -53,6 +53,8 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "TWILIO_CONTENT_SID_COMPLETED": env.get("TWILIO_CONTENT_SID_COMPLETED") or None,
         # Invites the citizen back when a staff reply waits outside the 24-hour window ({{1}}: the ticket number).
         "TWILIO_CONTENT_SID_REPLY_INVITE": env.get("TWILIO_CONTENT_SID_REPLY_INVITE") or None,
+        # The staff's daily digest ({{1}} the day, {{2}} the counts, {{3}} the inbox link; bot.staff_digest).
+        "TWILIO_CONTENT_SID_STAFF_DIGEST": env.get("TWILIO_CONTENT_SID_STAFF_DIGEST") or None,
         # Working minutes a citizen may wait for a person before the help desk list and menu flag it.
         "HELP_DESK_ALERT_MINUTES": int(env.get("HELP_DESK_ALERT_MINUTES") or 15),
         # The PBX's clock for call-detail records: its local zone, or "UTC" with cdr.conf usegmtime=yes.
