@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from routing import workflow
@@ -103,6 +104,7 @@ def _officer_advances(browser, base: str, stage: Stage, number: str, definition,
         _look_at(page, artifacts, f"antrian-{stage.key}")
     page.click(f"text={number}")
     page.click("form.action-claim button")
+    page.wait_for_selector("#action-notice")  # the action panel is swapped in place, without a page load
     if stage.key in LOOKED_AT:
         _look_at(page, artifacts, f"tiket-{stage.key}")
     if browser_document_step(page, base, stage, number, artifacts):  # uploads the PDF, or signs on the TTE page
@@ -129,7 +131,7 @@ def _officer_advances(browser, base: str, stage: Stage, number: str, definition,
             page.fill(field, "Siti Aminah" if out.key == "diambil_oleh" else "dicatat petugas")
     page.click("form.action-advance button[type=submit]")
     next_name = definition.stage(str(stage.next)).name
-    assert f'Tiket {number} diteruskan ke tahap "{next_name}".' in page.content().replace("&#34;", '"'), stage.key
+    expect(page.locator("#action-notice")).to_contain_text(f'Tiket {number} diteruskan ke tahap "{next_name}".')
     if stage.key == "archive":
         page.goto(f"{base}/tiket/{number}")
         page.screenshot(path=str(artifacts / "tiket-selesai-riwayat.png"), full_page=True)
