@@ -1,4 +1,7 @@
-"""Periodic SLA work: mark tickets past their mutu baku and tell the section head."""
+"""Periodic SLA work: mark tickets past their mutu baku and tell the section head.
+
+The flag is what the supervisors' inboxes read (tickets.inbox: the ticket is listed while it stays overdue in
+their section); the notice row records who was told, for the ticket's history (the complaint timeline)."""
 
 from __future__ import annotations
 
