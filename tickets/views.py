@@ -168,7 +168,7 @@ def ticket_detail(number: str) -> str:
 
 @bp.post("/tiket/<number>/aksi")
 @roles_required()
-def ticket_action(number: str) -> Response | tuple[str, int]:
+def ticket_action(number: str) -> Response | str:
     """Carry out one action on the ticket. A form post is answered with a redirect (post/redirect/get), an
     htmx one with the re-rendered panel, head and history; a refusal keeps what was typed and says why."""
     ticket = _viewable_ticket(number)

@@ -58,6 +58,9 @@ def test_claim_and_advance_update_the_panel_in_place(browser, live_server, sessi
     make_staff(session, str(INTAKE.role), full_name="Rina Penerima")
     ticket = make_ticket(session)
     context, page = _logged_in(browser, live_server.url, str(INTAKE.role).replace("_", "-"))
+    problems: list[str] = []  # a script the CSP refuses, or a failing one, shows up here
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
     page.goto(f"{live_server.url}/tiket/{ticket.number}")
     _mark(page)
 
@@ -77,6 +80,7 @@ def test_claim_and_advance_update_the_panel_in_place(browser, live_server, sessi
     expect(page.locator("#action-notice a")).to_have_text("Kembali ke antrian")
     assert _same_page(page)
     assert page.url == f"{live_server.url}/tiket/{ticket.number}"
+    assert problems == []
     context.close()
     session.expire_all()
     stored = session.get(Ticket, ticket.id)

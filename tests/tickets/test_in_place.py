@@ -186,3 +186,18 @@ def test_every_column_sorts_both_ways_and_pages_lose_and_repeat_no_row(app, http
             assert f"urut={key}" in href or key == "batas" and not descending, href  # the order stays on the next page
             page = http.get(href)
         assert seen == expected, key
+
+
+def test_htmx_comes_from_this_app_and_may_be_cached_at_its_versioned_address(http: requests.Session,
+                                                                             session: Session) -> None:
+    make_staff(session, "wa_receiver")
+    page = login(http, "wa-receiver").text
+    src = re.search(r'<script src="(/aset/htmx-[0-9.]+\.min\.js)"></script>', page)
+    assert src, "the page loads no htmx of its own"
+
+    script = http.get(src.group(1))
+
+    assert script.status_code == 200 and "htmx" in script.text[:2000]
+    assert script.headers["Content-Type"].startswith("text/javascript")
+    assert "immutable" in script.headers["Cache-Control"]
+    assert http.get("/aset/htmx-0.0.1.min.js").status_code == 404  # only the installed version
