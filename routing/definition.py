@@ -20,6 +20,7 @@ DEFAULT_DEFINITION = "pengaduan_online_tanggamus"
 WORKING_DAY = timedelta(hours=8)
 
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_SERVICE_RE = re.compile(r"^[a-z][a-z0-9_-]*$")  # service keys are part of the public API (e.g. ktp-el)
 
 
 class Action(StrEnum):
@@ -71,6 +72,35 @@ class FieldType(StrEnum):
     DATE = "date"
     CHOICE = "choice"
     CHECK = "check"
+    CHECKLIST = "checklist"  # one box per item of a list the definition gives (`items:`)
+
+
+class ChecklistItems(StrEnum):
+    """Where a checklist output takes its items from."""
+
+    SERVICE_REQUIREMENTS = "service_requirements"  # the documents the ticket's service requires (`services:`)
+
+
+class ItemState(StrEnum):
+    """What the officer found for one item of a checklist."""
+
+    CHECKED = "sesuai"  # ticked: the document is there and matches
+    NOT_NEEDED = "tidak_perlu"  # a conditional document that does not apply to this request
+    MISSING = "tidak_ada"
+    MISMATCH = "tidak_sesuai"
+
+    @property
+    def label(self) -> str:
+        """How staff read the state."""
+        return ITEM_STATE_LABELS[self]
+
+
+ITEM_STATE_LABELS: dict[ItemState, str] = {
+    ItemState.CHECKED: "sesuai",
+    ItemState.NOT_NEEDED: "tidak diperlukan",
+    ItemState.MISSING: "tidak ada",
+    ItemState.MISMATCH: "tidak sesuai",
+}
 
 
 class OutputSource(StrEnum):
@@ -194,11 +224,30 @@ class OutputField:
     max_length: int | None = None
     fills: TicketColumn | None = None  # the ticket column the value is copied to
     means: OutputMeaning | None = None
+    items: ChecklistItems | None = None  # a checklist's items
 
     @property
     def system_assigned(self) -> bool:
         """Whether the service layer, not the staff member, supplies the value."""
         return self.source is not OutputSource.STAFF
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A document a service requires: one line the citizen reads and the counter ticks."""
+
+    key: str
+    label: str
+    conditional: bool = False  # needed only for some requests (the label says which)
+
+
+@dataclass(frozen=True)
+class ServiceRequirements:
+    """What one service asks of the citizen: its documents, then notes that are not documents."""
+
+    service: str
+    requirements: tuple[Requirement, ...]
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -263,6 +312,7 @@ class Definition:
     stage_duties: Mapping[StageDuty, str] = field(default_factory=dict)
     serves: tuple[Served, ...] = ()
     order: int = 100  # where the SOP comes in lists of SOPs (lowest first), e.g. the office's main chain
+    services: Mapping[str, ServiceRequirements] = field(default_factory=dict)
     _by_key: dict[str, Stage] = field(init=False, repr=False)
     _roles_by_key: dict[str, Role] = field(init=False, repr=False)
     _chain: tuple[Stage, ...] = field(init=False, repr=False)
@@ -361,6 +411,26 @@ class Definition:
                 if out.means is meaning:
                     return out
         return None
+
+    def lists_service(self, service: str) -> bool:
+        """Whether the SOP lists what this service requires (its `services:` section)."""
+        return service in self.services
+
+    def requirements_for(self, service: str) -> tuple[Requirement, ...]:
+        """The documents this service requires, in the order the citizen is told; none if it is not listed."""
+        found = self.services.get(service)
+        return found.requirements if found else ()
+
+    def notes_for(self, service: str) -> tuple[str, ...]:
+        """What the citizen is told about this service after its documents (not documents themselves)."""
+        found = self.services.get(service)
+        return found.notes if found else ()
+
+    def checklist_items(self, spec: OutputField, service: str | None) -> tuple[Requirement, ...]:
+        """The items of a checklist output for a ticket of this service."""
+        if spec.items is ChecklistItems.SERVICE_REQUIREMENTS and service is not None:
+            return self.requirements_for(service)
+        return ()
 
     def column_outputs(self) -> tuple[tuple[str, OutputField], ...]:
         """Every (stage key, output) that fills a ticket column."""
@@ -495,7 +565,7 @@ class _Parser:
             raise DefinitionError(self.source, ["the file must contain a mapping at the top level"])
         self._unknown_keys(
             "", data, {"key", "name", "office", "source", "section_head", "roles", "stages", "sla_groups",
-                       "duties", "stage_duties", "serves", "order"}
+                       "duties", "stage_duties", "serves", "order", "services"}
         )
         key = self._key("", data.get("key"), "key")
         name = self._text("", data, "name")
@@ -511,6 +581,8 @@ class _Parser:
         self._check_source_duties(stages, role_duties, stage_duties)
         self._check_complaint_duties(stages, stage_duties)
         serves = self._serves(data.get("serves", []))
+        services = self._services(data.get("services", {}))
+        self._check_checklists(stages, services)
         order = data.get("order", 100)
         if isinstance(order, bool) or not isinstance(order, int):
             self.fail("order", "order must be a whole number")
@@ -531,6 +603,7 @@ class _Parser:
             stage_duties=stage_duties,
             serves=serves,
             order=order,
+            services=services,
         )
 
     # --- scalars -------------------------------------------------------------------------
@@ -688,7 +761,7 @@ class _Parser:
         seen: set[str] = set()
         allowed = {
             "key", "label", "type", "required", "source", "options",
-            "pattern", "min_value", "max_value", "max_length", "fills", "means",
+            "pattern", "min_value", "max_value", "max_length", "fills", "means", "items",
         }
         for i, item in enumerate(self._list(where, raw, "outputs")):
             if not isinstance(item, Mapping):
@@ -731,8 +804,13 @@ class _Parser:
                     self.fail(fwhere, f"meaning {means.value!r} is already carried by another output")
                 if means is not None:
                     self._meanings_seen.add(means)
-            if source not in (None, OutputSource.STAFF) and ftype is FieldType.CHECK:
-                self.fail(fwhere, "a check is ticked by staff; it cannot be system-assigned")
+            if source not in (None, OutputSource.STAFF) and ftype in (FieldType.CHECK, FieldType.CHECKLIST):
+                self.fail(fwhere, f"a {ftype.value} is ticked by staff; it cannot be system-assigned")
+            items = None
+            if ftype is FieldType.CHECKLIST:
+                items = self._enum(fwhere, ChecklistItems, item.get("items"), "checklist items")
+            elif "items" in item:
+                self.fail(fwhere, "only checklist outputs take items")
             fields.append(
                 OutputField(
                     key=key,
@@ -747,6 +825,7 @@ class _Parser:
                     max_length=item.get("max_length"),
                     fills=fills,
                     means=means,
+                    items=items,
                 )
             )
         return tuple(fields)
@@ -896,6 +975,50 @@ class _Parser:
             self.fail(where, f"stage {verdict.key!r} must allow 'return'")
         if any(o.required or o.type is FieldType.CHECK for o in verdict.outputs):
             self.fail(where, f"stage {verdict.key!r} cannot have required outputs: the citizen's reply advances it")
+
+    def _services(self, raw: Any) -> dict[str, ServiceRequirements]:
+        """`services: {service: {requirements: [{key, label, conditional}], notes: [text]}}`."""
+        services: dict[str, ServiceRequirements] = {}
+        if not isinstance(raw, Mapping):
+            self.fail("services", "services must be a mapping of service to its requirements")
+            return services
+        for service, entry in raw.items():
+            where = f"service {service!r}"
+            if not isinstance(service, str) or not _SERVICE_RE.match(service):
+                self.fail(where, "a service key must be lower case letters, digits, '-' or '_'")
+                continue
+            if not isinstance(entry, Mapping):
+                self.fail(where, "must be a mapping with requirements (and optionally notes)")
+                continue
+            self._unknown_keys(where, entry, {"requirements", "notes"})
+            requirements: list[Requirement] = []
+            for i, item in enumerate(self._list(where, entry.get("requirements"), "requirements")):
+                iwhere = f"{where} requirements[{i}]"
+                if not isinstance(item, Mapping):
+                    self.fail(iwhere, "each requirement must be a mapping with key and label")
+                    continue
+                self._unknown_keys(iwhere, item, {"key", "label", "conditional"})
+                key = self._key(iwhere, item.get("key"), "key")
+                if any(r.key == key for r in requirements):
+                    self.fail(iwhere, f"duplicate requirement key {key!r}")
+                conditional = item.get("conditional", False)
+                if not isinstance(conditional, bool):
+                    self.fail(iwhere, "conditional must be true or false")
+                requirements.append(Requirement(key, self._text(iwhere, item, "label"), bool(conditional)))
+            notes = entry.get("notes", [])
+            if not isinstance(notes, list) or not all(isinstance(n, str) and n.strip() for n in notes):
+                self.fail(where, "notes must be a list of texts")
+                notes = []
+            services[service] = ServiceRequirements(service, tuple(requirements), tuple(n.strip() for n in notes))
+        return services
+
+    def _check_checklists(self, stages: list[Stage], services: Mapping[str, ServiceRequirements]) -> None:
+        """A checklist of the service's requirements needs the services to list them."""
+        for stage in stages:
+            for out in stage.outputs:
+                if out.items is ChecklistItems.SERVICE_REQUIREMENTS and not services:
+                    self.fail(f"stage {stage.key!r} output {out.key!r}",
+                              "lists the service's requirements, but the definition has no services section")
 
     def _serves(self, raw: Any) -> tuple[Served, ...]:
         served: list[Served] = []

@@ -27,8 +27,10 @@ from routing.definition import (
     Action,
     Definition,
     FieldType,
+    ItemState,
     Milestone,
     OutputField,
+    Requirement,
     Stage,
     StageKind,
 )
@@ -120,6 +122,7 @@ class TicketView:
     claimed_by: ActorId | None = None
     actor_id: ActorId | None = None
     resume_stage: str | None = None  # the stage a waiting ticket came from
+    service: str | None = None  # what the citizen asked for: a checklist of its requirements depends on it
 
 
 @dataclass(frozen=True)
@@ -177,7 +180,7 @@ def plan_transition(
     if action is Action.CITIZEN_REPLIED:
         return Transition(**base, to_stage=str(ticket.resume_stage), note=_note(payload))
     if action is Action.ADVANCE:
-        outputs, system_outputs = _validate_outputs(stage, payload.get("outputs"))
+        outputs, system_outputs = _validate_outputs(stage, payload.get("outputs"), definition, ticket.service)
         target = definition.next_stage(stage.key)
         assert target is not None  # every work stage has a next stage
         return Transition(
@@ -343,7 +346,7 @@ def _return_target(definition: Definition, stage: Stage, to_stage: Any) -> Stage
 
 
 def _validate_outputs(
-    stage: Stage, raw: Any
+    stage: Stage, raw: Any, definition: Definition, service: str | None
 ) -> tuple[dict[str, OutputValue], tuple[OutputField, ...]]:
     """Coerce the staff's outputs (form values arrive as text) and list the system's."""
     if raw is None:
@@ -360,8 +363,23 @@ def _validate_outputs(
         raise InvalidTransition(f"Isian berikut diisi otomatis oleh sistem: {', '.join(forged)}.")
     values: dict[str, OutputValue] = {}
     problems: dict[str, str] = {}
+    labels = {f.key: f.label for f in stage.outputs}
     for spec in stage.outputs:
         if spec.system_assigned:
+            continue
+        if spec.type is FieldType.CHECKLIST:
+            items = definition.checklist_items(spec, service)
+            if not items:
+                continue  # the service lists no documents: nothing to check
+            checked, item_problems = _checklist(items, raw.get(spec.key))
+            if item_problems:
+                problems[spec.key] = f"{len(item_problems)} dari {len(items)} dokumen belum sesuai"
+                for item in items:
+                    if item.key in item_problems:
+                        problems[f"{spec.key}.{item.key}"] = item_problems[item.key]
+                        labels[f"{spec.key}.{item.key}"] = item.label
+            else:
+                values[spec.key] = checked
             continue
         try:
             value = _coerce(spec, raw.get(spec.key))
@@ -371,8 +389,45 @@ def _validate_outputs(
         if value is not None:
             values[spec.key] = value
     if problems:
-        raise MissingOutput(problems, {f.key: f.label for f in stage.outputs})
+        raise MissingOutput(problems, labels)
     return values, system
+
+
+def _checklist(items: tuple[Requirement, ...], raw: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """What was found for each required document, by its label, or what stops the stage from being left.
+
+    `raw` is the ticked item keys, or a mapping of item key to a state (or to {"state", "reason"}). Every
+    document must be ticked as checked; a conditional one may be marked not needed for this request.
+    Missing or mismatching documents are asked of the citizen ("minta kelengkapan"), not passed on.
+    """
+    if raw is None:
+        raw = {}
+    if isinstance(raw, (list, tuple, set, frozenset)):
+        raw = {str(key): ItemState.CHECKED.value for key in raw}
+    if not isinstance(raw, Mapping):
+        raise InvalidTransition("Daftar periksa dokumen harus berupa dokumen dan hasil pemeriksaannya.")
+    found: dict[str, str] = {}
+    problems: dict[str, str] = {}
+    for item in items:
+        given = raw.get(item.key)
+        state_text, reason = (given.get("state"), given.get("reason")) if isinstance(given, Mapping) else (given, None)
+        try:
+            state = ItemState(str(state_text or "").strip()) if state_text else None
+        except ValueError:
+            state = None
+        if state is ItemState.CHECKED or (state is ItemState.NOT_NEEDED and item.conditional):
+            found[item.label] = state.label
+        elif state is ItemState.NOT_NEEDED:
+            problems[item.key] = "wajib untuk layanan ini; tidak dapat ditandai tidak diperlukan"
+        elif state in (ItemState.MISSING, ItemState.MISMATCH):
+            why = f" ({str(reason).strip()})" if reason and str(reason).strip() else ""
+            problems[item.key] = (f"{state.label}{why}: minta dokumen ini ke pemohon lewat "
+                                  "\"Minta kelengkapan\"")
+        elif item.conditional:
+            problems[item.key] = 'belum dicentang; bila tidak berlaku untuk permohonan ini, pilih "Tidak diperlukan"'
+        else:
+            problems[item.key] = "belum dicentang"
+    return found, problems
 
 
 def _coerce(spec: OutputField, value: Any) -> OutputValue | None:

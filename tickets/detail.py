@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from tickets.messages import Attachment, Message
 from routing import workflow
-from routing.definition import Action, Definition, OutputField, Stage
+from routing.definition import Action, Definition, FieldType, ItemState, OutputField, Requirement, Stage
 from routing.engine import TicketView, available_actions
 from routing.sla import working_time_between
 from tickets.constants import Direction
@@ -55,6 +55,17 @@ class SlaClock:
 
 
 @dataclass(frozen=True)
+class ChecklistRow:
+    """One document of a checklist as the form shows it: ticked, or what was found instead, and why."""
+
+    item: Requirement
+    ticked: bool
+    state: str  # an ItemState value other than checked, or "" when nothing was chosen
+    reason: str
+    error: str | None
+
+
+@dataclass(frozen=True)
 class ActionForms:
     """The forms to show: exactly the actions the engine allows this user now."""
 
@@ -65,6 +76,7 @@ class ActionForms:
     return_targets: tuple[Stage, ...] = ()  # nearest first
     submitted: Mapping[str, Any] = field(default_factory=dict)
     errors: Mapping[str, str] = field(default_factory=dict)
+    checklists: Mapping[str, tuple[ChecklistRow, ...]] = field(default_factory=dict)  # by output key
     failed_action: str | None = None  # the refused form whose typed values and errors come back
     typed: Mapping[str, Any] = field(default_factory=dict)  # what was typed in it
 
@@ -209,7 +221,7 @@ def sla_clock(ticket: Ticket, now: datetime) -> SlaClock:
 def ticket_view(ticket: Ticket, actor_id: int | None) -> TicketView:
     """The engine's view of the stored ticket for this actor."""
     return TicketView(stage=ticket.stage, version=ticket.version, claimed_by=ticket.claimed_by_id,
-                      actor_id=actor_id, resume_stage=ticket.return_stage)
+                      actor_id=actor_id, resume_stage=ticket.return_stage, service=ticket.service)
 
 
 def action_forms(
@@ -236,9 +248,41 @@ def action_forms(
         return_targets=tuple(reversed(definition.earlier_stages(stage.key))),
         submitted=submitted or {},
         errors=errors or {},
+        checklists={f.key: _checklist_rows(definition, ticket, f, submitted, errors or {})
+                    for f in stage.outputs if f.type is FieldType.CHECKLIST},
         failed_action=failed_action,
         typed=typed,
     )
+
+
+def _checklist_rows(definition: Definition, ticket: Ticket, spec: OutputField, submitted: Mapping[str, Any] | None,
+                    errors: Mapping[str, str]) -> tuple[ChecklistRow, ...]:
+    """The checklist as last submitted (nothing typed is lost on an error), else as the ticket last left it."""
+    name = OUTPUT_PREFIX + spec.key
+    rows = []
+    stored = None if submitted else ticket.outputs.get(spec.key)
+    if submitted:
+        ticked = set(_all(submitted, name))
+    else:  # stored by label (what the officer saw); a ticket sent back finds its ticks again
+        ticked = {i.key for i in definition.checklist_items(spec, ticket.service)
+                  if isinstance(stored, Mapping) and stored.get(i.label) == ItemState.CHECKED.label}
+    for item in definition.checklist_items(spec, ticket.service):
+        field_name = f"{name}-{item.key}"
+        state = str((submitted or {}).get(f"{field_name}-hasil") or "")
+        if isinstance(stored, Mapping) and stored.get(item.label) == ItemState.NOT_NEEDED.label:
+            state = ItemState.NOT_NEEDED.value
+        rows.append(ChecklistRow(item, item.key in ticked, state, str((submitted or {}).get(f"{field_name}-alasan") or ""),
+                                 errors.get(f"{spec.key}.{item.key}")))
+    return tuple(rows)
+
+
+def _all(form: Mapping[str, Any], name: str) -> list[str]:
+    """Every value a form sent under this name (checkboxes sharing it)."""
+    getlist = getattr(form, "getlist", None)
+    if getlist is not None:
+        return [str(v) for v in getlist(name)]
+    value = form.get(name)
+    return [str(v) for v in value] if isinstance(value, (list, tuple)) else ([str(value)] if value else [])
 
 
 def payload_from_form(
@@ -247,13 +291,24 @@ def payload_from_form(
     """The engine payload of a submitted action form; the engine validates it."""
     if action is Action.ADVANCE:
         stage = definition.stage(ticket.stage)
-        outputs = {f.key: form.get(OUTPUT_PREFIX + f.key) for f in stage.outputs if not f.system_assigned}
+        outputs = {f.key: _checklist_payload(definition, ticket, f, form) if f.type is FieldType.CHECKLIST
+                   else form.get(OUTPUT_PREFIX + f.key) for f in stage.outputs if not f.system_assigned}
         return {"outputs": outputs, "note": form.get("note")}
     if action is Action.RETURN_:
         return {"reason": form.get("reason"), "to_stage": form.get("to_stage") or None}
     if action in (Action.REJECT, Action.ASK_CITIZEN):
         return {"reason": form.get("reason")}
     return {"note": form.get("note")}
+
+
+def _checklist_payload(definition: Definition, ticket: Ticket, spec: OutputField,
+                       form: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each document of the checklist: ticked (checked), else the state and reason chosen beside it."""
+    name = OUTPUT_PREFIX + spec.key
+    ticked = set(_all(form, name))
+    return {item.key: {"state": ItemState.CHECKED.value if item.key in ticked else form.get(f"{name}-{item.key}-hasil"),
+                       "reason": form.get(f"{name}-{item.key}-alasan")}
+            for item in definition.checklist_items(spec, ticket.service)}
 
 
 def output_labels(definition: Definition) -> dict[str, str]:

@@ -54,7 +54,7 @@ def act(
         raise Conflict()
     definition = workflow(ticket.workflow)
     view = TicketView(stage=ticket.stage, version=ticket.version, claimed_by=ticket.claimed_by_id,
-                      actor_id=actor_id, resume_stage=ticket.return_stage)
+                      actor_id=actor_id, resume_stage=ticket.return_stage, service=ticket.service)
     transition = plan_transition(definition, view, action, actor_roles, payload)
     try:
         given = {**transition.outputs_as_json(), **_system_outputs(session, ticket, transition, now)}

@@ -119,6 +119,9 @@ def _officer_advances(browser, base: str, stage: Stage, number: str, definition,
         field = f"#isian-{out.key}"
         if out.type is FieldType.CHECK:
             page.check(field)
+        elif out.type is FieldType.CHECKLIST:  # one box per document of the ticket's service
+            for box in page.locator(f'input[type=checkbox][name="isian-{out.key}"]').all():
+                box.check()
         elif out.type is FieldType.NUMBER:
             page.fill(field, str(out.min_value or 1))
         elif out.type is FieldType.CHOICE:

@@ -10,6 +10,7 @@ import pytest
 
 from routing.definition import Definition, FieldType, Stage, get_definition
 from routing.engine import Action, TicketView, Transition, plan_transition
+from tests.support.checklists import every_document
 from tests.support.workflows import TANGGAMUS
 
 
@@ -31,6 +32,8 @@ def valid_outputs(stage: Stage) -> dict[str, Any]:
             continue
         if out.type is FieldType.CHECK:
             values[out.key] = "on"
+        elif out.type is FieldType.CHECKLIST:
+            values[out.key] = every_document()
         elif out.type is FieldType.NUMBER:
             values[out.key] = str(out.min_value or 1)
         elif out.type is FieldType.CHOICE:
@@ -54,9 +57,10 @@ class Ticket:
     claimed_by: int | None = None
     resume_stage: str | None = None
     history: list[Transition] = field(default_factory=list)
+    service: str = "kk"
 
     def view(self, actor_id: int | None) -> TicketView:
-        return TicketView(self.stage, self.version, self.claimed_by, actor_id, self.resume_stage)
+        return TicketView(self.stage, self.version, self.claimed_by, actor_id, self.resume_stage, self.service)
 
     def act(
         self,

@@ -253,7 +253,8 @@ def test_whole_chain_from_intake_to_done(tanggamus: Definition, new_ticket) -> N
                           Milestone.PICKED_UP, Milestone.COMPLETED]
     assert ticket.version == 1 + 2 * len(tanggamus.chain)
     registration = next(t for t in ticket.history if t.from_stage == "counter_registration" and t.moves)
-    assert registration.outputs == {"berkas_lengkap": True, "nomor_wa_sesuai": True}
+    assert registration.outputs == {"berkas_lengkap": {r.label: "sesuai" for r in tanggamus.requirements_for("kk")},
+                                    "nomor_wa_sesuai": True}
 
 
 def test_second_definition_runs_on_the_same_engine(balangan: Definition, new_ticket) -> None:

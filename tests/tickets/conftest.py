@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from tickets.messages import Attachment, Message
 from routing.definition import FieldType, Stage
+from tests.support.checklists import every_document
 from tests.support.media_server import png_bytes
 from tickets.accounts import create_staff
 from tickets.constants import AttachmentStatus, Channel, Direction, Service
@@ -99,15 +100,17 @@ def login(http: requests.Session, username: str, password: str = PASSWORD, **ext
                                      "password": password, **extra})
 
 
-def valid_outputs(stage: Stage) -> dict[str, str]:
+def valid_outputs(stage: Stage) -> dict[str, Any]:
     """Form values (as a browser sends them) that satisfy every staff-filled output of the stage."""
-    values: dict[str, str] = {}
+    values: dict[str, Any] = {}
     for out in stage.outputs:
         if out.system_assigned:
             continue
         name = "isian-" + out.key
         if out.type is FieldType.CHECK:
             values[name] = "on"
+        elif out.type is FieldType.CHECKLIST:  # the ticked boxes share the field's name
+            values[name] = every_document()
         elif out.type is FieldType.NUMBER:
             values[name] = str(out.min_value or 1)
         elif out.type is FieldType.CHOICE:

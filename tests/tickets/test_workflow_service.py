@@ -18,6 +18,7 @@ from tickets.models import StaffNotification, StageEvent, Ticket
 from tickets.services import create_ticket
 from tickets.sla_jobs import mark_overdue_tickets
 from tickets.workflow_service import Conflict, act
+from tests.support.checklists import every_document
 from tests.support.workflows import TANGGAMUS
 
 WIB = timedelta(hours=7)
@@ -120,7 +121,7 @@ def test_registration_counter_numbers_in_order(session) -> None:  # type: ignore
     for _ in range(3):
         ticket = to_registration(session, new_ticket(session))
         ticket = claim_and_advance(session, ticket, "registration_counter",
-                                   {"berkas_lengkap": True, "nomor_wa_sesuai": True})
+                                   {"berkas_lengkap": every_document(), "nomor_wa_sesuai": True})
         numbers.append(ticket.registration_number)
     assert [n.split("-")[-1] for n in numbers] == ["00001", "00002", "00003"]
     assert all(n.startswith("REG-2") for n in numbers)
@@ -141,7 +142,7 @@ def test_registration_numbers_under_concurrency_have_no_gaps_or_duplicates(app, 
             barrier.wait()
             try:
                 act(own, ticket, "advance", actor_id=counter, actor_roles={"registration_counter"},
-                    expected_version=ticket.version, payload={"outputs": {"berkas_lengkap": True,
+                    expected_version=ticket.version, payload={"outputs": {"berkas_lengkap": every_document(),
                                                                          "nomor_wa_sesuai": True}})
             except BaseException as exc:  # noqa: BLE001 - collected and asserted below
                 errors.append(exc)
@@ -200,7 +201,7 @@ def outbox(app) -> list[dict]:  # type: ignore[no-untyped-def]
 
 def test_citizen_is_told_when_verified_exactly_once(app, session, run_jobs) -> None:  # type: ignore[no-untyped-def]
     ticket = to_registration(session, new_ticket(session))
-    ticket = claim_and_advance(session, ticket, "registration_counter", {"berkas_lengkap": True, "nomor_wa_sesuai": True})
+    ticket = claim_and_advance(session, ticket, "registration_counter", {"berkas_lengkap": every_document(), "nomor_wa_sesuai": True})
     with app.app_context():
         ticket = claim_and_advance(session, ticket, "kasi_identitas", {"data_sesuai": True, "disetujui": True})
     run_jobs()
