@@ -82,8 +82,11 @@ def _helpers() -> dict[str, Any]:
 @allowed(view_roles)
 def index() -> str:
     """The requests, newest first."""
-    rows = services.requests_with_tickets(db.session())
-    return render_template("outreach/index.html", rows=rows, kecamatan=BY_CODE,
+    session = db.session()
+    rows = services.requests_with_tickets(session)
+    by_name = people.counts_by_request(session, [int(r.id or 0) for r, _ in rows])
+    served = {r.id: sum(by_name[r.id].values()) if r.id in by_name else sum(r.results.values()) for r, _ in rows}
+    return render_template("outreach/index.html", rows=rows, kecamatan=BY_CODE, served=served,
                            asks=user().has_role(*request_roles()), reports=user().has_role(*report_roles()))
 
 

@@ -130,6 +130,8 @@ def test_the_visit_report_counts_the_rows_by_pekon_and_result(
     by_category = {c.value: sum(p.category == c.value for p in stored) for c in CATEGORIES}
     assert (len(stored), by_category[KTP], by_category[KK], by_category[AKTA]) == (5, 3, 1, 1)
 
+    index = http.get("/jemput-bola/").text
+    assert re.search(rf'data-request="{visit}">(?:(?!</tr>).)*data-label="Dilayani">5<', index, re.S)
     page = http.get(f"/jemput-bola/{visit}/laporan-hasil").text
     assert re.search(r'data-total="served">5<', page)
     for category, count in by_category.items():
