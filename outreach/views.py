@@ -23,6 +23,7 @@ from outreach.pekon import pekon_by_kecamatan
 from outreach.services import FEATURE, SERVICES, OutreachError, outreach_definition
 from pekon.scans import ScanRefused, check_image, keep_scans, limit_text, read_scan, sniff
 from routing.definition import RoleDuty
+from tickets import audit
 from tickets.access import allowed, user
 from tickets.accounts import ADMIN_ROLE
 from tickets.kecamatan import BY_CODE, KECAMATAN
@@ -261,6 +262,7 @@ def results_report(request_id: int) -> str:
 def results_xlsx(request_id: int) -> Response:
     """The visit's report as a workbook (NIK as the reader may see it)."""
     found, ticket = _request_or_404(request_id)
+    _record_view(ticket.id)
     body = people.report_xlsx(people.visit_report(db.session(), found), sees_full_nik(),
                               f"{jobs.TITLE} {ticket.number}")
     return Response(body, content_type=renderings.MIMETYPES["xlsx"], headers={
@@ -282,7 +284,17 @@ def results_pdf(request_id: int) -> BaseResponse:
 def document(key: str) -> Response | tuple[str, int]:
     """A report the worker renders: the waiting page until it is made, then the file."""
     name = re.sub(r"-[0-9a-f]{32}$", "", key)
-    return renderings.served_or_wait(key, f"laporan-hasil-{name}.pdf")
+    answer = renderings.served_or_wait(key, f"laporan-hasil-{name}.pdf")
+    if isinstance(answer, Response):
+        _record_view(None)
+    return answer
+
+
+def _record_view(ticket_id: int | None) -> None:
+    """One audit record for a report listing residents by name (the path names which), committed."""
+    audit.record(db.session(), audit.AuditAction.VIEW_DOCUMENT, staff_id=user().id, ticket_id=ticket_id,
+                 detail=request.path, ip=request.remote_addr)
+    db.session().commit()
 
 
 def _month() -> date:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from urllib.parse import urlparse
 
 import pytest
 import requests
@@ -19,6 +20,7 @@ from tests.berita_acara.conftest import pdf_text, save_artifact
 from tests.campaigns.conftest import csv_file, post, xlsx_file
 from tests.outreach.test_outreach import ask, enter, people, request_id  # noqa: F401 - the fixture
 from tests.tickets.conftest import login, make_staff
+from tickets.audit import AuditRecord
 from tickets.constants import Service
 from tickets.staff import StaffUser
 
@@ -156,6 +158,9 @@ def test_the_visit_report_counts_the_rows_by_pekon_and_result(
     assert "LAPORAN PELAKSANAAN JEMPUT BOLA" in text and "Campang, Kec. Gisting: 3 warga" in text
     assert "Tukiman" in text and NIK_A not in text and "1806********0001" in text  # masked on paper
     save_artifact("jemput-bola-hasil", made.content)
+    session.expire_all()
+    seen = session.exec(select(AuditRecord.detail).where(AuditRecord.action == "view_document")).all()
+    assert f"/jemput-bola/{visit}/laporan-hasil.xlsx" in seen and urlparse(asked.url).path in seen
 
 
 def test_roles_that_must_not_read_niks_see_them_masked(session: Session, http: requests.Session,
