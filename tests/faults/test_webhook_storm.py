@@ -19,6 +19,7 @@ from tickets.messages import Attachment, Message
 from werkzeug.serving import make_server
 
 from tests.support.media_server import MediaServer, jpeg_bytes
+from tests.support.servers import SERVE_POLL
 from tests.support.whatsapp import Phone, parse_twiml
 from tickets.constants import Direction, Service
 from tickets.models import Applicant, Ticket
@@ -46,7 +47,7 @@ class BoundedServer:
         self._server = make_server("127.0.0.1", 0, bounded, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         app.config["PUBLIC_BASE_URL"] = self.url
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(SERVE_POLL,), daemon=True)
         self._thread.start()
 
     def stop(self) -> None:

@@ -26,6 +26,7 @@ from tickets.messages import Attachment
 from tests.conftest import LiveServer
 from tests.faults.conftest import RedisProcess, rq_worker, worker_env
 from tests.support.media_server import jpeg_bytes
+from tests.support.servers import SERVE_POLL
 from tests.support.whatsapp import Phone
 from tickets.constants import AttachmentStatus
 
@@ -68,7 +69,7 @@ class StallingMediaServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_port}/MEkill.jpg"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(SERVE_POLL,), daemon=True).start()
 
     def stop(self) -> None:
         self.release.set()

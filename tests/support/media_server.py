@@ -7,6 +7,8 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from tests.support.servers import SERVE_POLL
+
 
 @dataclass
 class Served:
@@ -65,7 +67,7 @@ class MediaServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self._server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(SERVE_POLL,), daemon=True).start()
         return self
 
     def add(self, name: str, body: bytes, content_type: str, **kw: object) -> str:

@@ -22,6 +22,7 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from layanan.clock import utcnow
+from tests.support.servers import SERVE_POLL
 
 ACCOUNT_SID = "AC" + "0" * 32
 
@@ -99,7 +100,7 @@ class TwilioApi:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_port}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(SERVE_POLL,), daemon=True).start()
         return self
 
     def stop(self) -> None:
