@@ -12,7 +12,7 @@ import requests
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from outreach.models import OutreachPerson, OutreachRequest
+from outreach.models import OutreachPerson
 from outreach.people import CATEGORIES
 from outreach.services import outreach_definition
 from routing.definition import RoleDuty
