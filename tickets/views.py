@@ -274,10 +274,12 @@ def _render_detail(ticket: Ticket, **kept: Any) -> str:
 
 def _ticket_fragment(ticket: Ticket, *, notice: str, notice_error: bool = False, left_queue: bool = False,
                      **kept: Any) -> str:
-    """What an htmx action swaps in: the side panel with the outcome on top, the head and the history."""
+    """What an htmx action swaps in: the side panel with the outcome on top, the head, the call and complaint
+    panels and the history."""
     context = _detail_context(ticket, **kept)
-    return render_blocks("tickets/detail.html", ["ticket_side", "ticket_head", "ticket_timeline"], oob=True,
-                         notice=notice, notice_error=notice_error, left_queue=left_queue, **context)
+    blocks = ["ticket_side", "ticket_head", "ticket_panels", "ticket_timeline"]
+    return render_blocks("tickets/detail.html", blocks, oob=True, notice=notice, notice_error=notice_error,
+                         left_queue=left_queue, **context)
 
 
 def _detail_context(ticket: Ticket, *, submitted: Any = None, errors: Any = None,

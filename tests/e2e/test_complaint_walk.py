@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from complaints.models import CannedAnswer
@@ -66,7 +67,7 @@ def test_a_complaint_from_whatsapp_to_closed_in_chromium(browser, live_server, s
     assert page.input_value(f"#isian-{answer.key}") == CANNED
     page.screenshot(path=str(artifacts / "pengaduan-tiket-jawaban-360.png"), full_page=True)
     page.click("form.action-advance button[type=submit]")
-    assert "diteruskan" in page.content()
+    expect(page.locator("#action-notice")).to_contain_text("diteruskan")  # the panel is swapped in place
     page.context.close()
 
     approval = definition.stage(str(answer_stage.next))
@@ -124,10 +125,11 @@ def _claim_and_advance(page, number: str, choices: dict[str, int], *,  # type: i
     """Claim the ticket on its page and advance it, choosing the given option (by index) of each choice."""
     if claim:
         page.click("form.action-claim button")
+    page.wait_for_selector("form.action-advance")  # claiming swaps the action panel in place
     for key, index in choices.items():
         options = page.locator(f"#isian-{key} option").all_inner_texts()[1:]  # the first is "— pilih —"
         page.select_option(f"#isian-{key}", options[index])
     for check in page.locator("form.action-advance input[type=checkbox]").all():
         check.check()
     page.click("form.action-advance button[type=submit]")
-    assert f"Tiket {number} diteruskan" in page.content()
+    expect(page.locator("#action-notice")).to_contain_text(f"Tiket {number} diteruskan")

@@ -160,7 +160,8 @@ def test_every_column_sorts_both_ways_and_pages_lose_and_repeat_no_row(app, http
     dues = [3, 1, 1, None, 5, 2, 1, None, 4, 3, 2]
     tickets = []
     for i, (code, service, due) in enumerate(zip(kecamatan, services, dues, strict=True)):
-        tickets.append(make_ticket(session, kecamatan_code=code, service=service, now=now - timedelta(minutes=(i * 7) % 11),
+        received = now - timedelta(minutes=(i * 7) % 11)  # not in id order
+        tickets.append(make_ticket(session, kecamatan_code=code, service=service, now=received,
                                    due_at=now + timedelta(hours=due) if due is not None else None))
     login(http, "wa-receiver")
 
