@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, url_for
 from sqlmodel import Session, select
 
-from campaigns.models import SchoolVisit
+from campaigns.models import SchoolVisit, Student
 from campaigns.services import FEATURE
 from routing import definitions_with
 from routing.definition import Action, RoleDuty, StageDuty
@@ -25,13 +25,19 @@ def init_app(app: Flask) -> None:
     events.take_advance_elsewhere(app, _signing_page)
 
 
-def _unsigned_visit(session: Session, ticket: Ticket) -> SchoolVisit | None:
-    """The visit of a campaign ticket waiting in the handover stage whose berita acara is not signed yet."""
+def _unsigned_visit(session: Session, ticket: Ticket, stage: str | None = None) -> SchoolVisit | None:
+    """The visit of a campaign ticket in the handover stage (its current one, or `stage` it is leaving) with
+    printed cards whose berita acara is not signed yet."""
     definition = next((d for d in definitions_with(RoleDuty.PLAN_SCHOOL_VISITS) if d.key == ticket.workflow), None)
-    if definition is None or ticket.stage != definition.stage_for(StageDuty.SCHOOL_HANDOVER, FEATURE).key:
+    if definition is None or (stage or ticket.stage) != definition.stage_for(StageDuty.SCHOOL_HANDOVER, FEATURE).key:
         return None
     visit = session.exec(select(SchoolVisit).where(SchoolVisit.ticket_id == ticket.id)).first()
-    return visit if visit is not None and visit.handover_signed_at is None else None
+    if visit is None or visit.handover_signed_at is not None:
+        return None
+    # No card printed, nothing to hand over: the coordinator closes the visit by hand.
+    printed = session.exec(select(Student.id).where(Student.visit_id == visit.id, Student.printed == True)  # noqa: E712
+                           ).first()
+    return visit if printed is not None else None
 
 
 def _handover_signed(session: Session, ticket: Ticket, event: StageEvent, transition: Any) -> None:
@@ -40,8 +46,7 @@ def _handover_signed(session: Session, ticket: Ticket, event: StageEvent, transi
     definition = next((d for d in definitions_with(RoleDuty.PLAN_SCHOOL_VISITS) if d.key == ticket.workflow), None)
     if definition is None or event.from_stage != definition.stage_for(StageDuty.SCHOOL_HANDOVER, FEATURE).key:
         return
-    visit = session.exec(select(SchoolVisit).where(SchoolVisit.ticket_id == ticket.id)).first()
-    if visit is not None and visit.handover_signed_at is None:
+    if _unsigned_visit(session, ticket, stage=event.from_stage) is not None:
         raise TransitionError("Berita acara serah terima ke sekolah belum ditandatangani Kepala Dinas; tiket "
                               "berpindah tahap sendiri begitu berita acara ditandatangani.")
 
