@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import url_for
+from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
 from berita_acara.models import BeritaAcara, BeritaAcaraItem, BeritaAcaraStatus
@@ -24,11 +25,11 @@ def to_sign(session: Session, account: StaffUser, since: datetime) -> InboxQuery
     sops = [c.definition.key for c in handover_chains() if account.has_role(c.signer_role)]
     if not sops:
         return None
-    listed = (select(col(BeritaAcaraItem.berita_acara_id))
-              .join(Ticket, col(Ticket.id) == col(BeritaAcaraItem.ticket_id)).where(col(Ticket.workflow).in_(sops)))
+    # Correlated, so only the few drafts are looked into, not every berita acara item ever listed.
+    listed = exists().where(col(BeritaAcaraItem.berita_acara_id) == col(BeritaAcara.id),
+                            col(Ticket.id) == col(BeritaAcaraItem.ticket_id), col(Ticket.workflow).in_(sops))
     statement = select(col(BeritaAcara.id), col(BeritaAcara.number), col(BeritaAcara.kecamatan_code),
-                       col(BeritaAcara.created_at)).where(col(BeritaAcara.status) == BeritaAcaraStatus.DRAFT,
-                                                          col(BeritaAcara.id).in_(listed))
+                       col(BeritaAcara.created_at)).where(col(BeritaAcara.status) == BeritaAcaraStatus.DRAFT, listed)
     return InboxQuery(statement, col(BeritaAcara.id), col(BeritaAcara.created_at), _item)
 
 

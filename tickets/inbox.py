@@ -40,6 +40,8 @@ OVERDUE_NOTICE = "overdue"  # tickets.sla_jobs' notices: the overdue source show
 # Work that arrived longer ago than this is the queue's business, not news.
 WORK_LOOKBACK = timedelta(days=30)
 PAGE_ITEMS = 50  # newest items listed per kind
+BADGE_CAP = 99  # the badge shows "99+" beyond this
+GROUP_CAP = 999  # a group's heading shows "999+" beyond this
 
 
 @dataclass(frozen=True)
@@ -106,16 +108,22 @@ def since_for(session: Session, account: StaffUser) -> datetime:
     return state.cleared_at if state and state.cleared_at else datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def unread_counts(session: Session, account: StaffUser) -> dict[str, int]:
-    """The unread items of each kind, counted in the database: one COUNT per source that concerns the account."""
+def unread_counts(session: Session, account: StaffUser, cap: int = BADGE_CAP) -> dict[str, int]:
+    """The unread items of each kind, counted in the database: one COUNT per source that concerns the account,
+    of at most cap + 1 rows (a badge says "99+" beyond that, so no page counts thousands of rows)."""
     since = since_for(session, account)
     counts = {}
     for source in sources():
         query = source.find(session, account, since)
         if query is not None:
-            unread = _unread(source.kind, query, account, since).order_by(None).subquery()
-            counts[source.kind] = int(session.scalar(select(func.count()).select_from(unread)) or 0)
+            counts[source.kind] = _count(session, _unread(source.kind, query, account, since), cap)
     return counts
+
+
+def _count(session: Session, statement: Select[Any], cap: int) -> int:
+    """The rows of the statement, counting no further than cap + 1."""
+    limited = statement.order_by(None).limit(cap + 1).subquery()
+    return int(session.scalar(select(func.count()).select_from(limited)) or 0)
 
 
 def open_counts(session: Session, account: StaffUser) -> dict[str, int]:
@@ -136,7 +144,12 @@ class InboxGroup:
     kind: str
     label: str
     items: list[InboxItem]
-    unread: int
+    unread: int  # counted up to GROUP_CAP + 1
+
+    @property
+    def unread_shown(self) -> str:
+        """The group's count as its heading shows it."""
+        return f"{GROUP_CAP}+" if self.unread > GROUP_CAP else str(self.unread)
 
 
 def unread_groups(session: Session, account: StaffUser) -> list[InboxGroup]:
@@ -148,7 +161,7 @@ def unread_groups(session: Session, account: StaffUser) -> list[InboxGroup]:
         if query is None:
             continue
         unread = _unread(source.kind, query, account, since)
-        total = int(session.scalar(select(func.count()).select_from(unread.order_by(None).subquery())) or 0)
+        total = _count(session, unread, GROUP_CAP)
         if total:
             rows = session.execute(unread.order_by(query.at.desc()).limit(PAGE_ITEMS)).all()
             groups.append(InboxGroup(source.kind, source.label, [query.item(row) for row in rows], total))
@@ -199,8 +212,9 @@ def _unread(kind: str, query: InboxQuery, account: StaffUser, since: datetime) -
     return query.statement.where(query.at > since, not_(marked))
 
 
-def _badge() -> int:
-    """The number on the inbox badge: every unread item of the logged-in account, counted once per request."""
+def _badge() -> int | str:
+    """The number on the inbox badge: every unread item of the logged-in account, counted once per request
+    ("99+" beyond BADGE_CAP)."""
     if not current_user.is_authenticated:
         return 0
     if "inbox_unread" not in g:
@@ -212,7 +226,8 @@ def _badge() -> int:
         except SQLAlchemyError:  # the page (an error page, maybe) still shows, without the count
             session.rollback()
             g.inbox_unread = 0
-    return int(g.inbox_unread)
+    total = int(g.inbox_unread)
+    return f"{BADGE_CAP}+" if total > BADGE_CAP else total
 
 
 # The core's sources.
@@ -245,14 +260,19 @@ def _work_arrived(session: Session, account: StaffUser, since: datetime) -> Inbo
     from tickets.access import queue_scope
 
     skip = taken_stages()
+    anywhere: dict[str, None] = {}  # stages of roles not tied to a kecamatan: one IN list for all of them
     branches = []
     for role in dict.fromkeys(account.roles):
         scope = queue_scope(account, role)
         stages = [s for s in scope.stages if s not in skip]
         if scope.lookup_only or scope.submitted_by is not None or not stages:
             continue
-        narrowed = [col(Ticket.kecamatan_code) == scope.kecamatan_code] if scope.kecamatan_code else []
-        branches.append(and_(col(Ticket.stage).in_(stages), *narrowed))
+        if scope.kecamatan_code:
+            branches.append(and_(col(Ticket.stage).in_(stages), col(Ticket.kecamatan_code) == scope.kecamatan_code))
+        else:
+            anywhere.update(dict.fromkeys(stages))
+    if anywhere:
+        branches.append(col(Ticket.stage).in_(list(anywhere)))
     if not branches:
         return None
     floor = max(since, account.created_at, utcnow() - WORK_LOOKBACK)
@@ -291,7 +311,8 @@ def _overdue_in_section(session: Session, account: StaffUser, since: datetime) -
         return None
     branches = [and_(col(Ticket.workflow) == key, col(Ticket.stage).in_(stages)) for key, stages in sections.items()]
     statement = (select(*_ticket_columns()).join(Applicant, col(Applicant.id) == col(Ticket.applicant_id))
-                 .where(col(Ticket.overdue).is_(True), col(Ticket.due_at).is_not(None), or_(*branches)))
+                 # due_at before now: the deadline index finds the few late tickets without reading the rest
+                 .where(col(Ticket.overdue).is_(True), col(Ticket.due_at) < utcnow(), or_(*branches)))
 
     def overdue(row: Any) -> InboxItem:
         stage = workflow(row.workflow).stage(row.stage)

@@ -149,3 +149,12 @@ def test_a_confidential_complaint_shows_no_name(session: Session, live_server) -
     assert f"{ticket.number} masuk tahap {stage.name}" in page
     assert "Bambang" not in page and NIK not in page
     assert f"Pelapor rahasia ({ticket.number})" in page
+
+
+def test_the_badge_stops_counting_at_99(session: Session, live_server) -> None:  # type: ignore[no-untyped-def]
+    make_staff(session, workflow(TANGGAMUS).first_stage.role, username="penerima")
+    for n in range(100):
+        make_ticket(session, phone=f"+62812345{n:05d}")
+    receiver = logged_in(live_server, "penerima")
+    assert 'class="badge inbox-count">99+<' in receiver.get("/antrian").text
+    assert "Pekerjaan baru di tahap Anda <span class=\"badge\">100</span>" in receiver.get("/kotak-masuk").text
