@@ -10,6 +10,8 @@ from rq import Queue
 from sqlmodel import Session
 
 import bot.staff_digest
+from berita_acara import handover
+from berita_acara.stages import stages_of
 from layanan.clock import WIB
 from routing import workflow
 from routing.definition import RoleDuty
@@ -44,6 +46,11 @@ def test_the_digest_goes_out_once_per_working_day_at_the_chosen_time(
     make_ticket(session, due_at=MONDAY_0731 - timedelta(hours=1))  # overdue at the digest's moment
     make_ticket(session, due_at=MONDAY_0731 + timedelta(days=1))
     make_ticket(session, stage=second.key, due_at=MONDAY_0731 + timedelta(days=1))
+    chain = stages_of(TANGGAMUS)
+    assert chain is not None
+    kasi = make_staff(session, chain.creator_role, username="pembuat-ba")
+    make_ticket(session, stage=chain.handover.key, due_at=MONDAY_0731 + timedelta(days=1))
+    handover.create_berita_acara(session, kasi, "180601", app.config["BERITA_ACARA_NUMBER_FORMAT"])
 
     login(http, "penanda-tangan")
     refused = choose_digest(http, whatsapp="0722 21234", daily_digest="on", digest_time="07:30")
@@ -64,7 +71,8 @@ def test_the_digest_goes_out_once_per_working_day_at_the_chosen_time(
     assert sent["to"] == f"whatsapp:{NUMBER}"
     # Outside the 24-hour window: the template's text, with the counts of the signer's SOPs in one line.
     assert sent["body"].startswith("Ringkasan harian Layanan Pengaduan Online, Senin, 7 Desember 2026: "
-                                   "3 tiket terbuka, 1 lewat mutu baku;")
+                                   "4 tiket terbuka, 1 lewat mutu baku;")
+    assert "Berita acara menunggu tanda tangan Anda: 1" in sent["body"]
     assert "Warga menunggu petugas: 0" in sent["body"]
     assert sent["body"].endswith("/kotak-masuk")
 

@@ -67,3 +67,18 @@ def test_the_badge_stays_in_view_on_a_phone(page, artifacts: Path) -> None:  # t
     middles = [b["y"] + b["height"] / 2 for b in boxes]
     assert max(middles) - min(middles) <= 6, f"brand, badge and menu button on two lines: {middles}"
     assert max(b["x"] + b["width"] for b in boxes) <= 360
+
+
+def test_the_digest_settings_keep_what_was_typed(page, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
+    base = page.url.split("/", 3)[0] + "//" + page.url.split("/", 3)[2]
+    page.goto(base + "/kotak-masuk/ringkasan-harian")
+    page.fill("#whatsapp", "0722 21234")
+    page.check("#daily_digest")
+    page.fill("#digest_time", "06:45")
+    page.click("form.card button[type=submit]")
+    assert "bukan nomor seluler" in page.locator(".field-error").inner_text()
+    assert page.input_value("#whatsapp") == "0722 21234" and page.input_value("#digest_time") == "06:45"
+    page.screenshot(path=str(artifacts / "inbox-digest-settings-1280.png"), full_page=True)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.screenshot(path=str(artifacts / "inbox-digest-settings-360.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
