@@ -158,3 +158,27 @@ def test_the_badge_stops_counting_at_99(session: Session, live_server) -> None: 
     receiver = logged_in(live_server, "penerima")
     assert 'class="badge inbox-count">99+<' in receiver.get("/antrian").text
     assert "Pekerjaan baru di tahap Anda <span class=\"badge\">100</span>" in receiver.get("/kotak-masuk").text
+
+
+def test_a_document_to_sign_shows_once_for_the_signer(session: Session, live_server) -> None:  # type: ignore[no-untyped-def]
+    from pdf_delivery.documents import signing_stage_keys, upload_document
+    from routing.definition import OutputSource
+    from tests.support.documents import document_pdf
+
+    definition = workflow(TANGGAMUS)
+    upload = next(s for s in definition.chain if any(o.source is OutputSource.DOCUMENT for o in s.outputs))
+    signing = signing_stage_keys(TANGGAMUS)[0]
+    signer_role = definition.role_for(RoleDuty.SIGN)
+    assert definition.stage(signing).role == signer_role  # its arrival would count as new work too
+    make_staff(session, signer_role, username="penanda-tangan")
+    operator = make_staff(session, upload.role, username="operator")
+    ticket = make_ticket(session, stage=upload.key)
+    upload_document(session, current_app.config, ticket, operator, document_pdf())
+    ticket.stage, ticket.stage_entered_at = signing, utcnow()
+    session.add(ticket)
+    session.commit()
+
+    signer = logged_in(live_server, "penanda-tangan")
+    page = signer.get("/kotak-masuk").text
+    assert f"Dokumen tiket {ticket.number} menunggu TTE" in page and "/tte" in page
+    assert "masuk tahap" not in page and badge(signer) == 1  # told once, as a signature to give
