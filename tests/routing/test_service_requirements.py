@@ -84,3 +84,26 @@ def test_a_checklist_needs_its_items_and_the_services_to_take_them_from() -> Non
     spec["items"] = "service_requirements"
     with pytest.raises(DefinitionError, match="only checklist outputs take items"):
         parse_definition(data, source="uji.yaml")
+
+
+def test_the_engine_leaves_the_counter_only_with_every_document_accounted_for() -> None:
+    from routing.definition import Action
+    from routing.engine import MissingOutput, TicketView, plan_transition
+
+    spec = checklist_output(DEFINITION)
+    counter = next(s for s in DEFINITION.chain if spec in s.outputs)
+    kia = DEFINITION.checklist_items(spec, Service.KIA)
+    view = TicketView(counter.key, 4, claimed_by=1, actor_id=1, service=Service.KIA)
+    others = {o.key: "on" for o in counter.outputs if o.type is FieldType.CHECK}
+    roles = {str(counter.role)}
+
+    with pytest.raises(MissingOutput) as info:
+        plan_transition(DEFINITION, view, Action.ADVANCE, roles,
+                        {"outputs": {**others, spec.key: [i.key for i in kia[:-2]] + ["dokumen_lain"]}})
+    assert set(info.value.fields) == {spec.key, *(f"{spec.key}.{i.key}" for i in kia[-2:])}
+    assert info.value.fields[spec.key] == f"2 dari {len(kia)} dokumen belum sesuai"
+
+    marks = {i.key: {"state": "sesuai"} for i in kia if not i.conditional}
+    marks |= {i.key: {"state": "tidak_perlu"} for i in kia if i.conditional}
+    done = plan_transition(DEFINITION, view, Action.ADVANCE, roles, {"outputs": {**others, spec.key: marks}})
+    assert done.outputs[spec.key] == {i.label: "tidak diperlukan" if i.conditional else "sesuai" for i in kia}
