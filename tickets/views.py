@@ -20,7 +20,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask import session as browser_session
 from flask_login import current_user
 from jinja2_fragments.flask import render_blocks
 from sqlmodel import Session, col, select
@@ -34,7 +33,7 @@ from layanan.images import send_thumbnail
 from routing import office, workflow
 from routing.definition import Action, RoleDuty
 from routing.engine import MissingOutput, TransitionError
-from tickets import audit, detail, retention, services
+from tickets import audit, detail, kept_forms, retention, services
 from tickets.access import (
     can_open_attachments,
     can_view_ticket,
@@ -74,8 +73,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("backoffice", __name__)
 guard(bp)
 MESSAGES = "tickets/messages.txt"
-# What a refused action form typed and why, kept in the session for the one page view after the redirect.
-KEPT_FORM = "tiket_formulir_ditolak"
 # Form fields that are the form's own, not something the staff member typed.
 _FORM_OWN = frozenset({"csrf_token", "version", "action"})
 
@@ -159,9 +156,9 @@ def ticket_detail(number: str) -> str:
     """One ticket: applicant, conversation, files, timeline, deadline and the user's actions; after a refused
     action, its form filled again with what was typed and each error beside its field."""
     ticket = _viewable_ticket(number)
-    kept = browser_session.pop(KEPT_FORM, None)
-    if isinstance(kept, dict) and kept.get("number") == ticket.number:
-        return _render_detail(ticket, submitted=kept.get("submitted"), errors=kept.get("errors"),
+    kept = kept_forms.take(ticket.number)
+    if kept:
+        return _render_detail(ticket, submitted=kept.get("typed"), errors=kept.get("errors"),
                               failed_action=kept.get("action"))
     return _render_detail(ticket)
 
@@ -215,8 +212,7 @@ def _refused(ticket: Ticket, action: Action | None, message: str, *, status: int
         response.headers["HX-Reswap"] = "outerHTML"
         return response
     # Kept for the next view only (as flash does), so a reload shows the page without posting again.
-    browser_session[KEPT_FORM] = {"number": ticket.number, "action": failed, "submitted": typed,
-                                  "errors": dict(errors or {})}
+    kept_forms.keep(ticket.number, failed, typed, dict(errors or {}))
     flash(message, "error")
     return redirect(url_for("backoffice.ticket_detail", number=ticket.number, _anchor="tindakan"), code=303)
 

@@ -4,6 +4,7 @@ the part of the page that changed; the queue sorts by its columns and pages thro
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import timedelta
 
 import pytest
@@ -70,6 +71,24 @@ def test_a_refused_reason_keeps_what_was_typed_in_that_form_only(http: requests.
     assert 'class="field-error" id="return-reason-error">wajib diisi' in returned
     rejected = shown.text[shown.text.index('class="action-reject'):]
     assert "field-error" not in rejected[:rejected.index("</form>")]
+
+
+def test_a_long_refused_text_comes_back_whole_without_swelling_the_session_cookie(
+        http: requests.Session, session: Session) -> None:
+    make_staff(session, "registration_counter")
+    ticket = make_ticket(session, stage="counter_registration")
+    login(http, "registration-counter")
+    act_via_form(http, ticket.number, "claim")
+    # Past the 1000 characters allowed, and as hard to compress as a typed text can be.
+    long_reason = "Berkas tidak terbaca: " + secrets.token_hex(1200)
+
+    shown = act_via_form(http, ticket.number, "reject", reason=long_reason)
+
+    assert [r.status_code for r in shown.history] == [303]
+    assert f">{long_reason}</textarea>" in shown.text
+    assert "maksimal 1000 karakter" in shown.text
+    cookie = shown.history[0].headers.get("Set-Cookie", "")
+    assert len(cookie) < 1500, "the typed text rode in the session cookie"
 
 
 def test_success_redirects_too(http: requests.Session, session: Session) -> None:
