@@ -28,6 +28,7 @@ from sqlmodel import Session, col, select
 from layanan.clock import utcnow
 from routing import definitions, workflow
 from routing.definition import RoleDuty
+from tickets.access import queue_scope
 from tickets.constants import Service
 from tickets.inbox_models import InboxRead, InboxState
 from tickets.models import Applicant, StaffNotification, Ticket
@@ -257,8 +258,6 @@ def taken_stages() -> set[str]:
 def _work_arrived(session: Session, account: StaffUser, since: datetime) -> InboxQuery | None:
     """Tickets that entered a stage of one of the account's roles since it last cleared the inbox (and since the
     account exists), still there and not held by someone else; a UPT account only its own kecamatan's."""
-    from tickets.access import queue_scope
-
     skip = taken_stages()
     anywhere: dict[str, None] = {}  # stages of roles not tied to a kecamatan: one IN list for all of them
     branches = []
