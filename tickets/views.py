@@ -104,7 +104,7 @@ def home() -> Response | str:
 
 @bp.get("/antrian")
 @roles_required()
-def queue() -> str:
+def queue() -> Response:
     """The tickets waiting for one of the user's roles, most urgent first or by the column the user chose,
     with filters and search; htmx gets just the table and the stage tabs."""
     account = user()
@@ -146,8 +146,12 @@ def queue() -> str:
     )
     if is_htmx():
         # The table is the target; the stage tabs come out of band, as their links carry the filters.
-        return render_blocks("tickets/queue.html", ["queue_results", "queue_tabs"], oob=True, **context)
-    return render_template("tickets/queue.html", **context)
+        response = make_response(render_blocks("tickets/queue.html", ["queue_results", "queue_tabs"], oob=True,
+                                               **context))
+    else:
+        response = make_response(render_template("tickets/queue.html", **context))
+    response.vary.add("HX-Request")  # one address, a part or the whole page
+    return response
 
 
 @bp.get("/tiket/<number>")

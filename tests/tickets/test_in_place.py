@@ -145,6 +145,7 @@ def test_htmx_queue_request_gets_the_table_and_the_tabs(http: requests.Session, 
 
     assert part.status_code == 200 and "<html" not in part.text and 'id="queue-filters"' not in part.text
     assert part.text.lstrip().startswith('<div id="queue-results"')
+    assert "HX-Request" in part.headers["Vary"]  # a cache never hands the part out as the page
     assert queue_numbers(part.text) == [ticket.number]
     assert '<nav class="tabs" id="queue-tabs" aria-label="Tahap" hx-swap-oob="true">' in part.text
     assert "kecamatan=180620" in part.text[part.text.index('id="queue-tabs"'):]  # the tabs keep the filter
