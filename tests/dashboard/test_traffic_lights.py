@@ -83,8 +83,9 @@ def test_due_today_is_the_working_day_in_play(http, session: Session, monkeypatc
     monkeypatch.setattr("tickets.views.utcnow", lambda: now.astimezone(UTC))
     make_staff(session, "wa_receiver")
     login(http, "wa-receiver")
-    listed = queue_numbers(http.get("/antrian", params={"tahap": "intake", "sla": "due-today"}).text)
-    assert sorted(listed) == sorted(t.number for t in soon), why
+    queue = http.get("/antrian", params={"tahap": "intake", "sla": "due-today"}).text
+    assert sorted(queue_numbers(queue)) == sorted(t.number for t in soon), why
+    assert '<option value="due-today" selected>Jatuh tempo hari ini</option>' in queue  # the filter shows
     assert queue_numbers(http.get("/antrian", params={"tahap": "intake", "sla": "overdue"}).text) == [late.number]
 
 
