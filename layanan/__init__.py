@@ -83,6 +83,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from tickets.assignment_views import bp as assignment_bp
     from pdf_delivery.delivery_views import bp as pdf_sending_bp
     from tickets.admin_views import bp as admin_bp
+    from tickets.villages_views import bp as villages_bp
     from tickets.audit_views import bp as audit_bp
     from tickets.auth_views import bp as auth_bp
     from tickets.dashboard_views import bp as dashboard_bp
@@ -97,6 +98,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(backoffice_bp)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(villages_bp)
     app.register_blueprint(berita_acara_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(audit_bp)

@@ -25,4 +25,5 @@ import tickets.inbox_models  # noqa: F401
 import tickets.models  # noqa: F401
 import tickets.retention  # noqa: F401
 import tickets.staff  # noqa: F401
+import tickets.villages  # noqa: F401
 import visit_calendar.models  # noqa: F401

@@ -15,9 +15,10 @@ from sqlmodel import Session, col, select
 
 from bot.nik import InvalidNik, parse_nik
 from campaigns.students import ImportRefused, cell_text, find_columns, normal_name
+from layanan import db
 from layanan.clock import WIB, utcnow
 from outreach.models import OutreachPerson, OutreachRequest
-from outreach.pekon import find_pekon, pekon_by_kecamatan
+from tickets import villages
 from tickets.constants import Service
 from tickets.kecamatan import BY_CODE
 from tickets.privacy import mask_nik
@@ -123,9 +124,9 @@ def _place(pekon: str, kecamatan: str, default_kecamatan: str) -> tuple[str | No
                      {k.code, k.name.casefold(), *(a.casefold() for a in k.aliases)}), "")
     else:
         code = default_kecamatan
-    if code not in pekon_by_kecamatan():
+    if code not in BY_CODE:
         return None, None
-    return code, find_pekon(code, pekon)
+    return code, villages.listed_name(db.session(), code, pekon)
 
 
 def duplicate_of(person: PersonInput, earlier: Sequence[OutreachPerson | PersonInput]) -> str | None:

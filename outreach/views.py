@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -19,11 +20,10 @@ from layanan.clock import to_wib, utcnow
 from layanan.ids import parse_id
 from outreach import jobs, people, services
 from outreach.models import OutreachRequest
-from outreach.pekon import pekon_by_kecamatan
 from outreach.services import FEATURE, SERVICES, OutreachError, outreach_definition
 from pekon.scans import ScanRefused, check_image, keep_scans, limit_text, read_scan, sniff
 from routing.definition import RoleDuty
-from tickets import audit
+from tickets import audit, villages
 from tickets.access import allowed, user
 from tickets.accounts import ADMIN_ROLE
 from tickets.kecamatan import BY_CODE, KECAMATAN
@@ -100,6 +100,7 @@ def new_request() -> str | BaseResponse | tuple[str, int]:
     if request.method == "POST":
         values = {**request.form.to_dict(), "layanan": request.form.getlist("layanan")}
         form, errors = services.check_request(request.form.to_dict(), values["layanan"], BY_CODE)
+        form = _listed_pekon(form, errors)
         letter = request.files.get("surat")
         problem = _check_letter(letter)
         if problem:
@@ -113,8 +114,27 @@ def new_request() -> str | BaseResponse | tuple[str, int]:
             flash("Permintaan jemput bola dikirim.")
             return redirect(url_for(".detail", request_id=made.id), code=303)
     page = render_template("outreach/request.html", values=values, errors=errors, kecamatan=KECAMATAN,
+                           places=_places(str(values.get("kecamatan", ""))),
                            services=SERVICES, limit=limit_text(int(current_app.config["MEDIA_MAX_BYTES"])))
     return (page, 422) if errors else page
+
+
+def _listed_pekon(form: Any, errors: dict[str, str]) -> Any:
+    """The request with its pekon as the kecamatan's list names it; an unlisted one is an error beside the field."""
+    if form is None or "kecamatan" in errors or "pekon" in errors:
+        return form
+    listed = villages.listed_name(db.session(), form.kecamatan_code, form.pekon)
+    if listed is None:
+        errors["pekon"] = f"Pilih pekon/kelurahan dari daftar Kecamatan {BY_CODE[form.kecamatan_code].name}."
+        return None
+    return replace(form, pekon=listed)
+
+
+def _places(first: str) -> list[tuple[Any, tuple[str, ...]]]:
+    """Each kecamatan with its pekon offered, `first` (the visit's kecamatan) leading: most residents live there."""
+    offered = villages.offered(db.session())
+    order = [first] + [k.code for k in KECAMATAN if k.code != first]
+    return [(BY_CODE[c], offered.get(c, ())) for c in order if c in BY_CODE]
 
 
 def _check_letter(letter: Any) -> str | None:
@@ -200,13 +220,10 @@ def _residents_page(found: OutreachRequest, values: dict[str, str], errors: dict
     session = db.session()
     full = sees_full_nik()
     served = people.people_of(session, found)
-    places = pekon_by_kecamatan()
-    # The visit's kecamatan first: most residents live there.
-    order = [found.kecamatan_code] + [k.code for k in KECAMATAN if k.code != found.kecamatan_code]
     return render_template(
         "outreach/residents.html", req=found, values=values, errors=errors, import_errors=import_errors,
         served=list(reversed(served)), categories=people.CATEGORIES, label=people.category_label,
-        places=[(BY_CODE[c], places.get(c, ())) for c in order if c in BY_CODE],
+        places=_places(found.kecamatan_code),
         nik=lambda p: (p.nik if full else mask_nik(p.nik)) if p.nik else "-")
 
 

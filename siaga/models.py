@@ -6,6 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
@@ -48,6 +49,8 @@ class SiagaReport(SQLModel, table=True):
     relation: str = Field(max_length=80)  # of the reporter to the resident: anak, aparat pekon, pendamping sosial
     subject_name: str = Field(max_length=120)
     pekon: str = Field(max_length=120, index=True)
+    # Not found in the kecamatan's pekon list: kept as typed (a village is never lost) for staff to check.
+    pekon_unlisted: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     contact_phone: str = Field(max_length=20)  # E.164, to arrange the visit
     urgent: bool = Field(default=False, index=True)  # needed for hospital care or social aid
     created_at: datetime = _ts(default_factory=utcnow)

@@ -13,6 +13,7 @@ from layanan.clock import utcnow
 from routing import workflow_for
 from routing.definition import Definition, OutputMeaning, RoleDuty
 from siaga.models import SiagaReport, VisitResult
+from tickets import villages
 from tickets.constants import Channel, Service
 from tickets.models import Ticket
 from tickets.staff import StaffUser
@@ -53,10 +54,14 @@ def siaga_definition() -> Definition:
 
 
 def record_report(session: Session, ticket: Ticket, report: Report) -> SiagaReport:
-    """Keep the report beside its new ticket and give the ticket its priority; the caller commits."""
+    """Keep the report beside its new ticket and give the ticket its priority; the caller commits. The pekon is
+    stored as the kecamatan's list names it (typos forgiven); one not on the list is kept as typed and marked for
+    staff to check, never refused: a resident's village must not be lost."""
+    listed = villages.match_pekon(session, ticket.kecamatan_code, report.pekon)
     row = SiagaReport(ticket_id=int(ticket.id or 0), reporter_name=report.reporter_name[:120],
                       relation=report.relation[:80], subject_name=report.subject_name[:120],
-                      pekon=report.pekon[:120], contact_phone=report.contact_phone, urgent=report.urgent)
+                      pekon=(listed or report.pekon)[:120], pekon_unlisted=listed is None,
+                      contact_phone=report.contact_phone, urgent=report.urgent)
     session.add(row)
     priority = siaga_definition().output_meaning(OutputMeaning.PRIORITY)
     if priority is not None and len(priority.options) > ORDINARY:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -24,6 +24,7 @@ from layanan.phone import InvalidPhone, normalize_any_phone, normalize_phone
 from layanan.outbox import defer
 from tickets.constants import DOCUMENT_SERVICES, Channel, Service
 from tickets.kecamatan import BY_CODE
+from tickets.villages import match_name
 from tickets.models import Ticket
 from tickets.services import create_ticket
 from routing import workflow_for
@@ -76,8 +77,10 @@ def topic_label(topic: str) -> str:
     return dict(topic_choices()).get(topic, topic)
 
 
-def parse_call(raw: Mapping[str, object], today: date | None = None) -> tuple[CallDraft | None, dict[str, str]]:
-    """Check a call as typed in the form or sent to the API; errors are keyed by field, in Indonesian."""
+def parse_call(raw: Mapping[str, object], today: date | None = None,
+               places: Mapping[str, Sequence[str]] | None = None) -> tuple[CallDraft | None, dict[str, str]]:
+    """Check a call as typed in the form or sent to the API; errors are keyed by field, in Indonesian. With
+    `places` (kecamatan code -> its pekon offered), a Siaga call's pekon must be one of its kecamatan's."""
     errors: dict[str, str] = {}
     text = {key: str(value).strip() if value is not None else "" for key, value in raw.items()}
 
@@ -135,6 +138,8 @@ def parse_call(raw: Mapping[str, object], today: date | None = None) -> tuple[Ca
     siaga = None
     if outcome is Outcome.SIAGA:
         siaga = _siaga_call(text, errors)
+        if siaga is not None and places is not None and kecamatan_code is not None:
+            siaga = _listed_pekon(siaga, places.get(kecamatan_code, ()), BY_CODE[kecamatan_code].name, errors)
         if sum(ch.isalnum() for ch in notes or "") < MIN_TEXT_CHARS:
             errors["notes"] = "Tulis kondisi penduduk dan dokumen yang dibutuhkan di catatan (minimal 10 huruf)."
 
@@ -173,6 +178,17 @@ def _siaga_call(text: Mapping[str, str], errors: dict[str, str]) -> SiagaCall | 
         return None
     return SiagaCall(relation=relation[:80], subject_name=subject, pekon=pekon[:120],
                      urgent=text.get("siaga_urgent", "").lower() in URGENT_WORDS)
+
+
+def _listed_pekon(siaga: SiagaCall, names: Sequence[str], kecamatan: str,
+                  errors: dict[str, str]) -> SiagaCall | None:
+    """The call with its pekon as the kecamatan's list names it, or None with the error beside the field."""
+    listed = match_name(list(names), siaga.pekon)
+    if listed is None:
+        errors["siaga_pekon"] = (f"Pekon/kelurahan {siaga.pekon} tidak ada di Kecamatan {kecamatan}: "
+                                 "pilih dari daftar kecamatan itu.")
+        return None
+    return replace(siaga, pekon=listed)
 
 
 def _call_time(raw: str) -> datetime | None:

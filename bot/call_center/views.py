@@ -20,7 +20,8 @@ from layanan.ids import parse_id
 from routing.definition import RoleDuty
 from tickets.access import duty_required, has_duty, sees_identity, user
 from tickets.accounts import ADMIN_ROLE
-from tickets.kecamatan import KECAMATAN
+from tickets import villages
+from tickets.kecamatan import KECAMATAN, Kecamatan
 from tickets.models import Ticket
 from tickets.privacy import pseudonym
 from tickets.staff import StaffUser
@@ -68,7 +69,7 @@ def log_submit() -> Response | tuple[str, int]:
     """Save a call; a ticket outcome opens the ticket and queues the caller's WhatsApp message."""
     session = db.session()
     record = _record_to_complete()
-    draft, errors = services.parse_call(request.form)
+    draft, errors = services.parse_call(request.form, places=villages.offered(db.session()))
     if draft is None:
         return _render_form(request.form.to_dict(), errors, record), 422
     if record is not None:
@@ -191,8 +192,15 @@ def _render_form(values: dict[str, str], errors: dict[str, str], record: CallRec
         messages=messages, withheld=withheld, pseudonym=pseudonym, topics=services.topic_choices(),
         topic_label=services.topic_label,
         outcomes=list(Outcome), kecamatan_options=KECAMATAN, client_key=secrets.token_urlsafe(16),
-        siaga_relations=RELATIONS,
+        siaga_relations=RELATIONS, places=_places(values.get("kecamatan", "")),
     )
+
+
+def _places(first: str) -> list[tuple[Kecamatan, tuple[str, ...]]]:
+    """Each kecamatan with its pekon offered, the chosen one first."""
+    offered = villages.offered(db.session())
+    order = sorted(KECAMATAN, key=lambda k: k.code != first)
+    return [(k, offered.get(k.code, ())) for k in order]
 
 
 def _render_records(result: cdr.ImportResult | None, problem: str | None = None) -> str:

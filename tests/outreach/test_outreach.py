@@ -57,7 +57,7 @@ def people(session: Session) -> dict[str, StaffUser]:
 def fields(**overrides: str | list[str]) -> dict[str, str | list[str]]:
     """The request as the operator types it."""
     values: dict[str, str | list[str]] = {
-        "pemohon": "Pekon Sukamaju", "kecamatan": "180620", "pekon": "Sukamaju", "nomor_surat": "470/12/SKM/2026",
+        "pemohon": "Pekon Sukamaju", "kecamatan": "180620", "pekon": "Gisting Atas", "nomor_surat": "470/12/SKM/2026",
         "jumlah": "45", "layanan": [FIRST, SECOND], "tanggal": "2026-08-03", "catatan": "Banyak lansia dan difabel"}
     values.update(overrides)
     return values

@@ -33,7 +33,7 @@ def test_the_siaga_fields_of_the_call_form(session: Session, live_server: LiveSe
     page.select_option("#kecamatan", "180620")
     page.check(f"input[name=outcome][value='{Outcome.SIAGA.value}']")
     page.fill("#siaga_relation", "Anak")
-    page.fill("#siaga_pekon", "Gisting Atas")
+    page.select_option("#siaga_pekon", "Gisting Atas")
     page.fill("#notes", "82 tahun, stroke, belum punya KTP-el")
     page.click("form.call button[type=submit]")
     assert page.is_visible("#siaga_subject-error") and page.input_value("#siaga_pekon") == "Gisting Atas"

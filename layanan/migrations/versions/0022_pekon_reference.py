@@ -1,14 +1,25 @@
-"""The pekon and kelurahan of each kecamatan, as the Kemendagri code list names them.
+"""The pekon and kelurahan of each kecamatan as reference data, and a Siaga report's pekon marked when unlisted
 
-Kepmendagri No 300.2.2-2138 Tahun 2025 (the regency's 299 pekon and 3 kelurahan); one kecamatan a line below:
-its code without dots, then its names.
+Seeded from Kepmendagri No 300.2.2-2138 Tahun 2025 (the regency's 299 pekon and 3 kelurahan, the
+kelurahan being Baros, Kuripan and Pasar Madang in Kota Agung); one kecamatan a line below: its code
+without dots, then its names. Administrators keep the list from here on (admin page "Pekon").
+
+Revision ID: 0022
+Revises: 0021
+Create Date: 2026-12-01
 """
+import sqlalchemy as sa
+from alembic import op
 
-from __future__ import annotations
+from tickets.types import UTCDateTime
 
-from functools import cache
+revision = '0022'
+down_revision = '0021'
+branch_labels = None
+depends_on = None
 
-_LIST = """
+KELURAHAN = {("180601", "Baros"), ("180601", "Kuripan"), ("180601", "Pasar Madang")}
+LIST = """
 180601|Baros|Pasar Madang|Kuripan|Negeri Ratu|Penanggungan|Terdana|Kelungu|Pardasuka|Teratas|Kusa|Terbaya|Kedamaian|Kota Agung|Kota Batu|Campang Tiga|Benteng Jaya
 180602|Kalibening|Kejayaan|Suka Bumi|Suka Negeri Jaya|Banjar Sari|Singosari|Sinar Banten|Sukarame|Banding Agung|Talang Padang|Suka Negeri|Suka Bandung|Suka Merindu|Sinar Semendo|Negeri Agung|Sinar Petir|Way Halom|Talang Sepuh|Sinar Harapan|Sinar Betung
 180603|Karang Anyar|Kalirejo|Dadirejo|Banyu Urip|Wonosobo|Soponyono|Bandar Kejadian|Way Panas|Sinar Saudara|Sridadi|Lakaran|Padang Ratu|Pardasuka|Tanjung Kurung|Padang Manis|Kejadian|Dadisari|Kalisari|Banjar Negoro|Pekon Balak|Kunyayan|Banjar Sari|Negeri Ngarip|Dadimulyo|Sampang Turus|Sri Melati|Way Liwok|Sumur Tujuh
@@ -32,17 +43,33 @@ _LIST = """
 """
 
 
-@cache
-def pekon_by_kecamatan() -> dict[str, tuple[str, ...]]:
-    """Kecamatan code -> its pekon and kelurahan, in the list's order."""
-    found: dict[str, tuple[str, ...]] = {}
-    for line in _LIST.strip().splitlines():
+def upgrade() -> None:
+    table = op.create_table(
+        "pekon",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("kecamatan_code", sa.String(length=6), sa.ForeignKey("kecamatan.code"), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("kemendagri_code", sa.String(length=13), nullable=True),
+        sa.Column("updated_by_id", sa.Integer(), sa.ForeignKey("staffuser.id"), nullable=True),
+        sa.Column("updated_at", UTCDateTime(timezone=True), nullable=True),
+        sa.UniqueConstraint("kecamatan_code", "name"),
+    )
+    op.create_index("ix_pekon_kecamatan_code", "pekon", ["kecamatan_code"])
+    rows = []
+    for line in LIST.strip().splitlines():
         code, *names = line.split("|")
-        found[code] = tuple(names)
-    return found
+        rows += [{"kecamatan_code": code, "name": name, "active": True, "kemendagri_code": None,
+                  "kind": "kelurahan" if (code, name) in KELURAHAN else "pekon", "updated_by_id": None,
+                  "updated_at": None} for name in names]
+    op.bulk_insert(table, rows)
+    with op.batch_alter_table("siaga_report") as batch_op:
+        batch_op.add_column(sa.Column("pekon_unlisted", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
-def find_pekon(kecamatan_code: str, typed: str) -> str | None:
-    """The listed name of a pekon of this kecamatan typed in any case and spacing ("gisting  atas"), or None."""
-    wanted = " ".join(typed.split()).casefold().removeprefix("pekon ").removeprefix("kelurahan ")
-    return next((n for n in pekon_by_kecamatan().get(kecamatan_code, ()) if n.casefold() == wanted), None)
+def downgrade() -> None:
+    with op.batch_alter_table("siaga_report") as batch_op:
+        batch_op.drop_column("pekon_unlisted")
+    op.drop_index("ix_pekon_kecamatan_code", table_name="pekon")
+    op.drop_table("pekon")
