@@ -55,12 +55,20 @@
     showFailure("Server tidak dapat dihubungi. Periksa jaringan, lalu coba lagi.");
   });
 
-  // After an action the panel is new: put the keyboard on its outcome, which a screen reader then reads.
+  // After an action the panel is new: put the keyboard on the field a refusal names (its error is read with
+  // it), else on the outcome; and show the first error beside its field.
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (event.detail.target && event.detail.target.id === "ticket-side") {
-      var notice = document.getElementById("action-notice");
-      if (notice) notice.focus({ preventScroll: false });
+    var side = document.getElementById("ticket-side");
+    if (!side || !event.detail.target || event.detail.target.id !== "ticket-side") return;
+    var invalid = side.querySelector("[aria-invalid=true]");
+    var notice = document.getElementById("action-notice");
+    if (invalid) {
+      invalid.focus();
+    } else if (notice) {
+      notice.focus();
     }
+    var error = side.querySelector(".field-error");
+    if (error) error.scrollIntoView({ block: "center" });
   });
 
   // The queue's keys: j / k move between rows, Enter opens the row's ticket, / goes to the search box,
