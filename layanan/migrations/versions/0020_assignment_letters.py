@@ -1,7 +1,7 @@
 """Assignment letters (Surat Tugas) of outreach visits, and the secret addresses of the visits calendar feed
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 from tickets.types import UTCDateTime
 
-revision = '0021'
-down_revision = '0020'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

@@ -4,8 +4,8 @@ Seeded from Kepmendagri No 300.2.2-2138 Tahun 2025 (the regency's 299 pekon and 
 kelurahan being Baros, Kuripan and Pasar Madang in Kota Agung); one kecamatan a line below: its code
 without dots, then its names. Administrators keep the list from here on (admin page "Pekon").
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
@@ -13,8 +13,8 @@ from alembic import op
 
 from tickets.types import UTCDateTime
 
-revision = '0022'
-down_revision = '0021'
+revision = '0021'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
