@@ -1,0 +1,45 @@
+"""The pekon list pages in Chromium at 1280 px and on a 360 px screen: a refused name beside its field with what
+was typed, no sideways scroll. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import Session
+
+from tests.conftest import LiveServer
+from tests.tickets.conftest import PASSWORD, make_staff
+from tickets.accounts import ADMIN_ROLE
+
+
+def test_the_pekon_pages_on_a_desk_and_a_phone(session: Session, live_server: LiveServer, browser,  # type: ignore[no-untyped-def]
+                                                artifacts: Path) -> None:
+    make_staff(session, ADMIN_ROLE, username="admin", full_name="Admin Dinas")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/masuk")
+    page.fill("#username", "admin")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/masuk" not in url)
+    page.goto(f"{live_server.url}/admin/pekon/")
+    assert "302" in page.inner_text("tfoot")
+    page.screenshot(path=str(artifacts / "pekon-list-1280.png"), full_page=True)
+    page.click("tr[data-kecamatan='180620'] a")
+    page.fill("#nama-baru", "Gisting Raya")
+    page.click("form.pekon-add button[type=submit]")
+    assert "Pekon Gisting Raya ditambahkan" in page.content()
+    page.click("li[data-pekon='Landbaw'] form:has(input[name=aktif]) button")
+    assert page.is_visible("li.inactive[data-pekon='Landbaw']")
+    page.fill("#nama-baru", "Gisting  atas")
+    page.click("form.pekon-add button[type=submit]")
+    assert page.is_visible("#nama-baru-error") and page.input_value("#nama-baru") == "Gisting  atas"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    page.screenshot(path=str(artifacts / "pekon-kecamatan-1280.png"), full_page=True)
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(artifacts / "pekon-kecamatan-360.png"), full_page=True)
+    page.goto(f"{live_server.url}/admin/pekon/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(artifacts / "pekon-list-360.png"), full_page=True)
+    context.close()
