@@ -132,6 +132,18 @@ def schedule_visit(session: Session, row: Row, visit_date: date, officer_ids: It
     log.info("kunjungan Siaga tiket %s dijadwalkan %s", row.ticket.number, visit_date.isoformat())
 
 
+def confirm_pekon(session: Session, row: Row, chosen: str, actor: StaffUser) -> None:
+    """Replace a pekon the reporter wrote that is on no list by the one staff found on the kecamatan's; commits."""
+    listed = villages.listed_name(session, row.ticket.kecamatan_code, chosen)
+    if listed is None:
+        raise SiagaError("Pilih pekon/kelurahan dari daftar kecamatan laporan ini.")
+    typed, row.report.pekon, row.report.pekon_unlisted = row.report.pekon, listed, False
+    session.add(row.report)
+    session.commit()
+    log.info("pekon laporan Siaga tiket %s dipastikan oleh %s: %r menjadi %r", row.ticket.number, actor.username,
+             typed, listed)
+
+
 def record_result(session: Session, row: Row, result: VisitResult, note: str, actor: StaffUser) -> None:
     """Record how the scheduled visit ended; commits."""
     report = row.report

@@ -18,6 +18,7 @@ from siaga import services
 from siaga.models import RESULT_LABELS, VisitResult
 from siaga.services import FEATURE, SiagaError, siaga_definition
 from tickets.access import user
+from tickets import villages
 from tickets.accounts import ADMIN_ROLE
 from tickets.kecamatan import BY_CODE
 from tickets.staff_pages import guard
@@ -87,7 +88,9 @@ def report(number: str) -> str:
                            officers=services.field_officers(session), team=services.team_names(session, [row]),
                            plans=user().has_role(*planner_roles()), records=user().has_role(*visit_roles()),
                            urgent=services.is_urgent(row.report, row.ticket),
-                           stage_name=siaga_definition().stage(row.ticket.stage).name)
+                           stage_name=siaga_definition().stage(row.ticket.stage).name,
+                           places=[(BY_CODE[code], tuple(p.name for p in villages.pekon_of(session, code)))
+                                   for code in [row.ticket.kecamatan_code] if code in BY_CODE])
 
 
 @bp.post("/<number>/jadwal")
@@ -104,6 +107,21 @@ def schedule(number: str) -> BaseResponse:
         flash(str(exc) if isinstance(exc, SiagaError) else "Tanggal kunjungan tidak valid.", "error")
     else:
         flash("Kunjungan dijadwalkan.")
+    return redirect(url_for(".report", number=row.ticket.number), code=303)
+
+
+@bp.post("/<number>/pekon")
+@allowed(planner_roles)
+def pekon(number: str) -> BaseResponse:
+    """Put a pekon the reporter wrote that is on no list right, from the kecamatan's list."""
+    session = db.session()
+    row = _report_or_404(session, number)
+    try:
+        services.confirm_pekon(session, row, request.form.get("pekon", ""), user())
+    except SiagaError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Pekon dipastikan: {row.report.pekon}.")
     return redirect(url_for(".report", number=row.ticket.number), code=303)
 
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from routing.definition import RoleDuty
 from siaga.models import SiagaReport
 from siaga.services import siaga_definition
+from tests.campaigns.conftest import post
 from tests.support.whatsapp import Phone
 from tests.tickets.conftest import login, make_staff
 from tickets.constants import Service
@@ -51,3 +52,15 @@ def test_an_unknown_pekon_is_kept_as_typed_for_staff_to_check(session: Session, 
     queue = http.get("/siaga/").text
     row = re.search(r'<tr class="siaga-row".*?</tr>', queue, re.S)
     assert row and "Talang Jambu Ilir" in row.group(0) and "tidak ada di daftar pekon" in row.group(0), queue
+
+    # Having asked the reporter, the planner picks the pekon meant from the kecamatan's list.
+    number = session.exec(select(Ticket)).one().number
+    page = f"/siaga/{number}"
+    assert "Pastikan pekon" in http.get(page).text
+    refused = post(http, page, f"{page}/pekon", pekon="Sukamaju")  # of Pugung, not of Gisting
+    assert "Pilih pekon/kelurahan dari daftar kecamatan laporan ini." in refused.text
+    done = post(http, page, f"{page}/pekon", pekon="Gisting Atas")
+    assert "Pekon dipastikan: Gisting Atas." in done.text and "Pastikan pekon" not in done.text
+    session.expire_all()
+    assert (session.exec(select(SiagaReport)).one().pekon, stored.pekon_unlisted) == ("Gisting Atas", False)
+    assert "tidak ada di daftar pekon" not in http.get("/siaga/").text
