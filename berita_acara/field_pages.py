@@ -54,8 +54,10 @@ STEPS = {"serahkan": DELIVER, "terima": RECEIVE}
 
 @bp.app_context_processor
 def _helpers() -> dict[str, object]:
-    """The "Tugas saya" link of the top bar, for the accounts that have field work."""
-    return {"field_page": lambda account: url_for(endpoint) if (endpoint := field_endpoint(account)) else None}
+    """The "Tugas saya" link of the top bar, for the accounts that have field work: first in the bar for those
+    who do nothing else, under "Lainnya" for the rest."""
+    return {"field_page": lambda account: url_for(endpoint) if (endpoint := field_endpoint(account)) else None,
+            "field_only": lambda account: field_home(account) is not None}
 
 
 def field_endpoint(account: StaffUser) -> str | None:
