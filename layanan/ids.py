@@ -25,10 +25,26 @@ def parse_id(text: str | None) -> int | None:
     return value if value <= MAX_ID else None
 
 
-class IdConverter(BaseConverter):
-    """`<id:name>`: a row id in a URL; a number an id column cannot hold matches nothing (404)."""
+def _at_most(bound: int) -> str:
+    """A regular expression for the decimal numbers (leading zeros allowed, as many digits as the bound)
+    not above `bound`: a digit lower than the bound's at some place, any digits after it."""
+    digits = str(bound)
+    ways = [f"[0-9]{{1,{len(digits) - 1}}}"]
+    for place, digit in enumerate(digits):
+        if digit != "0":
+            rest = len(digits) - place - 1
+            ways.append(digits[:place] + f"[0-{int(digit) - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
+    ways.append(digits)
+    return "|".join(ways)
 
-    regex = r"[0-9]{1,10}"
+
+class IdConverter(BaseConverter):
+    """`<id:name>`: a row id in a URL; a number an id column cannot hold matches nothing (404).
+
+    The bound is in the pattern itself: a number refused only by `to_python` would let Werkzeug answer 405
+    where the same address has another rule for another method."""
+
+    regex = f"(?:{_at_most(MAX_ID)})"
     part_isolating = True
 
     def to_python(self, value: str) -> int:
