@@ -31,7 +31,8 @@ def page(session: Session, live_server: LiveServer, browser) -> Iterator[object]
 
 
 def test_the_admin_top_bar_is_one_line_that_fits_at_1280_px(page, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
-    items = page.locator("header.top .brand, header.top nav > a, header.top nav .more > a, header.top .user")
+    items = page.locator("header.top .brand, header.top nav > a, header.top nav .more > a, header.top .user, "
+                         "header.top .inbox-link")
     boxes = [items.nth(i).bounding_box() for i in range(items.count())]
     assert len(boxes) >= 8
     page.screenshot(path=str(artifacts / "top-bar-1280.png"))
