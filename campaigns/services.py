@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from campaigns.models import EQUIPMENT, School, SchoolVisit, Student, StudentStatus, VisitOfficer
-from campaigns.students import StudentRow, identity_keys, is_eligible, normal_name
+from campaigns.students import StudentRow, identity_keys, is_eligible
+from layanan.spreadsheet_import import normal_name
 from layanan.clock import utcnow
 from routing import definitions_with
 from routing.definition import Definition, RoleDuty

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from openpyxl import load_workbook
-
 from layanan.clock import WIB, utcnow
+from layanan.spreadsheet_import import ImportRefused, cell_text, heading_columns, normal_name
 
 MAX_ROWS = 2000
 RECORDING_AGE = 17
@@ -29,14 +25,6 @@ HEADINGS: dict[str, tuple[str, ...]] = {
 REQUIRED = ("name", "birth_date", "class_name")
 
 
-class ImportRefused(ValueError):
-    """The file was not imported at all; `errors` lists every problem, in Indonesian, by row."""
-
-    def __init__(self, errors: Sequence[str]) -> None:
-        super().__init__("; ".join(errors))
-        self.errors = tuple(errors)
-
-
 @dataclass(frozen=True)
 class StudentRow:
     """One valid row of a student list."""
@@ -48,39 +36,13 @@ class StudentRow:
     class_name: str
 
 
-def read_rows(filename: str, content: bytes) -> list[tuple[int, list[object]]]:
-    """The file's rows (row number, cells), the heading row first; CSV (comma or semicolon) or XLSX."""
-    lower = filename.lower()
-    if lower.endswith(".xlsx"):
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-        except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
-            raise ImportRefused(["Berkas XLSX tidak dapat dibaca. Simpan ulang dari Excel lalu coba lagi."]) from exc
-        rows = [(i, list(r)) for i, r in enumerate(sheet.iter_rows(values_only=True), start=1)]
-    elif lower.endswith(".csv"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = content.decode("cp1252", errors="replace")
-        delimiter = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
-        rows = [(i, list(r)) for i, r in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)]
-    else:
-        raise ImportRefused(["Unggah berkas CSV atau XLSX."])
-    return [(i, cells) for i, cells in rows if any(cell_text(c) for c in cells)]
-
-
 def parse_students(rows: list[tuple[int, list[object]]]) -> list[StudentRow]:
     """Every row checked; ImportRefused with every row's problem when any row is wrong."""
-    if not rows:
-        raise ImportRefused(["Berkas kosong: baris pertama harus judul kolom (Nama, NIK, Tanggal Lahir, Kelas)."])
-    _, heading = rows[0]
-    columns = find_columns(heading, HEADINGS)
-    errors = [f"Kolom '{HEADINGS[f][0].title()}' tidak ditemukan pada baris judul." for f in REQUIRED
-              if f not in columns]
-    if errors:
-        raise ImportRefused(errors)
-    if len(rows) - 1 > MAX_ROWS:
-        raise ImportRefused([f"Berkas memuat lebih dari {MAX_ROWS} siswa; bagi per kelas."])
+    columns = heading_columns(
+        rows, HEADINGS, REQUIRED, max_rows=MAX_ROWS,
+        empty="Berkas kosong: baris pertama harus judul kolom (Nama, NIK, Tanggal Lahir, Kelas).",
+        too_many=f"Berkas memuat lebih dari {MAX_ROWS} siswa; bagi per kelas.")
+    errors: list[str] = []
     students: list[StudentRow] = []
     for number, cells in rows[1:]:
         student, problems = _student(number, cells, columns)
@@ -113,22 +75,6 @@ def identity_keys(nik: str | None, name: str, birth_date: date) -> list[tuple[st
     if nik:
         keys.insert(0, ("nik", nik))
     return keys
-
-
-def normal_name(name: str) -> str:
-    """The name compared case- and space-insensitively."""
-    return _SPACES.sub(" ", name).strip().casefold()
-
-
-def find_columns(heading: Iterable[object], headings: dict[str, tuple[str, ...]]) -> dict[str, int]:
-    """Each field's column index, found by its accepted headings (case, spaces and underscores alike)."""
-    found: dict[str, int] = {}
-    for index, cell in enumerate(heading):
-        label = _SPACES.sub(" ", cell_text(cell).replace("_", " ")).casefold()
-        for field, names in headings.items():
-            if label in {n.replace("_", " ") for n in names}:
-                found.setdefault(field, index)
-    return found
 
 
 def _student(number: int, cells: list[object], columns: dict[str, int]) -> tuple[StudentRow | None, list[str]]:
@@ -173,12 +119,3 @@ def _date(value: object) -> date | None:
         except ValueError:
             continue
     return None
-
-
-def cell_text(value: object) -> str:
-    """A cell as text: None as empty, a whole float (Excel's numbers) without its '.0'."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()

@@ -15,7 +15,8 @@ from campaigns import handover, jobs, services
 from campaigns.models import EQUIPMENT, School, SchoolVisit, StudentStatus
 from campaigns.report import COLUMNS, build_report, report_xlsx
 from campaigns.services import FEATURE, CampaignError, campaign_definition
-from campaigns.students import ImportRefused, parse_students, read_rows
+from campaigns.students import parse_students
+from layanan.spreadsheet_import import ImportRefused, read_rows
 from layanan import db, renderings
 from layanan.clock import office_year, utcnow
 from layanan.ids import parse_id

@@ -14,9 +14,9 @@ from openpyxl.styles import Font
 from sqlmodel import Session, col, select
 
 from bot.nik import InvalidNik, parse_nik
-from campaigns.students import ImportRefused, cell_text, find_columns, normal_name
 from layanan import db
 from layanan.clock import WIB, utcnow
+from layanan.spreadsheet_import import ImportRefused, cell_text, heading_columns, normal_name
 from outreach.models import OutreachPerson, OutreachRequest
 from tickets import villages
 from tickets.constants import Service
@@ -181,16 +181,11 @@ def parse_people(rows: list[tuple[int, list[object]]], default_kecamatan: str,
                  earlier: Sequence[OutreachPerson]) -> list[PersonInput]:
     """Every row of a list checked; ImportRefused with every row's problem (malformed or duplicate) when any is
     wrong, so nothing is half imported."""
-    if not rows:
-        raise ImportRefused(["Berkas kosong: baris pertama harus judul kolom (Nama, NIK, Pekon, Dusun, Layanan)."])
-    _, heading = rows[0]
-    columns = find_columns(heading, HEADINGS)
-    errors = [f"Kolom '{HEADINGS[f][0].title()}' tidak ditemukan pada baris judul." for f in REQUIRED
-              if f not in columns]
-    if errors:
-        raise ImportRefused(errors)
-    if len(rows) - 1 > MAX_ROWS:
-        raise ImportRefused([f"Berkas memuat lebih dari {MAX_ROWS} warga; bagi menjadi beberapa berkas."])
+    columns = heading_columns(
+        rows, HEADINGS, REQUIRED, max_rows=MAX_ROWS,
+        empty="Berkas kosong: baris pertama harus judul kolom (Nama, NIK, Pekon, Dusun, Layanan).",
+        too_many=f"Berkas memuat lebih dari {MAX_ROWS} warga; bagi menjadi beberapa berkas.")
+    errors: list[str] = []
     keys = {"name": "nama", "nik": "nik", "kecamatan": "kecamatan", "pekon": "pekon", "dusun": "dusun",
             "category": "kategori", "note": "catatan"}
     people: list[PersonInput] = []

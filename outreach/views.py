@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from campaigns.students import ImportRefused, read_rows
+from layanan.spreadsheet_import import ImportRefused, read_rows
 from layanan import db, renderings
 from layanan.clock import to_wib, utcnow
 from layanan.ids import parse_id
