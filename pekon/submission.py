@@ -18,6 +18,7 @@ from routing.workflows import NoWorkflow
 from tickets.constants import DOCUMENT_SERVICES, Channel, Service
 from tickets.detail import OUTPUT_PREFIX
 from tickets.kecamatan import BY_CODE
+from tickets.villages import exact_name
 
 MAX_PEKON = 60
 MAX_DESCRIPTION = 500
@@ -77,9 +78,11 @@ def step_field(stage: Stage, output_key: str) -> str:
 
 
 def parse_submission(
-    form: Mapping[str, str], roles: Iterable[str], *, has_scans: bool, today: date, actor_id: int
+    form: Mapping[str, str], roles: Iterable[str], *, has_scans: bool, today: date, actor_id: int,
+    places: Mapping[str, tuple[str, ...]],
 ) -> tuple[Draft | None, dict[str, str]]:
-    """Check the submission form; errors are keyed by form field."""
+    """Check the submission form against `places` (kecamatan code -> its offered pekon); errors are keyed
+    by form field."""
     roles = set(roles)
     errors: dict[str, str] = {}
     text = {key: str(form.get(key) or "").strip() for key in
@@ -118,10 +121,16 @@ def parse_submission(
 
     if text["kecamatan"] not in BY_CODE:
         errors["kecamatan"] = "Pilih kecamatan tempat tinggal pemohon."
+    pekon = None
     if not text["pekon"]:
-        errors["pekon"] = "Nama pekon/kelurahan wajib diisi."
+        errors["pekon"] = "Pilih pekon/kelurahan tempat tinggal pemohon."
     elif len(text["pekon"]) > MAX_PEKON:
         errors["pekon"] = f"Nama pekon terlalu panjang (maksimal {MAX_PEKON} karakter)."
+    elif "kecamatan" not in errors:
+        # the list's own spelling is stored, so the office counts one pekon under one name
+        pekon = exact_name(list(places.get(text["kecamatan"], ())), text["pekon"])
+        if pekon is None:
+            errors["pekon"] = f"Pilih pekon/kelurahan dari daftar Kecamatan {BY_CODE[text['kecamatan']].name}."
 
     if len(text["keterangan"]) > MAX_DESCRIPTION:
         errors["keterangan"] = f"Keterangan terlalu panjang (maksimal {MAX_DESCRIPTION} karakter)."
@@ -138,10 +147,10 @@ def parse_submission(
             errors.update({step_field(stage, key) if key else "langkah": problem for key, problem in problems.items()})
             step_outputs[stage.key] = outputs
 
-    if errors or service is None or name is None:
+    if errors or service is None or name is None or pekon is None:
         return None, errors
     return Draft(service=service, nik=nik, name=name, phone=phone, kecamatan_code=text["kecamatan"],
-                 pekon=text["pekon"], description=text["keterangan"] or None, step_outputs=step_outputs), {}
+                 pekon=pekon, description=text["keterangan"] or None, step_outputs=step_outputs), {}
 
 
 def check_step(definition: Definition, stage: Stage, roles: Iterable[str], outputs: Mapping[str, Any],

@@ -35,7 +35,8 @@ from routing.engine import MissingOutput, TransitionError
 from tickets import audit
 from tickets.access import duty_required, duty_roles, has_duty, sees_full_nik, user
 from tickets.detail import INLINE_TYPES, OUTPUT_PREFIX, payload_from_form
-from tickets.kecamatan import KECAMATAN
+from tickets import villages
+from tickets.kecamatan import BY_CODE, KECAMATAN
 from tickets.messages import Attachment
 from tickets.privacy import mask_nik, text_shown
 from tickets.staff_pages import guard
@@ -85,9 +86,12 @@ def submissions() -> str:
 @duty_required(SUBMIT)
 def new_form() -> str:
     """An empty submission form, with the kecamatan and pekon of the operator's last submission."""
-    values = services.last_place(db.session(), user())
+    session = db.session()
+    values = services.last_place(session, user())
     if not values.get("kecamatan") and user().kecamatan_code:
         values["kecamatan"] = user().kecamatan_code or ""
+    if values.get("pekon") and villages.listed_name(session, values.get("kecamatan"), values["pekon"]) is None:
+        values.pop("pekon")  # the last pekon was typed freely once, or has left the list: ask afresh
     return _render_form(values, {}, scans.new_draft_id(), [])
 
 
@@ -110,7 +114,8 @@ def submit() -> BaseResponse | tuple[str, int]:
                                draft_id=draft_id)
     kept = scans.draft_scans(session, draft_id, operator_id)
     draft, errors = parse_submission(request.form, account.roles, has_scans=bool(kept),
-                                     today=utcnow().astimezone(WIB).date(), actor_id=operator_id)
+                                     today=utcnow().astimezone(WIB).date(), actor_id=operator_id,
+                                     places=villages.offered(session))
     if refused:
         errors.pop("berkas", None)
     if draft is None or refused:
@@ -295,11 +300,19 @@ def _render_form(values: dict[str, str], errors: dict[str, str], draft_id: str, 
         steps.append((definition, village_steps(definition, account.roles)))
     return render_template(
         "pekon/form.html", values=values, errors=errors, draft_id=draft_id, kept=kept, refused=refused or [],
-        services=offered, kecamatan_options=KECAMATAN, steps=steps, step_field=step_field,
+        services=offered, kecamatan_options=KECAMATAN, places=_places(values.get("kecamatan") or account.kecamatan_code),
+        steps=steps, step_field=step_field,
         max_scans=scans.MAX_SCANS, scan_limit=scans.limit_text(int(current_app.config["MEDIA_MAX_BYTES"])),
         scan_max_bytes=int(current_app.config["MEDIA_MAX_BYTES"]), body_limit=_body_limit(),
         body_limit_text=_body_limit_text(), several_sops=len(definitions_with(SUBMIT)) > 1,
     )
+
+
+def _places(first: str | None) -> list[tuple[Any, tuple[str, ...]]]:
+    """Each kecamatan with its offered pekon, the chosen (or the operator's own) kecamatan leading."""
+    offered = villages.offered(db.session())
+    order = [first or ""] + [k.code for k in KECAMATAN if k.code != first]
+    return [(BY_CODE[c], offered.get(c, ())) for c in order if c in BY_CODE]
 
 
 def _render_submission(found: services.Submission, *, submitted: dict[str, str] | None = None,

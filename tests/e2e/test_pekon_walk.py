@@ -147,8 +147,12 @@ def test_operator_pages_on_a_phone_and_a_desk_screen(browser, live_server, sessi
         page.fill("#nik", "1806 0157 0890 0003")
         page.fill("#nama", "Rina Marlina")
         page.fill("#whatsapp", "0812 7777 1234")
+        # The pekon choice follows the kecamatan: only its group can be picked.
+        page.select_option("#kecamatan", "180601")
+        assert page.evaluate(_OPEN_GROUPS) == ["180601"]
         page.select_option("#kecamatan", "180620")
-        page.fill("#pekon", "Gisting Atas")
+        assert page.evaluate(_OPEN_GROUPS) == ["180620"]
+        page.select_option("#pekon", "Gisting Atas")
         page.select_option("#layanan", Service.KK.value)
         page.fill("#keterangan", "KK baru karena menikah")
         for box in page.query_selector_all("form.submission fieldset:last-of-type input[type=checkbox]"):
@@ -201,6 +205,9 @@ def test_operator_pages_on_a_phone_and_a_desk_screen(browser, live_server, sessi
         assert "Berkas belum lengkap?" in page.content() and "terpotong" in page.content()
         page.screenshot(path=str(artifacts / f"pekon-dikembalikan-{width}.png"), full_page=True)
         context.close()
+
+
+_OPEN_GROUPS = "[...document.querySelectorAll('#pekon optgroup:not([disabled])')].map(g => g.dataset.kecamatan)"
 
 
 def _no_sideways_scroll(page: Any) -> bool:

@@ -49,6 +49,57 @@ def _staff(session: Session, definition: Definition) -> None:
         make_staff(session, role, full_name=f"Demo {definition.role(role).name}")
 
 
+def test_a_pekon_of_another_kecamatan_is_refused_beside_the_field_and_kept(
+        http: requests.Session, session: Session) -> None:
+    definition = village_definition()
+    _staff(session, definition)
+    login(http, OPERATOR)
+    form = unescape(http.get("/pekon/baru").text)
+    # The choice offers the list, a group per kecamatan (narrowed in the browser, all there without it).
+    assert '<select id="pekon" name="pekon" data-pekon-select' in form
+    assert 'data-kecamatan="180620"' in form and '<option value="Gisting Atas" >Gisting Atas</option>' in form
+    assert '<input type="text" id="pekon"' not in form
+
+    # Kampung Baru is a pekon of two other kecamatan, not of Gisting.
+    typed = {**citizen_fields(pekon="Kampung Baru"), **step_values(definition, submitter_roles(definition))}
+    response = post_form(http, form, typed, [("kk.pdf", pdf_bytes(3000), "application/pdf")])
+    page = unescape(response.text)
+    assert response.status_code == 422
+    assert 'id="pekon-error">Pilih pekon/kelurahan dari daftar Kecamatan Gisting.' in page
+    assert '<option value="Kampung Baru" selected>Kampung Baru</option>' in page, "the choice sent stays chosen"
+    assert '<option value="180620" selected>' in page and 'value="Rina Marlina"' in page
+    assert "Sudah diterima (1)" in page, "the accepted scan is kept for the corrected form"
+    assert session.exec(select(Ticket)).first() is None
+
+    # A name typed in another case and spacing is stored as the list writes it.
+    fixed = post_form(http, response.text, {**typed, "pekon": "  gisting   ATAS "})
+    assert fixed.status_code == 200, unescape(fixed.text)[:2000]
+    assert _created_event(session).data["pekon"] == "Gisting Atas"
+
+
+def test_a_submission_from_before_the_list_stays_readable_and_is_not_offered_again(
+        http: requests.Session, session: Session) -> None:
+    definition = village_definition()
+    _staff(session, definition)
+    login(http, OPERATOR)
+    number = _submit(http, definition)
+    event = _created_event(session)
+    event.data = {**event.data, "pekon": "Dusun Talang Sebelah"}  # typed freely before the list existed
+    session.add(event)
+    session.commit()
+
+    assert number in http.get("/pekon/").text
+    assert "<dt>Pekon</dt><dd>Dusun Talang Sebelah</dd>" in unescape(http.get(f"/pekon/{number}").text)
+    form = unescape(http.get("/pekon/baru").text)
+    assert '<option value="180620" selected>' in form, "the last kecamatan is still filled in"
+    assert "Dusun Talang Sebelah" not in form, "an unlisted pekon is not offered as the next one"
+
+
+def _created_event(session: Session) -> StageEvent:
+    """The event the submission opened its ticket with: it keeps the pekon named on the form."""
+    return session.exec(select(StageEvent).order_by(col(StageEvent.id))).first()  # type: ignore[return-value]
+
+
 def _outbox(app: Flask) -> list[dict]:
     folder = Path(app.config["OUTBOX_PATH"])
     return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))] if folder.exists() else []
@@ -100,10 +151,11 @@ def test_operator_submits_for_a_citizen_and_follows_it_to_the_document(
     assert refused.status_code == 422
     assert "surat-pengantar.pdf</strong>: isi file bukan PDF, JPG atau PNG" in page
     assert "ktp-besar.png</strong>: ukuran file melebihi 39 KB" in page
-    for name in ("nik", "nama", "whatsapp", "pekon", "keterangan"):
+    for name in ("nik", "nama", "whatsapp", "keterangan"):
         assert re.search(rf'name="{name}"[^>]*value="{re.escape(typed[name])}"', page) or \
             f">{typed[name]}</textarea>" in page, f"{name} lost"
     assert f'<option value="{typed["kecamatan"]}" selected>' in page
+    assert f'<option value="{typed["pekon"]}" selected>' in page
     assert f'<option value="{typed["layanan"]}" selected>' in page
     for name in step_values(definition, operator_roles):
         assert re.search(rf'name="{name}" value="[^"]*" checked|name="{name}" value="GS-2026-0042"', page), name
@@ -229,7 +281,7 @@ def test_bad_input_is_explained_next_to_each_field_and_nothing_typed_is_lost(
     assert 'id="nik-error">NIK harus 16 angka, yang Anda kirim 12 angka.' in page
     assert 'id="whatsapp-error">Nomor ini bukan nomor HP/WhatsApp.' in page
     assert 'id="nama-error">Nama harus 2-100 huruf, tanpa angka.' in page
-    assert 'id="pekon-error">Nama pekon/kelurahan wajib diisi.' in page
+    assert 'id="pekon-error">Pilih pekon/kelurahan tempat tinggal pemohon.' in page
     assert 'id="berkas-error">Unggah minimal satu pindaian berkas' in page
     for stage in village_steps(definition, submitter_roles(definition)):
         for out in stage.outputs:
