@@ -103,6 +103,7 @@ def _officer_advances(browser, base: str, stage: Stage, number: str, definition,
     if stage.key in LOOKED_AT:
         _look_at(page, artifacts, f"antrian-{stage.key}")
     page.click(f"text={number}")
+    page.wait_for_load_state()  # htmx takes over the page's forms once it has loaded
     page.click("form.action-claim button")
     page.wait_for_selector("#action-notice")  # the action panel is swapped in place, without a page load
     if stage.key in LOOKED_AT:

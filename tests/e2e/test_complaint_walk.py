@@ -43,6 +43,7 @@ def test_a_complaint_from_whatsapp_to_closed_in_chromium(browser, live_server, s
     page.goto(f"{base}/pengaduan/")
     page.screenshot(path=str(artifacts / "pengaduan-antrian-1280.png"), full_page=True)
     page.click(f"text={number}")
+    page.wait_for_load_state()  # htmx takes over the page's forms once it has loaded
     assert CITIZEN[-8:] not in page.content()
     assert "Pelapor rahasia" in page.content()
     category = definition.output_meaning(OutputMeaning.CATEGORY)
@@ -60,6 +61,7 @@ def test_a_complaint_from_whatsapp_to_closed_in_chromium(browser, live_server, s
     page.click(f"text={unit.options[0]}")
     page.screenshot(path=str(artifacts / "pengaduan-antrian-unit-360.png"), full_page=True)
     page.click(f"text={number}")
+    page.wait_for_load_state()  # htmx takes over the page's forms once it has loaded
     page.click("form.action-claim button")
     page.click("#jawaban-baku summary")
     page.click("#jawaban-baku .canned-use")
