@@ -149,7 +149,9 @@ def test_no_serious_or_critical_violations_on_any_page(app: Flask, live_server: 
         tab.goto(f"{base}/masuk")
         tab.fill("#username", username)
         tab.fill("#password", PASSWORD)
-        tab.click("button[type=submit]")
+        # The landing page loaded whole (its stylesheets applied) before axe measures its targets.
+        with tab.expect_navigation(wait_until="load"):
+            tab.click("button[type=submit]")
         run_axe(tab, axe_script, f"{role} (halaman awal)", found)
         for path in todo:
             tab.goto(base + path)
