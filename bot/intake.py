@@ -6,21 +6,19 @@ import functools
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Integer, Select, String, bindparam
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, Integer, Select, String, bindparam
 from sqlmodel import Session, select
 
 from layanan.indonesian_words import day_name, long_date
-from bot import catalogue, conversation, faq_store
+from bot import catalogue, conversation, faq_store, inbound_rows
 from bot.office_hours import closed_until
 from bot.media import defer_download, refusal_for_declared_type
-from tickets.messages import Attachment, Conversation, Message
+from tickets.messages import Attachment, Message
 from layanan.phone import InvalidPhone, normalize_phone
 from pdf_delivery import sending as pdf_sending
 from routing import workflow
@@ -90,48 +88,57 @@ def parse_form(form: Mapping[str, str]) -> Inbound:
                    location=bool(form.get("Latitude") and form.get("Longitude")))
 
 
-def receive(session: Session, inbound: Inbound) -> list[str]:
+@dataclass(frozen=True)
+class InboundFollower:
+    """A feature that acts on every answered message from a number it has something waiting for (a staff
+    reply kept outside WhatsApp's 24-hour window). `waits` is an EXISTS clause read in the webhook's one
+    query under the lock (it must only compare columns with the phone bind parameter); `handle` runs after
+    the turn is committed, only when that clause held. A redelivery may call it again: be idempotent."""
+
+    waits: Callable[[Any], ColumnElement[bool]]
+    handle: Callable[[Session, str], None]
+
+
+def receive(session: Session, inbound: Inbound, followers: tuple[InboundFollower, ...] = ()) -> list[str]:
     """Handle one delivery of a message; a repeated MessageSid gets the same replies and changes nothing."""
-    message = _store(session, inbound)
+    message, attachments = _store(session, inbound)
     if message.reply is not None:
         return json.loads(message.reply)
-    return _converse(session, message, inbound)
+    return _converse(session, message, attachments, inbound, followers)
 
 
-def _store(session: Session, inbound: Inbound) -> Message:
-    """Commit the message and its media references before anything else can fail. No look-up first:
-    a redelivery is rare, and the unique MessageSid turns it away."""
+def _store(session: Session, inbound: Inbound) -> tuple[Message, list[Attachment]]:
+    """Commit the message and its media references before anything else can fail: one autocommitted
+    INSERT for a text, one transaction with its attachments for media. No look-up first: a redelivery is
+    rare, and the unique MessageSid turns it away."""
     # NUL cannot be stored in PostgreSQL text and means nothing in a chat.
     message = Message(
         direction=Direction.INBOUND, twilio_sid=inbound.sid, phone=inbound.phone, body=inbound.body.replace("\x00", ""),
         num_media=len(inbound.media), profile_name=(inbound.profile_name or "").replace("\x00", "") or None,
         status=MessageStatus.RECEIVED,
     )
-    session.add(message)
-    try:
-        session.flush()
-    except IntegrityError:
-        # A redelivery, or the same delivery racing us in another worker: theirs is the stored one.
-        session.rollback()
-        return session.exec(select(Message).where(Message.twilio_sid == inbound.sid)).one()
-    for index, media in enumerate(inbound.media):
-        reason = STICKER_REASON if media.sticker else refusal_for_declared_type(media.content_type)
-        session.add(Attachment(
-            message_id=message.id, media_index=index, source_url=media.url,
-            declared_type=media.content_type or "unknown",
-            status=AttachmentStatus.REFUSED if reason else AttachmentStatus.PENDING, reason=reason,
-        ))
-    session.commit()
-    return message
+    attachments = [_attachment(index, media) for index, media in enumerate(inbound.media)]
+    engine = session.get_bind()
+    if attachments:
+        with engine.begin() as connection:
+            stored = inbound_rows.insert_message(connection, message, attachments)
+    else:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            stored = inbound_rows.insert_message(connection, message, [])
+    if stored:
+        return message, attachments
+    # A redelivery, or the same delivery racing us in another worker: theirs is the stored one.
+    message = inbound_rows.stored_message(session, inbound.sid)
+    attachments = list(session.exec(
+        select(Attachment).where(Attachment.message_id == message.id).order_by(Attachment.media_index)
+    )) if message.num_media else []
+    return message, attachments
 
 
-def _lock_conversation(session: Session, phone: str) -> Conversation:
-    """The number's conversation row, created if new and locked so its messages are handled one at a time:
-    one INSERT … ON CONFLICT DO UPDATE, which locks an existing row as SELECT … FOR UPDATE would."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (insert(Conversation).values(phone=phone, state="start", data={}, misses=0, needs_human=False)
-                 .on_conflict_do_update(index_elements=["phone"], set_={"phone": phone}).returning(Conversation))
-    return session.scalars(statement, execution_options={"populate_existing": True}).one()
+def _attachment(index: int, media: InboundMedia) -> Attachment:
+    reason = STICKER_REASON if media.sticker else refusal_for_declared_type(media.content_type)
+    return Attachment(media_index=index, source_url=media.url, declared_type=media.content_type or "unknown",
+                      status=AttachmentStatus.REFUSED if reason else AttachmentStatus.PENDING, reason=reason)
 
 
 @dataclass(frozen=True)
@@ -140,38 +147,43 @@ class _UnderLock:
 
     answered: str | None  # the replies, when another delivery of this message answered it meanwhile
     waiting: frozenset[conversation.Pending]  # what the office has waiting on the number
+    followers: tuple[InboundFollower, ...]  # the followers with something waiting for the number
 
 
-def _read_under_lock(session: Session, message: Message) -> _UnderLock:
-    """The message's stored reply and, in the same query, which pending matters wait on its number."""
+def _read_under_lock(session: Session, message: Message, followers: tuple[InboundFollower, ...]) -> _UnderLock:
+    """The message's stored reply and, in the same query, which pending matters and followers wait on
+    its number."""
     matters = events.pending_matters()
-    found = session.execute(_under_lock_query(matters), {"message_id": message.id, "phone": message.phone}).one()
-    waiting = frozenset(conversation.Pending(m.kind) for m, flag in zip(matters, found[1:]) if flag)
-    return _UnderLock(found[0], waiting)
+    found = session.connection().execute(_under_lock_query(matters, followers),
+                                         {"message_id": message.id, "phone": message.phone}).one()
+    flags = found[1:]
+    waiting = frozenset(conversation.Pending(m.kind) for m, flag in zip(matters, flags) if flag)
+    flagged = tuple(f for f, flag in zip(followers, flags[len(matters):]) if flag)
+    return _UnderLock(found[0], waiting, flagged)
 
 
 @functools.lru_cache(maxsize=4)
-def _under_lock_query(matters: tuple[events.PendingMatter, ...]) -> Select:
+def _under_lock_query(matters: tuple[events.PendingMatter, ...], followers: tuple[InboundFollower, ...]) -> Select:
     """The query of _read_under_lock, built once with bind parameters: building and keying a statement of
     several EXISTS costs more than running it."""
     reply = select(Message.reply).where(Message.id == bindparam("message_id", type_=Integer)).scalar_subquery()
     phone = bindparam("phone", type_=String)
-    return select(reply, *(m.exists(phone) for m in matters))  # type: ignore[arg-type]
+    return select(reply, *(m.exists(phone) for m in matters),  # type: ignore[arg-type]
+                  *(f.waits(phone) for f in followers))
 
 
-def _converse(session: Session, message: Message, inbound: Inbound) -> list[str]:
+def _converse(session: Session, message: Message, attachments: list[Attachment], inbound: Inbound,
+              followers: tuple[InboundFollower, ...]) -> list[str]:
     """Run the conversation on a stored message, carry out its effects and keep the replies on the row."""
-    row = _lock_conversation(session, message.phone)
-    found = _read_under_lock(session, message)
+    session.add_all(attachments)  # the effects change them; the session writes them with the turn
+    locked = inbound_rows.lock_conversation(session.connection(), message.phone)
+    found = _read_under_lock(session, message, followers)
     if found.answered is not None:
         # A redelivery raced the first delivery and waited for the lock: that one answered already.
         session.commit()
         return json.loads(found.answered)
-    attachments = list(session.exec(
-        select(Attachment).where(Attachment.message_id == message.id).order_by(Attachment.media_index)
-    )) if message.num_media else []
-    state = conversation.State(name=row.state, data=dict(row.data), misses=row.misses,
-                               updated_at=row.updated_at, needs_human=row.needs_human)
+    state = conversation.State(name=locked.state, data=locked.data, misses=locked.misses,
+                               updated_at=locked.updated_at, needs_human=locked.needs_human)
     stickers = {index for index, media in enumerate(inbound.media) if media.sticker}
     now = utcnow()
     incoming = conversation.Incoming(
@@ -188,11 +200,10 @@ def _converse(session: Session, message: Message, inbound: Inbound) -> list[str]
             break
         waiting -= declined  # not for them after all: ask again without them
 
-    new = outcome.state
-    row.state, row.data, row.misses = new.name, new.data, new.misses
-    row.updated_at, row.needs_human = new.updated_at, new.needs_human
     message.reply = json.dumps(replies, ensure_ascii=False)
-    _finish(session, message, attachments, row)
+    _finish(session, message, attachments, locked, outcome.state, now)
+    for follower in found.followers:
+        follower.handle(session, message.phone)
     return replies
 
 
@@ -215,12 +226,14 @@ def _carry_out(session: Session, message: Message, attachments: list[Attachment]
     return replies, set()
 
 
-def _finish(session: Session, message: Message, attachments: list[Attachment], row: Conversation) -> None:
-    """Commit the turn together with the download jobs of its accepted files."""
+def _finish(session: Session, message: Message, attachments: list[Attachment],
+            before: inbound_rows.LockedConversation, after: conversation.State, now: datetime) -> None:
+    """Commit the turn (reply, conversation state, the effects' changes) together with the download jobs
+    of its accepted files."""
     for attachment in attachments:
         if attachment.status == AttachmentStatus.PENDING and attachment.id is not None:
             attachment.job_id = defer_download(session, attachment.id)
-    session.add_all([row, message, *attachments])
+    inbound_rows.save_turn(session, message, before, after, now)
     session.commit()
 
 

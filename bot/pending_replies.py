@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from flask import Flask, current_app
+from sqlalchemy import ColumnElement, exists
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from bot import catalogue
@@ -50,7 +52,7 @@ def init_app(app: Flask) -> None:
     """Send the waiting replies when a message arrives from their number."""
     from bot.webhooks import on_inbound
 
-    on_inbound(app, release_for)
+    on_inbound(app, waits_for, release_for)
 
 
 def waiting(session: Session, phone: str, ticket_id: int | None = None) -> list[PendingReply]:
@@ -59,6 +61,11 @@ def waiting(session: Session, phone: str, ticket_id: int | None = None) -> list[
     if ticket_id is not None:
         query = query.where(col(PendingReply.ticket_id) == ticket_id)
     return list(session.exec(query.order_by(col(PendingReply.id))).all())
+
+
+def waits_for(phone: Any) -> ColumnElement[bool]:
+    """SQL test: a reply to this number waits unsent (what `waiting` would find)."""
+    return exists().where(col(PendingReply.phone) == phone, col(PendingReply.sent_message_id).is_(None))
 
 
 def keep(session: Session, *, phone: str, body: str, staff_id: int | None, ticket_id: int | None,

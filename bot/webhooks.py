@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any, Callable
 
 from flask import Blueprint, Flask, Response, abort, current_app, request
+from sqlalchemy import ColumnElement
 from sqlmodel import Session
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
@@ -17,12 +18,15 @@ from layanan.security import csrf
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
-INBOUND_HANDLERS = "whatsapp_inbound_handlers"  # app.extensions key: handler(session, phone) per inbound message
+INBOUND_FOLLOWERS = "whatsapp_inbound_followers"  # app.extensions key: the features that follow inbound messages
 
 
-def on_inbound(app: Flask, handler: Callable[[Session, str], None]) -> None:
-    """Let a feature act on every message from a number once it is answered (it may come twice: be idempotent)."""
-    app.extensions.setdefault(INBOUND_HANDLERS, []).append(handler)
+def on_inbound(app: Flask, waits: Callable[[Any], ColumnElement[bool]], handler: Callable[[Session, str], None]) -> None:
+    """Let a feature act on a message from a number it has something waiting for, once the message is
+    answered (it may come twice: be idempotent). `waits(phone)` is the SQL test, read with the webhook's
+    own query, so a number with nothing waiting costs the feature nothing."""
+    followers = app.extensions.setdefault(INBOUND_FOLLOWERS, ())
+    app.extensions[INBOUND_FOLLOWERS] = (*followers, intake.InboundFollower(waits, handler))
 
 
 @bp.before_request
@@ -70,9 +74,7 @@ def whatsapp_inbound() -> Response:
     except intake.BadForm as exc:
         log.warning("webhook refused: %s", exc)
         abort(400, description=str(exc))
-    replies = intake.receive(db.session(), inbound)
-    for handler in current_app.extensions.get(INBOUND_HANDLERS, ()):
-        handler(db.session(), inbound.phone)
+    replies = intake.receive(db.session(), inbound, current_app.extensions.get(INBOUND_FOLLOWERS, ()))
     return twiml(replies)
 
 

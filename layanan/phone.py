@@ -1,5 +1,6 @@
 """Phone numbers: the one module that talks to `phonenumbers`."""
 
+import functools
 import re
 
 import phonenumbers
@@ -19,6 +20,7 @@ class InvalidPhone(ValueError):
         self.key = key
 
 
+@functools.lru_cache(maxsize=8192)  # every webhook parses its sender; the same numbers write again and again
 def normalize_phone(raw: str) -> str:
     """The E.164 form ('+62812…') of a mobile number typed or sent in any usual Indonesian way."""
     number = _parse(raw)

@@ -1,0 +1,118 @@
+"""The rows every inbound WhatsApp message writes, with SQLAlchemy Core statements built once per dialect.
+
+Every message stores itself, locks its number's conversation and writes back the reply and the new state.
+Through the ORM each of those is a unit-of-work flush that costs more Python than the round trip it makes;
+as compiled Core statements they cost little more than the SQL. Rarer work (tickets, pending matters) keeps
+the ORM session, on the same transaction.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Insert, Update, bindparam
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import make_transient_to_detached
+from sqlmodel import Session, select
+
+from tickets.messages import Attachment, Conversation, Message
+
+_MESSAGE = Message.__table__  # type: ignore[attr-defined]
+_CONVERSATION = Conversation.__table__  # type: ignore[attr-defined]
+_ATTACHMENT = Attachment.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class LockedConversation:
+    """A number's conversation as it was when this message took its lock."""
+
+    state: str
+    data: dict[str, Any]
+    misses: int
+    needs_human: bool
+    updated_at: datetime | None
+
+
+def _dialect_insert(dialect: str):  # type: ignore[no-untyped-def]
+    return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
+@functools.lru_cache(maxsize=4)
+def _insert_message(dialect: str) -> Insert:
+    """INSERT … ON CONFLICT (twilio_sid) DO NOTHING RETURNING id: no id back means a redelivery."""
+    return (_dialect_insert(dialect)(_MESSAGE).on_conflict_do_nothing(index_elements=["twilio_sid"])
+            .returning(_MESSAGE.c.id))
+
+
+def insert_message(connection: Connection, message: Message, attachments: list[Attachment]) -> bool:
+    """Insert the message (and its attachments, on the same connection); False when its MessageSid is
+    already stored. On success the object becomes a stored row the session can take without a query."""
+    values = {column.key: getattr(message, column.key) for column in _MESSAGE.columns if column.key != "id"}
+    new_id = connection.execute(_insert_message(connection.dialect.name), values).scalar()
+    if new_id is None:
+        return False
+    message.id = new_id
+    make_transient_to_detached(message)
+    if attachments:
+        for attachment in attachments:
+            attachment.message_id = new_id
+        rows = [{c.key: getattr(a, c.key) for c in _ATTACHMENT.columns if c.key != "id"} for a in attachments]
+        ids = connection.execute(_ATTACHMENT.insert().returning(_ATTACHMENT.c.id, sort_by_parameter_order=True),
+                                 rows).scalars().all()
+        for attachment, attachment_id in zip(attachments, ids):
+            attachment.id = attachment_id
+            make_transient_to_detached(attachment)
+    return True
+
+
+@functools.lru_cache(maxsize=4)
+def _lock_conversation(dialect: str) -> Insert:
+    """One INSERT … ON CONFLICT DO UPDATE, which locks an existing row as SELECT … FOR UPDATE would."""
+    phone = bindparam("phone")
+    return (_dialect_insert(dialect)(_CONVERSATION)
+            .values(phone=phone, state="start", data={}, misses=0, needs_human=False)
+            .on_conflict_do_update(index_elements=["phone"], set_={"phone": phone})
+            .returning(_CONVERSATION.c.state, _CONVERSATION.c.data, _CONVERSATION.c.misses,
+                       _CONVERSATION.c.needs_human, _CONVERSATION.c.updated_at))
+
+
+def lock_conversation(connection: Connection, phone: str) -> LockedConversation:
+    """The number's conversation, created if new and locked so its messages are handled one at a time."""
+    row = connection.execute(_lock_conversation(connection.dialect.name), {"phone": phone}).one()
+    return LockedConversation(state=row.state, data=dict(row.data or {}), misses=row.misses,
+                              needs_human=row.needs_human, updated_at=row.updated_at)
+
+
+_SAVE_REPLY: Update = (_MESSAGE.update().where(_MESSAGE.c.id == bindparam("message_id"))
+                       .values(reply=bindparam("reply"), ticket_id=bindparam("ticket_id")))
+_SAVE_STATE: Update = (_CONVERSATION.update().where(_CONVERSATION.c.phone == bindparam("conversation_phone"))
+                       .values(state=bindparam("state"), data=bindparam("data", type_=_CONVERSATION.c.data.type),
+                               misses=bindparam("misses"), updated_at=bindparam("updated_at"),
+                               needs_human=bindparam("needs_human")))
+_SAVE_STATE_ASKED = _SAVE_STATE.values(human_requested_at=bindparam("human_requested_at"))
+
+
+def save_turn(session: Session, message: Message, before: LockedConversation, after: Any, now: datetime) -> None:
+    """Write the message's reply and the conversation's new state in the session's transaction. A message a
+    pending matter took into the session is written by the session's own flush instead."""
+    connection = session.connection()
+    if message not in session:
+        connection.execute(_SAVE_REPLY, {"message_id": message.id, "reply": message.reply,
+                                         "ticket_id": message.ticket_id})
+    values = {"conversation_phone": message.phone, "state": after.name, "data": after.data, "misses": after.misses,
+              "updated_at": after.updated_at, "needs_human": after.needs_human}
+    if after.needs_human and not before.needs_human:
+        # The moment the citizen starts waiting for a person: the help desk's waiting time (as the
+        # Conversation.needs_human listener sets it for every other writer).
+        connection.execute(_SAVE_STATE_ASKED, {**values, "human_requested_at": now})
+    else:
+        connection.execute(_SAVE_STATE, values)
+
+
+def stored_message(session: Session, sid: str) -> Message:
+    """The message already stored under this MessageSid (a redelivery's first delivery)."""
+    return session.exec(select(Message).where(Message.twilio_sid == sid)).one()
