@@ -1,246 +1,401 @@
-"""Webhook benchmark: signed inbound WhatsApp posts through the whole path, against a bare Flask endpoint.
+"""Webhook benchmark: the app's inbound WhatsApp webhook beside the baselines any webhook has to pay.
 
-Both apps run under gunicorn with the Procfile's web settings; the real one on a fresh PostgreSQL
-database of its own and the Redis server, with the Procfile's RQ worker beside it. Every request is a
-form Twilio would send: a unique MessageSid, one of many numbers, a realistic mix of greetings, menu
-choices and status checks of existing tickets, signed up front with twilio's RequestValidator.
+Four servers, one after another, under the same gunicorn command line (the Procfile's `web` line) and
+driven by wrk the same way (bench/baseline_apps.py):
+1. bare Flask: form in, TwiML out;
+2. the same with Twilio's signature check;
+3. the durability floor: signature check, one INSERT of the message row and a COMMIT with psycopg;
+4. the app, with its RQ worker beside it.
+Each with req/s and the ratio to the floor; then the app's latency open loop at a fixed 100 req/s; then
+the floor and the app again with a million messages and 200,000 conversations already stored.
 
-Throughput is measured with wrk (C, so the load generator does not take the CPU the servers need on a
-2-core machine): as many requests as the server answers, from 16 connections. Latency is measured
-open-loop at a fixed 100 requests/s with asyncio + aiohttp, each request timed from the moment it was
-due to be sent, so a slow answer cannot hide the ones queued behind it.
+The traffic (bench/traffic.py) is 1,000 citizens conversing in order: greetings, menu choices, a full
+document request with NIK, kecamatan and a photo (a ticket is created), status checks of their own
+tickets, questions, 10 % redeliveries. A photo's MediaUrl points at a local port nothing listens on,
+allowed as a media host for this run: the download job is enqueued with the turn and the worker runs it,
+but the fetch fails at once (connection refused) and waits for its retry, so no bytes are moved and
+the worker's work stays that of taking the job.
+
+Every measurement starts after VACUUM ANALYZE with autovacuum off for its duration (so no vacuum runs
+inside it) and records its noise (bench/noise.py): the load average sampled throughout, the CPU seconds
+of the servers, of the load generator and of everything else on the machine, peak RSS of web and worker,
+and how the requests split over the two gunicorn workers.
 """
 
 from __future__ import annotations
 
-import asyncio
+import json
+import math
 import os
 import re
-import secrets
 import shutil
 import subprocess
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
+import sys
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlencode
 
-import aiohttp
+import psycopg
 import redis
-from twilio.request_validator import RequestValidator
 
-from bench import infra
+from bench import infra, message_fill
+from bench.baseline_apps import FLOOR_TABLE, create_floor_table
+from bench.noise import Noise, Sampler
 from bench.report import Row, Say, percentile
-from tickets.generate import MOBILE_PREFIXES
+from bench.traffic import Citizen, Traffic
 
 TARGET_RATIO = 0.6
 TARGET_P99_MS = 50.0
+TARGET_P999_MS = 100.0
 DATABASE = "layanan_bench_webhook"
 LUA_SCRIPT = Path(__file__).resolve().parent / "webhook.lua"
-AUTH_TOKEN = "bench" + "0" * 27  # the token both the app and the signer use in this run
-# Inbound numbers: Indonesian mobiles, as Twilio writes them.
-PHONES = 800
+WORK = infra.ROOT / "bench" / "instance"
+AUTH_TOKEN = "bench" + "0" * 27  # the token both the servers and the signer use in this run
+BENCH = "Webhook WhatsApp"
+PROBE_SECONDS = 3
+APPS = {
+    "bare": ("bench.baseline_apps:create_bare()", "bare Flask (form → TwiML)"),
+    "signed": ("bench.baseline_apps:create_signed()", "+ cek tanda tangan Twilio"),
+    "floor": ("bench.baseline_apps:create_floor()", "lantai: + INSERT + COMMIT psycopg"),
+    "app": ("layanan:create_app()", "aplikasi"),
+}
 
 
 @dataclass(frozen=True)
 class WebhookSettings:
     throughput_seconds: int
     latency_seconds: int
+    warmup_seconds: int = 3
     rate: int = 100
-    connections: int = 16
-    tickets: int = 2000
+    connections: int = 16  # wrk threads too: one connection each, so each keeps its citizens in order
+    citizens: int = 1000
+    stored_messages: int = 1_000_000
+    stored_conversations: int = 200_000
+    reuse_port: bool = False  # a listening socket per gunicorn worker (BENCH_REUSE_PORT=1)
 
 
 FULL = WebhookSettings(throughput_seconds=30, latency_seconds=60)
-QUICK = WebhookSettings(throughput_seconds=8, latency_seconds=15, tickets=500)
+QUICK = WebhookSettings(throughput_seconds=8, latency_seconds=15, warmup_seconds=2,
+                        stored_messages=100_000, stored_conversations=20_000)
 
 
-# What a citizen writes, message after message: a greeting, the menu, status checks by ticket number.
-SCRIPT = ("Selamat pagi", "2", "{number}", "menu", "status {number}", "cek status", "{lower}", "terima kasih",
-          "0", "halo min")
+@dataclass
+class Measured:
+    """One wrk or open-loop run and what else happened meanwhile."""
 
+    noise: Noise
+    rps: float = 0.0
+    requests: int = 0
+    latencies: list[float] = field(default_factory=list)
+    failures: int = 0
+    split: list[int] = field(default_factory=list)  # requests per gunicorn worker
 
-def message_body(index: int, ticket_numbers: list[str]) -> str:
-    """The text of the index-th message: each number walks the script in order, asking about varied tickets."""
-    number = ticket_numbers[index % len(ticket_numbers)]
-    return SCRIPT[(index // PHONES) % len(SCRIPT)].format(number=number, lower=number.lower())
-
-
-def signed_forms(base_url: str, count: int, ticket_numbers: list[str]) -> list[tuple[str, dict[str, str]]]:
-    """`count` (signature, form) pairs; numbers take turns, so each number's messages arrive in order."""
-    validator = RequestValidator(AUTH_TOKEN)
-    url = f"{base_url}/webhooks/whatsapp"
-    phones = [f"+62{MOBILE_PREFIXES[i % len(MOBILE_PREFIXES)]}{(i * 7919) % 10**8:08d}" for i in range(PHONES)]
-    batch = secrets.token_hex(6)
-    forms = []
-    for i in range(count):
-        phone = phones[i % PHONES]
-        sid = f"SM{batch}{i:020d}"
-        form = {
-            "MessageSid": sid, "SmsMessageSid": sid, "AccountSid": "AC" + "1" * 32,
-            "From": f"whatsapp:{phone}", "To": "whatsapp:+6272200000000",
-            "Body": message_body(i, ticket_numbers), "NumMedia": "0",
-            "ProfileName": "Warga", "WaId": phone.lstrip("+"),
-        }
-        forms.append((validator.compute_signature(url, form), form))
-    return forms
+    def note(self) -> str:
+        split = ""
+        if len(self.split) > 1:
+            shares = "/".join(f"{100 * n / sum(self.split):.0f}" for n in self.split)
+            split = f"; per worker {shares} %"
+        failed = f"{self.failures:,} GAGAL; " if self.failures else ""
+        return f"{failed}{self.noise.describe()}{split}"
 
 
 def run(settings: WebhookSettings, say: Say) -> list[Row]:
-    """Measure the bare endpoint and the real webhook; the table rows."""
+    """Measure the baselines and the app at empty and at scale; the table rows."""
+    if os.environ.get("BENCH_REUSE_PORT"):
+        settings = replace(settings, reuse_port=os.environ["BENCH_REUSE_PORT"] not in ("", "0"))
     _need_wrk()
+    WORK.mkdir(parents=True, exist_ok=True)
     redis.Redis.from_url(infra.REDIS_URL).flushdb()
     database = infra.recreate_database(DATABASE)
-    numbers = _prepare_database(database, settings.tickets, say)
-    port = infra.free_port()
+    citizens = _prepare_database(database, settings, say)
+    port, media_port = infra.free_port(), infra.free_port()  # nothing listens on media_port
     base = f"http://127.0.0.1:{port}"
-    # Enough unique messages that no run wraps around even at the bare endpoint's rate.
-    budget = max(settings.throughput_seconds * 4000, settings.latency_seconds * settings.rate * 2)
-    say(f"  menandatangani {budget:,} pesan masuk ...")
-    forms = signed_forms(base, budget, numbers)
+    media_url = f"http://127.0.0.1:{media_port}/2010-04-01/Accounts/AC{'1' * 32}/Messages"
+    env = infra.app_env(database, PUBLIC_BASE_URL=base, TWILIO_AUTH_TOKEN=AUTH_TOKEN, INSTANCE_PATH=str(WORK),
+                        TWILIO_MEDIA_HOSTS=f"127.0.0.1:{media_port}")
+    url = f"{base}/webhooks/whatsapp"
+    baseline_traffic = Traffic(citizens, url, AUTH_TOKEN, media_url, seed=1)
+    app_traffic = Traffic(citizens, url, AUTH_TOKEN, media_url, seed=2, stagger=True)
+    _seed_conversations(database, app_traffic)
+    bench = _Bench(settings, say, database, base, env)
+    say(f"  gunicorn: {' '.join(bench.command('APP'))}")
 
-    env = infra.app_env(database, PUBLIC_BASE_URL=base, TWILIO_AUTH_TOKEN=AUTH_TOKEN,
-                        INSTANCE_PATH=str(infra.ROOT / "bench" / "instance"))
-    say("  aplikasi kosong (bare Flask) ...")
-    with infra.running(infra.gunicorn_command("bench.bare_app:create_app()", port), env, base, "/healthz") as bare:
-        bare_rps = _throughput(base, forms, settings, say)
-    say("  aplikasi sungguhan ...")
-    with infra.running(infra.gunicorn_command("layanan:create_app()", port), env, base, "/healthz") as web, \
-            infra.running(infra.procfile_command("worker", env), env, base, "/healthz") as worker:
-        app_rps = _throughput(base, forms, settings, say)
-        # Fresh messages for the latency runs: the throughput run used the first part of the list.
-        offset = int(app_rps * settings.throughput_seconds * 1.2) + 1000
-        # At half the measured capacity first: the latency of one message when the server keeps up.
-        light_rate = max(1, int(app_rps / 2))
-        light_count = light_rate * settings.latency_seconds // 2
-        light, light_failures = asyncio.run(_open_loop(base, forms[offset:offset + light_count], light_rate))
-        offset += light_count
-        with _PeakRss(web) as web_peak, _PeakRss(worker) as worker_peak:
-            latencies, failures = asyncio.run(
-                _open_loop(base, forms[offset:offset + settings.rate * settings.latency_seconds], settings.rate))
-    ratio = app_rps / bare_rps if bare_rps else 0.0
-    p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
-    note = _answered(len(latencies), failures)
-    return [
-        Row("Webhook WhatsApp", "bare Flask, gunicorn (req/s)", f"{bare_rps:,.0f}"),
-        Row("Webhook WhatsApp", "aplikasi, PostgreSQL + Redis (req/s)", f"{app_rps:,.0f}"),
-        Row("Webhook WhatsApp", "rasio aplikasi / bare", f"{ratio:.2f}", f">= {TARGET_RATIO}",
-            ratio >= TARGET_RATIO),
-        Row("Webhook WhatsApp", f"latensi pada {light_rate} req/s (separuh kapasitas terukur)",
-            f"p50 {percentile(light, 50):.1f} ms · p99 {percentile(light, 99):.1f} ms",
-            note=_answered(len(light), light_failures)),
-        Row("Webhook WhatsApp", f"latensi pada {settings.rate} req/s (open loop)",
-            f"p50 {p50:.1f} ms · p99 {p99:.1f} ms", f"p99 < {TARGET_P99_MS:.0f} ms",
-            p99 < TARGET_P99_MS and not failures, note),
-        Row("Memori puncak", f"web (gunicorn, master + worker) pada {settings.rate} req/s",
-            f"{web_peak.peak / 2**20:,.0f} MiB"),
-        Row("Memori puncak", "worker RQ", f"{worker_peak.peak / 2**20:,.0f} MiB"),
-    ]
+    bench.budget(baseline_traffic)
+    measured: dict[str, Measured] = {}
+    for name in ("bare", "signed", "floor"):
+        measured[name] = bench.throughput(name, baseline_traffic)
+    tickets_before = _count(database, "SELECT count(*) FROM ticket")
+    measured["app"], measured["latency"] = bench.app(app_traffic)
+    check = _check(database, app_traffic, tickets_before)
+    say(f"  pemeriksaan: {check}")
+
+    say(f"  mengisi {settings.stored_messages:,} pesan (aplikasi dan lantai) dan "
+        f"{settings.stored_conversations:,} percakapan di sisi server ...")
+    message_fill.fill(database, settings.stored_messages, settings.stored_conversations)
+    scaled = f"{settings.stored_messages:,} pesan + {settings.stored_conversations:,} percakapan"
+    measured["floor_scaled"] = bench.throughput("floor", baseline_traffic)
+    measured["app_scaled"], measured["latency_scaled"] = bench.app(app_traffic)
+    return _rows(settings, measured, scaled, check)
 
 
-def _answered(answered: int, failures: int) -> str:
-    return f"{answered:,} dijawab" + (f", {failures:,} gagal atau lewat 30 d" if failures else "")
+class _Bench:
+    """Runs the servers and the load generators of one benchmark run."""
+
+    def __init__(self, settings: WebhookSettings, say: Say, database: str, base: str, env: dict[str, str]) -> None:
+        self.settings, self.say, self.database, self.base, self.env = settings, say, database, base, env
+        self.port = int(base.rsplit(":", 1)[1])
+        self.access_log = infra.ROOT / "bench" / "logs" / "webhook-access.log"
+        self.per_thread = 0  # signed lines per wrk thread for one run (budget)
+
+    def command(self, spec: str) -> list[str]:
+        """The servers' command line as printed: the program's name, paths relative to the repository."""
+        log = self.access_log.relative_to(infra.ROOT)
+        command = infra.gunicorn_command(spec, self.port, log, self.settings.reuse_port)
+        return [Path(command[0]).name, *command[1:]]
+
+    def _server(self, name: str):  # type: ignore[no-untyped-def]
+        self.access_log.unlink(missing_ok=True)
+        command = infra.gunicorn_command(APPS[name][0], self.port, self.access_log, self.settings.reuse_port)
+        return infra.running(command, self.env, self.base, "/healthz")
+
+    def budget(self, traffic: Traffic) -> None:
+        """Signed lines per wrk thread for one run: from a short probe of the bare endpoint (the fastest),
+        the busiest thread's rate over warm-up and measurement, twice over: an upper bound for every server,
+        narrowed per server by its warm-up (see _wrk_measured)."""
+        threads, lines = self.settings.connections, 1000
+        with self._server("bare"):
+            while True:
+                traffic.write_wrk_files(WORK / "webhook-requests", threads, lines)
+                result = _wrk(self.base, threads, PROBE_SECONDS)
+                traffic.sent_by_wrk(threads, result["positions"])
+                if not result["ran_out"]:
+                    break
+                lines *= 3
+        busiest = max(result["positions"]) / (result["duration_us"] / 1e6)
+        seconds = self.settings.throughput_seconds + self.settings.warmup_seconds
+        self.per_thread = math.ceil(busiest * seconds * 2) + 100
+        self.say(f"  uji singkat bare: {result['total'] / (result['duration_us'] / 1e6):,.0f} req/s; "
+                 f"{self.per_thread:,} pesan bertanda tangan per koneksi per pengukuran ({threads} koneksi)")
+
+    def throughput(self, name: str, traffic: Traffic) -> Measured:
+        """One baseline server's closed-loop throughput."""
+        self.say(f"  {APPS[name][1]} ...")
+        with self._server(name) as server:
+            return self._wrk_measured(server, None, traffic, writes=name == "floor")
+
+    def app(self, traffic: Traffic) -> tuple[Measured, Measured]:
+        """The app with its RQ worker: throughput, then latency open loop at the fixed rate."""
+        self.say(f"  {APPS['app'][1]} ...")
+        with self._server("app") as web, \
+                infra.running(infra.procfile_command("worker", self.env), self.env, self.base, "/healthz") as worker:
+            throughput = self._wrk_measured(web, worker, traffic, writes=True)
+            latency = self._open_loop(web, worker, traffic)
+        return throughput, latency
+
+    def _wrk_measured(self, web: infra.Server, worker: infra.Server | None, traffic: Traffic,
+                      writes: bool) -> Measured:
+        """Warm-up, then the measured run. The warm-up is this server's own probe: the measured run gets
+        its busiest thread's rate × the duration × 3 signed lines per connection (the bare endpoint's
+        budget when the warm-up ran out), and is measured again with twice as many if it still runs out."""
+        threads, stem, settings = self.settings.connections, WORK / "webhook-requests", self.settings
+        warm_lines = math.ceil(self.per_thread * settings.warmup_seconds
+                               / (settings.warmup_seconds + settings.throughput_seconds))
+        traffic.write_wrk_files(stem, threads, warm_lines)
+        warm = _wrk(self.base, threads, settings.warmup_seconds)
+        traffic.sent_by_wrk(threads, warm["positions"])
+        per_thread = self.per_thread
+        if not warm["ran_out"]:
+            busiest = max(warm["positions"]) / (warm["duration_us"] / 1e6)
+            per_thread = min(per_thread, math.ceil(busiest * settings.throughput_seconds * 3) + 100)
+        while True:
+            measured = self._wrk_once(web, worker, traffic, writes, per_thread)
+            if measured is not None:
+                return measured
+            per_thread *= 2
+            self.say(f"    pesan bertanda tangan habis: diulang dengan {per_thread:,} per koneksi")
+
+    def _wrk_once(self, web: infra.Server, worker: infra.Server | None, traffic: Traffic,
+                  writes: bool, per_thread: int) -> Measured | None:
+        """One measured wrk run; None when a thread ran out of signed lines (the run is void)."""
+        threads, stem = self.settings.connections, WORK / "webhook-requests"
+        traffic.write_wrk_files(stem, threads, per_thread)
+        if writes:
+            _quiet_database(self.database)
+        logged = self.access_log.stat().st_size
+        try:
+            with Sampler(_groups(web, worker), DATABASE) as sampler:
+                result = _wrk(self.base, threads, self.settings.throughput_seconds)
+        finally:
+            if writes:
+                message_fill.set_autovacuum(self.database, enabled=True)
+        traffic.sent_by_wrk(threads, result["positions"])
+        if result["ran_out"]:
+            return None
+        seconds = result["duration_us"] / 1e6
+        # Throughput counts answered requests only: a failed one did not do the work.
+        answered = result["total"] - result["failures"]
+        measured = Measured(sampler.noise, rps=answered / seconds, requests=answered, failures=result["failures"],
+                            split=self._split(web, logged))
+        self.say(f"    {result['total']:,} permintaan dalam {seconds:.1f} d: {measured.rps:,.0f} req/s; {measured.note()}")
+        return measured
+
+    def _open_loop(self, web: infra.Server, worker: infra.Server, traffic: Traffic) -> Measured:
+        rate, seconds = self.settings.rate, self.settings.latency_seconds
+        path = traffic.write_open_loop_file(WORK / "webhook-open-loop.tsv", rate * seconds)
+        result_path = WORK / "webhook-open-loop.json"
+        _quiet_database(self.database)
+        logged = self.access_log.stat().st_size
+        try:
+            with Sampler(_groups(web, worker), DATABASE) as sampler:
+                subprocess.run([sys.executable, "-m", "bench.open_loop", f"{self.base}/webhooks/whatsapp",
+                                str(path), str(rate), str(result_path)], cwd=infra.ROOT, check=True)
+        finally:
+            message_fill.set_autovacuum(self.database, enabled=True)
+        outcome = json.loads(result_path.read_text())
+        measured = Measured(sampler.noise, latencies=outcome["latencies"], failures=outcome["failures"],
+                            split=self._split(web, logged))
+        self.say(f"    latensi pada {rate} req/s: p50 {percentile(measured.latencies, 50):.1f} ms · "
+                 f"p99 {percentile(measured.latencies, 99):.1f} ms · p99,9 {percentile(measured.latencies, 99.9):.1f} ms;"
+                 f" {measured.note()}")
+        return measured
+
+    def _split(self, web: infra.Server, offset: int) -> list[int]:
+        """Requests per gunicorn worker since `offset` of the access log, busiest first."""
+        with self.access_log.open("rb") as log:
+            log.seek(offset)
+            pids = Counter(re.findall(rb" pid=<?(\d+)>?$", log.read(), flags=re.M))
+        return sorted(pids.values(), reverse=True)
 
 
-def _prepare_database(database: str, tickets: int, say: Say) -> list[str]:
-    """Schema plus some generated tickets for the status checks; their numbers."""
-    from datetime import timedelta
+def _groups(web: infra.Server, worker: infra.Server | None):  # type: ignore[no-untyped-def]
+    def pids() -> dict[str, set[int]]:
+        return {"web": {p.pid for p in web.tree()}, "worker": {p.pid for p in worker.tree()} if worker else set()}
+    return pids
 
-    from sqlalchemy import text
 
+def _quiet_database(database: str) -> None:
+    """VACUUM ANALYZE, then no autovacuum until the measurement is over."""
+    message_fill.vacuum_analyze(database)
+    message_fill.set_autovacuum(database, enabled=False)
+
+
+def _wrk(base: str, threads: int, seconds: int) -> dict:
+    """One wrk run over the thread files: totals, errors and how many lines each thread sent."""
+    result = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{threads}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA_SCRIPT), base],
+        env=os.environ | {"BENCH_REQUESTS": str(WORK / "webhook-requests")}, capture_output=True, text=True,
+        check=True,
+    )
+    lines = [line for line in result.stdout.splitlines() if line.startswith("BENCH")]
+    totals = dict(re.findall(r"(\w+)=(\d+)", next(line for line in lines if "total=" in line)))
+    threads_seen = sorted((int(t), int(p), r == "true") for t, p, r in
+                          re.findall(r"thread=(\d+) position=(\d+) ran_out=(\w+)", "\n".join(lines)))
+    # Answers other than 2xx, and sockets that failed: counted, shown in the table, the run goes on.
+    failures = sum(int(v) for k, v in totals.items() if k.startswith("errors_"))
+    return {"total": int(totals["total"]), "duration_us": int(totals["duration_us"]), "failures": failures,
+            "positions": [p for _, p, _ in threads_seen], "ran_out": any(r for _, _, r in threads_seen)}
+
+
+def _prepare_database(database: str, settings: WebhookSettings, say: Say) -> list[Citizen]:
+    """Schema, generated tickets, the floor's table; the citizens: applicants of tickets that wait for
+    nothing from them (so every message reaches the conversation), each with that ticket's number."""
+    from layanan.clock import utcnow
     from layanan.db import make_engine
     from layanan.migrate import upgrade
+    from routing import definitions
     from tickets.generate import generate_tickets
+
+    tickets = settings.citizens * 3
+    say(f"  basis data {DATABASE}: skema, {tickets:,} tiket, tabel lantai ...")
+    upgrade(database)
+    now = utcnow()
+    engine = make_engine(database)
+    generate_tickets(engine, tickets, start=now - timedelta(days=60), end=now, seed=3)
+    engine.dispose()
+    waiting = [(d.key, d.waiting_stage.key) for d in definitions() if d.waiting_stage is not None]
+    with psycopg.connect(database) as conn:
+        create_floor_table(conn)
+        rows = conn.execute(
+            "SELECT DISTINCT ON (a.phone) a.phone, t.number FROM ticket t JOIN applicant a ON a.id = t.applicant_id"
+            " WHERE t.service <> 'pengaduan' AND NOT EXISTS (SELECT 1 FROM unnest(%s::text[], %s::text[]) AS"
+            " w(workflow, stage) WHERE w.workflow = t.workflow AND w.stage = t.stage) ORDER BY a.phone, t.id",
+            ([w for w, _ in waiting], [s for _, s in waiting])).fetchall()
+    if len(rows) < settings.citizens:
+        raise RuntimeError(f"hanya {len(rows)} pemohon yang cocok untuk {settings.citizens} warga")
+    return [Citizen(phone=phone, ticket_number=number) for phone, number in rows[:settings.citizens]]
+
+
+def _seed_conversations(database: str, traffic: Traffic) -> None:
+    """Store, for each citizen, the conversation state the bot makes of the messages before its starting
+    point (the pure conversation function, with the FAQ the migration seeds)."""
+    from bench.bench_conversation import knowledge
+    from bot.conversation import Incoming, MediaItem, State, handle
     from layanan.clock import utcnow
 
-    say(f"  basis data {DATABASE}: skema dan {tickets:,} tiket untuk cek status ...")
-    upgrade(database)
-    engine = make_engine(database)
-    now = utcnow()
-    generate_tickets(engine, tickets, start=now - timedelta(days=60), end=now, seed=3)
-    with engine.connect() as conn:
-        numbers = [n for (n,) in conn.execute(text("SELECT number FROM ticket ORDER BY id"))]
-    engine.dispose()
-    return numbers
+    faq = knowledge()[0]
+    rows = []
+    for index, (citizen, messages) in enumerate(zip(traffic.citizens, traffic.preceding)):
+        state, now = State(), utcnow() - timedelta(minutes=len(messages) + 1)
+        for turn, (body, media) in enumerate(messages):
+            now += timedelta(minutes=1)
+            incoming = Incoming(body=body, media=(MediaItem("image/jpeg"),) if media else (), now=now,
+                                key=f"SMseed{index:04d}{turn:02d}")
+            state = handle(state, incoming, knowledge=faq).state
+        if messages:
+            rows.append((citizen.phone, state.name, json.dumps(state.data), state.misses, state.needs_human,
+                         state.updated_at))
+    with psycopg.connect(database) as conn, conn.cursor() as cursor:
+        cursor.executemany("INSERT INTO conversation (phone, state, data, misses, needs_human, updated_at)"
+                           " VALUES (%s, %s, %s, %s, %s, %s)", rows)
 
 
-def _throughput(base: str, forms: list[tuple[str, dict[str, str]]], settings: WebhookSettings, say: Say) -> float:
-    """Requests per second wrk gets answered with 2xx, closed loop."""
-    requests_file = infra.ROOT / "bench" / "instance" / "webhook-requests.tsv"
-    requests_file.parent.mkdir(parents=True, exist_ok=True)
-    with requests_file.open("w") as out:
-        for signature, form in forms:
-            out.write(f"{signature}\t{urlencode(form)}\n")
-    threads = 2
-    result = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{settings.connections}", f"-d{settings.throughput_seconds}s", "--timeout", "10s",
-         "-s", str(LUA_SCRIPT), base],
-        env=os.environ | {"BENCH_REQUESTS": str(requests_file), "BENCH_THREADS": str(threads)},
-        capture_output=True, text=True, check=True,
-    )
-    figures = dict(re.findall(r"(\w+)=(\d+)", " ".join(l for l in result.stdout.splitlines() if l.startswith("BENCH"))))
-    total, bad = int(figures["total"]), sum(int(figures[k]) for k in figures if k.startswith("errors_"))
-    if int(figures["wrapped_threads"]):
-        raise RuntimeError("wrk ran out of unique messages: raise the budget in bench_webhook.run")
-    if bad:
-        raise RuntimeError(f"{bad} of {total} webhook requests failed:\n{result.stdout}")
-    rps = total / (int(figures["duration_us"]) / 1e6)
-    say(f"    {total:,} permintaan dalam {int(figures['duration_us']) / 1e6:.1f} d: {rps:,.0f} req/s")
-    return rps
+def _count(database: str, query: str) -> int:
+    with psycopg.connect(database) as conn:
+        row = conn.execute(query).fetchone()  # type: ignore[arg-type]
+        return int(row[0]) if row else 0
 
 
-async def _open_loop(base: str, forms: list[tuple[str, dict[str, str]]], rate: int) -> tuple[list[float], int]:
-    """Send one request every 1/rate seconds whatever the answers do; latency from the moment each was due."""
-    url = f"{base}/webhooks/whatsapp"
-    latencies: list[float] = []
-    failures = 0
-    loop = asyncio.get_running_loop()
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as client:
-
-        async def one(due: float, signature: str, form: dict[str, str]) -> None:
-            nonlocal failures
-            try:
-                async with client.post(url, data=form, headers={"X-Twilio-Signature": signature}) as response:
-                    body = await response.read()
-                    if response.status != 200 or b"<Message>" not in body:
-                        failures += 1
-                        return
-            except (aiohttp.ClientError, asyncio.TimeoutError):
-                failures += 1
-                return
-            latencies.append((loop.time() - due) * 1000)
-
-        start = loop.time() + 0.5
-        tasks = []
-        for i, (signature, form) in enumerate(forms):
-            due = start + i / rate
-            await asyncio.sleep(max(0.0, due - loop.time()))
-            tasks.append(asyncio.create_task(one(due, signature, form)))
-        await asyncio.gather(*tasks)
-    return latencies, failures
+def _check(database: str, traffic: Traffic, tickets_before: int) -> str:
+    """What the app stored of the conversations: tickets created, messages, files and their jobs."""
+    tickets = _count(database, "SELECT count(*) FROM ticket") - tickets_before
+    inbound = _count(database, "SELECT count(*) FROM message WHERE direction = 'inbound' AND reply IS NOT NULL")
+    files = _count(database, "SELECT count(*) FROM attachment")
+    jobs = _count(database, "SELECT count(*) FROM attachment WHERE job_id IS NOT NULL")
+    return (f"{traffic.sent:,} kiriman (10 % kiriman ulang), {inbound:,} pesan masuk tersimpan dan dijawab, "
+            f"{tickets:,} tiket dibuat lewat percakapan, {files:,} foto dicatat ({jobs:,} dengan job unduhan)")
 
 
-class _PeakRss:
-    """Samples a server's resident memory (master and workers summed) every 100 ms; keeps the peak."""
+def _rows(settings: WebhookSettings, m: dict[str, Measured], scaled: str, check: str) -> list[Row]:
+    floor, floor_scaled = m["floor"].rps, m["floor_scaled"].rps
+    rows = [Row(BENCH, f"{APPS[name][1]} (req/s)", f"{m[name].rps:,.0f}", note=f"{m[name].rps / floor:.2f} × lantai; "
+                f"{m[name].note()}") for name in ("bare", "signed", "floor", "app")]
+    ratio = m["app"].rps / floor
+    rows.append(Row(BENCH, "rasio aplikasi / lantai", f"{ratio:.2f}", f">= {TARGET_RATIO}",
+                    ratio >= TARGET_RATIO and not m["app"].failures, check))
+    rows.append(_latency_row(settings, m["latency"], "tabel kosong"))
+    rows.append(Row(BENCH, f"lantai, {scaled} tersimpan (req/s)", f"{floor_scaled:,.0f}",
+                    note=f"{floor_scaled / floor:.2f} × lantai kosong; {m['floor_scaled'].note()}"))
+    rows.append(Row(BENCH, f"aplikasi, {scaled} tersimpan (req/s)", f"{m['app_scaled'].rps:,.0f}",
+                    note=f"{m['app_scaled'].rps / m['app'].rps:.2f} × aplikasi kosong; {m['app_scaled'].note()}"))
+    ratio_scaled = m["app_scaled"].rps / floor_scaled
+    rows.append(Row(BENCH, f"rasio aplikasi / lantai, {scaled}", f"{ratio_scaled:.2f}", f">= {TARGET_RATIO}",
+                    ratio_scaled >= TARGET_RATIO and not m["app_scaled"].failures))
+    rows.append(_latency_row(settings, m["latency_scaled"], scaled))
+    for group, label in (("web", "web (gunicorn, master + worker)"), ("worker", "worker RQ")):
+        peak = max(m[k].noise.peak_rss.get(group, 0) for k in ("app", "latency", "app_scaled", "latency_scaled"))
+        rows.append(Row("Memori puncak", f"{label}, aplikasi di bawah beban", f"{peak / 2**20:,.0f} MiB"))
+    return rows
 
-    def __init__(self, server: infra.Server) -> None:
-        self.server, self.peak = server, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
 
-    def __enter__(self) -> _PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self.server.rss())
-            self._stop.wait(0.1)
+def _latency_row(settings: WebhookSettings, measured: Measured, label: str) -> Row:
+    lat = measured.latencies
+    p50, p99, p999 = percentile(lat, 50), percentile(lat, 99), percentile(lat, 99.9)
+    met = p99 < TARGET_P99_MS and p999 < TARGET_P999_MS and not measured.failures
+    answered = f"{len(lat):,} dijawab"
+    return Row(BENCH, f"latensi open loop {settings.rate} req/s, {label}",
+               f"p50 {p50:.1f} · p99 {p99:.1f} · p99,9 {p999:.1f} ms",
+               f"p99 < {TARGET_P99_MS:.0f}, p99,9 < {TARGET_P999_MS:.0f} ms", met, f"{answered}; {measured.note()}")
 
 
 def _need_wrk() -> None:

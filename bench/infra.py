@@ -93,14 +93,24 @@ class Server:
         return total
 
 
-def gunicorn_command(app_spec: str, port: int) -> list[str]:
-    """The Procfile's web line with only the bound address and the app changed, and no access log to stdout."""
+# Gunicorn's default access-log line with the worker's pid at the end: requests per worker are counted from it.
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" pid=%(p)s'
+
+
+def gunicorn_command(app_spec: str, port: int, access_log: Path | None = None, reuse_port: bool = False) -> list[str]:
+    """The Procfile's web line with only the bound address and the app changed. The access log goes to
+    `access_log` (with each line's worker pid) or /dev/null instead of stdout; either way it stays in the
+    measured path. `reuse_port`: a listening socket per worker (SO_REUSEPORT), so the kernel spreads
+    connections over the workers instead of the first to accept taking them."""
     command = procfile_command("web")
     command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
     command[-1] = app_spec
-    # The access log would cost the same for both servers; written to /dev/null it stays in the measured path.
     i = command.index("--access-logfile")
-    command[i + 1] = "/dev/null"
+    command[i + 1] = str(access_log) if access_log else "/dev/null"
+    if access_log:
+        command[i + 2:i + 2] = ["--access-logformat", ACCESS_LOG_FORMAT]
+    if reuse_port:
+        command[-1:-1] = ["--reuse-port"]
     return command
 
 

@@ -1,7 +1,9 @@
--- wrk script: post pre-signed inbound WhatsApp forms, each line of the file once.
--- Line format: <X-Twilio-Signature>\t<urlencoded form>. Thread i of n sends lines i, i+n, i+2n, ...
+-- wrk script: post pre-signed inbound WhatsApp forms, each line of the thread's own file once, in order.
+-- Run with as many threads as connections (-tN -cN): a thread's one connection owns its citizens, so one
+-- citizen's messages never overtake each other. Thread i reads BENCH_REQUESTS-i.tsv; a line is
+-- <X-Twilio-Signature>\t<urlencoded form>. done() prints how many lines each thread sent.
 local path = "/webhooks/whatsapp"
-local file = os.getenv("BENCH_REQUESTS")
+local stem = os.getenv("BENCH_REQUESTS")
 local threads = {}
 local counter = 0
 
@@ -12,23 +14,20 @@ function setup(thread)
 end
 
 function init(args)
-  nthreads = tonumber(os.getenv("BENCH_THREADS"))
   lines = {}
-  local n = 0
-  for line in io.lines(file) do
-    if n % nthreads == index then
-      table.insert(lines, line)
-    end
-    n = n + 1
+  for line in io.lines(stem .. "-" .. index .. ".tsv") do
+    table.insert(lines, line)
   end
   position = 0
+  ran_out = false
 end
 
 function request()
   position = position + 1
   if position > #lines then
-    position = 1 -- wrapped: the app answers a repeated MessageSid from the stored reply
-    wrapped = true
+    -- Out of signed lines: the run is void (the runner says so); repeat the last one meanwhile.
+    position = #lines
+    ran_out = true
   end
   local signature, body = lines[position]:match("^([^\t]*)\t(.*)$")
   return wrk.format("POST", path, {
@@ -38,11 +37,11 @@ function request()
 end
 
 function done(summary, latency, requests)
-  local wrapped_threads = 0
-  for _, thread in ipairs(threads) do
-    if thread:get("wrapped") then wrapped_threads = wrapped_threads + 1 end
+  for i, thread in ipairs(threads) do
+    io.write(string.format("BENCH thread=%d position=%d ran_out=%s\n", i - 1, thread:get("position"),
+      tostring(thread:get("ran_out"))))
   end
-  io.write(string.format("BENCH wrapped_threads=%d\n", wrapped_threads))
-  io.write(string.format("BENCH total=%d errors_status=%d errors_connect=%d errors_timeout=%d duration_us=%d\n",
-    summary.requests, summary.errors.status, summary.errors.connect, summary.errors.timeout, summary.duration))
+  io.write(string.format("BENCH total=%d errors_status=%d errors_connect=%d errors_timeout=%d " ..
+    "errors_read=%d errors_write=%d duration_us=%d\n", summary.requests, summary.errors.status,
+    summary.errors.connect, summary.errors.timeout, summary.errors.read, summary.errors.write, summary.duration))
 end
