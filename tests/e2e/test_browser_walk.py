@@ -12,6 +12,7 @@ from sqlmodel import select
 from routing import workflow
 from routing.definition import FieldType, Stage
 from tests.support.berita_acara import browser_berita_acara_step, browser_sign_berita_acara, needs_berita_acara
+from tests.support.browser import logged_in_page, username_of
 from tests.support.documents import browser_document_step
 from tests.support.media_server import jpeg_bytes, png_bytes
 from tests.tickets.conftest import PASSWORD, make_staff
@@ -30,7 +31,7 @@ def test_whole_chain_in_headless_chromium(browser, live_server, session, run_job
         make_staff(session, role, full_name=f"Demo {definition.role(role).name}",
                    kecamatan_code="180601" if role == "upt_officer" else None)
 
-    trainer = str(definition.first_stage.role).replace("_", "-")  # the simulator needs a staff login
+    trainer = username_of(definition.first_stage.role)  # the simulator needs a staff login
     number = _citizen_files_a_request(browser, live_server.url, trainer, tmp_path, artifacts)
     run_jobs()  # the media worker fetches both photos from the simulator
     ticket = session.exec(select(Ticket).where(Ticket.number == number)).one()
@@ -51,12 +52,7 @@ def _citizen_files_a_request(browser, base: str, username: str, tmp_path: Path, 
     photos = [tmp_path / "ktp-lama.jpg", tmp_path / "kk.png"]
     photos[0].write_bytes(jpeg_bytes(6000))
     photos[1].write_bytes(png_bytes(6000))
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(f"{base}/masuk")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page = logged_in_page(browser, base, username)
     page.goto(f"{base}/simulator/")
     page.fill("#new-phone", CITIZEN)
     page.click("form.start button[type=submit]")
@@ -69,7 +65,7 @@ def _citizen_files_a_request(browser, base: str, username: str, tmp_path: Path, 
     page.screenshot(path=str(artifacts / "simulator-permohonan-ktp-el.png"), full_page=True)
     found = re.findall(r"PGD-\d{4}-\d{6}", page.content())
     assert found, "the bot did not answer with a ticket number"
-    context.close()
+    page.context.close()
     return found[-1]
 
 
@@ -92,12 +88,7 @@ def _look_at(page, artifacts: Path, name: str) -> None:  # type: ignore[no-untyp
 
 
 def _officer_advances(browser, base: str, stage: Stage, number: str, definition, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(f"{base}/masuk")
-    page.fill("#username", str(stage.role).replace("_", "-"))
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page = logged_in_page(browser, base, username_of(stage.role))
     page.goto(f"{base}/antrian")  # the courier, UPT and pick-up counter land on their phone page
     assert number in page.content(), f"{stage.key}: the ticket is not in the {stage.role} queue"
     if stage.key in LOOKED_AT:
@@ -109,10 +100,10 @@ def _officer_advances(browser, base: str, stage: Stage, number: str, definition,
     if stage.key in LOOKED_AT:
         _look_at(page, artifacts, f"tiket-{stage.key}")
     if browser_document_step(page, base, stage, number, artifacts):  # uploads the PDF, or signs on the TTE page
-        context.close()
+        page.context.close()
         return
     if browser_berita_acara_step(page):  # hand-over, courier and UPT: on the berita acara page
-        context.close()
+        page.context.close()
         return
     for out in stage.outputs:
         if out.system_assigned:
@@ -139,4 +130,4 @@ def _officer_advances(browser, base: str, stage: Stage, number: str, definition,
     if stage.key == "archive":
         page.goto(f"{base}/tiket/{number}")
         page.screenshot(path=str(artifacts / "tiket-selesai-riwayat.png"), full_page=True)
-    context.close()
+    page.context.close()

@@ -14,7 +14,8 @@ from sqlmodel import select
 from complaints.models import CannedAnswer
 from routing.definition import OutputMeaning, StageDuty
 from tests.complaints.conftest import COMPLAINT_SOP
-from tests.tickets.conftest import PASSWORD, make_staff
+from tests.support.browser import logged_in_page, username_of
+from tests.tickets.conftest import make_staff
 from routing import workflow
 from tickets.models import Ticket
 
@@ -33,13 +34,13 @@ def test_a_complaint_from_whatsapp_to_closed_in_chromium(browser, live_server, s
     answer_stage = definition.stage_for(StageDuty.ANSWER)
     triage, disposition = definition.chain[0], definition.chain[1]
 
-    simulator = _logged_in(browser, base, triage.role, width=1280)
+    simulator = logged_in_page(browser, base, username_of(triage.role))
     number = _citizen_files(simulator, base)
     ticket = session.exec(select(Ticket).where(Ticket.number == number)).one()
     assert ticket.confidential
 
     # Triage: the citizen's category is already chosen; the handler sees a pseudonym, never the filer.
-    page = _logged_in(browser, base, triage.role, width=1280)
+    page = logged_in_page(browser, base, username_of(triage.role))
     page.goto(f"{base}/pengaduan/")
     page.screenshot(path=str(artifacts / "pengaduan-antrian-1280.png"), full_page=True)
     page.click(f"text={number}")
@@ -56,7 +57,7 @@ def test_a_complaint_from_whatsapp_to_closed_in_chromium(browser, live_server, s
     page.context.close()
 
     # The unit finds it under its tab, puts the canned answer in and sends it for approval.
-    page = _logged_in(browser, base, answer_stage.role, width=360)
+    page = logged_in_page(browser, base, username_of(answer_stage.role), width=360)
     page.goto(f"{base}/pengaduan/")
     page.click(f"text={unit.options[0]}")
     page.screenshot(path=str(artifacts / "pengaduan-antrian-unit-360.png"), full_page=True)
@@ -73,7 +74,7 @@ def test_a_complaint_from_whatsapp_to_closed_in_chromium(browser, live_server, s
     page.context.close()
 
     approval = definition.stage(str(answer_stage.next))
-    page = _logged_in(browser, base, approval.role, width=1280)
+    page = logged_in_page(browser, base, username_of(approval.role))
     page.goto(f"{base}/tiket/{number}")
     _claim_and_advance(page, number, {})
     page.context.close()
@@ -88,21 +89,11 @@ def test_a_complaint_from_whatsapp_to_closed_in_chromium(browser, live_server, s
 
     session.expire_all()
     assert session.get(Ticket, ticket.id).stage == definition.done_stage.key
-    page = _logged_in(browser, base, triage.role, width=1280)
+    page = logged_in_page(browser, base, username_of(triage.role))
     page.goto(f"{base}/tiket/{number}")
     assert "Selesai" in page.content()
     page.screenshot(path=str(artifacts / "pengaduan-tiket-selesai-1280.png"), full_page=True)
     page.context.close()
-
-
-def _logged_in(browser, base: str, role: str | None, *, width: int):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.goto(f"{base}/masuk")
-    page.fill("#username", str(role).replace("_", "-"))
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    return page
 
 
 def _citizen_files(page, base: str) -> str:  # type: ignore[no-untyped-def]

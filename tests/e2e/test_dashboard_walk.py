@@ -7,7 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from layanan.clock import utcnow
-from tests.tickets.conftest import PASSWORD, make_staff
+from tests.support.browser import logged_in_page
+from tests.tickets.conftest import make_staff
 from tickets.generate import generate_tickets
 
 
@@ -15,12 +16,7 @@ def test_the_dashboard_uses_the_width_and_fits_a_phone(browser, live_server, ses
     make_staff(session, "kepala_dinas", full_name="Demo Kepala Dinas")
     now = utcnow()
     generate_tickets(session, 150, start=now - timedelta(days=40), end=now, seed=7)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/masuk")
-    page.fill("#username", "kepala-dinas")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page = logged_in_page(browser, live_server.url, "kepala-dinas")
     page.goto(f"{live_server.url}/dasbor/")
 
     tiles = [page.locator(".kpi").nth(i).bounding_box() for i in range(4)]
@@ -33,4 +29,4 @@ def test_the_dashboard_uses_the_width_and_fits_a_phone(browser, live_server, ses
     page.set_viewport_size({"width": 360, "height": 740})
     page.screenshot(path=str(artifacts / "dasbor-360.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    context.close()
+    page.context.close()

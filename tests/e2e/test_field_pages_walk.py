@@ -16,25 +16,16 @@ from pdf_delivery.certificates import create_demo_certificate
 from routing import workflow
 from routing.definition import StageDuty
 from tests.conftest import LiveServer
+from tests.support.browser import PHONE, logged_in_page, username_of
 from tests.support.workflows import TANGGAMUS
-from tests.tickets.conftest import PASSWORD, make_staff, make_ticket
+from tests.tickets.conftest import make_staff, make_ticket
 from tickets.models import Ticket
 
 DEFINITION = workflow(TANGGAMUS)
 CHAIN = handover_stages(DEFINITION)
 PICKUP = DEFINITION.stage_for(StageDuty.PICKUP)
-PHONE = {"width": 360, "height": 740}
 # Everything a thumb presses on these pages.
 TARGETS = "main .big, main button, main label.choice, main input.big-input, main .search input, main .link-line"
-
-
-def phone_page(browser, base: str, username: str):  # type: ignore[no-untyped-def]
-    page = browser.new_context(viewport=PHONE, device_scale_factor=1).new_page()
-    page.goto(f"{base}/masuk")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    return page
 
 
 def fits_a_thumb(page, shot: Path, *, buttons: bool = True) -> None:  # type: ignore[no-untyped-def]
@@ -72,7 +63,7 @@ def test_courier_upt_and_counter_on_a_phone(app: Flask, session: Session, live_s
     folder = artifacts / "tugas-ponsel"
     folder.mkdir(exist_ok=True)
 
-    page = phone_page(browser, base, courier.username)
+    page = logged_in_page(browser, base, courier.username, width=PHONE)
     assert page.url.endswith("/tugas/kurir")
     fits_a_thumb(page, folder / "kurir-360.png")
     page.click("text=Sudah diserahkan ke UPT")
@@ -82,7 +73,7 @@ def test_courier_upt_and_counter_on_a_phone(app: Flask, session: Session, live_s
     fits_a_thumb(page, folder / "kurir-hasil-360.png", buttons=False)
     page.context.close()
 
-    page = phone_page(browser, base, CHAIN.upt_role.replace("_", "-"))
+    page = logged_in_page(browser, base, username_of(CHAIN.upt_role), width=PHONE)
     assert page.url.endswith("/tugas/upt")
     fits_a_thumb(page, folder / "upt-360.png")
     page.click("text=Diterima, sesuai berita acara")
@@ -94,7 +85,7 @@ def test_courier_upt_and_counter_on_a_phone(app: Flask, session: Session, live_s
     assert session.get(BeritaAcara, made.id).status == BeritaAcaraStatus.RECEIVED_COMPLETE  # type: ignore[union-attr]
     assert {session.get(Ticket, t.id).stage for t in tickets} == {PICKUP.key}  # type: ignore[union-attr]
 
-    page = phone_page(browser, base, counter.username)
+    page = logged_in_page(browser, base, counter.username, width=PHONE)
     assert page.url.endswith("/tugas/pengambilan/")
     page.fill("#cari", tickets[1].number)
     page.click(".search button")

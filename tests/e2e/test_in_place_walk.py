@@ -12,21 +12,12 @@ from sqlmodel import Session
 
 from routing import workflow
 from routing.definition import FieldType
+from tests.support.browser import logged_in_page, username_of
 from tests.support.workflows import TANGGAMUS
-from tests.tickets.conftest import PASSWORD, make_staff, make_ticket
+from tests.tickets.conftest import make_staff, make_ticket
 from tickets.models import Ticket
 
 INTAKE = workflow(TANGGAMUS).first_stage
-
-
-def _logged_in(browser, base: str, username: str, *, javascript: bool = True):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=javascript)
-    page = context.new_page()
-    page.goto(f"{base}/masuk")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    return context, page
 
 
 def _tick_intake_outputs(page) -> None:  # type: ignore[no-untyped-def]
@@ -57,7 +48,7 @@ def test_claim_and_advance_update_the_panel_in_place(browser, live_server, sessi
                                                      artifacts: Path) -> None:
     make_staff(session, str(INTAKE.role), full_name="Rina Penerima")
     ticket = make_ticket(session)
-    context, page = _logged_in(browser, live_server.url, str(INTAKE.role).replace("_", "-"))
+    page = logged_in_page(browser, live_server.url, username_of(INTAKE.role))
     problems: list[str] = []  # a script the CSP refuses, or a failing one, shows up here
     refusal = "the server responded with a status of 422"  # Chromium logs the refused action it swaps in
     page.on("console", lambda message: problems.append(message.text)
@@ -93,7 +84,7 @@ def test_claim_and_advance_update_the_panel_in_place(browser, live_server, sessi
     assert _same_page(page)
     assert page.url == f"{live_server.url}/tiket/{ticket.number}"
     assert problems == []
-    context.close()
+    page.context.close()
     session.expire_all()
     stored = session.get(Ticket, ticket.id)
     assert stored is not None and stored.stage == INTAKE.next
@@ -103,7 +94,7 @@ def test_without_javascript_claim_and_advance_still_work(browser, live_server, s
                                                          artifacts: Path) -> None:
     make_staff(session, str(INTAKE.role))
     ticket = make_ticket(session)
-    context, page = _logged_in(browser, live_server.url, str(INTAKE.role).replace("_", "-"), javascript=False)
+    page = logged_in_page(browser, live_server.url, username_of(INTAKE.role), java_script_enabled=False)
     page.goto(f"{live_server.url}/tiket/{ticket.number}")
 
     page.click("form.action-claim button")
@@ -118,7 +109,7 @@ def test_without_javascript_claim_and_advance_still_work(browser, live_server, s
     assert f'Tiket {ticket.number} diteruskan ke tahap "{next_name}".' in page.content().replace("&#34;", '"')
     assert page.url.endswith("/antrian")  # the ticket left this officer's hands: back to the queue
     _look(page, artifacts, "antrian-tanpa-javascript")
-    context.close()
+    page.context.close()
     session.expire_all()
     stored = session.get(Ticket, ticket.id)
     assert stored is not None and stored.stage == INTAKE.next
@@ -129,7 +120,7 @@ def test_filters_sorting_and_keys_in_the_queue(browser, live_server, session: Se
     make_staff(session, str(INTAKE.role))
     gisting = [make_ticket(session, kecamatan_code="180620") for _ in range(3)]
     kota_agung = make_ticket(session, kecamatan_code="180601")
-    context, page = _logged_in(browser, live_server.url, str(INTAKE.role).replace("_", "-"))
+    page = logged_in_page(browser, live_server.url, username_of(INTAKE.role))
     page.goto(f"{live_server.url}/antrian")
     _mark(page)
     rows = page.locator("tr.ticket-row")
@@ -151,7 +142,10 @@ def test_filters_sorting_and_keys_in_the_queue(browser, live_server, session: Se
     assert _same_page(page)
     _look(page, artifacts, "antrian-diurutkan")
 
-    page.go_back()  # back to the ascending order, loaded again from the server
+    # Back to the ascending order, loaded again from the server (htmx keeps no copy of the page): wait for
+    # that load, or the next key reaches a page whose scripts have not run yet.
+    with page.expect_event("load"):
+        page.go_back()
     expect(page).not_to_have_url(re.compile(r"arah=turun"))
     expect(page.locator("th[aria-sort=ascending]")).to_contain_text("Nomor")
 
@@ -179,4 +173,4 @@ def test_filters_sorting_and_keys_in_the_queue(browser, live_server, session: Se
     wanted = second.get_attribute("data-number")
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{live_server.url}/tiket/{wanted}")
-    context.close()
+    page.context.close()

@@ -15,8 +15,9 @@ from pdf_delivery.documents import upload_document
 from pekon import services
 from pekon.submission import Draft, submitting_definition, village_steps
 from routing.definition import Action, FieldType, OutputSource, RoleDuty
+from tests.support.browser import logged_in_page
 from tests.support.documents import document_pdf
-from tests.tickets.conftest import PASSWORD, make_staff
+from tests.tickets.conftest import make_staff
 from tickets.constants import Service
 from tickets.models import Ticket
 from tickets.staff import StaffUser
@@ -134,12 +135,7 @@ def test_operator_pages_on_a_phone_and_a_desk_screen(browser, live_server, sessi
         (tmp_path / name).write_bytes(content)
 
     for width in WIDTHS:
-        context = browser.new_context(viewport={"width": width, "height": 800})
-        page = context.new_page()
-        page.goto(f"{live_server.url}/masuk")
-        page.fill("#username", OPERATOR)
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
+        page = logged_in_page(browser, live_server.url, OPERATOR, width=width, height=800)
         assert page.url.endswith("/pekon/"), "village staff land on their submissions"
         page.click("text=+ Pengajuan baru")
         page.screenshot(path=str(artifacts / f"pekon-formulir-{width}.png"), full_page=True)
@@ -204,7 +200,7 @@ def test_operator_pages_on_a_phone_and_a_desk_screen(browser, live_server, sessi
         page.goto(f"{live_server.url}/pekon/{earlier['returned']}")
         assert "Berkas belum lengkap?" in page.content() and "terpotong" in page.content()
         page.screenshot(path=str(artifacts / f"pekon-dikembalikan-{width}.png"), full_page=True)
-        context.close()
+        page.context.close()
 
 
 _OPEN_GROUPS = "[...document.querySelectorAll('#pekon optgroup:not([disabled])')].map(g => g.dataset.kecamatan)"

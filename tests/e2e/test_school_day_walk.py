@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from campaigns.models import Student, StudentStatus
 from tests.campaigns.conftest import csv_file, people, plan_visit, upload  # people: the fixture
 from tests.conftest import LiveServer
-from tests.e2e.test_field_pages_walk import phone_page
+from tests.support.browser import PHONE, logged_in_page
 from tests.tickets.conftest import login
 from tickets.staff import StaffUser
 
@@ -54,7 +54,7 @@ def test_field_officer_taps_the_students_through_the_day_on_a_phone(
     ahmad, bunga, citra, dimas = session.exec(
         select(Student).where(Student.visit_id == visit.id).order_by(Student.id)).all()
 
-    page = phone_page(browser, live_server.url, people["recorder"].username)
+    page = logged_in_page(browser, live_server.url, people["recorder"].username, width=PHONE)
     page.goto(f"{live_server.url}/sekolah/kunjungan/{visit.id}/hari-h")
     assert "SMA Negeri 1 Kota Agung" in page.inner_text("h1")
     assert page.locator(".day-list li[data-student]").count() == 4

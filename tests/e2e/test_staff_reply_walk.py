@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.canned_replies import CannedReply
-from tests.e2e.test_complaint_walk import _logged_in, _say
+from tests.e2e.test_complaint_walk import _say
+from tests.support.browser import logged_in_page
 from tests.tickets.conftest import make_staff, make_ticket
 
 CITIZEN = "081298765431"
@@ -21,7 +22,7 @@ def test_an_officer_answers_from_the_ticket_page_with_a_canned_reply(browser, li
     session.commit()
     base = live_server.url
 
-    citizen = _logged_in(browser, base, "wa_receiver", width=360)
+    citizen = logged_in_page(browser, base, "wa-receiver", width=360)
     citizen.goto(f"{base}/simulator/")
     citizen.fill("#new-phone", CITIZEN)
     citizen.click("form.start button[type=submit]")
@@ -29,7 +30,7 @@ def test_an_officer_answers_from_the_ticket_page_with_a_canned_reply(browser, li
     ticket = make_ticket(session, phone="+6281298765431", name="Siti Aminah")  # filed earlier at the counter
 
     for width in (1280, 360):
-        page = _logged_in(browser, base, "wa_receiver", width=width)
+        page = logged_in_page(browser, base, "wa-receiver", width=width)
         page.goto(f"{base}/percakapan-bantuan")
         assert "+6281298765431" in page.content()
         page.screenshot(path=str(artifacts / f"bantuan-{width}.png"), full_page=True)

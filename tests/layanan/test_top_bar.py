@@ -11,7 +11,8 @@ import pytest
 from sqlmodel import Session
 
 from tests.conftest import LiveServer
-from tests.tickets.conftest import PASSWORD, make_staff
+from tests.support.browser import logged_in_page
+from tests.tickets.conftest import make_staff
 from tickets.accounts import ADMIN_ROLE, known_roles
 
 
@@ -20,14 +21,9 @@ def page(session: Session, live_server: LiveServer, browser) -> Iterator[object]
     """A Chromium page logged in as an administrator who holds every role (the most links there are)."""
     make_staff(session, ADMIN_ROLE, *sorted(known_roles() - {ADMIN_ROLE}), username="admin",
                full_name="Demo Administrator Kabupaten")
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    tab = context.new_page()
-    tab.goto(f"{live_server.url}/masuk")
-    tab.fill("#username", "admin")
-    tab.fill("#password", PASSWORD)
-    tab.click("button[type=submit]")
+    tab = logged_in_page(browser, live_server.url, "admin", height=800)
     yield tab
-    context.close()
+    tab.context.close()
 
 
 def test_the_admin_top_bar_is_one_line_that_fits_at_1280_px(page, artifacts: Path) -> None:  # type: ignore[no-untyped-def]

@@ -181,15 +181,10 @@ def test_no_letter_before_the_visit_has_a_date_and_team(
 
 def test_the_letter_page_while_rendering_and_when_ready_in_chromium(  # type: ignore[no-untyped-def]
         session: Session, live_server, browser, people: dict[str, StaffUser], run_jobs, artifacts: Path) -> None:
-    from tests.tickets.conftest import PASSWORD
+    from tests.support.browser import logged_in_page
 
     visit = planned_visit(session, people)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/masuk")
-    page.fill("#username", "kabid")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page = logged_in_page(browser, live_server.url, "kabid")
     page.goto(f"{live_server.url}/jemput-bola/{visit.id}")
     page.click("text=Surat tugas tim")
     page.click("text=Terbitkan surat tugas")
@@ -200,4 +195,4 @@ def test_the_letter_page_while_rendering_and_when_ready_in_chromium(  # type: ig
     page.set_viewport_size({"width": 360, "height": 740})
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path=str(artifacts / "surat-tugas-siap-360.png"), full_page=True)
-    context.close()
+    page.context.close()

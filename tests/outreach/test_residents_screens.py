@@ -12,7 +12,8 @@ from outreach.models import OutreachPerson
 from tests.campaigns.conftest import post
 from tests.conftest import LiveServer
 from tests.outreach.test_outreach import ask, people, request_id  # noqa: F401 - the fixture
-from tests.tickets.conftest import PASSWORD, login
+from tests.support.browser import PHONE, click_and_wait, logged_in_page
+from tests.tickets.conftest import login
 from tickets.staff import StaffUser
 
 
@@ -25,12 +26,7 @@ def test_entering_residents_on_a_phone(session: Session, live_server: LiveServer
     post(http, f"/jemput-bola/{rid}", f"/jemput-bola/{rid}/jadwal", tanggal="2026-08-05",
          petugas=[str(people["leader"].id)])
 
-    context = browser.new_context(viewport={"width": 360, "height": 740})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/masuk")
-    page.fill("#username", "ketua-tim")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page = logged_in_page(browser, live_server.url, "ketua-tim", width=PHONE)
     page.goto(f"{live_server.url}/jemput-bola/{rid}/warga")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     button = page.locator("label[for='kategori-ktp-el']").bounding_box()
@@ -41,7 +37,7 @@ def test_entering_residents_on_a_phone(session: Session, live_server: LiveServer
     page.select_option("#pekon", "180620:Gisting Atas")
     page.fill("#dusun", "Dusun II RT 03")
     page.click("label[for='kategori-ktp-el']")
-    page.click("button.save")
+    click_and_wait(page, "button.save")
     assert "Sumarni dicatat" in page.content()
     # The next resident: the place and the result stay, the name is empty and has the focus.
     assert page.input_value("#nama") == "" and page.input_value("#pekon") == "180620:Gisting Atas"
@@ -50,7 +46,7 @@ def test_entering_residents_on_a_phone(session: Session, live_server: LiveServer
     page.fill("#nama", "Paijo")
     page.fill("#nik", "18062015")
     page.click("label[for='kategori-kk']")
-    page.click("button.save")
+    click_and_wait(page, "button.save")
     assert page.is_visible("#nik-error") and page.input_value("#nama") == "Paijo"
     assert page.input_value("#nik") == "18062015" and page.is_checked("#kategori-kk")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -58,11 +54,11 @@ def test_entering_residents_on_a_phone(session: Session, live_server: LiveServer
 
     page.set_viewport_size({"width": 1280, "height": 900})
     page.fill("#nik", "")
-    page.click("button.save")
+    click_and_wait(page, "button.save")
     assert "Paijo dicatat" in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     page.screenshot(path=str(artifacts / "jemput-bola-warga-1280.png"), full_page=True)
     page.goto(f"{live_server.url}/jemput-bola/{rid}/laporan-hasil")
     page.screenshot(path=str(artifacts / "jemput-bola-laporan-hasil-1280.png"), full_page=True)
-    context.close()
+    page.context.close()
     assert [p.name for p in session.exec(select(OutreachPerson).order_by(OutreachPerson.id))] == ["Sumarni", "Paijo"]

@@ -12,7 +12,8 @@ from routing import workflow_for
 from routing.definition import RoleDuty
 from siaga.models import SiagaReport
 from tests.conftest import LiveServer
-from tests.tickets.conftest import PASSWORD, make_staff
+from tests.support.browser import logged_in_page
+from tests.tickets.conftest import make_staff
 from tickets.constants import Channel, Service
 
 
@@ -20,13 +21,7 @@ def test_the_siaga_fields_of_the_call_form(session: Session, live_server: LiveSe
                                            artifacts: Path) -> None:
     definition = workflow_for(Channel.CALL_CENTER, Service.SIAGA)
     make_staff(session, definition.role_for(RoleDuty.TAKE_CALLS, "call center"), username="agen")
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/masuk")
-    page.fill("#username", "agen")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/masuk" not in url)
+    page = logged_in_page(browser, live_server.url, "agen")
     page.goto(f"{live_server.url}/call-center/")
     page.fill("#phone", "081298765432")
     page.fill("#caller_name", "Rina Marlina")
@@ -46,6 +41,6 @@ def test_the_siaga_fields_of_the_call_form(session: Session, live_server: LiveSe
     page.check("input[name=siaga_urgent]")
     page.click("form.call button[type=submit]")
     assert "Tiket PGD-" in page.content()
-    context.close()
+    page.context.close()
     report = session.exec(select(SiagaReport)).one()
     assert (report.subject_name, report.pekon, report.urgent) == ("Sarinah", "Gisting Atas", True)

@@ -14,6 +14,7 @@ from berita_acara.stages import stages_of
 from pdf_delivery.certificates import create_demo_certificate
 from pdf_delivery.signing import pkcs12_path
 from routing.definition import OutputSource, Stage
+from tests.support.browser import logged_in_page
 from tests.support.documents import DEMO_PASSPHRASE
 from tickets.models import Ticket
 from tickets.staff import StaffUser
@@ -84,13 +85,13 @@ def _staff_with(session: Session, role: str) -> StaffUser:
 
 def browser_sign_berita_acara(browser, base: str, password: str, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
     """The same in a real browser: the Kasi Inovasi draws it up, the Kepala Dinas signs it on its page."""
-    kasi = _browser_login(browser, base, "kasi-inovasi", password)
+    kasi = logged_in_page(browser, base, "kasi-inovasi", password=password)
     kasi.goto(f"{base}/berita-acara/")
     kasi.click("tr.waiting-row form button[type=submit]")
     assert "dibuat dengan status konsep" in kasi.content()
     page_url = kasi.url
     kasi.context.close()
-    kadis = _browser_login(browser, base, "kepala-dinas", password)
+    kadis = logged_in_page(browser, base, "kepala-dinas", password=password)
     kadis.goto(page_url)
     kadis.fill("#passphrase", PASSPHRASE)
     kadis.click("form[action$='/tandatangani'] button[type=submit]")
@@ -98,11 +99,3 @@ def browser_sign_berita_acara(browser, base: str, password: str, artifacts: Path
     kadis.screenshot(path=str(artifacts / "berita-acara-ditandatangani.png"), full_page=True)
     kadis.context.close()
 
-
-def _browser_login(browser, base: str, username: str, password: str):  # type: ignore[no-untyped-def]
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.goto(f"{base}/masuk")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
-    return page

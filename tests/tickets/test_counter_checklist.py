@@ -11,8 +11,9 @@ from sqlmodel import Session, select
 
 from routing import workflow
 from routing.definition import FieldType
+from tests.support.browser import logged_in_page
 from tests.support.workflows import TANGGAMUS
-from tests.tickets.conftest import PASSWORD, act_via_form, login, make_staff, make_ticket
+from tests.tickets.conftest import act_via_form, login, make_staff, make_ticket
 from tickets.constants import Service
 from tickets.models import StageEvent, Ticket
 
@@ -119,12 +120,7 @@ def test_a_conditional_document_may_be_marked_not_needed(http, session: Session)
 def test_the_counters_action_panel_in_a_browser(browser, live_server, session: Session, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
     make_staff(session, "registration_counter")
     ticket = at_counter(session, Service.KK)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/masuk")
-    page.fill("#username", "registration-counter")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page = logged_in_page(browser, live_server.url, "registration-counter")
     page.goto(f"{live_server.url}/tiket/{ticket.number}")
     page.click("form.action-claim button[type=submit]")
     first = documents(Service.KK)[0]
@@ -140,4 +136,4 @@ def test_the_counters_action_panel_in_a_browser(browser, live_server, session: S
     page.set_viewport_size({"width": 360, "height": 740})
     page.locator("#tindakan").screenshot(path=str(artifacts / "loket-daftar-periksa-360.png"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    context.close()
+    page.context.close()

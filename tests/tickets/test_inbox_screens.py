@@ -13,8 +13,9 @@ from sqlmodel import Session
 from layanan.clock import utcnow
 from routing import workflow
 from tests.conftest import LiveServer
+from tests.support.browser import logged_in_page
 from tests.support.workflows import TANGGAMUS
-from tests.tickets.conftest import PASSWORD, make_staff, make_ticket
+from tests.tickets.conftest import make_staff, make_ticket
 
 
 @pytest.fixture
@@ -28,14 +29,9 @@ def page(session: Session, live_server: LiveServer, browser) -> Iterator[object]
     make_ticket(session, name="Ahmad Fauzi Ramadhan", service="kk", phone="+6281234500002")
     make_ticket(session, name="Dewi Lestari", phone="+6281234500003", overdue=True, due_at=utcnow() - timedelta(hours=3),
                 stage_entered_at=utcnow() - timedelta(hours=30))
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    tab = context.new_page()
-    tab.goto(f"{live_server.url}/masuk")
-    tab.fill("#username", "petugas")
-    tab.fill("#password", PASSWORD)
-    tab.click("button[type=submit]")
+    tab = logged_in_page(browser, live_server.url, "petugas", height=800)
     yield tab
-    context.close()
+    tab.context.close()
 
 
 def test_the_inbox_and_its_badge_at_1280_px(page, live_server: LiveServer, artifacts: Path) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,8 @@ from sqlmodel import Session
 from routing import workflow_for
 from routing.definition import RoleDuty
 from tests.conftest import LiveServer
-from tests.tickets.conftest import PASSWORD, make_staff
+from tests.support.browser import PHONE, logged_in_page
+from tests.tickets.conftest import make_staff
 from tickets.accounts import ADMIN_ROLE
 from tickets.constants import Channel, Service
 
@@ -18,13 +19,7 @@ from tickets.constants import Channel, Service
 def test_the_pekon_pages_on_a_desk_and_a_phone(session: Session, live_server: LiveServer, browser,  # type: ignore[no-untyped-def]
                                                 artifacts: Path) -> None:
     make_staff(session, ADMIN_ROLE, username="admin", full_name="Admin Dinas")
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/masuk")
-    page.fill("#username", "admin")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/masuk" not in url)
+    page = logged_in_page(browser, live_server.url, "admin")
     page.goto(f"{live_server.url}/admin/pekon/")
     assert "302" in page.inner_text("tfoot")
     page.screenshot(path=str(artifacts / "pekon-list-1280.png"), full_page=True)
@@ -45,24 +40,18 @@ def test_the_pekon_pages_on_a_desk_and_a_phone(session: Session, live_server: Li
     page.goto(f"{live_server.url}/admin/pekon/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path=str(artifacts / "pekon-list-360.png"), full_page=True)
-    context.close()
+    page.context.close()
 
 
 def test_the_call_form_narrows_the_pekon_to_the_chosen_kecamatan(session: Session, live_server: LiveServer,  # type: ignore[no-untyped-def]
                                                                   browser) -> None:
     agent = workflow_for(Channel.CALL_CENTER, Service.SIAGA).role_for(RoleDuty.TAKE_CALLS, "call center")
     make_staff(session, agent, username="agen")
-    context = browser.new_context(viewport={"width": 360, "height": 740})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/masuk")
-    page.fill("#username", "agen")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/masuk" not in url)
+    page = logged_in_page(browser, live_server.url, "agen", width=PHONE)
     page.goto(f"{live_server.url}/call-center/")
     page.select_option("#siaga_pekon", "Gisting Atas")
     page.select_option("#kecamatan", "180611")  # Pugung: Gisting Atas is not one of its pekon
     offered = page.eval_on_selector_all("#siaga_pekon optgroup:not([disabled]) option", "os => os.map(o => o.text)")
     assert "Sukamaju" in offered and "Gisting Atas" not in offered and len(offered) == 27
     assert page.input_value("#siaga_pekon") == ""
-    context.close()
+    page.context.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from tests.conftest import LiveServer
-from tests.tickets.conftest import PASSWORD
+from tests.support.browser import logged_in_page
 from tests.visit_calendar.visits import field_staff, outreach_visit, school_visit, siaga_visit
 
 
@@ -23,12 +23,7 @@ def test_the_month_on_a_wide_screen_and_on_a_phone(session: Session, live_server
     outreach_visit(session, staff, "Pekon Way Halom", "180620", "Way Halom", date(2026, 8, 31))
     outreach_visit(session, staff, "Panti Werdha Kota Agung", "180601", "Pasar Madang", date(2026, 9, 1))
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/masuk")
-    page.fill("#username", "kepala-bidang")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page = logged_in_page(browser, live_server.url, "kepala-bidang")
     page.goto(f"{live_server.url}/kalender/?bulan=2026-08")
     assert page.inner_text("#bulan") == "Agustus 2026"
     colours = {kind: page.eval_on_selector(f"a.visit[data-kind='{kind}']",
@@ -47,4 +42,4 @@ def test_the_month_on_a_wide_screen_and_on_a_phone(session: Session, live_server
     assert shown == ["2026-08-04", "2026-08-12", "2026-08-18", "2026-08-31"]
     assert page.inner_text("td[data-day='2026-08-04'] .day-number") == "Selasa, 4 Agustus"
     page.screenshot(path=str(artifacts / "kalender-kunjungan-360.png"), full_page=True)
-    context.close()
+    page.context.close()
