@@ -33,8 +33,10 @@ INTAKE = ("halo", "1", "2", "1806014505900001", "Siti Aminah", "kota agung")
 T = TypeVar("T")
 
 
-def wait_for(check: Callable[[], T | None], timeout: float, what: str, every: float = 0.1) -> T:
-    """Poll check until it returns something truthy; fail with `what` after timeout seconds."""
+def wait_for(check: Callable[[], T | None], timeout: float, what: str, every: float = 0.1,
+             explain: Callable[[], str] | None = None) -> T:
+    """Poll check until it returns something truthy; fail with `what` (and what `explain` finds then) after
+    timeout seconds."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -44,7 +46,7 @@ def wait_for(check: Callable[[], T | None], timeout: float, what: str, every: fl
         if result:
             return result
         if time.monotonic() > deadline:
-            pytest.fail(f"not within {timeout} s: {what}")
+            pytest.fail(f"not within {timeout} s: {what}" + (f"\n{explain()}" if explain else ""))
         time.sleep(every)
 
 
@@ -154,6 +156,28 @@ def redis_of(service: RunCommand) -> Redis:
     return Redis(unix_socket_path=str(runtime_dir(service.instance) / "redis.sock"), socket_timeout=5)
 
 
+def where_rq_has(service: RunCommand, job_id: str) -> str:
+    """The job's state in RQ, the queues' lengths, the registries holding it and the scheduler locks: what a
+    failed wait for a job needs to tell (still queued behind others, started by a dead worker, waiting for
+    a retry no scheduler moves, failed), with the end of the service's log."""
+    from rq.job import Job
+    from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
+
+    redis = redis_of(service)
+    try:
+        job = Job.fetch(job_id, connection=redis)
+        lines = [f"job {job_id}: {job.get_status()}, retries left {job.retries_left}, ended {job.ended_at}",
+                 *(job.exc_info or "").strip().splitlines()[-1:]]
+    except Exception as exc:  # noqa: BLE001 - a report, whatever RQ has
+        lines = [f"job {job_id}: {exc!r}"]
+    for name in ("default", "media"):
+        held = {kind.__name__: kind(name, connection=redis).get_job_ids()
+                for kind in (StartedJobRegistry, ScheduledJobRegistry, FailedJobRegistry)}
+        lines.append(f"queue {name}: {redis.llen(f'rq:queue:{name}')} waiting, {held}, "
+                     f"scheduler lock {redis.get(f'rq:scheduler-lock:{name}')!r}")
+    return "\n".join([*lines, "service log:", service.log_tail(60)])
+
+
 def alive(pid: int) -> bool:
     try:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
@@ -237,7 +261,7 @@ def test_killed_worker_is_started_again_and_does_the_waiting_job(run_command, me
     assert [w["pid"] for w in body["workers"] if w["alive"]] == [new_worker]
     media = service.instance / "media"
     wait_for(lambda: any(p.is_file() and p.read_bytes() == photo for p in media.rglob("*")), 60,
-             "the photo downloaded by the new worker")
+             "the photo downloaded by the new worker", explain=lambda: where_rq_has(service, "media-1"))
     assert [path for method, path, _ in media_server.requests if method == "GET"] == ["/while-dead.jpg"]
     # The killed worker's scheduler process did not stay behind, orphaned, holding the scheduler locks.
     wait_for(lambda: not any(alive(pid) for pid in scheduler), 10, "the killed worker's scheduler gone")
