@@ -26,6 +26,7 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _NEXT = re.compile(r'rel="next" href="([^"]+)"')
 _TICKET = re.compile(r'href="/tiket/(PGD-\d{4}-\d{6})"')
 HTMX = {"HX-Request": "true"}
+REQUEST_TIMEOUT = 120
 
 # Page kinds, as the table prints them.
 FIRST_PAGE = "antrean halaman 1"
@@ -86,7 +87,7 @@ class _Clicker:
 
     def get(self, kind: str, path: str, params: dict[str, str] | None = None, htmx: bool = False) -> str:
         started = time.perf_counter()
-        response = self.client.get(self.base + path, params=params, headers=HTMX if htmx else None, timeout=60)
+        response = self.client.get(self.base + path, params=params, headers=HTMX if htmx else None, timeout=REQUEST_TIMEOUT)
         elapsed = (time.perf_counter() - started) * 1000
         if response.status_code != 200 or "/masuk" in response.url:
             self.recorder.fail(f"{self.who} {kind} {path} {params}: {response.status_code} {response.url}")
@@ -176,11 +177,17 @@ def drive(base: str, password: str, queue_roles: list[str], search_users: list[s
 
 
 def _loop(ready: threading.Barrier, go: threading.Event, recorder: Recorder, one_round: Callable[[], None]) -> None:
-    one_round()  # warm-up: templates compiled, caches and connections filled
+    try:
+        one_round()  # warm-up: templates compiled, caches and connections filled
+    except requests.RequestException as error:
+        recorder.fail(f"warm-up: {error}")
     ready.wait()
     go.wait()
     while recorder.measuring():
-        one_round()
+        try:
+            one_round()
+        except requests.RequestException as error:  # a timeout: counted, and the session goes on
+            recorder.fail(str(error))
 
 
 def kinds_seen(recorder: Recorder) -> Iterator[tuple[str, list[float]]]:
