@@ -1,16 +1,18 @@
 """axe-core in Chromium over every page: each role logs in and axe checks every back-office page that role can
-open (the routes come from the app's URL map, filled with ids of seeded data), then the public pages. No
+open (the routes come from the app's URL map, filled with ids of seeded data), and the public pages. No
 violation of impact `serious` or `critical` may remain; each one found is printed with its page and element.
 
-A page is checked once per different content: roles that see the same <main> (the same list, the same
-panel) share the check, and every role's own top bar is checked on the pages it opens first."""
+The walk is split into shards, one test each, so that the xdist workers share it: the public pages, then the
+roles in groups. Within a shard a page is checked once per different content: roles that see the same <main>
+(the same list, the same panel) share the check, and every role's own top bar is checked on its landing
+page. Roles that open many of the same pages are grouped together, so few pages are checked twice."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -25,8 +27,9 @@ from pdf_delivery.certificates import create_demo_certificate
 from routing import workflow
 from routing.definition import StageDuty
 from tests.conftest import LiveServer, _BaseUrlSession
+from tests.support.browser import logged_in_page, username_of
 from tests.support.workflows import TANGGAMUS
-from tests.tickets.conftest import PASSWORD, login, make_staff, make_ticket
+from tests.tickets.conftest import login, make_staff, make_ticket
 from tickets.accounts import known_roles
 
 BLOCKING = ("serious", "critical")
@@ -34,6 +37,20 @@ UPT_KECAMATAN = "180601"
 # Routes that answer files, scripts or data rather than a page.
 NOT_PAGES = re.compile(r"\.(pdf|csv|xlsx|js|ics|<fmt>)$|^/(static|bootstrap|aset|api|healthz)|<path:")
 _PARAMETER = re.compile(r"<(?:([\w(=, )]+):)?(\w+)>")
+# The roles' shards, of about equal work (the different pages their roles open: 40 to 65 each in December
+# 2026); every role is in exactly one (test_every_role_is_in_one_shard).
+ROLE_SHARDS: dict[str, tuple[str, ...]] = {
+    "admin": ("admin", "operator_dinas", "print_operator", "archivist"),
+    "heads": ("kepala_dinas", "kabid", "kasi_identitas", "kasi_inovasi", "verifikator", "penyetuju_jawaban"),
+    "desk": ("registration_counter", "sorter", "data_entry_operator", "pdf_sender", "data_lifter", "wa_receiver",
+             "call_center_agent"),
+    "complaints-and-delivery": ("pickup_counter", "courier_officer", "upt_officer", "inspektur_pengaduan",
+                                "pengelola_pengaduan", "unit_pengaduan"),
+    "field": ("koordinator_sekolah", "operator_pencetakan_sekolah", "operator_perekaman_sekolah",
+              "operator_siak_siaga", "petugas_perekaman_siaga", "petugas_siaga", "aparat_desa",
+              "ketua_pelaksana_sijarla", "ketua_tim_sijarla", "tim_sijarla"),
+}
+PUBLIC = "public"
 _VOLATILE = re.compile(r'name="csrf_token" value="[^"]*"|\d{2}:\d{2}(:\d{2})?|\d{2}/\d{2}/\d{4}')
 
 
@@ -110,32 +127,54 @@ def _why(node: dict[str, Any]) -> str:
     return "; ".join(check["message"] for part in ("any", "all", "none") for check in node.get(part, []))
 
 
-def test_no_serious_or_critical_violations_on_any_page(app: Flask, live_server: LiveServer, browser,
-                                                       seeded: dict[str, list[str]]) -> None:  # type: ignore[no-untyped-def]
+def test_every_role_is_in_one_shard() -> None:
+    named = [role for roles in ROLE_SHARDS.values() for role in roles]
+    assert sorted(named) == sorted(known_roles()), "a role added or renamed: put it in one of ROLE_SHARDS"
+
+
+@pytest.mark.parametrize("shard", [PUBLIC, *ROLE_SHARDS])
+def test_no_serious_or_critical_violations_on_any_page(shard: str, app: Flask, live_server: LiveServer, browser,  # type: ignore[no-untyped-def]
+                                                       seeded: dict[str, list[str]]) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     axe_script = Axe().axe_script
     found: list[str] = []
-    checked: set[str] = set()
-    paths = back_office_paths(app, seeded)
-    base = live_server.url
-    pages_run = 0
+    if shard == PUBLIC:
+        pages_run = _check_public_pages(browser, live_server.url, seeded, axe_script, found)
+    else:
+        pages_run = _check_roles(browser, live_server.url, back_office_paths(app, seeded), ROLE_SHARDS[shard],
+                                 axe_script, found)
 
-    anonymous = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = anonymous.new_page()
+    print(f"axe ({shard}): {pages_run} halaman diperiksa, {len(found)} pelanggaran serius/kritis")
+    for line in found:
+        print(line)
+    assert found == [], "\n".join(found)
+
+
+def _check_public_pages(browser, base: str, seeded: dict[str, list[str]], axe_script: str,  # type: ignore[no-untyped-def]
+                        found: list[str]) -> int:
+    """Every page a stranger can open, checked without logging in; how many there were."""
     public = ["/", "/masuk", "/cek-status", "/verifikasi/tidak-ada", f"/berita-acara/verifikasi/{seeded['code'][0]}",
               "/unduh/tidak-ada", "/halaman-yang-tidak-ada"]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
     for path in public:
         tab.goto(base + path)
         run_axe(tab, axe_script, f"(anonim) {path}", found)
-        pages_run += 1
-    anonymous.close()
+    context.close()
+    return len(public)
 
+
+def _check_roles(browser, base: str, paths: list[str], roles: Sequence[str], axe_script: str,  # type: ignore[no-untyped-def]
+                 found: list[str]) -> int:
+    """Each role's landing page and every page it opens whose content no earlier role of the shard showed;
+    how many pages were checked."""
+    checked: set[str] = set()
+    pages_run = 0
     started = time.monotonic()
-    for role in sorted(known_roles()):
-        username = role.replace("_", "-")
+    for role in roles:
         client = _BaseUrlSession(base)
-        login(client, username)
+        assert "/masuk" not in login(client, username_of(role)).url, f"{role}: login refused"
         todo = []
         for path, fingerprint in opened_pages(client, paths):
             if fingerprint in checked:  # the same content checked for another role (the top bar: on landing)
@@ -144,23 +183,13 @@ def test_no_serious_or_critical_violations_on_any_page(app: Flask, live_server: 
             todo.append(path)
         client.close()
         print(f"{role}: {len(todo)} halaman baru, {time.monotonic() - started:.0f} d")
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        tab = context.new_page()
-        tab.goto(f"{base}/masuk")
-        tab.fill("#username", username)
-        tab.fill("#password", PASSWORD)
         # The landing page loaded whole (its stylesheets applied) before axe measures its targets.
-        with tab.expect_navigation(wait_until="load"):
-            tab.click("button[type=submit]")
+        tab = logged_in_page(browser, base, username_of(role))
         run_axe(tab, axe_script, f"{role} (halaman awal)", found)
         for path in todo:
             tab.goto(base + path)
             run_axe(tab, axe_script, f"{role} {path}", found)
         pages_run += len(todo) + 1
-        context.close()
-
-    print(f"axe: {pages_run} halaman diperiksa, {len(found)} pelanggaran serius/kritis")
-    for line in found:
-        print(line)
-    assert pages_run > 60
-    assert found == [], "\n".join(found)
+        tab.context.close()
+    assert pages_run > 2 * len(roles), f"only {pages_run} pages found for {len(roles)} roles"
+    return pages_run
