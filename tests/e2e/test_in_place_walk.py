@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from routing import workflow
 from routing.definition import FieldType
-from tests.support.browser import logged_in_page, username_of
+from tests.support.browser import click_and_wait, logged_in_page, username_of
 from tests.support.workflows import TANGGAMUS
 from tests.tickets.conftest import make_staff, make_ticket
 from tickets.models import Ticket
@@ -97,13 +97,13 @@ def test_without_javascript_claim_and_advance_still_work(browser, live_server, s
     page = logged_in_page(browser, live_server.url, username_of(INTAKE.role), java_script_enabled=False)
     page.goto(f"{live_server.url}/tiket/{ticket.number}")
 
-    page.click("form.action-claim button")
+    click_and_wait(page, "form.action-claim button")
     assert f"Tiket {ticket.number} sekarang Anda kerjakan." in page.content()
     assert page.url == f"{live_server.url}/tiket/{ticket.number}"  # redirected: a reload posts nothing
     page.click("form.action-advance button[type=submit]")  # the box left unticked: the browser stops it
     assert page.locator("form.action-advance").count() == 1
     _tick_intake_outputs(page)
-    page.click("form.action-advance button[type=submit]")
+    click_and_wait(page, "form.action-advance button[type=submit]")
 
     next_name = workflow(TANGGAMUS).stage(str(INTAKE.next)).name
     assert f'Tiket {ticket.number} diteruskan ke tahap "{next_name}".' in page.content().replace("&#34;", '"')
