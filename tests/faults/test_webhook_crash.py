@@ -1,0 +1,268 @@
+"""The web process killed (SIGKILL, gunicorn's whole process group) while a citizen's message is being
+handled loses nothing and does nothing twice.
+
+The webhook works in two durable steps: (1) the message is stored by its own autocommitted INSERT,
+(2) one transaction locks the number's conversation row, converses, carries out the effects, writes the
+reply and the new state, and commits. A kill cannot be timed to land between two statements, so the
+test stops the server where it wants with PostgreSQL row locks held from a connection of its own:
+
+- on the conversation row: step 1 is done and step 2 waits at its first statement, the crash between
+  the two steps;
+- then on the message row as well, released from the conversation: step 2 has conversed and written
+  the complaint's ticket and waits at the write of its reply, a crash inside step 2 after its writes and
+  before COMMIT. What it wrote must vanish with it (step 2 is one transaction).
+
+The test's locks are released after the kill: the dead server's database backend then goes on, finds
+its client gone before any COMMIT and rolls back, which the test waits for before it looks.
+
+Each time the stored message is then redelivered to a new server (as Twilio or the citizen's retry
+would): it is answered once, with the conversation's right next step, and further redeliveries get the
+same replies and change nothing. PostgreSQL only: SQLite has no row locks to hold."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+import requests
+
+from tests.conftest import TEST_DATABASE_URL
+from tests.faults.conftest import free_port, worker_env
+from tests.support.whatsapp import Phone
+
+pytestmark = pytest.mark.skipif(
+    not TEST_DATABASE_URL, reason="needs PostgreSQL (TEST_DATABASE_URL): the server is held with row locks")
+
+PROJECT = Path(__file__).resolve().parents[2]
+# Each citizen has a control number that says the same without a crash: what the citizen must end with.
+REQUESTER, REQUESTER_CONTROL = "+6281311110001", "+6281311110002"
+COMPLAINANT, COMPLAINANT_CONTROL = "+6281311110003", "+6281311110004"
+# A document request up to the choice of service, and a complaint up to its confirmation.
+CHOOSING = ("halo", "1")
+COMPLAINT = ("halo", "3", "1", "Jalan rusak di depan kantor desa sudah dua bulan", "kota agung", "lewati",
+             "lewati", "tidak")
+
+
+def wait_for(check: Callable[[], Any], timeout: float, what: str) -> Any:
+    """Poll check until it returns something truthy; fail with `what` after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while not (result := check()):
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {timeout} s: {what}")
+        time.sleep(0.05)
+    return result
+
+
+class WebProcess:
+    """The Procfile's web command (gunicorn, one worker of four threads) in a process group of its own,
+    without the control socket gunicorn keeps in the home folder (shared by every gunicorn there)."""
+
+    def __init__(self, app_config: dict[str, Any], folder: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = worker_env(app_config, app_config["REDIS_URL"])
+        self.env.update(PUBLIC_BASE_URL=self.url, PRIVACY_NOTICE_ENABLED="0", HEALTH_WORKER_STALE_SECONDS="0")
+        self.log_path = folder / f"web-{self.port}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> "WebProcess":
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", "1",
+                 "--threads", "4", "--no-control-socket", "layanan:create_app()"],
+                cwd=PROJECT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+        def answering() -> bool:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                pytest.fail(f"gunicorn exited ({self.process.returncode}):\n{self.log_path.read_text()[-3000:]}")
+            try:
+                return requests.get(f"{self.url}/healthz", timeout=2).status_code in (200, 503)
+            except requests.RequestException:
+                return False
+
+        wait_for(answering, 60, "gunicorn answering")
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL to the whole group: the master and its worker die at once, mid-request."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def phone(self, number: str) -> Phone:
+        return Phone(base_url=self.url, auth_token=self.env["TWILIO_AUTH_TOKEN"], number=number)
+
+
+@pytest.fixture
+def web(app_config: dict[str, Any], redis, tmp_path: Path) -> Iterator[Callable[[], WebProcess]]:  # type: ignore[no-untyped-def]
+    started: list[WebProcess] = []
+
+    def start() -> WebProcess:
+        started.append(WebProcess(app_config, tmp_path).start())
+        return started[-1]
+
+    yield start
+    for process in started:
+        process.kill()
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Callable[[], psycopg.Connection]]:
+    """Connections of the test's own to the test database (autocommit unless a test begins)."""
+    opened: list[psycopg.Connection] = []
+
+    def connect() -> psycopg.Connection:
+        opened.append(psycopg.connect(database_url, autocommit=True))
+        return opened[-1]
+
+    yield connect
+    for connection in opened:
+        connection.close()
+
+
+def conversation_row(check: psycopg.Connection, phone: str) -> tuple:
+    return check.execute("SELECT state, data::text, misses, needs_human, updated_at, human_requested_at "
+                         "FROM conversation WHERE phone = %s", (phone,)).fetchone()
+
+
+def turn(row: tuple) -> tuple[str, dict[str, Any], int, bool]:
+    """What the conversation holds after a turn: its state, data, misses and whether it waits for a person."""
+    state, data, misses, needs_human, *_ = row
+    return state, json.loads(data), misses, needs_human
+
+
+def message_row(check: psycopg.Connection, sid: str) -> tuple[int, str | None, int | None] | None:
+    return check.execute("SELECT id, reply, ticket_id FROM message WHERE twilio_sid = %s", (sid,)).fetchone()
+
+
+def counts(check: psycopg.Connection) -> tuple[int, int, int]:
+    return check.execute("SELECT (SELECT count(*) FROM message), (SELECT count(*) FROM conversation), "
+                         "(SELECT count(*) FROM ticket)").fetchone()
+
+
+def blocked_by(check: psycopg.Connection, holder: psycopg.Connection) -> int | None:
+    """The backend waiting for a lock the holder's connection holds, if any."""
+    row = check.execute("SELECT pid FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))",
+                        (holder.info.backend_pid,)).fetchone()
+    return row[0] if row else None
+
+
+def gone(check: psycopg.Connection, pid: int) -> bool:
+    return check.execute("SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = %s)", (pid,)).fetchone()[0]
+
+
+def post_in_background(phone: Phone, form: dict[str, str]) -> threading.Thread:
+    """The delivery that will never be answered: the server dies holding it."""
+
+    def post() -> None:
+        try:
+            phone.post(form)
+        except requests.RequestException:
+            pass  # the connection drops with the server
+
+    thread = threading.Thread(target=post, daemon=True)
+    thread.start()
+    return thread
+
+
+def hold_row(connection: psycopg.Connection, sql: str, key: Any) -> None:
+    connection.execute("BEGIN")
+    assert connection.execute(sql, (key,)).fetchone(), "the row to hold exists"
+
+
+def redelivered_once(server: WebProcess, number: str, form: dict[str, str], check: psycopg.Connection) -> list[str]:
+    """Redeliver the stored message twice: the first answers it, the second gets the same replies and
+    changes nothing (message, conversation and ticket rows, the conversation's state)."""
+    phone = server.phone(number)
+    replies = phone.send(form["Body"], sid=form["MessageSid"])
+    assert replies, "the stored, unanswered message is answered now"
+    stored = message_row(check, form["MessageSid"])[1]
+    assert stored is not None and json.loads(stored) == replies, "the answer is stored on the message"
+    settled, conversation = counts(check), conversation_row(check, number)
+    assert phone.send(form["Body"], sid=form["MessageSid"]) == replies, "a further redelivery: the same replies"
+    assert counts(check) == settled and conversation_row(check, number) == conversation, "and nothing changed"
+    return replies
+
+
+def test_a_crash_between_or_inside_the_steps_loses_nothing_and_does_nothing_twice(web, db) -> None:  # type: ignore[no-untyped-def]
+    """Three web processes: the first dies between the two steps of a message, the second answers its
+    redelivery and then dies inside step 2 of another number's message, the third answers that one."""
+    check, conversation_holder, message_holder = db(), db(), db()
+
+    # Between the steps: a document request, the service about to be chosen.
+    first = web()
+    for text in CHOOSING:
+        first.phone(REQUESTER).send(text)
+        first.phone(REQUESTER_CONTROL).send(text)
+    expected = first.phone(REQUESTER_CONTROL).send("2")
+    assert "Ketik NIK" in " ".join(expected)
+    before, settled = conversation_row(check, REQUESTER), counts(check)
+
+    hold_row(conversation_holder, "SELECT state FROM conversation WHERE phone = %s FOR UPDATE", REQUESTER)
+    form = first.phone(REQUESTER).form("2")
+    delivery = post_in_background(first.phone(REQUESTER), form)
+    wait_for(lambda: message_row(check, form["MessageSid"]), 20, "the message stored (step 1)")
+    server_pid = wait_for(lambda: blocked_by(check, conversation_holder), 20, "the server waiting for the conversation")
+    first.kill()
+    delivery.join(10)
+    assert message_row(check, form["MessageSid"])[1:] == (None, None), "stored, not answered"
+    conversation_holder.execute("ROLLBACK")
+    wait_for(lambda: gone(check, server_pid), 20, "the dead server's transaction ended")
+    assert conversation_row(check, REQUESTER) == before, "the conversation did not move"
+    assert counts(check) == (settled[0] + 1, *settled[1:]), "only the message was added"
+
+    second = web()
+    assert redelivered_once(second, REQUESTER, form, check) == expected, "answered with the next step"
+    # As the control number's, except that the draft is the citizen's own (named after the message that opened it).
+    state, data, misses, needs_human = turn(conversation_row(check, REQUESTER_CONTROL))
+    draft = {**data, "draft_id": turn(before)[1]["draft_id"]}
+    assert turn(conversation_row(check, REQUESTER)) == (state, draft, misses, needs_human), \
+        "the conversation moved on exactly once"
+
+    # Inside step 2: a complaint about to be confirmed, stopped after its ticket is written, before COMMIT.
+    for text in COMPLAINT:
+        second.phone(COMPLAINANT).send(text)
+        second.phone(COMPLAINANT_CONTROL).send(text)
+    expected = second.phone(COMPLAINANT_CONTROL).send("ya")
+    assert any("Pengaduan Anda tercatat" in reply for reply in expected), expected
+    before, settled = conversation_row(check, COMPLAINANT), counts(check)
+
+    hold_row(conversation_holder, "SELECT state FROM conversation WHERE phone = %s FOR UPDATE", COMPLAINANT)
+    form = second.phone(COMPLAINANT).form("ya")
+    delivery = post_in_background(second.phone(COMPLAINANT), form)
+    message_id = wait_for(lambda: message_row(check, form["MessageSid"]), 20, "the message stored (step 1)")[0]
+    wait_for(lambda: blocked_by(check, conversation_holder), 20, "the server waiting for the conversation")
+    # Let step 2 run on up to the write of its reply, and hold it there.
+    hold_row(message_holder, "SELECT id FROM message WHERE id = %s FOR UPDATE", message_id)
+    conversation_holder.execute("COMMIT")
+    server_pid = wait_for(lambda: blocked_by(check, message_holder), 20, "the server waiting to write its reply")
+    assert counts(check) == (settled[0] + 1, *settled[1:]), "nothing step 2 wrote is visible before its COMMIT"
+    wrote_ticket = check.execute("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = %s AND mode = 'RowExclusiveLock' "
+                                 "AND relation = 'ticket'::regclass)", (server_pid,)).fetchone()[0]
+    assert wrote_ticket, "step 2 had written the ticket when it was stopped"
+    second.kill()
+    delivery.join(10)
+    message_holder.execute("ROLLBACK")
+    wait_for(lambda: gone(check, server_pid), 20, "the dead server's transaction ended")
+    assert message_row(check, form["MessageSid"])[1:] == (None, None), "stored, not answered"
+    assert conversation_row(check, COMPLAINANT) == before, "the conversation did not move"
+    assert counts(check) == (settled[0] + 1, *settled[1:]), "only the message was added: the ticket went with the crash"
+
+    third = web()
+    replies = redelivered_once(third, COMPLAINANT, form, check)
+    assert len([reply for reply in replies if "Pengaduan Anda tercatat" in reply]) == 1, replies
+    assert counts(check)[2] == settled[2] + 1, "one ticket, created by the redelivery"
+    assert message_row(check, form["MessageSid"])[2] is not None, "the ticket is on the message"
+    assert turn(conversation_row(check, COMPLAINANT)) == turn(conversation_row(check, COMPLAINANT_CONTROL)), \
+        "the conversation moved on exactly once"
