@@ -12,7 +12,7 @@ from sqlmodel import select
 from routing import workflow
 from routing.definition import FieldType, Stage
 from tests.support.berita_acara import browser_berita_acara_step, browser_sign_berita_acara, needs_berita_acara
-from tests.support.browser import logged_in_page, username_of
+from tests.support.browser import click_and_wait, logged_in_page, username_of
 from tests.support.documents import browser_document_step
 from tests.support.media_server import jpeg_bytes, png_bytes
 from tests.tickets.conftest import PASSWORD, make_staff
@@ -55,11 +55,11 @@ def _citizen_files_a_request(browser, base: str, username: str, tmp_path: Path, 
     page = logged_in_page(browser, base, username)
     page.goto(f"{base}/simulator/")
     page.fill("#new-phone", CITIZEN)
-    page.click("form.start button[type=submit]")
+    click_and_wait(page, "form.start button[type=submit]")
     for text in ("halo", "1", "2", "1806014505900001", "Siti Aminah", "kota agung"):
         _say(page, text)
     page.set_input_files("input[name=files]", [str(p) for p in photos])
-    page.click("form.send button[type=submit]")
+    click_and_wait(page, "form.send button[type=submit]")
     _say(page, "selesai")
     _say(page, "ya")
     page.screenshot(path=str(artifacts / "simulator-permohonan-ktp-el.png"), full_page=True)
@@ -71,7 +71,7 @@ def _citizen_files_a_request(browser, base: str, username: str, tmp_path: Path, 
 
 def _say(page, text: str) -> None:  # type: ignore[no-untyped-def]
     page.fill("form.send textarea", text)
-    page.click("form.send button[type=submit]")
+    click_and_wait(page, "form.send button[type=submit]")
 
 
 # Stages whose queue and ticket page are photographed at 1280 px and 360 px for a person to look at.

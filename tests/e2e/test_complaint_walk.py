@@ -14,7 +14,7 @@ from sqlmodel import select
 from complaints.models import CannedAnswer
 from routing.definition import OutputMeaning, StageDuty
 from tests.complaints.conftest import COMPLAINT_SOP
-from tests.support.browser import logged_in_page, username_of
+from tests.support.browser import click_and_wait, logged_in_page, username_of
 from tests.tickets.conftest import make_staff
 from routing import workflow
 from tickets.models import Ticket
@@ -99,7 +99,7 @@ def test_a_complaint_from_whatsapp_to_closed_in_chromium(browser, live_server, s
 def _citizen_files(page, base: str) -> str:  # type: ignore[no-untyped-def]
     page.goto(f"{base}/simulator/")
     page.fill("#new-phone", CITIZEN)
-    page.click("form.start button[type=submit]")
+    click_and_wait(page, "form.start button[type=submit]")
     for text in ("halo", "3", "2", "Petugas loket minta uang Rp50.000 supaya KTP cepat jadi.",
                  "kota agung", "lewati", "selesai", "ya", "ya"):
         _say(page, text)
@@ -110,7 +110,7 @@ def _citizen_files(page, base: str) -> str:  # type: ignore[no-untyped-def]
 
 def _say(page, text: str) -> None:  # type: ignore[no-untyped-def]
     page.fill("form.send textarea", text)
-    page.click("form.send button[type=submit]")
+    click_and_wait(page, "form.send button[type=submit]")
 
 
 def _claim_and_advance(page, number: str, choices: dict[str, int], *,  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from pdf_delivery.documents import upload_document
 from pekon import services
 from pekon.submission import Draft, submitting_definition, village_steps
 from routing.definition import Action, FieldType, OutputSource, RoleDuty
-from tests.support.browser import logged_in_page
+from tests.support.browser import click_and_wait, logged_in_page
 from tests.support.documents import document_pdf
 from tests.tickets.conftest import make_staff
 from tickets.constants import Service
@@ -166,7 +166,7 @@ def test_operator_pages_on_a_phone_and_a_desk_screen(browser, live_server, sessi
         page.set_input_files("#berkas", [str(tmp_path / n) for n in ("kk-lama.jpg", "buku-nikah.pdf",
                                                                      "surat-pengantar.pdf")])
         assert page.is_hidden("#berkas-periksa")
-        page.click("button.submit")
+        click_and_wait(page, "button.submit")
         content = page.content()
         assert "surat-pengantar.pdf</strong>: isi file bukan PDF, JPG atau PNG" in content
         assert "Sudah diterima (2)" in content
@@ -174,13 +174,13 @@ def test_operator_pages_on_a_phone_and_a_desk_screen(browser, live_server, sessi
         assert page.input_value("#keterangan") == "KK baru karena menikah"
         page.screenshot(path=str(artifacts / f"pekon-formulir-ditolak-{width}.png"), full_page=True)
 
-        page.click("button.submit")
+        click_and_wait(page, "button.submit")
         number = page.inner_text(".submission-number")
         assert re.fullmatch(r"PGD-\d{4}-\d{6}", number)
         assert f"Pengajuan tersimpan dengan nomor {number}." in page.content()
         page.screenshot(path=str(artifacts / f"pekon-pengajuan-{width}.png"), full_page=True)
 
-        page.click("text=← Daftar pengajuan")
+        click_and_wait(page, "text=← Daftar pengajuan")
         listing = page.content()
         assert number in listing and "Ditolak" in listing and "Selesai" in listing and "Diproses" in listing
         assert "Surat keterangan lahir dari bidan belum dilampirkan" in listing

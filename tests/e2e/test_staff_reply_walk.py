@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.canned_replies import CannedReply
 from tests.e2e.test_complaint_walk import _say
-from tests.support.browser import logged_in_page
+from tests.support.browser import click_and_wait, logged_in_page
 from tests.tickets.conftest import make_staff, make_ticket
 
 CITIZEN = "081298765431"
@@ -25,7 +25,7 @@ def test_an_officer_answers_from_the_ticket_page_with_a_canned_reply(browser, li
     citizen = logged_in_page(browser, base, "wa-receiver", width=360)
     citizen.goto(f"{base}/simulator/")
     citizen.fill("#new-phone", CITIZEN)
-    citizen.click("form.start button[type=submit]")
+    click_and_wait(citizen, "form.start button[type=submit]")
     _say(citizen, "bantuan")
     ticket = make_ticket(session, phone="+6281298765431", name="Siti Aminah")  # filed earlier at the counter
 
@@ -39,7 +39,7 @@ def test_an_officer_answers_from_the_ticket_page_with_a_canned_reply(browser, li
         text = page.input_value("#pesan-pemohon")
         assert text.startswith(f"Halo Siti Aminah, tiket {ticket.number} sedang kami proses")
         if width == 1280:
-            page.click("#kirim-pesan button[type=submit]")
+            click_and_wait(page, "#kirim-pesan button[type=submit]")
             assert "Pesan terkirim ke pemohon" in page.content()
         page.locator("#percakapan").screenshot(path=str(artifacts / f"tiket-percakapan-{width}.png"))
         page.context.close()

@@ -14,7 +14,7 @@ from berita_acara.stages import stages_of
 from pdf_delivery.certificates import create_demo_certificate
 from pdf_delivery.signing import pkcs12_path
 from routing.definition import OutputSource, Stage
-from tests.support.browser import logged_in_page
+from tests.support.browser import click_and_wait, logged_in_page
 from tests.support.documents import DEMO_PASSPHRASE
 from tickets.models import Ticket
 from tickets.staff import StaffUser
@@ -68,14 +68,15 @@ def browser_berita_acara_step(page) -> bool:  # type: ignore[no-untyped-def]
     link = page.query_selector(".advance-elsewhere a[href*='/berita-acara/']")
     if link is None:
         return False
-    link.click()
+    with page.expect_navigation(wait_until="load"):  # the berita acara page, before asking what it shows
+        link.click()
     if page.query_selector("#kurir"):
         page.select_option("#kurir", index=1)
-        page.click("form[action$='/serahkan-ke-kurir'] button[type=submit]")
+        click_and_wait(page, "form[action$='/serahkan-ke-kurir'] button[type=submit]")
     elif page.query_selector("form[action$='/diserahkan-ke-upt']"):
-        page.click("form[action$='/diserahkan-ke-upt'] button[type=submit]")
+        click_and_wait(page, "form[action$='/diserahkan-ke-upt'] button[type=submit]")
     else:
-        page.click("form[action$='/terima'] button[type=submit]")
+        click_and_wait(page, "form[action$='/terima'] button[type=submit]")
     return True
 
 
@@ -87,14 +88,14 @@ def browser_sign_berita_acara(browser, base: str, password: str, artifacts: Path
     """The same in a real browser: the Kasi Inovasi draws it up, the Kepala Dinas signs it on its page."""
     kasi = logged_in_page(browser, base, "kasi-inovasi", password=password)
     kasi.goto(f"{base}/berita-acara/")
-    kasi.click("tr.waiting-row form button[type=submit]")
+    click_and_wait(kasi, "tr.waiting-row form button[type=submit]")
     assert "dibuat dengan status konsep" in kasi.content()
     page_url = kasi.url
     kasi.context.close()
     kadis = logged_in_page(browser, base, "kepala-dinas", password=password)
     kadis.goto(page_url)
     kadis.fill("#passphrase", PASSPHRASE)
-    kadis.click("form[action$='/tandatangani'] button[type=submit]")
+    click_and_wait(kadis, "form[action$='/tandatangani'] button[type=submit]")
     assert 'data-status="signed"' in kadis.content()
     kadis.screenshot(path=str(artifacts / "berita-acara-ditandatangani.png"), full_page=True)
     kadis.context.close()

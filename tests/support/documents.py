@@ -82,6 +82,7 @@ def document_step(http: Any, stage: Any, number: str) -> Any:
 
     from pdf_delivery.signing import pkcs12_path
     from routing.definition import OutputSource
+    from tests.support.browser import click_and_wait
     from tests.tickets.conftest import csrf_token
 
     sources = {o.source for o in stage.outputs}
@@ -107,6 +108,7 @@ def browser_document_step(page: Any, base: str, stage: Any, number: str, artifac
     from pdf_delivery.signing import pkcs12_path
     from routing import workflow
     from routing.definition import OutputSource
+    from tests.support.browser import click_and_wait
 
     sources = {o.source for o in stage.outputs}
     if OutputSource.DOCUMENT in sources:
@@ -117,7 +119,7 @@ def browser_document_step(page: Any, base: str, stage: Any, number: str, artifac
             if not out.system_assigned:
                 field = f"form.document-upload #isian-{out.key}"
                 page.check(field) if out.type == "check" else page.fill(field, "474.4/0001/2026")
-        page.click("form.document-upload button[value=teruskan]")
+        click_and_wait(page, "form.document-upload button[value=teruskan]")
         next_name = workflow(TANGGAMUS).stage(str(stage.next)).name
         assert f'Tiket {number} diteruskan ke tahap "{next_name}".' in page.content().replace("&#34;", '"')
         return True
@@ -128,7 +130,7 @@ def browser_document_step(page: Any, base: str, stage: Any, number: str, artifac
     page.goto(f"{base}/tte")
     page.check(f'input[aria-label="Pilih {number}"]')
     page.fill("#passphrase", DEMO_PASSPHRASE)
-    page.click("form.sign-batch button[type=submit]")
+    click_and_wait(page, "form.sign-batch button[type=submit]")
     next_name = workflow(TANGGAMUS).stage(str(stage.next)).name
     assert f'Tiket {number} diteruskan ke tahap "{next_name}".' in page.content().replace("&#34;", '"')
     page.screenshot(path=str(artifacts / "tte-kepala-dinas.png"), full_page=True)
