@@ -11,12 +11,12 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Insert, Update, bindparam
+from sqlalchemy import Connection, Insert, Update, and_, bindparam, case, inspect, not_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlmodel import Session, select
 
 from tickets.messages import Attachment, Conversation, Message
@@ -24,6 +24,7 @@ from tickets.messages import Attachment, Conversation, Message
 _MESSAGE = Message.__table__  # type: ignore[attr-defined]
 _CONVERSATION = Conversation.__table__  # type: ignore[attr-defined]
 _ATTACHMENT = Attachment.__table__  # type: ignore[attr-defined]
+M = TypeVar("M")
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,25 @@ class LockedConversation:
     misses: int
     needs_human: bool
     updated_at: datetime | None
+
+
+def built_as_loaded(model: type[M], **values: Any) -> M:
+    """An ORM object built the way the ORM builds a row it loads: the values go straight into the object's
+    dict. SQLModel's constructor sets each field through its validators and attribute events (about 0.4 ms
+    for a message, more than the rest of the webhook's Python); every column must be given, since a detached
+    object cannot load a missing one."""
+    missing = {column.key for column in model.__table__.columns} - values.keys() - {"id"}  # type: ignore[attr-defined]
+    if missing:
+        raise TypeError(f"{model.__name__} built without {sorted(missing)}")
+    instance = _class_manager(model).new_instance()
+    instance.__dict__.update(values, id=None)
+    return instance
+
+
+@functools.cache
+def _class_manager(model: type) -> Any:
+    configure_mappers()  # the attributes get their loaders when the mappers are configured
+    return inspect(model).class_manager
 
 
 def _dialect_insert(dialect: str):  # type: ignore[no-untyped-def]
@@ -55,16 +75,16 @@ def insert_message(connection: Connection, message: Message, attachments: list[A
     new_id = connection.execute(_insert_message(connection.dialect.name), values).scalar()
     if new_id is None:
         return False
-    message.id = new_id
+    message.__dict__["id"] = new_id
     make_transient_to_detached(message)
     if attachments:
         for attachment in attachments:
-            attachment.message_id = new_id
+            attachment.__dict__["message_id"] = new_id
         rows = [{c.key: getattr(a, c.key) for c in _ATTACHMENT.columns if c.key != "id"} for a in attachments]
         ids = connection.execute(_ATTACHMENT.insert().returning(_ATTACHMENT.c.id, sort_by_parameter_order=True),
                                  rows).scalars().all()
         for attachment, attachment_id in zip(attachments, ids):
-            attachment.id = attachment_id
+            attachment.__dict__["id"] = attachment_id
             make_transient_to_detached(attachment)
     return True
 
@@ -88,29 +108,38 @@ def lock_conversation(connection: Connection, phone: str) -> LockedConversation:
 
 
 _SAVE_REPLY: Update = (_MESSAGE.update().where(_MESSAGE.c.id == bindparam("message_id"))
-                       .values(reply=bindparam("reply"), ticket_id=bindparam("ticket_id")))
+                       .values(reply=bindparam("reply"), ticket_id=bindparam("ticket_id"),
+                               updated_at=bindparam("message_updated_at")))
+# The moment a citizen starts waiting for a person is the help desk's waiting time: set here as the
+# Conversation.needs_human listener sets it for every other writer.
 _SAVE_STATE: Update = (_CONVERSATION.update().where(_CONVERSATION.c.phone == bindparam("conversation_phone"))
                        .values(state=bindparam("state"), data=bindparam("data", type_=_CONVERSATION.c.data.type),
                                misses=bindparam("misses"), updated_at=bindparam("updated_at"),
-                               needs_human=bindparam("needs_human")))
-_SAVE_STATE_ASKED = _SAVE_STATE.values(human_requested_at=bindparam("human_requested_at"))
+                               needs_human=bindparam("needs_human"),
+                               human_requested_at=case(
+                                   (and_(bindparam("needs_human"), not_(_CONVERSATION.c.needs_human)),
+                                    bindparam("asked_at", type_=_CONVERSATION.c.human_requested_at.type)),
+                                   else_=_CONVERSATION.c.human_requested_at)))
+# PostgreSQL takes both in one statement (a data-modifying WITH): one round trip less per message.
+_SAVE_BOTH: Update = _SAVE_STATE.add_cte(_SAVE_REPLY.cte("saved_reply"))
 
 
-def save_turn(session: Session, message: Message, before: LockedConversation, after: Any, now: datetime) -> None:
+def save_turn(session: Session, message: Message, after: Any, now: datetime) -> None:
     """Write the message's reply and the conversation's new state in the session's transaction. A message a
     pending matter took into the session is written by the session's own flush instead."""
     connection = session.connection()
-    if message not in session:
-        connection.execute(_SAVE_REPLY, {"message_id": message.id, "reply": message.reply,
-                                         "ticket_id": message.ticket_id})
-    values = {"conversation_phone": message.phone, "state": after.name, "data": after.data, "misses": after.misses,
-              "updated_at": after.updated_at, "needs_human": after.needs_human}
-    if after.needs_human and not before.needs_human:
-        # The moment the citizen starts waiting for a person: the help desk's waiting time (as the
-        # Conversation.needs_human listener sets it for every other writer).
-        connection.execute(_SAVE_STATE_ASKED, {**values, "human_requested_at": now})
+    state = {"conversation_phone": message.phone, "state": after.name, "data": after.data, "misses": after.misses,
+             "updated_at": after.updated_at, "needs_human": after.needs_human, "asked_at": now}
+    if message in session:
+        connection.execute(_SAVE_STATE, state)
+        return
+    reply = {"message_id": message.id, "reply": message.reply, "ticket_id": message.ticket_id,
+             "message_updated_at": now}
+    if connection.dialect.name == "postgresql":
+        connection.execute(_SAVE_BOTH, {**state, **reply})
     else:
-        connection.execute(_SAVE_STATE, values)
+        connection.execute(_SAVE_REPLY, reply)
+        connection.execute(_SAVE_STATE, state)
 
 
 def stored_message(session: Session, sid: str) -> Message:

@@ -111,13 +111,15 @@ def _store(session: Session, inbound: Inbound) -> tuple[Message, list[Attachment
     """Commit the message and its media references before anything else can fail: one autocommitted
     INSERT for a text, one transaction with its attachments for media. No look-up first: a redelivery is
     rare, and the unique MessageSid turns it away."""
+    now = utcnow()
     # NUL cannot be stored in PostgreSQL text and means nothing in a chat.
-    message = Message(
-        direction=Direction.INBOUND, twilio_sid=inbound.sid, phone=inbound.phone, body=inbound.body.replace("\x00", ""),
-        num_media=len(inbound.media), profile_name=(inbound.profile_name or "").replace("\x00", "") or None,
-        status=MessageStatus.RECEIVED,
+    message = inbound_rows.built_as_loaded(
+        Message, direction=Direction.INBOUND, twilio_sid=inbound.sid, idempotency_key=None, phone=inbound.phone,
+        ticket_id=None, body=inbound.body.replace("\x00", ""), content_sid=None, num_media=len(inbound.media),
+        profile_name=(inbound.profile_name or "").replace("\x00", "") or None, status=MessageStatus.RECEIVED,
+        error_code=None, reply=None, created_at=now, updated_at=now,
     )
-    attachments = [_attachment(index, media) for index, media in enumerate(inbound.media)]
+    attachments = [_attachment(index, media, now) for index, media in enumerate(inbound.media)]
     engine = session.get_bind()
     if attachments:
         with engine.begin() as connection:
@@ -135,10 +137,13 @@ def _store(session: Session, inbound: Inbound) -> tuple[Message, list[Attachment
     return message, attachments
 
 
-def _attachment(index: int, media: InboundMedia) -> Attachment:
+def _attachment(index: int, media: InboundMedia, now: datetime) -> Attachment:
     reason = STICKER_REASON if media.sticker else refusal_for_declared_type(media.content_type)
-    return Attachment(media_index=index, source_url=media.url, declared_type=media.content_type or "unknown",
-                      status=AttachmentStatus.REFUSED if reason else AttachmentStatus.PENDING, reason=reason)
+    return inbound_rows.built_as_loaded(
+        Attachment, message_id=None, uploaded_by_id=None, media_index=index, ticket_id=None, draft_id=None,
+        source_url=media.url, declared_type=media.content_type or "unknown", content_type=None, size=None,
+        sha256=None, storage_path=None, status=AttachmentStatus.REFUSED if reason else AttachmentStatus.PENDING,
+        reason=reason, job_id=None, created_at=now)
 
 
 @dataclass(frozen=True)
@@ -201,7 +206,7 @@ def _converse(session: Session, message: Message, attachments: list[Attachment],
         waiting -= declined  # not for them after all: ask again without them
 
     message.reply = json.dumps(replies, ensure_ascii=False)
-    _finish(session, message, attachments, locked, outcome.state, now)
+    _finish(session, message, attachments, outcome.state, now)
     for follower in found.followers:
         follower.handle(session, message.phone)
     return replies
@@ -226,14 +231,14 @@ def _carry_out(session: Session, message: Message, attachments: list[Attachment]
     return replies, set()
 
 
-def _finish(session: Session, message: Message, attachments: list[Attachment],
-            before: inbound_rows.LockedConversation, after: conversation.State, now: datetime) -> None:
+def _finish(session: Session, message: Message, attachments: list[Attachment], after: conversation.State,
+            now: datetime) -> None:
     """Commit the turn (reply, conversation state, the effects' changes) together with the download jobs
     of its accepted files."""
     for attachment in attachments:
         if attachment.status == AttachmentStatus.PENDING and attachment.id is not None:
             attachment.job_id = defer_download(session, attachment.id)
-    inbound_rows.save_turn(session, message, before, after, now)
+    inbound_rows.save_turn(session, message, after, now)
     session.commit()
 
 
