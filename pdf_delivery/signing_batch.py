@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from layanan.clock import utcnow
@@ -45,18 +46,44 @@ class SignOutcome:
 
 def signing_queue(session: Session, account: StaffUser | None = None) -> list[QueueItem]:
     """Tickets at a signing stage, oldest first, each with its current document: of every SOP, or of the
-    SOPs whose signer the account is."""
-    branches = [and_(col(Ticket.workflow) == d.key, col(Ticket.stage).in_(signing_stage_keys(d.key)))
-                for d in definitions_with(RoleDuty.SIGN) if signing_stage_keys(d.key)
-                and (account is None or account.has_role(d.role_for(RoleDuty.SIGN)))]
+    SOPs whose signer the account is. One query, however many tickets wait."""
+    branches = _signing_branches(account)
     if not branches:
         return []
     rows = session.exec(
-        select(Ticket, col(Applicant.name)).join(Applicant, col(Applicant.id) == col(Ticket.applicant_id))
+        select(Ticket, col(Applicant.name), IssuedDocument)
+        .join(Applicant, col(Applicant.id) == col(Ticket.applicant_id))
+        .outerjoin(IssuedDocument, _latest_document_of_ticket())
         .where(or_(*branches))
         .order_by(col(Ticket.stage_entered_at), col(Ticket.id))
     ).all()
-    return [QueueItem(ticket, name, current_document(session, int(ticket.id or 0))) for ticket, name in rows]
+    return [QueueItem(ticket, name, document) for ticket, name, document in rows]
+
+
+def documents_to_sign(session: Session, account: StaffUser) -> int:
+    """How many tickets of the signing queue have a current document awaiting the signature (one COUNT)."""
+    branches = _signing_branches(account)
+    if not branches:
+        return 0
+    return session.exec(
+        select(func.count()).select_from(Ticket)
+        .join(IssuedDocument, _latest_document_of_ticket())
+        .where(or_(*branches), col(IssuedDocument.status) == DocumentStatus.AWAITING_SIGNATURE)
+    ).one()
+
+
+def _signing_branches(account: StaffUser | None) -> list[ColumnElement[bool]]:
+    """One condition per SOP with a signing stage (whose signer the account is): its tickets at those stages."""
+    return [and_(col(Ticket.workflow) == d.key, col(Ticket.stage).in_(signing_stage_keys(d.key)))
+            for d in definitions_with(RoleDuty.SIGN) if signing_stage_keys(d.key)
+            and (account is None or account.has_role(d.role_for(RoleDuty.SIGN)))]
+
+
+def _latest_document_of_ticket() -> ColumnElement[bool]:
+    """Join condition: the ticket's document with the highest id, the one current_document returns."""
+    newer = aliased(IssuedDocument)
+    latest = select(func.max(newer.id)).where(newer.ticket_id == Ticket.id).scalar_subquery()
+    return and_(col(IssuedDocument.ticket_id) == col(Ticket.id), col(IssuedDocument.id) == latest)
 
 
 def verification_url(config: Mapping[str, Any], document: IssuedDocument) -> str:

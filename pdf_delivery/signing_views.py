@@ -26,7 +26,7 @@ from pdf_delivery.documents import (
 )
 from pdf_delivery.models import DocumentStatus, IssuedDocument
 from pdf_delivery.signing import SigningError
-from pdf_delivery.signing_batch import sign_tickets, signing_queue
+from pdf_delivery.signing_batch import documents_to_sign, sign_tickets, signing_queue
 from pdf_delivery.verification import find_by_code, verify_document
 from tickets import audit, detail, services
 from routing import workflow
@@ -59,8 +59,7 @@ def document_helpers() -> dict[str, Any]:
 
     return {"issued_document": issued_document, "document_status": DocumentStatus,
             "signer_roles": duty_roles(RoleDuty.SIGN),
-            "documents_to_sign": lambda: sum(1 for item in signing_queue(db.session(), user())
-                                             if item.document and item.document.status == DocumentStatus.AWAITING_SIGNATURE)}
+            "documents_to_sign": lambda: documents_to_sign(db.session(), user())}
 
 
 @bp.post("/tiket/<number>/dokumen")
