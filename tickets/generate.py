@@ -34,6 +34,7 @@ import functools
 from pathlib import Path
 
 import yaml
+from psycopg.types.json import Json
 
 from layanan import db
 from layanan.clock import WIB, office_year, utcnow
@@ -455,10 +456,16 @@ def _write_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
             for row in rows:
                 values = [row[name] for name in columns]
                 for i in as_json:
-                    values[i] = json.dumps(values[i], ensure_ascii=False)
+                    # Wrapped, not dumped here: the json dumper encodes whatever it is given, so a string
+                    # dumped beforehand would be stored as a JSON string instead of the object.
+                    values[i] = Json(values[i], dumps=_dumps)
                 copy.write_row(values)
     finally:
         cursor.close()
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _pg_type(column: Any) -> str | None:
