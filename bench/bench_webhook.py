@@ -72,7 +72,9 @@ class WebhookSettings:
     citizens: int = 1000
     stored_messages: int = 1_000_000
     stored_conversations: int = 200_000
-    reuse_port: bool = False  # a listening socket per gunicorn worker (BENCH_REUSE_PORT=1)
+    # A listening socket per gunicorn worker, for all four servers alike (BENCH_REUSE_PORT=0: the Procfile's
+    # one shared socket). With one socket the app's workers took keep-alive connections 59/41 to 89/11.
+    reuse_port: bool = True
 
 
 FULL = WebhookSettings(throughput_seconds=30, latency_seconds=60)
@@ -103,7 +105,7 @@ class Measured:
 def run(settings: WebhookSettings, say: Say) -> list[Row]:
     """Measure the baselines and the app at empty and at scale; the table rows."""
     if os.environ.get("BENCH_REUSE_PORT"):
-        settings = replace(settings, reuse_port=os.environ["BENCH_REUSE_PORT"] not in ("", "0"))
+        settings = replace(settings, reuse_port=os.environ["BENCH_REUSE_PORT"] != "0")
     _need_wrk()
     WORK.mkdir(parents=True, exist_ok=True)
     redis.Redis.from_url(infra.REDIS_URL).flushdb()
