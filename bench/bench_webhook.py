@@ -72,9 +72,11 @@ class WebhookSettings:
     citizens: int = 1000
     stored_messages: int = 1_000_000
     stored_conversations: int = 200_000
-    # A listening socket per gunicorn worker, for all four servers alike (BENCH_REUSE_PORT=0: the Procfile's
-    # one shared socket). With one socket the app's workers took keep-alive connections 59/41 to 89/11.
-    reuse_port: bool = True
+    # The Procfile's one shared socket, as served (BENCH_REUSE_PORT=1: a socket per gunicorn worker, for all
+    # four servers alike). With one socket the app's workers took wrk's keep-alive connections 59/41 to 89/11
+    # in short runs; the Procfile keeps it, because a worker restarting with its own socket drops the
+    # connections waiting in that socket's queue, and a webhook must lose nothing.
+    reuse_port: bool = False
 
 
 FULL = WebhookSettings(throughput_seconds=30, latency_seconds=60)
