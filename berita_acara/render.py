@@ -2,6 +2,10 @@
 
 The berita acara's item list is set by berita_acara.item_table: a ruled table at one text line per item,
 which keeps a 1000-item berita acara within a second or two (see bench/bench_reports.py).
+
+WeasyPrint is imported by render_pdf when it first renders, not with this module: it takes most of a second
+and tens of MB (it parses its own stylesheets on import), and web processes, which import this module for the
+dataclasses and office(), rarely render. The RQ worker imports it once before forking jobs (layanan/worker.py).
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app, render_template
-from weasyprint import HTML
 
 from berita_acara import item_table
 from berita_acara.register_book import HEADINGS, Entry
@@ -65,6 +68,8 @@ class BeritaAcaraDocument:
 
 def render_pdf(html: str) -> bytes:
     """The one WeasyPrint call of this package: HTML to an A4 PDF (its <title> becomes the metadata)."""
+    from weasyprint import HTML
+
     return HTML(string=html, base_url=str(current_app.root_path)).write_pdf()
 
 

@@ -2,7 +2,8 @@
 
 A plain worker would import the job's module and build the Flask app again inside every forked
 job process, several seconds each; this one builds the app once, before forking, so every job
-process inherits it.
+process inherits it. It imports the PDF libraries once too: the app leaves them out (see
+_import_pdf_libraries), and a job that renders or signs would otherwise import them in every fork.
 
 RQ's scheduler runs in a process the worker forks. Should the worker be killed outright (SIGKILL,
 the OOM killer), that process would live on orphaned, holding the scheduler locks, so the restarted
@@ -50,11 +51,23 @@ def _stop_with_the_worker() -> None:
             os.kill(os.getpid(), signal.SIGTERM)
 
 
+def _import_pdf_libraries() -> None:
+    """Import WeasyPrint and pyHanko in the worker, once, so that every forked job inherits them.
+
+    create_app() does not import them: the modules that render and sign import them on first use (web
+    processes seldom do either, and the libraries cost 0.7 s of CPU and 47 MB). A job here is a
+    fresh fork of this process, so without this each PDF job would pay that import again."""
+    import weasyprint  # noqa: F401  (berita_acara.render.render_pdf)
+
+    from pdf_delivery import pades, pdf_reading  # noqa: F401  (signing and verifying; checking an upload)
+
+
 class AppWorker(Worker):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         global _hooked, _worker_redis
         super().__init__(*args, **kwargs)
         jobs.use_app(create_app())
+        _import_pdf_libraries()
         _worker_redis = self.connection
         if not _hooked:
             os.register_at_fork(before=_remember_forking_pid, after_in_child=_stop_with_the_worker)

@@ -6,7 +6,6 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from pdf_delivery.certificates import create_demo_certificate
 from pdf_delivery.signing import trust_roots_path
 
 DEMO_PASSPHRASE = "demo12345"
@@ -19,6 +18,10 @@ DEMO_PASSPHRASE = "demo12345"
 @with_appcontext
 def create_demo_certificate_command(passphrase: str, overwrite: bool) -> None:
     """Create a self-signed signing certificate for the Kepala Dinas (demo only, not BSrE)."""
+    # Imported here: every process that builds the app registers this command, few run it, and certificates
+    # loads cryptography's X.509 and PKCS#12 modules.
+    from pdf_delivery.certificates import create_demo_certificate
+
     try:
         path = create_demo_certificate(current_app.config, passphrase, overwrite=overwrite)
     except FileExistsError as exc:

@@ -7,12 +7,9 @@ import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
 
-from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlmodel import Session, col, select
 
 from bot.media import store_content
@@ -60,11 +57,10 @@ def check_pdf(content: bytes, max_bytes: int) -> CheckedPdf:
         raise DocumentRefused(f"Ukuran file melebihi batas {max_bytes // (1024 * 1024)} MB. File tidak disimpan.")
     if not content.startswith(PDF_MAGIC):
         raise DocumentRefused("File ini bukan PDF. Unggah dokumen dalam format PDF.")
+    from pdf_delivery import pdf_reading  # pyHanko: loaded by the first check, not at start
+
     try:
-        reader = PdfFileReader(BytesIO(content), strict=False)
-        encrypted = reader.encrypted
-        pages = 0 if encrypted else int(reader.root["/Pages"]["/Count"])
-        found = [] if encrypted else active_content(reader)
+        encrypted, pages, found = pdf_reading.facts(content)
     except Exception as exc:  # pyHanko raises many types for a damaged file; all mean the same here
         log.info("uploaded PDF unreadable: %s", type(exc).__name__)
         raise DocumentRefused("File PDF rusak atau tidak dapat dibaca. Ekspor ulang dokumen lalu unggah kembali.")
@@ -90,48 +86,6 @@ ACTIVE_CONTENT_LABELS = {
     "embedded_file": "file tersemat (embedded file)",
     "xfa": "formulir XFA yang dapat memuat skrip",
 }
-# Actions that only move the view; an OpenAction of another kind (script, program, web page, form) is refused.
-_VIEW_ACTIONS = frozenset({"/GoTo"})
-
-
-def active_content(reader: PdfFileReader) -> list[str]:
-    """The kinds of active content (keys of ACTIVE_CONTENT_LABELS) anywhere in the document, in that order.
-
-    Every object reachable from the catalogue is looked at, so a script hidden in a page's annotation,
-    a form field's additional actions or a name tree is found as well as one in the catalogue."""
-    found: set[str] = set()
-    open_action = reader.root.raw_get("/OpenAction") if "/OpenAction" in reader.root else None
-    action = open_action.get_object() if open_action is not None else None
-    if isinstance(action, generic.DictionaryObject) and action.get("/S") not in _VIEW_ACTIONS:
-        found.add("open_action")
-    seen: set[tuple[int, int]] = set()
-    stack: list[Any] = [reader.root]
-    while stack:
-        obj = stack.pop()
-        if isinstance(obj, generic.IndirectObject):
-            key = (obj.idnum, obj.generation)
-            if key in seen:
-                continue
-            seen.add(key)
-            obj = obj.get_object()
-        if isinstance(obj, generic.DictionaryObject):
-            for name in obj.keys():
-                value = obj.raw_get(name)
-                if name in ("/JS", "/JavaScript") or (name == "/S" and value == "/JavaScript"):
-                    found.add("javascript")
-                elif name == "/S" and value == "/Launch":
-                    found.add("launch")
-                elif name in ("/EmbeddedFiles", "/EF") or (name == "/Type" and value == "/EmbeddedFile") \
-                        or (name == "/Subtype" and value == "/FileAttachment"):
-                    found.add("embedded_file")
-                elif name == "/XFA":
-                    found.add("xfa")
-                stack.append(value)
-        elif isinstance(obj, generic.ArrayObject):
-            stack.extend(obj.iterate())
-    return [kind for kind in ACTIVE_CONTENT_LABELS if kind in found]
-
-
 def document_stage(ticket: Ticket) -> Stage | None:
     """The ticket's stage when that stage asks for a document to be uploaded, else None."""
     stage = workflow(ticket.workflow).stage(ticket.stage)
