@@ -89,6 +89,7 @@ class Sampler:
         self._loads.append(os.getloadavg()[0])
         groups = self._pids()
         by_pid = {pid: group for group, pids in groups.items() for pid in pids}
+        roots = {pid for pid in groups.get("worker", ()) if _parent(pid) not in groups.get("worker", ())}
         rss: dict[str, int] = {}
         for proc in psutil.process_iter(["name", "cmdline", "cpu_times", "memory_info", "create_time"]):
             info = proc.info
@@ -96,6 +97,10 @@ class Sampler:
             if group is None or info["cpu_times"] is None:
                 continue
             seconds = info["cpu_times"].user + info["cpu_times"].system
+            if group == "worker" and proc.pid in roots:
+                # The RQ worker forks a work horse per job, gone before the next sample: its CPU comes back
+                # in the worker's reaped children (a horse seen alive at a sample may count twice, briefly).
+                seconds += info["cpu_times"].children_user + info["cpu_times"].children_system
             if proc.pid not in self._first:
                 # Seen for the first time: from zero if it started during the measurement.
                 self._first[proc.pid] = seconds if first or info["create_time"] < self._wall_start else 0.0
@@ -119,6 +124,13 @@ class Sampler:
         if self._database in title.split() or not title.startswith("postgres:"):
             return "postgres"  # a backend of ours, or the postmaster
         return "postgres" if any(word in title for word in PG_BACKGROUND) else None
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return psutil.Process(pid).ppid()
+    except psutil.NoSuchProcess:
+        return None
 
 
 def _busy() -> float:
