@@ -61,7 +61,7 @@ def test_claim_and_advance_update_the_panel_in_place(browser, live_server, sessi
     expect(page.locator("#action-notice")).to_contain_text(f"Tiket {ticket.number} sekarang Anda kerjakan.")
     expect(page.locator("#ticket-side")).to_contain_text("Rina Penerima")
     expect(page.locator("#riwayat")).to_contain_text("Ambil tiket")  # the history follows
-    assert page.evaluate("document.activeElement.id") == "action-notice"  # the outcome has the focus
+    expect(page.locator("#action-notice")).to_be_focused()  # the outcome has the focus (moved as htmx settles)
     assert _same_page(page)
     _look(page, artifacts, "tiket-diambil-di-tempat")
 
@@ -71,7 +71,7 @@ def test_claim_and_advance_update_the_panel_in_place(browser, live_server, sessi
     page.click("form.action-reject button[type=submit]")
     expect(page.locator("#reject-reason-error")).to_contain_text("maksimal 1000 karakter")
     assert page.input_value("#reject-reason") == too_long
-    assert page.evaluate("document.activeElement.id") == "reject-reason"  # the keyboard is on the field to fix
+    expect(page.locator("#reject-reason")).to_be_focused()  # the keyboard is on the field to fix
     page.screenshot(path=str(artifacts / "tiket-ditolak-di-tempat-1280.png"))
     assert _same_page(page)
 
@@ -156,7 +156,7 @@ def test_filters_sorting_and_keys_in_the_queue(browser, live_server, session: Se
     expect(page.locator("#keyboard-help")).to_be_hidden()
 
     page.keyboard.press("/")
-    assert page.evaluate("document.activeElement.id") == "q"
+    expect(page.locator("#q")).to_be_focused()
     page.keyboard.press("j")  # typed into the search box, not a move
     assert page.input_value("#q") == "j"
     page.fill("#q", "")

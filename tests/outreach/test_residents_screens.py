@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import requests
+from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from outreach.models import OutreachPerson
@@ -41,7 +42,8 @@ def test_entering_residents_on_a_phone(session: Session, live_server: LiveServer
     assert "Sumarni dicatat" in page.content()
     # The next resident: the place and the result stay, the name is empty and has the focus.
     assert page.input_value("#nama") == "" and page.input_value("#pekon") == "180620:Gisting Atas"
-    assert page.is_checked("#kategori-ktp-el") and page.evaluate("document.activeElement.id") == "nama"
+    assert page.is_checked("#kategori-ktp-el")
+    expect(page.locator("#nama")).to_be_focused()
 
     page.fill("#nama", "Paijo")
     page.fill("#nik", "18062015")
