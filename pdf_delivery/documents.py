@@ -70,9 +70,10 @@ def check_pdf(content: bytes, max_bytes: int) -> CheckedPdf:
     if pages < 1:
         raise DocumentRefused("File PDF tidak memiliki halaman.")
     if found:
-        log.info("uploaded PDF refused: active content %s", ", ".join(found))
+        kinds = [kind for kind in ACTIVE_CONTENT_LABELS if kind in found]  # always in the same order
+        log.info("uploaded PDF refused: active content %s", ", ".join(kinds))
         raise DocumentRefused(
-            f"File PDF memuat {', '.join(ACTIVE_CONTENT_LABELS[f] for f in found)}. Dokumen yang ditandatangani dan "
+            f"File PDF memuat {', '.join(ACTIVE_CONTENT_LABELS[kind] for kind in kinds)}. Dokumen yang ditandatangani dan "
             "dikirim ke warga tidak boleh berisi skrip, perintah atau file tersemat. Ekspor ulang dokumen dari SIAK "
             "sebagai PDF biasa, lalu unggah kembali.")
     return CheckedPdf(content=content, sha256=hashlib.sha256(content).hexdigest(), pages=pages)

@@ -32,7 +32,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from layanan.clock import format_wib
-from pdf_delivery.signing import (
+from pdf_delivery.signature_terms import (
     SIGNATURE_BYTES_RESERVED,
     SIGNATURE_FIELD,
     STAMP_HEIGHT,

@@ -12,23 +12,22 @@ from typing import Any
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from pdf_delivery.documents import ACTIVE_CONTENT_LABELS
-
 # Actions that only move the view; an OpenAction of another kind (script, program, web page, form) is refused.
 _VIEW_ACTIONS = frozenset({"/GoTo"})
 
 
-def facts(content: bytes) -> tuple[bool, int, list[str]]:
+def facts(content: bytes) -> tuple[bool, int, set[str]]:
     """Whether the PDF is encrypted, its page count and its active content (both nothing when encrypted).
     pyHanko raises many types for a damaged file."""
     reader = PdfFileReader(BytesIO(content), strict=False)
     if reader.encrypted:
-        return True, 0, []
+        return True, 0, set()
     return False, int(reader.root["/Pages"]["/Count"]), active_content(reader)
 
 
-def active_content(reader: PdfFileReader) -> list[str]:
-    """The kinds of active content (keys of ACTIVE_CONTENT_LABELS) anywhere in the document, in that order.
+def active_content(reader: PdfFileReader) -> set[str]:
+    """The kinds of active content anywhere in the document (javascript, open_action, launch, embedded_file,
+    xfa: the keys of pdf_delivery.documents.ACTIVE_CONTENT_LABELS).
 
     Every object reachable from the catalogue is looked at, so a script hidden in a page's annotation,
     a form field's additional actions or a name tree is found as well as one in the catalogue."""
@@ -62,4 +61,4 @@ def active_content(reader: PdfFileReader) -> list[str]:
                 stack.append(value)
         elif isinstance(obj, generic.ArrayObject):
             stack.extend(obj.iterate())
-    return [kind for kind in ACTIVE_CONTENT_LABELS if kind in found]
+    return found
