@@ -100,3 +100,20 @@ def rq_worker(app_config: dict, redis_url: str, *extra: str) -> list[str]:
 
     return [sys.executable, "-m", "rq.cli", "worker", "--worker-class", "layanan.worker.AppWorker",
             "--url", redis_url, *extra, "default", "media"]
+
+
+def kill_worker_and_horse(worker: subprocess.Popen) -> None:
+    """SIGKILL an RQ worker and the work horse running its job, as when the machine under them dies.
+
+    RQ puts each work horse in a process group of its own, so killing the worker's group would leave the horse
+    running: an orphan that finishes or retries the job by itself, racing the test's look at the registries."""
+    import psutil
+
+    horses = psutil.Process(worker.pid).children(recursive=True)
+    for process in [psutil.Process(worker.pid), *horses]:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
+    worker.wait(10)
+    psutil.wait_procs(horses, timeout=10)

@@ -1,5 +1,5 @@
-"""A worker killed (SIGKILL, the whole process group: worker and work-horse) in the middle of a
-citizen's file download: RQ's abandoned-job handling puts the job back, a new worker runs it, and
+"""A worker killed (SIGKILL to the worker and its work horse, as when the machine or container under them
+dies) in the middle of a citizen's file download: RQ's abandoned-job handling puts the job back, a new worker runs it, and
 the file is stored once, with no refusal or second notice sent to the citizen."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sqlmodel import select
 
 from tickets.messages import Attachment
 from tests.conftest import LiveServer
-from tests.faults.conftest import RedisProcess, rq_worker, worker_env
+from tests.faults.conftest import RedisProcess, kill_worker_and_horse, rq_worker, worker_env
 from tests.support.media_server import jpeg_bytes
 from tests.support.servers import SERVE_POLL
 from tests.support.whatsapp import Phone
@@ -103,8 +103,7 @@ def test_download_interrupted_by_sigkill_is_run_again_by_a_new_worker(
                               start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         assert stalling.stalled.wait(60), "the worker never started the download"
-        os.killpg(doomed.pid, signal.SIGKILL)
-        doomed.wait(10)
+        kill_worker_and_horse(doomed)
     finally:
         if doomed.poll() is None:
             os.killpg(doomed.pid, signal.SIGKILL)

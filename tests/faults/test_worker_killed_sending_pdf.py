@@ -18,7 +18,7 @@ from rq import Queue
 from rq.registry import StartedJobRegistry
 
 from pdf_delivery.delivery_models import DeliveryState
-from tests.faults.conftest import RedisProcess, rq_worker, worker_env
+from tests.faults.conftest import RedisProcess, kill_worker_and_horse, rq_worker, worker_env
 from tests.pdf_delivery.test_delivery import OFFICE_NUMBER, delivery_of, ready_ticket, send
 from tests.support.twilio_api import ACCOUNT_SID, Slow, TwilioApi
 from tests.tickets.conftest import make_staff
@@ -57,8 +57,7 @@ def test_pdf_send_interrupted_by_sigkill_reaches_the_citizen_once(
         while not twilio_api.messages and time.time() < deadline:
             time.sleep(0.05)
         assert twilio_api.messages, "the worker never reached Twilio"
-        os.killpg(doomed.pid, signal.SIGKILL)  # within the client's 10-second wait: no answer recorded
-        doomed.wait(10)
+        kill_worker_and_horse(doomed)  # within the client's wait for Twilio's answer: no answer recorded
     finally:
         if doomed.poll() is None:
             os.killpg(doomed.pid, signal.SIGKILL)
