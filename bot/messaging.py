@@ -36,11 +36,12 @@ class _RebasedHttpClient(TwilioHttpClient):
 
 def twilio_client(config: dict) -> Client:
     """A Twilio REST client for the configured account."""
-    http_client = None
+    timeout = config["TWILIO_TIMEOUT_SECONDS"]
+    http_client: TwilioHttpClient
     if config.get("TWILIO_API_BASE"):
-        http_client = _RebasedHttpClient(config["TWILIO_API_BASE"], timeout=10)
+        http_client = _RebasedHttpClient(config["TWILIO_API_BASE"], timeout=timeout)
     else:
-        http_client = TwilioHttpClient(timeout=10)
+        http_client = TwilioHttpClient(timeout=timeout)
     return Client(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], http_client=http_client)
 
 

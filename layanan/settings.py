@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from collections.abc import Mapping
@@ -21,6 +22,17 @@ def _read_or_create_secret(path: Path) -> str:
     path.write_text(value)
     path.chmod(0o600)
     return value
+
+
+def _positive_seconds(name: str, value: Any) -> float:
+    """A duration in seconds from the environment or an override; anything else stops the start with its name."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ValueError(f"{name} harus berupa jumlah detik lebih dari 0, bukan {value!r}")
+    return seconds
 
 
 def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -44,6 +56,9 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN") or None,
         # Only for tests: send Twilio REST calls to a local server instead of api.twilio.com.
         "TWILIO_API_BASE": env.get("TWILIO_API_BASE") or None,
+        # Seconds the REST client waits for Twilio (to connect, and between bytes of its answer) before the try
+        # counts as unanswered: in doubt, asked about on the retry (bot.outbound).
+        "TWILIO_TIMEOUT_SECONDS": env.get("TWILIO_TIMEOUT_SECONDS") or 10,
         # Approved WhatsApp templates (Content API SIDs, HX...), needed outside the 24-hour window.
         "TWILIO_CONTENT_SID_CALL_FOLLOWUP": env.get("TWILIO_CONTENT_SID_CALL_FOLLOWUP") or None,
         "TWILIO_CONTENT_SID_DOCUMENT_READY": env.get("TWILIO_CONTENT_SID_DOCUMENT_READY") or None,
@@ -140,6 +155,7 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "HEALTH_TOKEN": env.get("HEALTH_TOKEN") or None,
     }
     config.update(overrides)
+    config["TWILIO_TIMEOUT_SECONDS"] = _positive_seconds("TWILIO_TIMEOUT_SECONDS", config["TWILIO_TIMEOUT_SECONDS"])
 
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _read_or_create_secret(instance / "secret_key")

@@ -4,13 +4,16 @@ Messages API that can fail, refuse, or accept and then keep the client waiting p
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from sqlmodel import select
 
+import bot.outbound
 from bot.outbound import SendFailed, SendRefused, Template, TemplateNotConfigured, send_once
 from layanan.clock import utcnow
 from tests.support.twilio_api import Fail, Slow, TwilioApi
@@ -44,6 +47,26 @@ def test_a_timed_out_try_that_reached_twilio_is_adopted_not_sent_again(twilio_ap
     assert message.twilio_sid == twilio_api.messages[0]["sid"]
     assert send_once(session, phone=CITIZEN, key="k-slow", body="Permohonan Anda diproses").id == message.id
     assert len(twilio_api.creates) == 1 and len(twilio_api.messages) == 1
+
+
+def test_a_hanging_twilio_is_given_up_on_after_the_configured_time_and_the_message_kept_for_a_retry(  # type: ignore[no-untyped-def]
+        twilio_app, session, twilio_api, monkeypatch) -> None:
+    twilio_app.config["TWILIO_TIMEOUT_SECONDS"] = 1
+    # Inside an RQ job with retries left: no answer is handed to RQ's retry, not flagged for staff.
+    monkeypatch.setattr(bot.outbound, "get_current_job", lambda: SimpleNamespace(retries_left=2))
+    twilio_api.script = [Slow(12)]  # accepted, then no answer for longer than any client here waits
+    started = time.monotonic()
+    with pytest.raises(SendFailed) as failed:
+        send_once(session, phone=CITIZEN, key="k-hang", body="Permohonan Anda diproses")
+    waited = time.monotonic() - started
+    assert 1 <= waited < 8, f"gave up after {waited:.1f} s, not after TWILIO_TIMEOUT_SECONDS (nor the 10 s default)"
+    assert not failed.value.gave_up and failed.value.error_code == "no-answer"
+    [message] = outbound(session)
+    assert (message.status, message.error_code, message.twilio_sid) == (MessageStatus.ACCEPTED, "no-answer", None)
+
+    again = send_once(session, phone=CITIZEN, key="k-hang", body="Permohonan Anda diproses")  # RQ's retry
+    assert again.id == message.id and again.twilio_sid == twilio_api.messages[0]["sid"]
+    assert len(twilio_api.creates) == 1, "the retry found the message on Twilio and sent nothing again"
 
 
 def test_an_in_doubt_row_is_checked_with_twilio_before_sending(twilio_app, session, twilio_api) -> None:  # type: ignore[no-untyped-def]
