@@ -11,15 +11,17 @@ version of the notice is shown once more and accepted the same way. `privasi` sh
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from flask import Flask, current_app
-from sqlalchemy import Boolean, ColumnElement, String, UniqueConstraint, and_, bindparam, exists
+from sqlalchemy import Boolean, ColumnElement, Insert, String, UniqueConstraint, and_, bindparam, exists, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from bot import catalogue
 from bot.conversation import PRIVACY_WORDS, Pending
 from layanan.clock import utcnow
+from layanan.db import insert_for
 from tickets import events
 from tickets.messages import Attachment, Message
 from tickets.types import UTCDateTime
@@ -79,17 +81,28 @@ def take_message(session: Session, message: Message, attachments: list[Attachmen
     words = " ".join("".join(ch if ch.isalnum() else " " for ch in message.body.lower()).split())
     if words in DELETION_WORDS:
         return [open_request(session, message)]
-    record = session.exec(select(PrivacyConsent).where(PrivacyConsent.phone == message.phone,
-                                                       PrivacyConsent.notice_version == current_version())).first()
-    if record is None:
-        session.add(PrivacyConsent(phone=message.phone, notice_version=current_version()))
-        return [notice()]
-    if words in PRIVACY_WORDS:
-        return [notice()]
-    if record.accepted_at is None:
-        record.accepted_at, record.accepted_message_id = utcnow(), message.id
-        session.add(record)
-    return []
+    # One statement for the common case: every first-time number comes here twice, in the webhook's turn.
+    connection = session.connection()
+    values = {"number": message.phone, "version": current_version()}
+    if words not in PRIVACY_WORDS:
+        if connection.execute(_ACCEPT, {**values, "now": utcnow(), "message_id": message.id}).rowcount:
+            return []
+    shown = connection.execute(_shown(connection.dialect.name), {**values, "now": utcnow()}).rowcount
+    return [notice()] if shown or words in PRIVACY_WORDS else []  # not shown now: accepted meanwhile
+
+
+_TABLE = PrivacyConsent.__table__  # type: ignore[attr-defined]
+_ACCEPT = (update(_TABLE).where(_TABLE.c.phone == bindparam("number"), _TABLE.c.notice_version == bindparam("version"),
+                                _TABLE.c.accepted_at.is_(None))
+           .values(accepted_at=bindparam("now"), accepted_message_id=bindparam("message_id")))
+
+
+@functools.lru_cache(maxsize=4)
+def _shown(dialect: str) -> Insert:
+    """The notice recorded as shown to the number, unless it was before."""
+    return (insert_for(dialect, _TABLE)
+            .values(phone=bindparam("number"), notice_version=bindparam("version"), shown_at=bindparam("now"))
+            .on_conflict_do_nothing(index_elements=["phone", "notice_version"]))
 
 
 def accepted(session: Session, phone: str) -> PrivacyConsent | None:

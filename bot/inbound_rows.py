@@ -14,11 +14,10 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Insert, Update, and_, bindparam, case, inspect, not_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlmodel import Session, select
 
+from layanan.db import insert_for
 from tickets.messages import Attachment, Conversation, Message
 
 _MESSAGE = Message.__table__  # type: ignore[attr-defined]
@@ -57,14 +56,10 @@ def _class_manager(model: type) -> Any:
     return inspect(model).class_manager
 
 
-def _dialect_insert(dialect: str):  # type: ignore[no-untyped-def]
-    return pg_insert if dialect == "postgresql" else sqlite_insert
-
-
 @functools.lru_cache(maxsize=4)
 def _insert_message(dialect: str) -> Insert:
     """INSERT … ON CONFLICT (twilio_sid) DO NOTHING RETURNING id: no id back means a redelivery."""
-    return (_dialect_insert(dialect)(_MESSAGE).on_conflict_do_nothing(index_elements=["twilio_sid"])
+    return (insert_for(dialect, _MESSAGE).on_conflict_do_nothing(index_elements=["twilio_sid"])
             .returning(_MESSAGE.c.id))
 
 
@@ -93,7 +88,7 @@ def insert_message(connection: Connection, message: Message, attachments: list[A
 def _lock_conversation(dialect: str) -> Insert:
     """One INSERT … ON CONFLICT DO UPDATE, which locks an existing row as SELECT … FOR UPDATE would."""
     phone = bindparam("phone")
-    return (_dialect_insert(dialect)(_CONVERSATION)
+    return (insert_for(dialect, _CONVERSATION)
             .values(phone=phone, state="start", data={}, misses=0, needs_human=False)
             .on_conflict_do_update(index_elements=["phone"], set_={"phone": phone})
             .returning(_CONVERSATION.c.state, _CONVERSATION.c.data, _CONVERSATION.c.misses,

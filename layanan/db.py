@@ -9,10 +9,17 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import event
+from sqlalchemy import Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlmodel import Session, create_engine
+
+
+def insert_for(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """INSERT with the ON CONFLICT clauses (`on_conflict_do_nothing`, `on_conflict_do_update`) of the
+    database in use: the two dialects spell them alike, but SQLAlchemy gives each its own construct."""
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def normalise_url(url: str) -> str:

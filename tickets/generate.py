@@ -25,8 +25,6 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Integer, String, Table, func, insert, select, text
 from sqlalchemy.types import TypeDecorator
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
@@ -500,9 +498,8 @@ def _read_counters(conn: Connection) -> _Counters:
 def _store_sequences(conn: Connection, sequences: dict[tuple[str, int], int]) -> None:
     """Raise the stored counters to what the generator used, so new tickets number on after them."""
     table = NumberSequence.__table__  # type: ignore[attr-defined]
-    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     for (name, year), value in sequences.items():
-        stmt = dialect_insert(table).values(name=name, year=year, value=value)
+        stmt = db.insert_for(conn.dialect.name, table).values(name=name, year=year, value=value)
         conn.execute(stmt.on_conflict_do_update(index_elements=["name", "year"],
                                                 set_={"value": func.max(table.c.value, stmt.excluded.value)
                                                       if conn.dialect.name == "sqlite"

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
+from layanan.db import insert_for
 from tickets.models import NumberSequence
 
 
 def next_value(session: Session, name: str, year: int) -> int:
     """Take the next number of a yearly sequence; the row stays locked until commit, so no gaps."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     table = NumberSequence.__table__
     stmt = (
-        insert(table)
+        insert_for(session.get_bind().dialect.name, table)
         .values(name=name, year=year, value=1)
         .on_conflict_do_update(index_elements=["name", "year"], set_={"value": table.c.value + 1})
         .returning(table.c.value)
