@@ -12,7 +12,7 @@ from sqlmodel import select
 from routing import workflow
 from routing.definition import FieldType, Stage
 from tests.support.berita_acara import browser_berita_acara_step, browser_sign_berita_acara, needs_berita_acara
-from tests.support.browser import click_and_wait, logged_in_page, username_of
+from tests.support.browser import claim_in_place, click_and_wait, logged_in_page, username_of
 from tests.support.documents import browser_document_step
 from tests.support.media_server import jpeg_bytes, png_bytes
 from tests.tickets.conftest import PASSWORD, make_staff
@@ -93,10 +93,8 @@ def _officer_advances(browser, base: str, stage: Stage, number: str, definition,
     assert number in page.content(), f"{stage.key}: the ticket is not in the {stage.role} queue"
     if stage.key in LOOKED_AT:
         _look_at(page, artifacts, f"antrian-{stage.key}")
-    page.click(f"text={number}")
-    page.wait_for_load_state()  # htmx takes over the page's forms once it has loaded
-    page.click("form.action-claim button")
-    page.wait_for_selector("#action-notice")  # the action panel is swapped in place, without a page load
+    click_and_wait(page, f"text={number}")  # htmx takes over the page's forms once it has loaded
+    claim_in_place(page, number)  # the action panel is swapped in place, without a page load
     if stage.key in LOOKED_AT:
         _look_at(page, artifacts, f"tiket-{stage.key}")
     if browser_document_step(page, base, stage, number, artifacts):  # uploads the PDF, or signs on the TTE page

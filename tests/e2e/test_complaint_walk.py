@@ -14,7 +14,7 @@ from sqlmodel import select
 from complaints.models import CannedAnswer
 from routing.definition import OutputMeaning, StageDuty
 from tests.complaints.conftest import COMPLAINT_SOP
-from tests.support.browser import click_and_wait, logged_in_page, username_of
+from tests.support.browser import claim_in_place, click_and_wait, logged_in_page, username_of
 from tests.tickets.conftest import make_staff
 from routing import workflow
 from tickets.models import Ticket
@@ -43,13 +43,12 @@ def test_a_complaint_from_whatsapp_to_closed_in_chromium(browser, live_server, s
     page = logged_in_page(browser, base, username_of(triage.role))
     page.goto(f"{base}/pengaduan/")
     page.screenshot(path=str(artifacts / "pengaduan-antrian-1280.png"), full_page=True)
-    page.click(f"text={number}")
-    page.wait_for_load_state()  # htmx takes over the page's forms once it has loaded
+    click_and_wait(page, f"text={number}")  # htmx takes over the page's forms once it has loaded
+    expect(page.locator("body")).to_contain_text("Pelapor rahasia")
     assert CITIZEN[-8:] not in page.content()
-    assert "Pelapor rahasia" in page.content()
     category = definition.output_meaning(OutputMeaning.CATEGORY)
-    page.click("form.action-claim button")
-    assert page.input_value(f"#isian-{category.key}") == category.options[1]
+    claim_in_place(page, number)
+    expect(page.locator(f"#isian-{category.key}")).to_have_value(category.options[1])
     _claim_and_advance(page, number, {definition.output_meaning(OutputMeaning.COMPLAINT_CLASS).key: 0,
                                       definition.output_meaning(OutputMeaning.PRIORITY).key: 1}, claim=False)
     unit = definition.output_meaning(OutputMeaning.UNIT)
@@ -59,15 +58,14 @@ def test_a_complaint_from_whatsapp_to_closed_in_chromium(browser, live_server, s
     # The unit finds it under its tab, puts the canned answer in and sends it for approval.
     page = logged_in_page(browser, base, username_of(answer_stage.role), width=360)
     page.goto(f"{base}/pengaduan/")
-    page.click(f"text={unit.options[0]}")
+    click_and_wait(page, f"text={unit.options[0]}")
     page.screenshot(path=str(artifacts / "pengaduan-antrian-unit-360.png"), full_page=True)
-    page.click(f"text={number}")
-    page.wait_for_load_state()  # htmx takes over the page's forms once it has loaded
-    page.click("form.action-claim button")
+    click_and_wait(page, f"text={number}")  # htmx takes over the page's forms once it has loaded
+    claim_in_place(page, number)
     page.click("#jawaban-baku summary")
     page.click("#jawaban-baku .canned-use")
     answer = answer_stage.outputs[0]
-    assert page.input_value(f"#isian-{answer.key}") == CANNED
+    expect(page.locator(f"#isian-{answer.key}")).to_have_value(CANNED)
     page.screenshot(path=str(artifacts / "pengaduan-tiket-jawaban-360.png"), full_page=True)
     page.click("form.action-advance button[type=submit]")
     expect(page.locator("#action-notice")).to_contain_text("diteruskan")  # the panel is swapped in place
@@ -81,9 +79,9 @@ def test_a_complaint_from_whatsapp_to_closed_in_chromium(browser, live_server, s
     run_jobs()  # the milestone job sends the approved answer
 
     simulator.reload()  # the answer is in the chat
-    assert CANNED in simulator.content()
+    expect(simulator.locator("body")).to_contain_text(CANNED)
     _say(simulator, "sudah, terima kasih")
-    assert "selesai" in simulator.content()
+    expect(simulator.locator("body")).to_contain_text("selesai")
     simulator.screenshot(path=str(artifacts / "pengaduan-simulator-selesai.png"), full_page=True)
     simulator.context.close()
 
@@ -91,7 +89,7 @@ def test_a_complaint_from_whatsapp_to_closed_in_chromium(browser, live_server, s
     assert session.get(Ticket, ticket.id).stage == definition.done_stage.key
     page = logged_in_page(browser, base, username_of(triage.role))
     page.goto(f"{base}/tiket/{number}")
-    assert "Selesai" in page.content()
+    expect(page.locator("body")).to_contain_text("Selesai")
     page.screenshot(path=str(artifacts / "pengaduan-tiket-selesai-1280.png"), full_page=True)
     page.context.close()
 
@@ -117,8 +115,8 @@ def _claim_and_advance(page, number: str, choices: dict[str, int], *,  # type: i
                        claim: bool = True) -> None:
     """Claim the ticket on its page and advance it, choosing the given option (by index) of each choice."""
     if claim:
-        page.click("form.action-claim button")
-    page.wait_for_selector("form.action-advance")  # claiming swaps the action panel in place
+        claim_in_place(page, number)  # claiming swaps the action panel in place
+    expect(page.locator("form.action-advance")).to_be_visible()
     for key, index in choices.items():
         options = page.locator(f"#isian-{key} option").all_inner_texts()[1:]  # the first is "— pilih —"
         page.select_option(f"#isian-{key}", options[index])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import current_app
+from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from berita_acara import document, handover
@@ -89,14 +90,14 @@ def browser_sign_berita_acara(browser, base: str, password: str, artifacts: Path
     kasi = logged_in_page(browser, base, "kasi-inovasi", password=password)
     kasi.goto(f"{base}/berita-acara/")
     click_and_wait(kasi, "tr.waiting-row form button[type=submit]")
-    assert "dibuat dengan status konsep" in kasi.content()
+    expect(kasi.locator("body")).to_contain_text("dibuat dengan status konsep")
     page_url = kasi.url
     kasi.context.close()
     kadis = logged_in_page(browser, base, "kepala-dinas", password=password)
     kadis.goto(page_url)
     kadis.fill("#passphrase", PASSPHRASE)
     click_and_wait(kadis, "form[action$='/tandatangani'] button[type=submit]")
-    assert 'data-status="signed"' in kadis.content()
+    expect(kadis.locator('[data-status="signed"]').first).to_be_attached()
     kadis.screenshot(path=str(artifacts / "berita-acara-ditandatangani.png"), full_page=True)
     kadis.context.close()
 

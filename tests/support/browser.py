@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from playwright.sync_api import expect
+
 from tests.tickets.conftest import PASSWORD
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Locator, Page
+
+# Web-first assertions wait up to this long for what an action changes: the suite runs on two workers sharing
+# two cores, where a page or a swap takes seconds more than the default five.
+expect.set_options(timeout=20_000)
 
 DESK = 1280
 PHONE = 360
@@ -38,8 +44,26 @@ def logged_in_page(browser: Browser, base: str, username: str, *, width: int = D
     return page
 
 
-def click_and_wait(page: Page, selector: str) -> None:
-    """Click what submits a form or follows a link, and wait until the page it leads to has loaded: read
-    straight after the click, the page may still be the old one, or none at all."""
+def click_and_wait(page: Page, target: str | Locator) -> None:
+    """Click what submits a form or follows a link (a selector or a locator), and wait until the page it leads
+    to has loaded: read straight after the click, the page may still be the old one, or none at all."""
     with page.expect_navigation(wait_until="load"):
-        page.click(selector)
+        if isinstance(target, str):
+            page.click(target)
+        else:
+            target.click()
+
+
+def settled(page: Page) -> None:
+    """Wait until htmx has settled what it swapped in; call it once a web-first assertion saw the swap's result.
+    htmx gives the swapped-in forms and links their behaviour only as it settles (a timer later): clicked
+    sooner, a form posts as a whole page instead of in place."""
+    expect(page.locator(".htmx-added, .htmx-settling")).to_have_count(0)
+
+
+def claim_in_place(page: Page, number: str) -> None:
+    """Claim the open ticket with its action panel, and wait until the panel swapped in is ready for the next
+    action (the claim's notice shown, htmx settled)."""
+    page.click("form.action-claim button[type=submit]")
+    expect(page.locator("#action-notice")).to_contain_text(f"Tiket {number} sekarang Anda kerjakan.")
+    settled(page)

@@ -104,6 +104,7 @@ def document_step(http: Any, stage: Any, number: str) -> Any:
 def browser_document_step(page: Any, base: str, stage: Any, number: str, artifacts: Any) -> bool:
     """The same in a real browser (Playwright page on the ticket): True when the step advanced the ticket."""
     from flask import current_app
+    from playwright.sync_api import expect
 
     from pdf_delivery.signing import pkcs12_path
     from routing import workflow
@@ -121,7 +122,7 @@ def browser_document_step(page: Any, base: str, stage: Any, number: str, artifac
                 page.check(field) if out.type == "check" else page.fill(field, "474.4/0001/2026")
         click_and_wait(page, "form.document-upload button[value=teruskan]")
         next_name = workflow(TANGGAMUS).stage(str(stage.next)).name
-        assert f'Tiket {number} diteruskan ke tahap "{next_name}".' in page.content().replace("&#34;", '"')
+        expect(page.locator("body")).to_contain_text(f'Tiket {number} diteruskan ke tahap "{next_name}".')
         return True
     if OutputSource.SIGNED_DOCUMENT not in sources:
         return False
@@ -132,6 +133,6 @@ def browser_document_step(page: Any, base: str, stage: Any, number: str, artifac
     page.fill("#passphrase", DEMO_PASSPHRASE)
     click_and_wait(page, "form.sign-batch button[type=submit]")
     next_name = workflow(TANGGAMUS).stage(str(stage.next)).name
-    assert f'Tiket {number} diteruskan ke tahap "{next_name}".' in page.content().replace("&#34;", '"')
+    expect(page.locator("body")).to_contain_text(f'Tiket {number} diteruskan ke tahap "{next_name}".')
     page.screenshot(path=str(artifacts / "tte-kepala-dinas.png"), full_page=True)
     return True

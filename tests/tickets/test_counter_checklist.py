@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from routing import workflow
 from routing.definition import FieldType
-from tests.support.browser import logged_in_page
+from tests.support.browser import claim_in_place, logged_in_page
 from tests.support.workflows import TANGGAMUS
 from tests.tickets.conftest import act_via_form, login, make_staff, make_ticket
 from tickets.constants import Service
@@ -122,7 +123,7 @@ def test_the_counters_action_panel_in_a_browser(browser, live_server, session: S
     ticket = at_counter(session, Service.KK)
     page = logged_in_page(browser, live_server.url, "registration-counter")
     page.goto(f"{live_server.url}/tiket/{ticket.number}")
-    page.click("form.action-claim button[type=submit]")
+    claim_in_place(page, ticket.number)
     first = documents(Service.KK)[0]
     page.check(f"#{NAME}-{first.key}")
     page.select_option(f"#{NAME}-{documents(Service.KK)[1].key}-hasil", "tidak_sesuai")
@@ -130,8 +131,8 @@ def test_the_counters_action_panel_in_a_browser(browser, live_server, session: S
     page.check("#isian-nomor_wa_sesuai")
     page.click("form.action-advance button[type=submit]")
 
-    page.wait_for_selector(f"li.checklist-item.has-error[data-item='{documents(Service.KK)[1].key}']")
-    assert page.is_checked(f"#{NAME}-{first.key}")
+    expect(page.locator(f"li.checklist-item.has-error[data-item='{documents(Service.KK)[1].key}']")).to_be_visible()
+    expect(page.locator(f"#{NAME}-{first.key}")).to_be_checked()
     page.locator("#tindakan").screenshot(path=str(artifacts / "loket-daftar-periksa-1280.png"))
     page.set_viewport_size({"width": 360, "height": 740})
     page.locator("#tindakan").screenshot(path=str(artifacts / "loket-daftar-periksa-360.png"))
