@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import Session
 
 from pdf_delivery.documents import upload_document
@@ -137,7 +138,7 @@ def test_operator_pages_on_a_phone_and_a_desk_screen(browser, live_server, sessi
     for width in WIDTHS:
         page = logged_in_page(browser, live_server.url, OPERATOR, width=width, height=800)
         assert page.url.endswith("/pekon/"), "village staff land on their submissions"
-        page.click("text=+ Pengajuan baru")
+        click_and_wait(page, "text=+ Pengajuan baru")
         page.screenshot(path=str(artifacts / f"pekon-formulir-{width}.png"), full_page=True)
 
         page.fill("#nik", "1806 0157 0890 0003")
@@ -158,20 +159,25 @@ def test_operator_pages_on_a_phone_and_a_desk_screen(browser, live_server, sessi
 
         # A scan over the limit is refused in the browser, before a slow line carries it.
         page.set_input_files("#berkas", [str(tmp_path / "ktp-besar.jpg")])
-        assert "ktp-besar.jpg: ukuran file melebihi" in page.inner_text("#berkas-periksa")
+        expect(page.locator("#berkas-periksa")).to_contain_text("ktp-besar.jpg: ukuran file melebihi")
+        posts: list[str] = []
+        page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
         page.click("button.submit")
+        expect(page.locator("#berkas")).to_be_focused()  # the page's check refused the send and says why
         assert "Pengajuan belum terkirim" not in page.content(), "the too-big scan was sent after all"
 
         # A file that only claims to be a PDF is refused by the server; the rest is kept.
         page.set_input_files("#berkas", [str(tmp_path / n) for n in ("kk-lama.jpg", "buku-nikah.pdf",
                                                                      "surat-pengantar.pdf")])
-        assert page.is_hidden("#berkas-periksa")
+        expect(page.locator("#berkas-periksa")).to_be_hidden()
         click_and_wait(page, "button.submit")
+        assert len(posts) == 1, f"the too-big scan was sent after all: {posts}"
         content = page.content()
         assert "surat-pengantar.pdf</strong>: isi file bukan PDF, JPG atau PNG" in content
         assert "Sudah diterima (2)" in content
-        assert page.input_value("#nik") == "1806 0157 0890 0003" and page.input_value("#pekon") == "Gisting Atas"
-        assert page.input_value("#keterangan") == "KK baru karena menikah"
+        expect(page.locator("#nik")).to_have_value("1806 0157 0890 0003")
+        expect(page.locator("#pekon")).to_have_value("Gisting Atas")
+        expect(page.locator("#keterangan")).to_have_value("KK baru karena menikah")
         page.screenshot(path=str(artifacts / f"pekon-formulir-ditolak-{width}.png"), full_page=True)
 
         click_and_wait(page, "button.submit")

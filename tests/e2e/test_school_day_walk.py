@@ -7,12 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import requests
+from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from campaigns.models import Student, StudentStatus
 from tests.campaigns.conftest import csv_file, people, plan_visit, upload  # people: the fixture
 from tests.conftest import LiveServer
-from tests.support.browser import PHONE, logged_in_page
+from tests.support.browser import PHONE, click_and_wait, logged_in_page
 from tests.tickets.conftest import login
 from tickets.staff import StaffUser
 
@@ -62,8 +63,7 @@ def test_field_officer_taps_the_students_through_the_day_on_a_phone(
     _fits_a_thumb(page, artifacts / "sekolah-hari-h-360.png")
 
     def tap(student: Student, label: str) -> None:
-        page.locator(f"#siswa-{student.id} button", has_text=label).click()
-        page.wait_for_load_state()
+        click_and_wait(page, page.locator(f"#siswa-{student.id} button", has_text=label))
 
     def shows(student: Student, status: StudentStatus) -> None:
         item = page.locator(f"#siswa-{student.id}")
@@ -91,7 +91,7 @@ def test_field_officer_taps_the_students_through_the_day_on_a_phone(
 
     # Citra has a problem: without a reason it is refused and said why; with one it is kept.
     tap(citra, "Bermasalah")
-    assert "Tulis alasan masalah untuk Raden Ayu Citra Dewi Kusumawardhani" in page.content()
+    expect(page.locator("body")).to_contain_text("Tulis alasan masalah untuk Raden Ayu Citra Dewi Kusumawardhani")
     assert _stored(session, citra) == ("pending", None)
     page.fill(f"#siswa-{citra.id} input[name=alasan]", REASON)
     tap(citra, "Bermasalah")

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import Session
 
 from tests.conftest import LiveServer
@@ -39,7 +40,7 @@ def test_the_admin_top_bar_is_one_line_that_fits_at_1280_px(page, artifacts: Pat
     staff = page.locator("#menu-lainnya a", has_text="Staf")
     assert not staff.is_visible()
     page.click("header.top nav .more > a")  # Bootstrap's own dropdown, served by this app
-    assert staff.is_visible()
+    expect(staff).to_be_visible()
 
 
 def test_the_top_bar_folds_on_a_phone(page) -> None:  # type: ignore[no-untyped-def]
@@ -47,6 +48,6 @@ def test_the_top_bar_folds_on_a_phone(page) -> None:  # type: ignore[no-untyped-
     page.reload()
     assert not page.locator("header.top nav").is_visible()
     page.click("header.top .navbar-toggler")
-    page.locator("header.top nav").wait_for(state="visible")
-    assert page.locator("#menu-lainnya a", has_text="Staf").is_visible()  # unfolded, no second click
+    expect(page.locator("header.top nav")).to_be_visible()
+    expect(page.locator("#menu-lainnya a", has_text="Staf")).to_be_visible()  # unfolded, no second click
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

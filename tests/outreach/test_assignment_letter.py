@@ -181,17 +181,21 @@ def test_no_letter_before_the_visit_has_a_date_and_team(
 
 def test_the_letter_page_while_rendering_and_when_ready_in_chromium(  # type: ignore[no-untyped-def]
         session: Session, live_server, browser, people: dict[str, StaffUser], run_jobs, artifacts: Path) -> None:
-    from tests.support.browser import logged_in_page
+    from playwright.sync_api import expect
+
+    from tests.support.browser import click_and_wait, logged_in_page
 
     visit = planned_visit(session, people)
     page = logged_in_page(browser, live_server.url, "kabid")
     page.goto(f"{live_server.url}/jemput-bola/{visit.id}")
-    page.click("text=Surat tugas tim")
-    page.click("text=Terbitkan surat tugas")
-    assert "Surat tugas sedang dibuat" in page.inner_text("main")
+    click_and_wait(page, "text=Surat tugas tim")
+    click_and_wait(page, "text=Terbitkan surat tugas")
+    # The page reloads itself every 2 seconds while the letter is made: the assertion retries across reloads.
+    expect(page.locator("main")).to_contain_text("Surat tugas sedang dibuat")
     page.screenshot(path=str(artifacts / "surat-tugas-dibuat-1280.png"), full_page=True)
     run_jobs()
-    page.wait_for_selector("text=Unduh PDF", timeout=10_000)  # the page reloads itself
+    expect(page.locator("text=Unduh PDF").first).to_be_visible()  # the page reloads itself
+    page.wait_for_load_state()  # that reload's stylesheets applied before the width is measured
     page.set_viewport_size({"width": 360, "height": 740})
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path=str(artifacts / "surat-tugas-siap-360.png"), full_page=True)

@@ -39,25 +39,28 @@ def test_entering_residents_on_a_phone(session: Session, live_server: LiveServer
     page.fill("#dusun", "Dusun II RT 03")
     page.click("label[for='kategori-ktp-el']")
     click_and_wait(page, "button.save")
-    assert "Sumarni dicatat" in page.content()
+    expect(page.locator("body")).to_contain_text("Sumarni dicatat")
     # The next resident: the place and the result stay, the name is empty and has the focus.
-    assert page.input_value("#nama") == "" and page.input_value("#pekon") == "180620:Gisting Atas"
-    assert page.is_checked("#kategori-ktp-el")
+    expect(page.locator("#nama")).to_have_value("")
+    expect(page.locator("#pekon")).to_have_value("180620:Gisting Atas")
+    expect(page.locator("#kategori-ktp-el")).to_be_checked()
     expect(page.locator("#nama")).to_be_focused()
 
     page.fill("#nama", "Paijo")
     page.fill("#nik", "18062015")
     page.click("label[for='kategori-kk']")
     click_and_wait(page, "button.save")
-    assert page.is_visible("#nik-error") and page.input_value("#nama") == "Paijo"
-    assert page.input_value("#nik") == "18062015" and page.is_checked("#kategori-kk")
+    expect(page.locator("#nik-error")).to_be_visible()
+    expect(page.locator("#nama")).to_have_value("Paijo")
+    expect(page.locator("#nik")).to_have_value("18062015")
+    expect(page.locator("#kategori-kk")).to_be_checked()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path=str(artifacts / "jemput-bola-warga-360.png"), full_page=True)
 
     page.set_viewport_size({"width": 1280, "height": 900})
     page.fill("#nik", "")
     click_and_wait(page, "button.save")
-    assert "Paijo dicatat" in page.content()
+    expect(page.locator("body")).to_contain_text("Paijo dicatat")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     page.screenshot(path=str(artifacts / "jemput-bola-warga-1280.png"), full_page=True)
     page.goto(f"{live_server.url}/jemput-bola/{rid}/laporan-hasil")

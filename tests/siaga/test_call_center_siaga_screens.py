@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from bot.call_center.models import Outcome
@@ -12,7 +13,7 @@ from routing import workflow_for
 from routing.definition import RoleDuty
 from siaga.models import SiagaReport
 from tests.conftest import LiveServer
-from tests.support.browser import logged_in_page
+from tests.support.browser import click_and_wait, logged_in_page
 from tests.tickets.conftest import make_staff
 from tickets.constants import Channel, Service
 
@@ -30,8 +31,9 @@ def test_the_siaga_fields_of_the_call_form(session: Session, live_server: LiveSe
     page.fill("#siaga_relation", "Anak")
     page.select_option("#siaga_pekon", "Gisting Atas")
     page.fill("#notes", "82 tahun, stroke, belum punya KTP-el")
-    page.click("form.call button[type=submit]")
-    assert page.is_visible("#siaga_subject-error") and page.input_value("#siaga_pekon") == "Gisting Atas"
+    click_and_wait(page, "form.call button[type=submit]")
+    expect(page.locator("#siaga_subject-error")).to_be_visible()
+    expect(page.locator("#siaga_pekon")).to_have_value("Gisting Atas")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     page.screenshot(path=str(artifacts / "call-center-siaga-1280.png"), full_page=True)
     page.set_viewport_size({"width": 360, "height": 740})
@@ -39,8 +41,8 @@ def test_the_siaga_fields_of_the_call_form(session: Session, live_server: LiveSe
     page.screenshot(path=str(artifacts / "call-center-siaga-360.png"), full_page=True)
     page.fill("#siaga_subject", "Sarinah")
     page.check("input[name=siaga_urgent]")
-    page.click("form.call button[type=submit]")
-    assert "Tiket PGD-" in page.content()
+    click_and_wait(page, "form.call button[type=submit]")
+    expect(page.locator("body")).to_contain_text("Tiket PGD-")
     page.context.close()
     report = session.exec(select(SiagaReport)).one()
     assert (report.subject_name, report.pekon, report.urgent) == ("Sarinah", "Gisting Atas", True)
