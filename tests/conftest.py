@@ -211,8 +211,8 @@ def app_config(database_url: str, redis_url: str, tmp_path: Path) -> dict[str, A
         "TWILIO_WHATSAPP_FROM": None,
         # Citizens' files are served by local stand-ins for Twilio (tests/support/media_server.py).
         "TWILIO_MEDIA_HOSTS": "127.0.0.1",
-        # The local Twilio stand-ins answer at once; one told to hang (Slow) is given up on after this, not 10 s.
-        "TWILIO_TIMEOUT_SECONDS": 2,
+        # The local Twilio stand-ins answer at once; one told to hang (Slow) is given up on after this, not 10 s; 4 s, so that a loaded machine is never taken for a silent Twilio.
+        "TWILIO_TIMEOUT_SECONDS": 4,
         "SECRET_KEY": "test-secret",
         # Conversations start at the bot's own answer; tests/bot/test_consent.py turns the notice on.
         "PRIVACY_NOTICE_ENABLED": False,
