@@ -377,13 +377,16 @@ def _prepare_database(database: str, settings: WebhookSettings, say: Say) -> lis
 
 def _seed_conversations(database: str, traffic: Traffic) -> None:
     """Store, for each citizen, the conversation state the bot makes of the messages before its starting
-    point (the pure conversation function, with the FAQ the migration seeds)."""
+    point (the pure conversation function, with the FAQ the migration seeds), and, for those who had
+    written before, the privacy notice as the bot handled it: shown on their first message, accepted by
+    their second. A citizen starting at the greeting is new to the office and meets the notice in the run."""
     from bench.bench_conversation import knowledge
+    from bot.catalogue import PRIVACY_NOTICE_VERSION
     from bot.conversation import Incoming, MediaItem, State, handle
     from layanan.clock import utcnow
 
     faq = knowledge()[0]
-    rows = []
+    rows, consents = [], []
     for index, (citizen, messages) in enumerate(zip(traffic.citizens, traffic.preceding)):
         state, now = State(), utcnow() - timedelta(minutes=len(messages) + 1)
         for turn, (body, media) in enumerate(messages):
@@ -394,9 +397,14 @@ def _seed_conversations(database: str, traffic: Traffic) -> None:
         if messages:
             rows.append((citizen.phone, state.name, json.dumps(state.data), state.misses, state.needs_human,
                          state.updated_at))
+            shown = now - timedelta(minutes=len(messages) - 1)
+            consents.append((citizen.phone, PRIVACY_NOTICE_VERSION, shown,
+                             shown + timedelta(minutes=1) if len(messages) > 1 else None))
     with psycopg.connect(database) as conn, conn.cursor() as cursor:
         cursor.executemany("INSERT INTO conversation (phone, state, data, misses, needs_human, updated_at)"
                            " VALUES (%s, %s, %s, %s, %s, %s)", rows)
+        cursor.executemany("INSERT INTO privacy_consent (phone, notice_version, shown_at, accepted_at)"
+                           " VALUES (%s, %s, %s, %s)", consents)
 
 
 def _count(database: str, query: str) -> int:
