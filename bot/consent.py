@@ -87,7 +87,7 @@ def take_message(session: Session, message: Message, attachments: list[Attachmen
     if words not in PRIVACY_WORDS:
         if connection.execute(_ACCEPT, {**values, "now": utcnow(), "message_id": message.id}).rowcount:
             return []
-    shown = connection.execute(_shown(connection.dialect.name), {**values, "now": utcnow()}).rowcount
+    shown = connection.execute(_shown(connection.dialect.name), {**values, "now": utcnow()}).first()
     return [notice()] if shown or words in PRIVACY_WORDS else []  # not shown now: accepted meanwhile
 
 
@@ -102,7 +102,8 @@ def _shown(dialect: str) -> Insert:
     """The notice recorded as shown to the number, unless it was before."""
     return (insert_for(dialect, _TABLE)
             .values(phone=bindparam("number"), notice_version=bindparam("version"), shown_at=bindparam("now"))
-            .on_conflict_do_nothing(index_elements=["phone", "notice_version"]))
+            .on_conflict_do_nothing(index_elements=["phone", "notice_version"])
+            .returning(_TABLE.c.id))  # not rowcount: -1 on PostgreSQL, where SQLAlchemy adds RETURNING id
 
 
 def accepted(session: Session, phone: str) -> PrivacyConsent | None:

@@ -14,9 +14,11 @@ Jobs must therefore be idempotent: a row can be enqueued again if marking it fai
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,7 +27,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Callback, Queue, Retry
 from rq.job import Job, JobStatus
-from sqlalchemy import Column, event, update
+from sqlalchemy import Column, Insert, event, update
 from sqlalchemy.types import JSON
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -64,6 +66,18 @@ def _dotted(func: Callable[..., Any]) -> str:
     return f"{func.__module__}.{func.__qualname__}"
 
 
+@dataclass(frozen=True)
+class _Recorded:
+    """What RQ needs of a recorded job, kept by the session that recorded it until it commits."""
+
+    job_id: str
+    func: str
+    args: list
+    queue_name: str
+    retry_intervals: list
+    on_failure: str | None
+
+
 def defer(
     session: Session,
     func: Callable[..., Any],
@@ -77,29 +91,35 @@ def defer(
 
     A job id already recorded is kept as it is: deferring the same work twice does it once.
     """
-    if session.exec(select(DeferredJob).where(DeferredJob.job_id == job_id)).first() is not None:
-        return
-    session.add(DeferredJob(
-        job_id=job_id, func=_dotted(func), args=list(args), queue_name=queue_name,
-        retry_intervals=list(retry_intervals), on_failure=_dotted(on_failure) if on_failure else None,
-    ))
-    session.info.setdefault("deferred_job_ids", []).append(job_id)
+    job = _Recorded(job_id=job_id, func=_dotted(func), args=list(args), queue_name=queue_name,
+                    retry_intervals=list(retry_intervals), on_failure=_dotted(on_failure) if on_failure else None)
+    # One statement, which also tells whether the id was recorded before (by this transaction or another).
+    connection = session.connection()
+    if connection.execute(_record(connection.dialect.name), {**vars(job), "created_at": utcnow()}).first():
+        session.info.setdefault("deferred_jobs", []).append(job)
+
+
+@functools.lru_cache(maxsize=4)
+def _record(dialect: str) -> Insert:
+    from layanan.db import insert_for
+
+    table = DeferredJob.__table__  # type: ignore[attr-defined]
+    # RETURNING, not rowcount: SQLAlchemy adds RETURNING id on PostgreSQL, which leaves rowcount at -1.
+    return insert_for(dialect, table).on_conflict_do_nothing(index_elements=["job_id"]).returning(table.c.id)
 
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed(session: Session) -> None:
-    job_ids = session.info.pop("deferred_job_ids", None)
-    if not job_ids:
+    jobs = session.info.pop("deferred_jobs", None)
+    if not jobs:
         return
-    engine = session.get_bind()
-    with Session(engine) as own:  # the committing session cannot run SQL inside this hook
-        jobs = own.exec(select(DeferredJob).where(col(DeferredJob.job_id).in_(job_ids))).all()
+    with Session(session.get_bind()) as own:  # the committing session cannot run SQL inside this hook
         _enqueue_all(own, _app(), jobs)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
-    session.info.pop("deferred_job_ids", None)
+    session.info.pop("deferred_jobs", None)
 
 
 def sweep(session: Session, app: Flask | None = None, now: datetime | None = None) -> int:
@@ -219,7 +239,7 @@ def _job_id_of_execution(entry: bytes) -> bytes:
     return entry.rsplit(b":", 1)[0]
 
 
-def _enqueue_all(session: Session, app: Flask, jobs: Sequence[DeferredJob]) -> int:
+def _enqueue_all(session: Session, app: Flask, jobs: Sequence[DeferredJob | _Recorded]) -> int:
     from layanan.queue import queue
 
     done = 0
@@ -233,7 +253,7 @@ def _enqueue_all(session: Session, app: Flask, jobs: Sequence[DeferredJob]) -> i
         except Exception:  # noqa: BLE001 - the row stays; the sweeper tries again
             log.warning("job %s not enqueued (Redis unavailable?); the sweeper will retry", job.job_id)
             break  # Redis is down: the rest would fail the same way
-        session.execute(update(DeferredJob).where(DeferredJob.id == job.id).values(enqueued_at=utcnow()))
+        session.execute(update(DeferredJob).where(col(DeferredJob.job_id) == job.job_id).values(enqueued_at=utcnow()))
         session.commit()
         done += 1
     return done
