@@ -90,11 +90,13 @@ def _photograph(base: str, role: str) -> None:
         page.goto(f"{base}/masuk")
         page.fill("#username", role)
         page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
+        # A click only starts a navigation: wait for the page it leads to before going on or photographing.
+        with page.expect_navigation(wait_until="load"):
+            page.click("button[type=submit]")
         page.goto(f"{base}/antrian")
         _save(page, docs / "antrian.png")
-        page.locator("tr.ticket-row a").first.click()
-        page.wait_for_load_state()
+        with page.expect_navigation(wait_until="load"):
+            page.locator("tr.ticket-row a").first.click()
         _save(page, docs / "tiket.png")
         browser.close()
 
