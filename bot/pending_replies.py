@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import ColumnElement, exists
+from sqlalchemy import ColumnElement, and_, exists
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from bot import catalogue
@@ -55,9 +55,14 @@ def init_app(app: Flask) -> None:
     on_inbound(app, waits_for, release_for)
 
 
+def _unsent(phone: Any) -> ColumnElement[bool]:
+    """A reply to this number that has not gone out yet."""
+    return and_(col(PendingReply.phone) == phone, col(PendingReply.sent_message_id).is_(None))
+
+
 def waiting(session: Session, phone: str, ticket_id: int | None = None) -> list[PendingReply]:
     """The replies to this number not yet sent, oldest first (only this ticket's, when given)."""
-    query = select(PendingReply).where(col(PendingReply.phone) == phone, col(PendingReply.sent_message_id).is_(None))
+    query = select(PendingReply).where(_unsent(phone))
     if ticket_id is not None:
         query = query.where(col(PendingReply.ticket_id) == ticket_id)
     return list(session.exec(query.order_by(col(PendingReply.id))).all())
@@ -65,7 +70,7 @@ def waiting(session: Session, phone: str, ticket_id: int | None = None) -> list[
 
 def waits_for(phone: Any) -> ColumnElement[bool]:
     """SQL test: a reply to this number waits unsent (what `waiting` would find)."""
-    return exists().where(col(PendingReply.phone) == phone, col(PendingReply.sent_message_id).is_(None))
+    return exists().where(_unsent(phone))
 
 
 def keep(session: Session, *, phone: str, body: str, staff_id: int | None, ticket_id: int | None,
