@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from flask import current_app
-from rq import Retry
+from rq import Callback, Retry
 
 from berita_acara.document import build_document
 from berita_acara.models import BeritaAcara
@@ -20,6 +20,7 @@ from berita_acara import register_book
 from berita_acara.render import Person, berita_acara_pdf, register_book_pdf, sorting_report_pdf
 from berita_acara.sorting import Period, batch_report, period_report
 from berita_acara.stages import handover_chains
+from layanan import renderings
 from layanan.db import job_session
 from layanan.jobs import job_app
 from layanan.queue import queue
@@ -42,9 +43,12 @@ def draft_key(berita_acara: BeritaAcara) -> str:
 
 
 def request_rendering(func: object, key: str, *args: object) -> None:
-    """Queue the rendering once per key (RQ keeps one job per id); retried if the worker fails."""
+    """Queue the rendering once per key (RQ keeps one job per id); retried if the worker fails, and marked
+    failed after the last try (the page then says so and offers to try again)."""
+    intervals = renderings.retry_intervals()
     queue(app=current_app._get_current_object()).enqueue(  # type: ignore[attr-defined]
-        func, key, *args, job_id=f"render-{key}", retry=Retry(max=2, interval=[5, 30]),
+        func, key, *args, job_id=renderings.job_id(key), retry=Retry(max=len(intervals), interval=intervals),
+        on_failure=Callback(renderings.gave_up),
     )
 
 

@@ -22,7 +22,7 @@ from berita_acara.numbering import take_report_number
 from berita_acara.stages import (courier_roles, creator_roles, handover_chains, report_roles, sorter_roles, stages_of,
                                  upt_roles, view_roles)
 from layanan.clock import WIB, office_year, utcnow
-from layanan import db
+from layanan import db, renderings
 from layanan.ids import parse_id
 from routing.definition import RoleDuty, StageDuty
 from tickets import audit
@@ -229,7 +229,7 @@ def pdf(ba_id: int) -> Response | tuple[str, int]:
     if berita_acara.status != BeritaAcaraStatus.DRAFT:  # signed, and the PDF removed when retention ended
         return render_template("berita_acara/purged.html", ba=berita_acara), 410
     key = jobs.draft_key(berita_acara)
-    if not jobs.rendering_path(key).exists():
+    if not jobs.rendering_path(key).exists() and not renderings.failed(key):
         jobs.request_rendering(jobs.render_berita_acara, key, berita_acara.id)
     return rendered_or_wait(key, filename)
 
@@ -329,6 +329,8 @@ def rendered_or_wait(key: str, filename: str) -> Response | tuple[str, int]:
     if path.exists():
         record_view()
         return download(path.read_bytes(), FORMATS["pdf"], filename)
+    if renderings.failed(key):
+        return renderings.waiting_page(key)
     return render_template("berita_acara/rendering.html"), 202
 
 

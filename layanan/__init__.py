@@ -74,6 +74,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from bot.webhooks import bp as webhooks_bp
     from campaigns.views import bp as campaigns_bp
     from layanan.health import bp as health_bp
+    from layanan.renderings import bp as renderings_bp
     from pdf_delivery.signing_views import bp as signing_bp
     from pekon.views import bp as pekon_bp
     from complaints.recap_views import bp as complaint_reports_bp
@@ -91,6 +92,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from tickets.views import bp as backoffice_bp
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(renderings_bp)
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(simulator_bp)

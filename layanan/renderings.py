@@ -4,10 +4,14 @@ The page that asks records the job through the transactional outbox, with a fres
 and sends the reader to the key's page; that page says the document is being made and reloads itself
 (a meta refresh, no script) until the worker has written INSTANCE_PATH/dokumen/<key>.<ext>, then serves
 it. Renderings list residents, so they are removed a day after they were made.
+
+A rendering whose job failed its last retry is marked in Redis (`gave_up`, RQ's failure callback): its page
+stops waiting, says so, and offers to run the same job again (`retry`).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
@@ -17,10 +21,19 @@ from typing import Any
 from urllib.parse import quote
 from uuid import uuid4
 
-from flask import Response, abort, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request as http_request
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+from redis.exceptions import RedisError
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
+from rq.job import Job
 from sqlmodel import Session
 
 from layanan.outbox import defer
+from layanan.queue import redis_connection
+
+log = logging.getLogger(__name__)
+bp = Blueprint("renderings", __name__)
 
 FOLDER = "dokumen"
 KEPT_SECONDS = 24 * 3600
@@ -41,10 +54,54 @@ def path(key: str, ext: str = "pdf") -> Path:
     return Path(current_app.config["INSTANCE_PATH"]) / FOLDER / f"{key}.{ext}"
 
 
+def job_id(key: str) -> str:
+    """The RQ job that renders the key: one per key."""
+    return f"render-{key}"
+
+
+def retry_intervals() -> list[int]:
+    """Seconds between a failed rendering's tries (RENDER_RETRY_INTERVALS)."""
+    return list(current_app.config["RENDER_RETRY_INTERVALS"])
+
+
 def request(session: Session, func: Callable[..., Any], key: str, *args: Any) -> None:
     """Record the rendering job beside the session's changes and commit; the worker runs it once per key."""
-    defer(session, func, key, *args, job_id=f"render-{key}", retry_intervals=[5, 30])
+    defer(session, func, key, *args, job_id=job_id(key), retry_intervals=retry_intervals(), on_failure=gave_up)
     session.commit()
+
+
+def gave_up(job: Job, connection: Any, *exc_info: Any) -> None:
+    """RQ failure callback of a rendering job: after its last try, the key is marked failed (for as long as
+    renderings are kept), so its page stops waiting."""
+    if job.retries_left:
+        return
+    key = str(job.args[0])
+    connection.set(_FAILED + key, job.id, ex=KEPT_SECONDS)
+    log.error("rendering %s failed after its last try", key)
+
+
+def failed(key: str) -> bool:
+    """Whether the rendering with this key failed its last try (Redis unreachable: not known, keep waiting)."""
+    try:
+        return bool(redis_connection().exists(_FAILED + key))
+    except RedisError:
+        return False
+
+
+def retry(key: str) -> bool:
+    """Run a failed rendering's job again, with the same arguments; False when RQ no longer holds it."""
+    connection = redis_connection()
+    try:
+        job = Job.fetch(job_id(key), connection=connection)
+        job.requeue()
+    except (NoSuchJobError, InvalidJobOperation):
+        return False
+    connection.delete(_FAILED + key)
+    log.info("rendering %s asked again after it failed", key)
+    return True
+
+
+_FAILED = "rendering-failed:"
 
 
 def store(key: str, data: bytes, ext: str = "pdf") -> None:
@@ -67,8 +124,27 @@ def served_or_wait(key: str, filename: str, ext: str = "pdf") -> Response | tupl
     except ValueError:
         abort(404)
     if not found.exists():
-        return render_template("layanan/rendering.html"), 202
+        return waiting_page(key)
     return Response(found.read_bytes(), content_type=MIMETYPES[ext], headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
         "Cache-Control": "no-store",  # lists residents
     })
+
+
+def waiting_page(key: str) -> tuple[str, int]:
+    """The page of a rendering not made yet: it reloads itself, or says the rendering failed."""
+    if failed(key):
+        return render_template("layanan/rendering_failed.html", key=key, back=http_request.path), 500
+    return render_template("layanan/rendering.html"), 202
+
+
+@bp.post("/dokumen-ulang")
+@login_required
+def try_again() -> ResponseReturnValue:
+    """Run a failed rendering again and go back to its page, which waits once more."""
+    key, back = http_request.form.get("key", ""), http_request.form.get("kembali", "/")
+    if not _KEY.match(key) or not back.startswith("/") or back.startswith("//"):
+        abort(400)
+    if not retry(key):
+        abort(404)
+    return redirect(back, code=303)

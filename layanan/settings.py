@@ -103,6 +103,9 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         # Seconds between download attempts of a citizen's file (Twilio or the network failing).
         "MEDIA_RETRY_INTERVALS": [10, 30, 120, 600],
         "NOTIFY_RETRY_INTERVALS": [10, 60, 300],
+        # Seconds between the tries of a PDF the worker renders (reports, berita acara); after the last, its
+        # page says it failed and offers to try again.
+        "RENDER_RETRY_INTERVALS": [5, 30],
         # Signed PDFs on WhatsApp: how long a download link works, and the seconds between send retries
         # (Twilio 5xx/429 or no answer); after the last one the ticket is flagged for the PDF sender.
         "DOWNLOAD_LINK_TTL_HOURS": float(env.get("DOWNLOAD_LINK_TTL_HOURS") or 24),
