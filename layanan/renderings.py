@@ -71,34 +71,42 @@ def request(session: Session, func: Callable[..., Any], key: str, *args: Any) ->
 
 
 def gave_up(job: Job, connection: Any, *exc_info: Any) -> None:
-    """RQ failure callback of a rendering job: after its last try, the key is marked failed (for as long as
-    renderings are kept), so its page stops waiting."""
+    """RQ failure callback of a rendering job: after its last try, the job is marked failed (for as long as
+    renderings are kept), so the page waiting for it stops waiting."""
     if job.retries_left:
         return
-    key = str(job.args[0])
-    connection.set(_FAILED + key, job.id, ex=KEPT_SECONDS)
-    log.error("rendering %s failed after its last try", key)
+    connection.set(_FAILED + job.id, "1", ex=KEPT_SECONDS)
+    log.error("rendering job %s failed after its last try", job.id)
 
 
-def failed(key: str) -> bool:
-    """Whether the rendering with this key failed its last try (Redis unreachable: not known, keep waiting)."""
+def job_failed(rendering_job: str) -> bool:
+    """Whether the rendering job failed its last try (Redis unreachable: not known, keep waiting)."""
     try:
-        return bool(redis_connection().exists(_FAILED + key))
+        return bool(redis_connection().exists(_FAILED + rendering_job))
     except RedisError:
         return False
 
 
-def retry(key: str) -> bool:
-    """Run a failed rendering's job again, with the same arguments; False when RQ no longer holds it."""
+def requeue_failed(rendering_job: str) -> bool:
+    """Run a failed rendering job again, with the same arguments; False when RQ no longer holds it failed."""
     connection = redis_connection()
     try:
-        job = Job.fetch(job_id(key), connection=connection)
-        job.requeue()
+        Job.fetch(rendering_job, connection=connection).requeue()
     except (NoSuchJobError, InvalidJobOperation):
         return False
-    connection.delete(_FAILED + key)
-    log.info("rendering %s asked again after it failed", key)
+    connection.delete(_FAILED + rendering_job)
+    log.info("rendering job %s asked again after it failed", rendering_job)
     return True
+
+
+def failed(key: str) -> bool:
+    """Whether the rendering with this key failed its last try."""
+    return job_failed(job_id(key))
+
+
+def retry(key: str) -> bool:
+    """Run the failed rendering with this key again."""
+    return requeue_failed(job_id(key))
 
 
 _FAILED = "rendering-failed:"

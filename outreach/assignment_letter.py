@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from berita_acara.numbering import format_number
 from berita_acara.render import office, render_pdf
+from layanan import renderings
 from layanan.clock import WIB, office_year, utcnow
 from layanan.db import job_session
 from layanan.indonesian_words import day_name, long_date
@@ -144,9 +145,25 @@ def issue(session: Session, request: OutreachRequest, actor: StaffUser, now: dat
                               code=secrets.token_urlsafe(CODE_BYTES))
     session.add(letter)
     session.flush()
-    defer(session, render_letter, letter.id, job_id=f"surat-tugas-{letter.id}", retry_intervals=[5, 30, 120])
+    defer(session, render_letter, letter.id, job_id=render_job(letter), retry_intervals=renderings.retry_intervals(),
+          on_failure=renderings.gave_up)
     session.commit()
     return letter
+
+
+def render_job(letter: AssignmentLetter) -> str:
+    """The RQ job that renders the letter's PDF."""
+    return f"surat-tugas-{letter.id}"
+
+
+def render_failed(letter: AssignmentLetter) -> bool:
+    """Whether the letter has no PDF because its rendering failed its last try."""
+    return letter.pdf is None and renderings.job_failed(render_job(letter))
+
+
+def render_again(letter: AssignmentLetter) -> bool:
+    """Run the letter's failed rendering again; False when there is none to run."""
+    return render_failed(letter) and renderings.requeue_failed(render_job(letter))
 
 
 def verification_url(code: str) -> str:

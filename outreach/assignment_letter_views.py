@@ -50,9 +50,10 @@ def page(request_id: int) -> str:
         problem = None
     except OutreachError as exc:
         due, problem = False, str(exc)
+    failed = bool(issued) and letters.render_failed(issued[0])
     return render_template("outreach/assignment_letter.html", req=found, ticket=ticket, letters=issued,
                            due=due, problem=problem, issues=user().has_role(*letters.issuer_roles()),
-                           rendering=bool(issued) and issued[0].pdf is None)
+                           rendering=bool(issued) and issued[0].pdf is None and not failed, failed=failed)
 
 
 @bp.post("/jemput-bola/<id:request_id>/surat-tugas")
@@ -66,6 +67,21 @@ def issue(request_id: int) -> BaseResponse:
         flash(str(exc), "error")
     else:
         flash(f"Surat tugas nomor {made.number} diterbitkan.")
+    return redirect(url_for(".page", request_id=request_id), code=303)
+
+
+@bp.post("/jemput-bola/<id:request_id>/surat-tugas/<id:letter_id>/buat-lagi")
+@allowed(letters.issuer_roles)
+def render_again(request_id: int, letter_id: int) -> BaseResponse:
+    """Run the rendering of a letter whose PDF could not be made again; the page waits once more."""
+    _readable(request_id)
+    letter = db.session().get(AssignmentLetter, letter_id)
+    if letter is None or letter.request_id != request_id:
+        abort(404)
+    if letters.render_again(letter):
+        flash(f"Surat tugas nomor {letter.number} sedang dibuat lagi.")
+    else:
+        flash("Surat tugas ini tidak sedang gagal dibuat; tidak ada yang diulang.", "error")
     return redirect(url_for(".page", request_id=request_id), code=303)
 
 

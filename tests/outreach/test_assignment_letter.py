@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -16,6 +17,7 @@ from pypdf import PdfReader
 from sqlmodel import Session, select
 
 from layanan.clock import office_year, utcnow
+from outreach import assignment_letter
 from outreach.assignment_letter_models import AssignmentLetter
 from outreach.models import OutreachRequest
 from outreach.services import SERVICES, RequestForm, outreach_definition, schedule, submit_request
@@ -25,6 +27,12 @@ from tests.tickets.conftest import login, make_staff
 from tickets.staff import StaffUser
 
 VISIT_DAY = date(2026, 8, 5)  # a Wednesday
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    app_config["RENDER_RETRY_INTERVALS"] = [0]  # a failing rendering is tried twice, at once
+    return app_config
 
 
 def _roles() -> dict[str, str]:
@@ -200,3 +208,48 @@ def test_the_letter_page_while_rendering_and_when_ready_in_chromium(  # type: ig
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path=str(artifacts / "surat-tugas-siap-360.png"), full_page=True)
     page.context.close()
+
+
+def printer_out_of_order(letter_id: int) -> str:
+    raise RuntimeError("the PDF library crashed")
+
+
+def test_a_letter_whose_pdf_cannot_be_made_says_so_and_is_made_again_when_asked(
+        session: Session, http: requests.Session, live_server, browser, artifacts: Path,  # type: ignore[no-untyped-def]
+        people: dict[str, StaffUser], run_jobs, monkeypatch: pytest.MonkeyPatch) -> None:
+    visit = planned_visit(session, people)
+    page = f"/jemput-bola/{visit.id}/surat-tugas"
+    login(http, "kabid")
+    assert "Surat tugas sedang dibuat" in issue(http, int(visit.id or 0)).text
+    with monkeypatch.context() as broken:
+        broken.setattr(assignment_letter, "render_letter", printer_out_of_order)  # what the worker runs, by name
+        run_jobs()  # the try and its retry both fail
+
+    failed = http.get(page).text
+    assert "gagal dibuat" in failed and "Coba buat lagi" in failed
+    assert 'http-equiv="refresh"' not in failed, "the page no longer waits for what will not come"
+    assert "Unduh PDF" not in failed
+    from playwright.sync_api import expect
+
+    from tests.support.browser import PHONE, logged_in_page
+
+    phone = logged_in_page(browser, live_server.url, "kabid", width=PHONE)
+    phone.goto(f"{live_server.url}{page}")
+    expect(phone.locator(".render-failed")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE
+    phone.screenshot(path=str(artifacts / "surat-tugas-gagal-360.png"), full_page=True)
+    phone.context.close()
+
+    again = post(http, page, f"{page}/{numbered_letter(session).id}/buat-lagi")
+    assert "sedang dibuat lagi" in again.text and 'http-equiv="refresh"' in again.text
+    run_jobs()
+    made = http.get(page).text
+    assert "Unduh PDF" in made and "gagal dibuat" not in made
+
+    nothing = post(http, page, f"{page}/{numbered_letter(session).id}/buat-lagi")
+    assert "tidak ada yang diulang" in nothing.text, "a letter made already is not made twice"
+
+
+def numbered_letter(session: Session) -> AssignmentLetter:
+    session.expire_all()
+    return session.exec(select(AssignmentLetter)).one()
