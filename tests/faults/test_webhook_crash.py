@@ -17,7 +17,9 @@ its client gone before any COMMIT and rolls back, which the test waits for befor
 
 Each time the stored message is then redelivered to a new server (as Twilio or the citizen's retry
 would): it is answered once, with the conversation's right next step, and further redeliveries get the
-same replies and change nothing. PostgreSQL only: SQLite has no row locks to hold."""
+same replies and change nothing. With the same kind of lock, a last test shows two deliveries for one number
+serialised: the second waits for the turn holding the conversation and converses from what it committed.
+PostgreSQL only: SQLite has no row locks to hold."""
 
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ import requests
 
 from tests.conftest import TEST_DATABASE_URL
 from tests.faults.conftest import free_port, worker_env
-from tests.support.whatsapp import Phone
+from tests.support.whatsapp import Phone, parse_twiml
 
 pytestmark = pytest.mark.skipif(
     not TEST_DATABASE_URL, reason="needs PostgreSQL (TEST_DATABASE_URL): the server is held with row locks")
@@ -266,3 +268,34 @@ def test_a_crash_between_or_inside_the_steps_loses_nothing_and_does_nothing_twic
     assert message_row(check, form["MessageSid"])[2] is not None, "the ticket is on the message"
     assert turn(conversation_row(check, COMPLAINANT)) == turn(conversation_row(check, COMPLAINANT_CONTROL)), \
         "the conversation moved on exactly once"
+
+
+WAITER, AT_THE_START = "+6281311110005", "+6281311110006"
+
+
+def test_a_message_waits_for_the_turn_holding_its_conversation_and_reads_what_that_turn_left(web, db) -> None:  # type: ignore[no-untyped-def]
+    """Two deliveries for one number are serialised: a message arriving while another turn holds the number's
+    conversation waits for that turn to commit, then converses from the state it committed, not from the
+    state before it. (A message that read the conversation first and waited only to write would answer the
+    old state and overwrite the other turn.)"""
+    check, holder = db(), db()
+    server = web()
+    phone = server.phone(WAITER)
+    for text in CHOOSING:
+        phone.send(text)
+
+    # Another turn holds the conversation and takes the citizen back to the start (as "menu" would).
+    hold_row(holder, "SELECT state FROM conversation WHERE phone = %s FOR UPDATE", WAITER)
+    form, answered = phone.form("2"), []
+    delivery = threading.Thread(target=lambda: answered.append(phone.post(form)), daemon=True)
+    delivery.start()
+    wait_for(lambda: blocked_by(check, holder), 20, "the message waiting for the turn that holds its conversation")
+    holder.execute("UPDATE conversation SET state = 'start', data = '{}', misses = 0 WHERE phone = %s", (WAITER,))
+    holder.execute("COMMIT")
+    delivery.join(20)
+
+    assert answered and answered[0].status_code == 200
+    fresh = server.phone(AT_THE_START).send("2")  # a number at the start, where the other turn left this one
+    assert "Ketik NIK" not in " ".join(fresh)
+    assert parse_twiml(answered[0].text) == fresh, "answered from the state the other turn committed"
+    assert conversation_row(check, WAITER)[0] == conversation_row(check, AT_THE_START)[0]
