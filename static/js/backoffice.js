@@ -117,4 +117,15 @@
     }
     event.preventDefault();
   });
+
+  // A "select all" box (data-select-all="<field name>") ticks or clears every box of that name in its form.
+  // Here and not in the page: the Content-Security-Policy runs no inline script.
+  document.addEventListener("change", function (event) {
+    var all = event.target;
+    var name = all && all.getAttribute && all.getAttribute("data-select-all");
+    if (!name || !all.form) return;
+    Array.prototype.forEach.call(all.form.querySelectorAll('input[type=checkbox][name="' + name + '"]'), function (box) {
+      if (!box.disabled) box.checked = all.checked;
+    });
+  });
 })();

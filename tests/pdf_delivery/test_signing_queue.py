@@ -274,3 +274,29 @@ def test_the_print_operator_opens_the_signed_pdf_he_prints(http: requests.Sessio
     login(http, "courier-officer")  # not his stage: no link, and no file
     assert "document-open" not in http.get(f"/tiket/{ticket.number}").text
     assert http.get(link.group(1)).status_code == 403
+
+
+def test_select_all_ticks_every_waiting_document_in_chromium(session: Session, app: Flask, live_server, browser,  # type: ignore[no-untyped-def]
+                                                            kepala: StaffUser, operator: StaffUser) -> None:
+    """The Kepala Dinas signs a batch by ticking "Pilih semua": the box works under the page's
+    Content-Security-Policy (no inline script), and clears them all again."""
+    from playwright.sync_api import expect
+
+    from tests.support.browser import logged_in_page
+
+    waiting_for_signature(session, app, operator, "Siti Aminah")
+    waiting_for_signature(session, app, operator, "Budi Raharjo")
+    page = logged_in_page(browser, live_server.url, kepala.username)
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text) if message.type == "error" else None)
+    page.goto(f"{live_server.url}/tte")
+    boxes = page.locator("form.sign-batch input[name=ticket_id]")
+    expect(boxes).to_have_count(2)
+    page.check("#pilih-semua")
+    for index in range(2):
+        expect(boxes.nth(index)).to_be_checked()
+    page.uncheck("#pilih-semua")
+    for index in range(2):
+        expect(boxes.nth(index)).not_to_be_checked()
+    assert not refused, refused
+    page.context.close()
