@@ -44,9 +44,9 @@ class SignOutcome:
     message: str  # names the ticket, for a list of outcomes
 
 
-def signing_queue(session: Session, account: StaffUser | None = None) -> list[QueueItem]:
-    """Tickets at a signing stage, oldest first, each with its current document: of every SOP, or of the
-    SOPs whose signer the account is. One query, however many tickets wait."""
+def signing_queue(session: Session, account: StaffUser | None = None, limit: int | None = None) -> list[QueueItem]:
+    """Tickets at a signing stage, oldest first (the `limit` oldest, when given), each with its current
+    document: of every SOP, or of the SOPs whose signer the account is. One query, however many tickets wait."""
     branches = _signing_branches(account)
     if not branches:
         return []
@@ -56,8 +56,17 @@ def signing_queue(session: Session, account: StaffUser | None = None) -> list[Qu
         .outerjoin(IssuedDocument, _latest_document_of_ticket())
         .where(or_(*branches))
         .order_by(col(Ticket.stage_entered_at), col(Ticket.id))
+        .limit(limit)
     ).all()
     return [QueueItem(ticket, name, document) for ticket, name, document in rows]
+
+
+def signing_queue_size(session: Session, account: StaffUser | None = None) -> int:
+    """How many tickets the signing queue holds in all (one COUNT)."""
+    branches = _signing_branches(account)
+    if not branches:
+        return 0
+    return session.exec(select(func.count()).select_from(Ticket).where(or_(*branches))).one()
 
 
 def documents_to_sign(session: Session, account: StaffUser) -> int:

@@ -300,3 +300,28 @@ def test_select_all_ticks_every_waiting_document_in_chromium(session: Session, a
         expect(boxes.nth(index)).not_to_be_checked()
     assert not refused, refused
     page.context.close()
+
+
+def test_the_page_lists_one_batch_of_the_oldest_and_a_larger_batch_signs_nothing(
+        http: requests.Session, session: Session, app: Flask, kepala: StaffUser, operator: StaffUser,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """One press signs at most one batch, within one web request: the page lists the oldest batch and says how
+    many wait in all; a form with more (not one the page writes) signs nothing and says why."""
+    import pdf_delivery.signing_views
+
+    monkeypatch.setattr(pdf_delivery.signing_views, "SIGN_BATCH", 2)
+    tickets = [waiting_for_signature(session, app, operator, name) for name in
+               ("Siti Aminah", "Budi Hartono", "Rina Marlina")]
+    login(http, "kepala-dinas")
+    queue = unescape(http.get("/tte").text)
+    assert "Dokumen pemohon menunggu tanda tangan (3)" in queue
+    assert "Ditampilkan 2 tiket terlama dari 3" in queue
+    assert tickets[0].number in queue and tickets[1].number in queue and tickets[2].number not in queue
+
+    refused = unescape(sign_via_form(http, tickets).text)
+    assert "Paling banyak 2 dokumen sekali tanda tangan; tidak ada yang ditandatangani." in refused
+    assert all(document_of(session, t).status == DocumentStatus.AWAITING_SIGNATURE for t in tickets)
+
+    done = unescape(sign_via_form(http, tickets[:2]).text)
+    assert f"Tiket {tickets[0].number} diteruskan" in done and f"Tiket {tickets[1].number} diteruskan" in done
+    assert tickets[2].number in done and "Ditampilkan" not in done, "the last one is listed now, alone"
