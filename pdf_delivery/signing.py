@@ -14,18 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from layanan.clock import WIB
-from pdf_delivery.signature_terms import (  # noqa: F401 (callers name them from here too)
-    SIGNATURE_BYTES_RESERVED,
-    SIGNATURE_FIELD,
-    STAMP_HEIGHT,
-    STAMP_MARGIN,
-    STAMP_TEXT,
-    STAMP_TEXT_WITHOUT_NIP,
-    STAMP_WIDTH,
-    SignatureCheck,
-    SignatureStamp,
-    SigningError,
-)
+from pdf_delivery.signature_terms import SignatureCheck, SignatureStamp, SigningError
 from tickets.staff import StaffUser
 
 if TYPE_CHECKING:
