@@ -145,8 +145,10 @@ def queue() -> str:
     """Tickets waiting for the Kepala Dinas's signature, with their documents (and, through the berita
     acara's include, the berita acara waiting for it)."""
     session = db.session()
-    return render_template("pdf_delivery/signing_queue.html", items=signing_queue(session, user(), SIGN_BATCH),
-                           total=signing_queue_size(session, user()), sign_batch=SIGN_BATCH)
+    items = signing_queue(session, user(), SIGN_BATCH)
+    # Counted only when the batch is full: a shorter list is the whole queue.
+    total = signing_queue_size(session, user()) if len(items) == SIGN_BATCH else len(items)
+    return render_template("pdf_delivery/signing_queue.html", items=items, total=total, sign_batch=SIGN_BATCH)
 
 
 @bp.get("/tte/dokumen/<id:document_id>")
