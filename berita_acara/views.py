@@ -229,9 +229,8 @@ def pdf(ba_id: int) -> Response | tuple[str, int]:
     if berita_acara.status != BeritaAcaraStatus.DRAFT:  # signed, and the PDF removed when retention ended
         return render_template("berita_acara/purged.html", ba=berita_acara), 410
     key = jobs.draft_key(berita_acara)
-    if not jobs.rendering_path(key).exists() and not renderings.failed(key):
-        jobs.request_rendering(jobs.render_berita_acara, key, berita_acara.id)
-    return rendered_or_wait(key, filename)
+    return rendered_or_wait(key, filename,
+                            ask=lambda: jobs.request_rendering(jobs.render_berita_acara, key, berita_acara.id))
 
 
 @bp.post("/<id:ba_id>/keluarkan/<id:item_id>")
@@ -320,8 +319,9 @@ def receive_late(ba_id: int, item_id: int) -> Response:
                  "Berkas susulan sudah dicatat diterima.")
 
 
-def rendered_or_wait(key: str, filename: str) -> Response | tuple[str, int]:
-    """The rendering with this key as a download, or a page that reloads itself until the worker made it."""
+def rendered_or_wait(key: str, filename: str, ask: Callable[[], None] | None = None) -> Response | tuple[str, int]:
+    """The rendering with this key as a download, or a page that reloads itself until the worker made it
+    (`ask` queues the rendering, if it is to be asked for while waiting), or says it failed."""
     try:
         path = jobs.rendering_path(key)
     except ValueError:
@@ -330,7 +330,9 @@ def rendered_or_wait(key: str, filename: str) -> Response | tuple[str, int]:
         record_view()
         return download(path.read_bytes(), FORMATS["pdf"], filename)
     if renderings.failed(key):
-        return renderings.waiting_page(key)
+        return renderings.failed_page(key)
+    if ask is not None:
+        ask()
     return render_template("berita_acara/rendering.html"), 202
 
 

@@ -142,8 +142,13 @@ def served_or_wait(key: str, filename: str, ext: str = "pdf") -> Response | tupl
 def waiting_page(key: str) -> tuple[str, int]:
     """The page of a rendering not made yet: it reloads itself, or says the rendering failed."""
     if failed(key):
-        return render_template("layanan/rendering_failed.html", key=key, back=http_request.path), 500
+        return failed_page(key)
     return render_template("layanan/rendering.html"), 202
+
+
+def failed_page(key: str) -> tuple[str, int]:
+    """The page of a rendering that failed its last try: what happened, and a button to try again."""
+    return render_template("layanan/rendering_failed.html", key=key, back=http_request.path), 500
 
 
 @bp.post("/dokumen-ulang")
