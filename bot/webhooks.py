@@ -10,15 +10,22 @@ from flask import Blueprint, Flask, Response, abort, current_app, request
 from sqlalchemy import ColumnElement
 from sqlmodel import Session
 from twilio.request_validator import RequestValidator
-from twilio.twiml.messaging_response import MessagingResponse
 
-from bot import intake
+from bot import inbound_wsgi, intake
 from layanan import db
 from layanan.security import csrf
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 INBOUND_FOLLOWERS = "whatsapp_inbound_followers"  # app.extensions key: the features that follow inbound messages
+INBOUND_RULE = "/whatsapp"
+
+
+def init_app(app: Flask) -> None:
+    """The webhooks' routes, and the inbound messages' path before Flask (bot.inbound_wsgi) for a signed
+    delivery; the view below answers the rest."""
+    app.register_blueprint(bp)
+    inbound_wsgi.serve_before_flask(app, f"{bp.url_prefix}{INBOUND_RULE}", INBOUND_FOLLOWERS)
 
 
 def on_inbound(app: Flask, waits: Callable[[Any], ColumnElement[bool]], handler: Callable[[Session, str], None]) -> None:
@@ -58,13 +65,10 @@ def twilio_signed(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def twiml(replies: list[str]) -> Response:
     """The replies as a TwiML document, one WhatsApp message each."""
-    response = MessagingResponse()
-    for text in replies:
-        response.message(text)
-    return Response(str(response), mimetype="application/xml")
+    return Response(inbound_wsgi.twiml_document(replies), mimetype="application/xml")
 
 
-@bp.post("/whatsapp")
+@bp.post(INBOUND_RULE)
 @csrf.exempt
 @twilio_signed
 def whatsapp_inbound() -> Response:

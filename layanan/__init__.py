@@ -71,7 +71,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from bot.status_page import bp as status_page_bp
     from bot.faq_views import bp as faq_bp
     from bot.upt_directory_views import bp as upt_directory_bp
-    from bot.webhooks import bp as webhooks_bp
+    from bot import webhooks
     from campaigns.views import bp as campaigns_bp
     from layanan.health import bp as health_bp
     from layanan.renderings import bp as renderings_bp
@@ -93,7 +93,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(health_bp)
     app.register_blueprint(renderings_bp)
-    app.register_blueprint(webhooks_bp)
+    webhooks.init_app(app)  # with the inbound messages' path before Flask
     app.register_blueprint(api_bp)
     app.register_blueprint(simulator_bp)
     app.register_blueprint(auth_bp)
