@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import Connection, Insert, Update, and_, bindparam, case, inspect, not_
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlmodel import Session, select
 
-from layanan.db import insert_for
+from layanan.db import execute_on_driver, insert_for
 from tickets.messages import Attachment, Conversation, Message
 
 _MESSAGE = Message.__table__  # type: ignore[attr-defined]
@@ -59,7 +60,8 @@ def _class_manager(model: type) -> Any:
 @functools.lru_cache(maxsize=4)
 def _insert_message(dialect: str) -> Insert:
     """INSERT … ON CONFLICT (twilio_sid) DO NOTHING RETURNING id: no id back means a redelivery."""
-    return (insert_for(dialect, _MESSAGE).on_conflict_do_nothing(index_elements=["twilio_sid"])
+    columns = {c.key: bindparam(c.key, type_=c.type) for c in _MESSAGE.columns if c.key != "id"}
+    return (insert_for(dialect, _MESSAGE).values(columns).on_conflict_do_nothing(index_elements=["twilio_sid"])
             .returning(_MESSAGE.c.id))
 
 
@@ -67,9 +69,10 @@ def insert_message(connection: Connection, message: Message, attachments: list[A
     """Insert the message (and its attachments, on the same connection); False when its MessageSid is
     already stored. On success the object becomes a stored row the session can take without a query."""
     values = {column.key: getattr(message, column.key) for column in _MESSAGE.columns if column.key != "id"}
-    new_id = connection.execute(_insert_message(connection.dialect.name), values).scalar()
-    if new_id is None:
+    inserted = execute_on_driver(connection, _insert_message(connection.dialect.name), values)
+    if not inserted:
         return False
+    new_id = inserted[0][0]
     message.__dict__["id"] = new_id
     make_transient_to_detached(message)
     if attachments:
@@ -82,6 +85,22 @@ def insert_message(connection: Connection, message: Message, attachments: list[A
             attachment.__dict__["id"] = attachment_id
             make_transient_to_detached(attachment)
     return True
+
+
+def insert_message_committed(session: Session, message: Message) -> bool:
+    """Insert a message without media and commit it at once (False for a redelivery). On PostgreSQL it
+    runs on the session's own connection before the session's transaction has sent anything (psycopg in
+    autocommit for that one statement): no second pooled connection for it."""
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    if connection.dialect.name != "postgresql" or driver.info.transaction_status != TransactionStatus.IDLE:  # type: ignore[union-attr]
+        with session.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as own:
+            return insert_message(own, message, [])
+    driver.autocommit = True  # type: ignore[union-attr]
+    try:
+        return insert_message(connection, message, [])
+    finally:
+        driver.autocommit = False  # type: ignore[union-attr]
 
 
 @functools.lru_cache(maxsize=4)
@@ -97,9 +116,10 @@ def _lock_conversation(dialect: str) -> Insert:
 
 def lock_conversation(connection: Connection, phone: str) -> LockedConversation:
     """The number's conversation, created if new and locked so its messages are handled one at a time."""
-    row = connection.execute(_lock_conversation(connection.dialect.name), {"phone": phone}).one()
-    return LockedConversation(state=row.state, data=dict(row.data or {}), misses=row.misses,
-                              needs_human=row.needs_human, updated_at=row.updated_at)
+    state, data, misses, needs_human, updated_at = execute_on_driver(
+        connection, _lock_conversation(connection.dialect.name), {"phone": phone})[0]
+    return LockedConversation(state=state, data=dict(data or {}), misses=misses, needs_human=needs_human,
+                              updated_at=updated_at)
 
 
 _SAVE_REPLY: Update = (_MESSAGE.update().where(_MESSAGE.c.id == bindparam("message_id"))
@@ -126,15 +146,15 @@ def save_turn(session: Session, message: Message, after: Any, now: datetime) -> 
     state = {"conversation_phone": message.phone, "state": after.name, "data": after.data, "misses": after.misses,
              "updated_at": after.updated_at, "needs_human": after.needs_human, "asked_at": now}
     if message in session:
-        connection.execute(_SAVE_STATE, state)
+        execute_on_driver(connection, _SAVE_STATE, state)
         return
     reply = {"message_id": message.id, "reply": message.reply, "ticket_id": message.ticket_id,
              "message_updated_at": now}
     if connection.dialect.name == "postgresql":
-        connection.execute(_SAVE_BOTH, {**state, **reply})
+        execute_on_driver(connection, _SAVE_BOTH, {**state, **reply})
     else:
-        connection.execute(_SAVE_REPLY, reply)
-        connection.execute(_SAVE_STATE, state)
+        execute_on_driver(connection, _SAVE_REPLY, reply)
+        execute_on_driver(connection, _SAVE_STATE, state)
 
 
 def stored_message(session: Session, sid: str) -> Message:

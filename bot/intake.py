@@ -27,6 +27,7 @@ from tickets import events, services
 from tickets.constants import AttachmentStatus, Channel, Direction, MessageStatus, Service
 from tickets.models import Ticket
 from layanan.clock import to_wib, utcnow
+from layanan.db import execute_on_driver
 
 log = logging.getLogger(__name__)
 
@@ -120,13 +121,11 @@ def _store(session: Session, inbound: Inbound) -> tuple[Message, list[Attachment
         error_code=None, reply=None, created_at=now, updated_at=now,
     )
     attachments = [_attachment(index, media, now) for index, media in enumerate(inbound.media)]
-    engine = session.get_bind()
     if attachments:
-        with engine.begin() as connection:
+        with session.get_bind().begin() as connection:
             stored = inbound_rows.insert_message(connection, message, attachments)
     else:
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            stored = inbound_rows.insert_message(connection, message, [])
+        stored = inbound_rows.insert_message_committed(session, message)
     if stored:
         return message, attachments
     # A redelivery, or the same delivery racing us in another worker: theirs is the stored one.
@@ -159,8 +158,8 @@ def _read_under_lock(session: Session, message: Message, followers: tuple[Inboun
     """The message's stored reply and, in the same query, which pending matters and followers wait on
     its number."""
     matters = events.pending_matters()
-    found = session.connection().execute(_under_lock_query(matters, followers),
-                                         {"message_id": message.id, "phone": message.phone}).one()
+    found = execute_on_driver(session.connection(), _under_lock_query(matters, followers),
+                              {"message_id": message.id, "phone": message.phone})[0]
     flags = found[1:]
     waiting = frozenset(conversation.Pending(m.kind) for m, flag in zip(matters, flags) if flag)
     flagged = tuple(f for f, flag in zip(followers, flags[len(matters):]) if flag)
