@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g
+from psycopg.pq import ExecStatus
 from psycopg.types.json import Json
 from sqlalchemy import JSON, Connection, Table, event
 from sqlalchemy.sql import ClauseElement
@@ -147,6 +148,6 @@ def execute_on_driver(connection: Connection, statement: ClauseElement, params: 
     for name in prepared.json_params & values.keys():
         values[name] = Json(values[name], dumps=json.dumps)
     cursor = connection.connection.driver_connection.execute(prepared.sql, values, prepare=True)  # type: ignore[union-attr]
-    if cursor.description is None:
-        return []
+    if cursor.pgresult is None or cursor.pgresult.status != ExecStatus.TUPLES_OK:
+        return []  # no rows to read (asking for `description` would build every column's description)
     return [tuple(v.astimezone(UTC) if isinstance(v, datetime) else v for v in row) for row in cursor.fetchall()]
