@@ -9,6 +9,7 @@ the ORM session, on the same transaction.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -18,7 +19,8 @@ from sqlalchemy import Connection, Insert, Update, and_, bindparam, case, inspec
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlmodel import Session, select
 
-from layanan.db import execute_on_driver, insert_for
+from layanan import prepared
+from layanan.db import insert_for
 from tickets.messages import Attachment, Conversation, Message
 
 _MESSAGE = Message.__table__  # type: ignore[attr-defined]
@@ -69,7 +71,7 @@ def insert_message(connection: Connection, message: Message, attachments: list[A
     """Insert the message (and its attachments, on the same connection); False when its MessageSid is
     already stored. On success the object becomes a stored row the session can take without a query."""
     values = {column.key: getattr(message, column.key) for column in _MESSAGE.columns if column.key != "id"}
-    inserted = execute_on_driver(connection, _insert_message(connection.dialect.name), values)
+    inserted = prepared.execute(connection, (_insert_message(connection.dialect.name), values))
     if not inserted:
         return False
     new_id = inserted[0][0]
@@ -114,12 +116,16 @@ def _lock_conversation(dialect: str) -> Insert:
                        _CONVERSATION.c.needs_human, _CONVERSATION.c.updated_at))
 
 
-def lock_conversation(connection: Connection, phone: str) -> LockedConversation:
-    """The number's conversation, created if new and locked so its messages are handled one at a time."""
-    state, data, misses, needs_human, updated_at = execute_on_driver(
-        connection, _lock_conversation(connection.dialect.name), {"phone": phone})[0]
+def lock_conversation(connection: Connection, phone: str,
+                      then: prepared.Statement) -> tuple[LockedConversation, Sequence[Any]]:
+    """The number's conversation, created if new and locked so its messages are handled one at a time;
+    and the rows of `then`, run once the lock is held (it sees what a turn it waited for committed), in
+    the same round trip on PostgreSQL."""
+    locked, read = prepared.execute_in_turn(
+        connection, [(_lock_conversation(connection.dialect.name), {"phone": phone}), then])
+    state, data, misses, needs_human, updated_at = locked[0]
     return LockedConversation(state=state, data=dict(data or {}), misses=misses, needs_human=needs_human,
-                              updated_at=updated_at)
+                              updated_at=updated_at), read
 
 
 _SAVE_REPLY: Update = (_MESSAGE.update().where(_MESSAGE.c.id == bindparam("message_id"))
@@ -139,22 +145,21 @@ _SAVE_STATE: Update = (_CONVERSATION.update().where(_CONVERSATION.c.phone == bin
 _SAVE_BOTH: Update = _SAVE_STATE.add_cte(_SAVE_REPLY.cte("saved_reply"))
 
 
-def save_turn(session: Session, message: Message, after: Any, now: datetime) -> None:
-    """Write the message's reply and the conversation's new state in the session's transaction. A message a
-    pending matter took into the session is written by the session's own flush instead."""
-    connection = session.connection()
+def commit_turn(session: Session, message: Message, after: Any, now: datetime) -> None:
+    """Write the message's reply and the conversation's new state, and commit them with whatever else the
+    turn changed in the session. A message a pending matter took into the session is written by the
+    session's own flush instead."""
     state = {"conversation_phone": message.phone, "state": after.name, "data": after.data, "misses": after.misses,
              "updated_at": after.updated_at, "needs_human": after.needs_human, "asked_at": now}
-    if message in session:
-        execute_on_driver(connection, _SAVE_STATE, state)
-        return
     reply = {"message_id": message.id, "reply": message.reply, "ticket_id": message.ticket_id,
              "message_updated_at": now}
-    if connection.dialect.name == "postgresql":
-        execute_on_driver(connection, _SAVE_BOTH, {**state, **reply})
+    if message in session:
+        statements = [(_SAVE_STATE, state)]
+    elif session.get_bind().dialect.name == "postgresql":
+        statements = [(_SAVE_BOTH, {**state, **reply})]
     else:
-        execute_on_driver(connection, _SAVE_REPLY, reply)
-        execute_on_driver(connection, _SAVE_STATE, state)
+        statements = [(_SAVE_REPLY, reply), (_SAVE_STATE, state)]
+    prepared.commit_after(session, statements)
 
 
 def stored_message(session: Session, sid: str) -> Message:

@@ -27,7 +27,6 @@ from tickets import events, services
 from tickets.constants import AttachmentStatus, Channel, Direction, MessageStatus, Service
 from tickets.models import Ticket
 from layanan.clock import to_wib, utcnow
-from layanan.db import execute_on_driver
 
 log = logging.getLogger(__name__)
 
@@ -154,21 +153,23 @@ class _UnderLock:
     followers: tuple[InboundFollower, ...]  # the followers with something waiting for the number
 
 
-def _read_under_lock(session: Session, message: Message, followers: tuple[InboundFollower, ...]) -> _UnderLock:
-    """The message's stored reply and, in the same query, which pending matters and followers wait on
-    its number."""
+def _lock_and_read(session: Session, message: Message,
+                   followers: tuple[InboundFollower, ...]) -> tuple[inbound_rows.LockedConversation, _UnderLock]:
+    """Lock the number's conversation; then read the message's stored reply and, in the same query,
+    which pending matters and followers wait on its number."""
     matters = events.pending_matters()
-    found = execute_on_driver(session.connection(), _under_lock_query(matters, followers),
-                              {"message_id": message.id, "phone": message.phone})[0]
+    locked, rows = inbound_rows.lock_conversation(session.connection(), message.phone, (
+        _under_lock_query(matters, followers), {"message_id": message.id, "phone": message.phone}))
+    found = rows[0]
     flags = found[1:]
     waiting = frozenset(conversation.Pending(m.kind) for m, flag in zip(matters, flags) if flag)
     flagged = tuple(f for f, flag in zip(followers, flags[len(matters):]) if flag)
-    return _UnderLock(found[0], waiting, flagged)
+    return locked, _UnderLock(found[0], waiting, flagged)
 
 
 @functools.lru_cache(maxsize=4)
 def _under_lock_query(matters: tuple[events.PendingMatter, ...], followers: tuple[InboundFollower, ...]) -> Select:
-    """The query of _read_under_lock, built once with bind parameters: building and keying a statement of
+    """The query read under the lock, built once with bind parameters: building and keying a statement of
     several EXISTS costs more than running it."""
     reply = select(Message.reply).where(Message.id == bindparam("message_id", type_=Integer)).scalar_subquery()
     phone = bindparam("phone", type_=String)
@@ -180,8 +181,7 @@ def _converse(session: Session, message: Message, attachments: list[Attachment],
               followers: tuple[InboundFollower, ...]) -> list[str]:
     """Run the conversation on a stored message, carry out its effects and keep the replies on the row."""
     session.add_all(attachments)  # the effects change them; the session writes them with the turn
-    locked = inbound_rows.lock_conversation(session.connection(), message.phone)
-    found = _read_under_lock(session, message, followers)
+    locked, found = _lock_and_read(session, message, followers)
     if found.answered is not None:
         # A redelivery raced the first delivery and waited for the lock: that one answered already.
         session.commit()
@@ -237,8 +237,7 @@ def _finish(session: Session, message: Message, attachments: list[Attachment], a
     for attachment in attachments:
         if attachment.status == AttachmentStatus.PENDING and attachment.id is not None:
             attachment.job_id = defer_download(session, attachment.id)
-    inbound_rows.save_turn(session, message, after, now)
-    session.commit()
+    inbound_rows.commit_turn(session, message, after, now)
 
 
 def _apply(session: Session, message: Message, attachments: list[Attachment],

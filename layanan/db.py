@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-import json
 import logging
 import select
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g
-from psycopg.pq import ExecStatus
-from psycopg.types.json import Json
-from sqlalchemy import JSON, Connection, Table, event
-from sqlalchemy.sql import ClauseElement
+from sqlalchemy import Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError, OperationalError
@@ -113,41 +106,3 @@ def _close_session(_exc: BaseException | None) -> None:
     if s is not None:
         s.close()
 
-
-@dataclass(frozen=True)
-class _DriverStatement:
-    """A Core statement compiled once for PostgreSQL, with the names of its JSON parameters."""
-
-    compiled: Any
-    sql: str
-    json_params: frozenset[str]
-
-
-@functools.lru_cache(maxsize=32)
-def _for_driver(statement: ClauseElement, dialect_key: Any) -> _DriverStatement:
-    compiled = statement.compile(dialect=dialect_key)
-    if "POSTCOMPILE" in compiled.string:
-        raise ValueError("a statement with expanding parameters needs SQLAlchemy's execution")
-    json_params = frozenset(name for name, bind in compiled.binds.items() if isinstance(bind.type, JSON))
-    return _DriverStatement(compiled, compiled.string, json_params)
-
-
-def execute_on_driver(connection: Connection, statement: ClauseElement, params: dict[str, Any]) -> Sequence[Any]:
-    """Run a Core statement built once at import, in the connection's transaction, and return its rows.
-
-    On PostgreSQL it goes straight to psycopg as a prepared statement: SQLAlchemy's execution (compiled
-    cache look-up, execution context, result processing, events) costs about twice what psycopg does for
-    the webhook's small statements, which run for every message. The SQL is still SQLAlchemy's, compiled
-    once; what its types would do is done here: JSON parameters sent as JSON, timestamps read back in UTC
-    (psycopg reads JSON columns itself). Other databases take the usual way; rows are indexed either way."""
-    if connection.dialect.name != "postgresql":
-        result = connection.execute(statement, params)  # type: ignore[call-overload]
-        return result.all() if result.returns_rows else []
-    prepared = _for_driver(statement, connection.dialect)
-    values = prepared.compiled.construct_params(params)
-    for name in prepared.json_params & values.keys():
-        values[name] = Json(values[name], dumps=json.dumps)
-    cursor = connection.connection.driver_connection.execute(prepared.sql, values, prepare=True)  # type: ignore[union-attr]
-    if cursor.pgresult is None or cursor.pgresult.status != ExecStatus.TUPLES_OK:
-        return []  # no rows to read (asking for `description` would build every column's description)
-    return [tuple(v.astimezone(UTC) if isinstance(v, datetime) else v for v in row) for row in cursor.fetchall()]
