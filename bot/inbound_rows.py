@@ -9,7 +9,6 @@ the ORM session, on the same transaction.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -116,16 +115,12 @@ def _lock_conversation(dialect: str) -> Insert:
                        _CONVERSATION.c.needs_human, _CONVERSATION.c.updated_at))
 
 
-def lock_conversation(connection: Connection, phone: str,
-                      then: prepared.Statement) -> tuple[LockedConversation, Sequence[Any]]:
-    """The number's conversation, created if new and locked so its messages are handled one at a time;
-    and the rows of `then`, run once the lock is held (it sees what a turn it waited for committed), in
-    the same round trip on PostgreSQL."""
-    locked, read = prepared.execute_in_turn(
-        connection, [(_lock_conversation(connection.dialect.name), {"phone": phone}), then])
-    state, data, misses, needs_human, updated_at = locked[0]
+def lock_conversation(connection: Connection, phone: str) -> LockedConversation:
+    """The number's conversation, created if new and locked so its messages are handled one at a time."""
+    state, data, misses, needs_human, updated_at = prepared.execute(
+        connection, (_lock_conversation(connection.dialect.name), {"phone": phone}))[0]
     return LockedConversation(state=state, data=dict(data or {}), misses=misses, needs_human=needs_human,
-                              updated_at=updated_at), read
+                              updated_at=updated_at)
 
 
 _SAVE_REPLY: Update = (_MESSAGE.update().where(_MESSAGE.c.id == bindparam("message_id"))
@@ -159,7 +154,10 @@ def commit_turn(session: Session, message: Message, after: Any, now: datetime) -
         statements = [(_SAVE_BOTH, {**state, **reply})]
     else:
         statements = [(_SAVE_REPLY, reply), (_SAVE_STATE, state)]
-    prepared.commit_after(session, statements)
+    connection = session.connection()
+    for statement in statements:
+        prepared.execute(connection, statement)
+    session.commit()
 
 
 def stored_message(session: Session, sid: str) -> Message:

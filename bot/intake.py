@@ -26,6 +26,7 @@ from routing.definition import OutputMeaning
 from tickets import events, services
 from tickets.constants import AttachmentStatus, Channel, Direction, MessageStatus, Service
 from tickets.models import Ticket
+from layanan import prepared
 from layanan.clock import to_wib, utcnow
 
 log = logging.getLogger(__name__)
@@ -156,11 +157,13 @@ class _UnderLock:
 def _lock_and_read(session: Session, message: Message,
                    followers: tuple[InboundFollower, ...]) -> tuple[inbound_rows.LockedConversation, _UnderLock]:
     """Lock the number's conversation; then read the message's stored reply and, in the same query,
-    which pending matters and followers wait on its number."""
+    which pending matters and followers wait on its number (after the lock: what a turn it waited for
+    committed is seen)."""
     matters = events.pending_matters()
-    locked, rows = inbound_rows.lock_conversation(session.connection(), message.phone, (
-        _under_lock_query(matters, followers), {"message_id": message.id, "phone": message.phone}))
-    found = rows[0]
+    connection = session.connection()
+    locked = inbound_rows.lock_conversation(connection, message.phone)
+    found = prepared.execute(connection, (_under_lock_query(matters, followers),
+                                          {"message_id": message.id, "phone": message.phone}))[0]
     flags = found[1:]
     waiting = frozenset(conversation.Pending(m.kind) for m, flag in zip(matters, flags) if flag)
     flagged = tuple(f for f, flag in zip(followers, flags[len(matters):]) if flag)

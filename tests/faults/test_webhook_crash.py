@@ -2,22 +2,18 @@
 handled loses nothing and does nothing twice.
 
 The webhook works in two durable steps: (1) the message is stored by its own autocommitted INSERT,
-(2) one transaction locks the number's conversation row, converses, carries out the effects, and sends
-its last writes (the reply and the new state) together with its COMMIT in one round trip. A kill cannot
-be timed to land between two statements, so the test stops the server where it wants with PostgreSQL
-locks held from a connection of its own:
+(2) one transaction locks the number's conversation row, converses, carries out the effects, writes the
+reply and the new state, and commits. A kill cannot be timed to land between two statements, so the
+test stops the server where it wants with PostgreSQL row locks held from a connection of its own:
 
 - on the conversation row: step 1 is done and step 2 waits at its first statement, the crash between
   the two steps;
-- on the table of stage events as well, released from the conversation: step 2 has conversed and written
-  the complaint's ticket and waits at the ticket's first stage event, a crash inside step 2 before its
-  last round trip. What it wrote must vanish with it (step 2 is one transaction);
-- on the message row: step 2 has sent its last writes and COMMIT and the database holds them at the
-  reply, a crash after the web process let go of the turn. The turn commits without it, once.
+- then on the message row as well, released from the conversation: step 2 has conversed and written
+  the complaint's ticket and waits at the write of its reply, a crash inside step 2 after its writes and
+  before COMMIT. What it wrote must vanish with it (step 2 is one transaction).
 
 The test's locks are released after the kill: the dead server's database backend then goes on, finds
-its client gone before any COMMIT and rolls back, or reaches the COMMIT it was sent; the test waits for
-it to end before it looks.
+its client gone before any COMMIT and rolls back, which the test waits for before it looks.
 
 Each time the stored message is then redelivered to a new server (as Twilio or the citizen's retry
 would): it is answered once, with the conversation's right next step, and further redeliveries get the
@@ -204,7 +200,7 @@ def redelivered_once(server: WebProcess, number: str, form: dict[str, str], chec
 def test_a_crash_between_or_inside_the_steps_loses_nothing_and_does_nothing_twice(web, db) -> None:  # type: ignore[no-untyped-def]
     """Three web processes: the first dies between the two steps of a message, the second answers its
     redelivery and then dies inside step 2 of another number's message, the third answers that one."""
-    check, conversation_holder, events_holder = db(), db(), db()
+    check, conversation_holder, message_holder = db(), db(), db()
 
     # Between the steps: a document request, the service about to be chosen.
     first = web()
@@ -247,20 +243,19 @@ def test_a_crash_between_or_inside_the_steps_loses_nothing_and_does_nothing_twic
     hold_row(conversation_holder, "SELECT state FROM conversation WHERE phone = %s FOR UPDATE", COMPLAINANT)
     form = second.phone(COMPLAINANT).form("ya")
     delivery = post_in_background(second.phone(COMPLAINANT), form)
-    wait_for(lambda: message_row(check, form["MessageSid"]), 20, "the message stored (step 1)")
+    message_id = wait_for(lambda: message_row(check, form["MessageSid"]), 20, "the message stored (step 1)")[0]
     wait_for(lambda: blocked_by(check, conversation_holder), 20, "the server waiting for the conversation")
-    # Let step 2 run on up to the ticket's first stage event, and hold it there.
-    events_holder.execute("BEGIN")
-    events_holder.execute("LOCK TABLE stage_event IN SHARE MODE")
+    # Let step 2 run on up to the write of its reply, and hold it there.
+    hold_row(message_holder, "SELECT id FROM message WHERE id = %s FOR UPDATE", message_id)
     conversation_holder.execute("COMMIT")
-    server_pid = wait_for(lambda: blocked_by(check, events_holder), 20, "the server waiting to write the stage event")
+    server_pid = wait_for(lambda: blocked_by(check, message_holder), 20, "the server waiting to write its reply")
     assert counts(check) == (settled[0] + 1, *settled[1:]), "nothing step 2 wrote is visible before its COMMIT"
     wrote_ticket = check.execute("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = %s AND mode = 'RowExclusiveLock' "
                                  "AND relation = 'ticket'::regclass)", (server_pid,)).fetchone()[0]
     assert wrote_ticket, "step 2 had written the ticket when it was stopped"
     second.kill()
     delivery.join(10)
-    events_holder.execute("ROLLBACK")
+    message_holder.execute("ROLLBACK")
     wait_for(lambda: gone(check, server_pid), 20, "the dead server's transaction ended")
     assert message_row(check, form["MessageSid"])[1:] == (None, None), "stored, not answered"
     assert conversation_row(check, COMPLAINANT) == before, "the conversation did not move"
@@ -273,46 +268,6 @@ def test_a_crash_between_or_inside_the_steps_loses_nothing_and_does_nothing_twic
     assert message_row(check, form["MessageSid"])[2] is not None, "the ticket is on the message"
     assert turn(conversation_row(check, COMPLAINANT)) == turn(conversation_row(check, COMPLAINANT_CONTROL)), \
         "the conversation moved on exactly once"
-
-
-LATE, LATE_CONTROL = "+6281311110007", "+6281311110008"
-
-
-def test_a_crash_after_the_last_writes_went_out_leaves_the_turn_committed_once(web, db) -> None:  # type: ignore[no-untyped-def]
-    """Once step 2 has sent its last writes with their COMMIT, the turn no longer depends on the web process:
-    killed then, the database commits it, and the redelivery gets the stored replies without a second ticket."""
-    check, conversation_holder, message_holder = db(), db(), db()
-    server = web()
-    for text in COMPLAINT:
-        server.phone(LATE).send(text)
-        server.phone(LATE_CONTROL).send(text)
-    expected = server.phone(LATE_CONTROL).send("ya")
-    before, settled = conversation_row(check, LATE), counts(check)
-
-    hold_row(conversation_holder, "SELECT state FROM conversation WHERE phone = %s FOR UPDATE", LATE)
-    form = server.phone(LATE).form("ya")
-    delivery = post_in_background(server.phone(LATE), form)
-    message_id = wait_for(lambda: message_row(check, form["MessageSid"]), 20, "the message stored (step 1)")[0]
-    wait_for(lambda: blocked_by(check, conversation_holder), 20, "the server waiting for the conversation")
-    # Let step 2 run on until the database holds its last writes at the reply.
-    hold_row(message_holder, "SELECT id FROM message WHERE id = %s FOR UPDATE", message_id)
-    conversation_holder.execute("COMMIT")
-    server_pid = wait_for(lambda: blocked_by(check, message_holder), 20, "the server's last writes held at the reply")
-    server.kill()
-    delivery.join(10)
-    assert conversation_row(check, LATE) == before, "nothing is visible before the COMMIT"
-    message_holder.execute("ROLLBACK")
-    wait_for(lambda: gone(check, server_pid), 20, "the dead server's transaction ended")
-    stored = message_row(check, form["MessageSid"])
-    assert stored[1] is not None and stored[2] is not None, "the turn committed: the reply and its ticket are stored"
-    assert counts(check)[2] == settled[2] + 1, "one ticket"
-
-    again = web()
-    replies = again.phone(LATE).send("ya", sid=form["MessageSid"])
-    assert replies == json.loads(stored[1]), "the redelivery gets the stored replies"
-    assert [r.split("PGD-")[0] for r in replies] == [r.split("PGD-")[0] for r in expected]
-    assert counts(check)[2] == settled[2] + 1, "and no second ticket"
-    assert turn(conversation_row(check, LATE)) == turn(conversation_row(check, LATE_CONTROL))
 
 
 WAITER, AT_THE_START = "+6281311110005", "+6281311110006"
