@@ -92,16 +92,18 @@ def insert_message_committed(session: Session, message: Message) -> bool:
     """Insert a message without media and commit it at once (False for a redelivery). On PostgreSQL it
     runs on the session's own connection before the session's transaction has sent anything (psycopg in
     autocommit for that one statement): no second pooled connection for it."""
-    connection = session.connection()
-    driver = connection.connection.driver_connection
-    if connection.dialect.name != "postgresql" or driver.info.transaction_status != TransactionStatus.IDLE:  # type: ignore[union-attr]
-        with session.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as own:
-            return insert_message(own, message, [])
-    driver.autocommit = True  # type: ignore[union-attr]
-    try:
-        return insert_message(connection, message, [])
-    finally:
-        driver.autocommit = False  # type: ignore[union-attr]
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        connection = session.connection()
+        psycopg_connection = prepared.driver(connection)
+        if psycopg_connection is not None and psycopg_connection.info.transaction_status == TransactionStatus.IDLE:
+            psycopg_connection.autocommit = True
+            try:
+                return insert_message(connection, message, [])
+            finally:
+                psycopg_connection.autocommit = False
+    with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as own:
+        return insert_message(own, message, [])
 
 
 @functools.lru_cache(maxsize=4)

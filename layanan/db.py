@@ -105,4 +105,3 @@ def _close_session(_exc: BaseException | None) -> None:
     s = g.pop("db_session", None)
     if s is not None:
         s.close()
-

@@ -48,19 +48,20 @@ def _compiled(statement: ClauseElement, dialect: Any) -> _Compiled:
     return _Compiled(compiled, compiled.string, json_params)
 
 
-def _driver(connection: Connection) -> psycopg.Connection[Any] | None:
+def driver(connection: Connection) -> psycopg.Connection[Any] | None:
     """The psycopg connection under a PostgreSQL connection; None for other databases."""
     if connection.dialect.name != "postgresql":
         return None
     return connection.connection.driver_connection  # type: ignore[return-value]
 
 
-def _send(driver: psycopg.Connection[Any], connection: Connection, statement: Statement) -> psycopg.Cursor[Any]:
+def _send(psycopg_connection: psycopg.Connection[Any], connection: Connection,
+          statement: Statement) -> psycopg.Cursor[Any]:
     prepared = _compiled(statement[0], connection.dialect)
     values = prepared.compiled.construct_params(statement[1])
     for name in prepared.json_params & values.keys():
         values[name] = Json(values[name], dumps=json.dumps)
-    return driver.execute(prepared.sql, values, prepare=True)
+    return psycopg_connection.execute(prepared.sql, values, prepare=True)
 
 
 def _rows(cursor: psycopg.Cursor[Any]) -> Sequence[Any]:
@@ -76,7 +77,7 @@ def _through_sqlalchemy(connection: Connection, statement: Statement) -> Sequenc
 
 def execute(connection: Connection, statement: Statement) -> Sequence[Any]:
     """Run one statement in the connection's transaction; its rows."""
-    driver = _driver(connection)
-    if driver is None:
+    psycopg_connection = driver(connection)
+    if psycopg_connection is None:
         return _through_sqlalchemy(connection, statement)
-    return _rows(_send(driver, connection, statement))
+    return _rows(_send(psycopg_connection, connection, statement))
