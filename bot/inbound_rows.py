@@ -9,12 +9,13 @@ the ORM session, on the same transaction.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
 from psycopg.pq import TransactionStatus
-from sqlalchemy import Connection, Insert, Update, and_, bindparam, case, inspect, not_
+from sqlalchemy import Connection, Insert, Select, Update, and_, bindparam, case, inspect, literal_column, not_
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlmodel import Session, select
 
@@ -119,10 +120,49 @@ def _lock_conversation(dialect: str) -> Insert:
 
 def lock_conversation(connection: Connection, phone: str) -> LockedConversation:
     """The number's conversation, created if new and locked so its messages are handled one at a time."""
-    state, data, misses, needs_human, updated_at = prepared.execute(
-        connection, (_lock_conversation(connection.dialect.name), {"phone": phone}))[0]
+    return _locked(prepared.execute(connection, (_lock_conversation(connection.dialect.name), {"phone": phone}))[0])
+
+
+def _locked(row: Sequence[Any]) -> LockedConversation:
+    state, data, misses, needs_human, updated_at = row
     return LockedConversation(state=state, data=dict(data or {}), misses=misses, needs_human=needs_human,
                               updated_at=updated_at)
+
+
+_LOCKED_COLUMNS = 5  # state, data, misses, needs_human, updated_at: what lock_conversation returns
+
+
+@functools.lru_cache(maxsize=4)
+def _locking_read(columns: Select) -> Select:
+    """SELECT … FOR UPDATE of the conversation with `columns` beside it, and whether they are fresh.
+
+    `columns` are read from the statement's snapshot, taken before the lock: when the statement waited for
+    a turn that held the lock, they miss what that turn committed. Every turn writes the conversation row,
+    so the row version it committed (its xmin) differs from the one in the snapshot; the locked row itself
+    is the latest version (PostgreSQL re-reads a row it waited for)."""
+    phone = bindparam("phone")
+    seen = _CONVERSATION.alias("seen")
+    seen_version = select(literal_column("seen.xmin")).select_from(seen).where(seen.c.phone == phone)
+    fresh = literal_column(f"{_CONVERSATION.name}.xmin").op("=")(seen_version.scalar_subquery())
+    return (select(_CONVERSATION.c.state, _CONVERSATION.c.data, _CONVERSATION.c.misses,
+                   _CONVERSATION.c.needs_human, _CONVERSATION.c.updated_at, fresh, *columns.selected_columns)
+            .where(_CONVERSATION.c.phone == phone).with_for_update(of=_CONVERSATION))
+
+
+def lock_and_read(connection: Connection, columns: Select, params: dict[str, Any]) -> tuple[LockedConversation, Sequence[Any]]:
+    """Lock the conversation of `params["phone"]` (created if new), then read the one row of `columns` as
+    it is once the lock is held. On PostgreSQL an existing conversation takes one statement for both, and a
+    second read only when another turn committed while this one waited for the lock."""
+    if connection.dialect.name == "postgresql":
+        rows = prepared.execute(connection, (_locking_read(columns), params))
+        if rows:
+            row = rows[0]
+            locked = _locked(row[:_LOCKED_COLUMNS])
+            if row[_LOCKED_COLUMNS]:
+                return locked, row[_LOCKED_COLUMNS + 1:]
+            return locked, prepared.execute(connection, (columns, params))[0]
+    locked = lock_conversation(connection, params["phone"])  # a new number, or not PostgreSQL
+    return locked, prepared.execute(connection, (columns, params))[0]
 
 
 _SAVE_REPLY: Update = (_MESSAGE.update().where(_MESSAGE.c.id == bindparam("message_id"))

@@ -26,7 +26,6 @@ from routing.definition import OutputMeaning
 from tickets import events, services
 from tickets.constants import AttachmentStatus, Channel, Direction, MessageStatus, Service
 from tickets.models import Ticket
-from layanan import prepared
 from layanan.clock import to_wib, utcnow
 
 log = logging.getLogger(__name__)
@@ -160,10 +159,8 @@ def _lock_and_read(session: Session, message: Message,
     which pending matters and followers wait on its number (after the lock: what a turn it waited for
     committed is seen)."""
     matters = events.pending_matters()
-    connection = session.connection()
-    locked = inbound_rows.lock_conversation(connection, message.phone)
-    found = prepared.execute(connection, (_under_lock_query(matters, followers),
-                                          {"message_id": message.id, "phone": message.phone}))[0]
+    locked, found = inbound_rows.lock_and_read(session.connection(), _under_lock_query(matters, followers),
+                                               {"message_id": message.id, "phone": message.phone})
     flags = found[1:]
     waiting = frozenset(conversation.Pending(m.kind) for m, flag in zip(matters, flags) if flag)
     flagged = tuple(f for f, flag in zip(followers, flags[len(matters):]) if flag)

@@ -17,8 +17,9 @@ its client gone before any COMMIT and rolls back, which the test waits for befor
 
 Each time the stored message is then redelivered to a new server (as Twilio or the citizen's retry
 would): it is answered once, with the conversation's right next step, and further redeliveries get the
-same replies and change nothing. With the same kind of lock, a last test shows two deliveries for one number
-serialised: the second waits for the turn holding the conversation and converses from what it committed.
+same replies and change nothing. With the same kind of lock, the last tests show two deliveries for one number
+serialised: the second waits for the turn holding the conversation and converses from what it committed,
+and a delivery whose twin answered the same message meanwhile gives the twin's replies.
 PostgreSQL only: SQLite has no row locks to hold."""
 
 from __future__ import annotations
@@ -299,3 +300,40 @@ def test_a_message_waits_for_the_turn_holding_its_conversation_and_reads_what_th
     assert "Ketik NIK" not in " ".join(fresh)
     assert parse_twiml(answered[0].text) == fresh, "answered from the state the other turn committed"
     assert conversation_row(check, WAITER)[0] == conversation_row(check, AT_THE_START)[0]
+
+
+TWIN, TWIN_CONTROL = "+6281311110007", "+6281311110008"
+
+
+def test_a_delivery_that_waited_for_its_twin_answers_with_the_twins_replies_and_converses_no_more(web, db) -> None:  # type: ignore[no-untyped-def]
+    """A message delivered twice at once (Twilio's retry racing the first delivery in another worker): the
+    delivery that waited for the conversation while its twin's turn held it finds the twin's answer, committed
+    meanwhile, and gives the same replies without conversing a second time. What it reads under the lock
+    must be read after the lock, not from before the wait."""
+    check, holder = db(), db()
+    server = web()
+    control = server.phone(TWIN_CONTROL)  # the same messages without a race: what the twin's turn left
+    for text in CHOOSING:
+        control.send(text)
+    twin_replies = control.send("2")
+    twin_row = conversation_row(check, TWIN_CONTROL)
+    phone = server.phone(TWIN)
+    for text in CHOOSING:
+        phone.send(text)
+
+    hold_row(holder, "SELECT state FROM conversation WHERE phone = %s FOR UPDATE", TWIN)
+    form, answered = phone.form("2"), []
+    delivery = threading.Thread(target=lambda: answered.append(phone.post(form)), daemon=True)
+    delivery.start()
+    wait_for(lambda: blocked_by(check, holder), 20, "the delivery waiting for its twin's turn")
+    # The twin's turn: it answered this very message and moved the conversation on, as its turn commits.
+    holder.execute("UPDATE message SET reply = %s WHERE twilio_sid = %s",
+                   (json.dumps(twin_replies, ensure_ascii=False), form["MessageSid"]))
+    holder.execute("UPDATE conversation SET state = %s, data = %s::json, misses = %s WHERE phone = %s",
+                   (twin_row[0], twin_row[1], twin_row[2], TWIN))
+    holder.execute("COMMIT")
+    delivery.join(20)
+
+    assert answered and answered[0].status_code == 200
+    assert parse_twiml(answered[0].text) == twin_replies, "the twin's answer, not a second turn's"
+    assert turn(conversation_row(check, TWIN)) == turn(twin_row), "the conversation moved on once, by the twin"
