@@ -202,6 +202,15 @@ def commit_turn(session: Session, message: Message, after: Any, now: datetime) -
     session.commit()
 
 
+_STORED_MESSAGE = select(*_MESSAGE.columns).where(_MESSAGE.c.twilio_sid == bindparam("sid"))
+
+
 def stored_message(session: Session, sid: str) -> Message:
-    """The message already stored under this MessageSid (a redelivery's first delivery)."""
-    return session.exec(select(Message).where(Message.twilio_sid == sid)).one()
+    """The message already stored under this MessageSid (a redelivery's first delivery), read as a plain
+    row and made a stored object the session can take, as a new message is: every redelivery reads it."""
+    row = prepared.execute(session.connection(), (_STORED_MESSAGE, {"sid": sid}))[0]
+    values = {column.key: value for column, value in zip(_MESSAGE.columns, row)}
+    message = built_as_loaded(Message, **{key: value for key, value in values.items() if key != "id"})
+    message.__dict__["id"] = values["id"]
+    make_transient_to_detached(message)
+    return message

@@ -281,8 +281,8 @@ def _related_ticket(session: Session, phone: str, effect: conversation.CreateTic
     number, description = effect.related_number, effect.description
     if number is None:
         return None, description
-    ticket = services.get_by_number(session, number)
-    if ticket is not None and services.applicant_of(session, ticket).phone == phone:
+    ticket = services.own_ticket(session, number, phone)
+    if ticket is not None:
         return ticket.id, description
     line = UNLINKED_NUMBER_LINE.format(number=number)
     return None, f"{description}\n\n{line}" if description else line
@@ -322,8 +322,8 @@ def citizen_date(moment: datetime) -> str:
 def status_reply(session: Session, phone: str, number: str) -> str:
     """The citizen's answer to 'status <nomor>': only for tickets of their own number; the refusal is the
     same whether the ticket does not exist or is someone else's."""
-    ticket = services.get_by_number(session, number)
-    if ticket is None or services.applicant_of(session, ticket).phone != phone:
+    ticket = services.own_ticket(session, number, phone)
+    if ticket is None:
         return catalogue.render("status_unavailable", number=number)
     stage = workflow(ticket.workflow).stage(ticket.stage)
     return catalogue.render("status_reply", number=ticket.number, service_label=Service(ticket.service).label,

@@ -17,6 +17,7 @@ from layanan.security import csrf
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+SIGNATURE_REFUSED = "Tanda tangan Twilio tidak cocok: permintaan ditolak dan tidak disimpan."
 INBOUND_FOLLOWERS = "whatsapp_inbound_followers"  # app.extensions key: the features that follow inbound messages
 INBOUND_RULE = "/whatsapp"
 
@@ -57,7 +58,7 @@ def twilio_signed(view: Callable[..., Any]) -> Callable[..., Any]:
         validator = RequestValidator(current_app.config["TWILIO_AUTH_TOKEN"])
         if not signature or not validator.validate(public_url(), request.form.to_dict(), signature):
             log.warning("webhook refused: bad signature for %s", request.path)
-            abort(403)
+            return Response(SIGNATURE_REFUSED, 403, mimetype="text/plain")
         return view(*args, **kwargs)
 
     return wrapper

@@ -7,11 +7,17 @@ from werkzeug.exceptions import HTTPException
 
 
 def init_app(app: Flask) -> None:
-    """Answer an unknown URL with the Indonesian not-found page and an unexpected failure with the
-    Indonesian error page, instead of Werkzeug's English ones."""
+    """Answer an unknown URL with the Indonesian not-found page, a page or action the account's roles do not
+    allow with the Indonesian refusal, and an unexpected failure with the Indonesian error page, instead of
+    Werkzeug's English ones."""
+    app.register_error_handler(403, _forbidden)
     app.register_error_handler(404, _not_found)
     app.register_error_handler(405, _not_found)  # a form's address opened as a page: no page there either
     app.register_error_handler(500, _server_error)
+
+
+def _forbidden(_exc: HTTPException) -> tuple[str, int]:
+    return render_template("layanan/forbidden.html"), 403
 
 
 def _not_found(exc: HTTPException) -> tuple[str, int]:

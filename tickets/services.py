@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, select
 
+from layanan import prepared
 from layanan.clock import office_year, utcnow
 from routing import workflow, workflow_for
 from tickets.constants import Channel, Service
@@ -95,6 +97,29 @@ def definition_due_at(ticket: Ticket, now: datetime) -> datetime | None:
 def get_by_number(session: Session, number: str) -> Ticket | None:
     """The ticket with this public number."""
     return session.exec(select(Ticket).where(Ticket.number == number.upper())).first()
+
+
+# Built once: the bot asks it for every status check, and building a joined query costs more than running it.
+_OWN_TICKET = (select(Ticket.id, Ticket.number, Ticket.service, Ticket.workflow, Ticket.stage)  # type: ignore[call-overload]
+               .join(Applicant, Applicant.id == Ticket.applicant_id)  # type: ignore[arg-type]
+               .where(Ticket.number == bindparam("number"), Applicant.phone == bindparam("phone")))
+
+
+class OwnTicket(NamedTuple):
+    """What the bot may tell a citizen of a ticket of their own."""
+
+    id: int
+    number: str
+    service: str
+    workflow: str
+    stage: str
+
+
+def own_ticket(session: Session, number: str, phone: str) -> OwnTicket | None:
+    """The ticket with this public number if its applicant has this phone, in one query; None when there is
+    no such ticket or it is someone else's."""
+    rows = prepared.execute(session.connection(), (_OWN_TICKET, {"number": number.upper(), "phone": phone}))
+    return OwnTicket(*rows[0]) if rows else None
 
 
 def applicant_of(session: Session, ticket: Ticket) -> Applicant:

@@ -24,6 +24,8 @@ def test_forged_signature_is_refused(phone: Phone, session) -> None:
     forged = Phone(base_url=phone.base_url, auth_token="not-the-office-token")
     response = forged.post(form)
     assert response.status_code == 403
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.text == "Tanda tangan Twilio tidak cocok: permintaan ditolak dan tidak disimpan."
     assert count_messages(session) == 0
 
 

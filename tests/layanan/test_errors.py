@@ -1,4 +1,5 @@
-"""Unknown URLs and CSV downloads: an Indonesian page instead of Werkzeug's English one, one charset."""
+"""Unknown URLs, refused pages and CSV downloads: an Indonesian page instead of Werkzeug's English one, one
+charset."""
 
 from __future__ import annotations
 
@@ -26,6 +27,19 @@ def test_an_unknown_url_gets_the_indonesian_not_found_page(session: Session, htt
     assert_indonesian_not_found(http.get("/berita-acara/999999"))
     wrong_method = http.get("/berita-acara/buat")  # a form's address opened as a page
     assert wrong_method.status_code == 405 and "<h1>Tidak ditemukan</h1>" in wrong_method.text
+
+
+def test_a_page_the_accounts_roles_do_not_allow_gets_the_indonesian_refusal(session: Session,
+                                                                           http: requests.Session) -> None:
+    make_staff(session, "sorter")
+    login(http, "sorter")
+    for url in ("/audit-akses/", "/audit-akses/ekspor.csv"):
+        response = http.get(url)
+        assert response.status_code == 403, url
+        assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert "<h1>Akses ditolak</h1>" in response.text and '<html lang="id"' in response.text
+        assert "Forbidden" not in response.text and "permission" not in response.text
+        assert "Kembali ke halaman utama" in response.text
 
 
 def test_csv_downloads_name_their_charset_once(session: Session, http: requests.Session) -> None:
