@@ -17,7 +17,7 @@ def init_app(app: Flask) -> None:
 
 
 def _forbidden(_exc: HTTPException) -> tuple[str, int]:
-    return render_template("layanan/forbidden.html"), 403
+    return render_template("tickets/forbidden.html"), 403
 
 
 def _not_found(exc: HTTPException) -> tuple[str, int]:
