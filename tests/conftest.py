@@ -232,6 +232,8 @@ def app(app_config: dict[str, Any], redis: Redis) -> Iterator[Flask]:
     application = create_app(app_config)
     yield application
     application.extensions["db_engine"].dispose()
+    if application.extensions.get("redis") is not None:  # made on first use; its sockets closed, not left to GC
+        application.extensions["redis"].close()
 
 
 @pytest.fixture
