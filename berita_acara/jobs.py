@@ -1,7 +1,9 @@
 """Rendering PDFs in the worker: a large berita acara takes seconds, which a web request should not hold.
 
 A rendering is kept under INSTANCE_PATH/laporan/<key>.pdf; the key names what was rendered and from
-which state, so a finished file is served again and a changed draft gets a new one.
+which state, so a finished file is served again and a changed draft gets a new one. The pages ask for a
+rendering through `layanan.renderings.request` (the outbox: with Redis down it waits in the database for the
+sweeper, as every background job does).
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from datetime import date
 from pathlib import Path
 
 from flask import current_app
-from rq import Callback, Retry
 
 from berita_acara.document import build_document
 from berita_acara.models import BeritaAcara
@@ -23,7 +24,6 @@ from berita_acara.stages import handover_chains
 from layanan import renderings
 from layanan.db import job_session
 from layanan.jobs import job_app
-from layanan.queue import queue
 from tickets.staff import StaffUser
 
 _KEY = re.compile(r"^[a-z0-9-]{8,80}$")
@@ -40,16 +40,6 @@ def rendering_path(key: str) -> Path:
 def draft_key(berita_acara: BeritaAcara) -> str:
     """The key of a draft's rendering: it changes whenever the draft does."""
     return f"ba-{berita_acara.id}-{int(berita_acara.updated_at.timestamp() * 1000)}"
-
-
-def request_rendering(func: object, key: str, *args: object) -> None:
-    """Queue the rendering once per key (RQ keeps one job per id); retried if the worker fails, and marked
-    failed after the last try (the page then says so and offers to try again)."""
-    intervals = renderings.retry_intervals()
-    queue(app=current_app._get_current_object()).enqueue(  # type: ignore[attr-defined]
-        func, key, *args, job_id=renderings.job_id(key), retry=Retry(max=len(intervals), interval=intervals),
-        on_failure=Callback(renderings.gave_up),
-    )
 
 
 def render_berita_acara(key: str, ba_id: int) -> None:

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from berita_acara import jobs, register_book
 from berita_acara.views import FORMATS, download, record_view, rendered_or_wait
 from tickets.access import allowed
-from layanan import db
+from layanan import db, renderings
 from layanan.clock import office_year, utcnow
 
 bp = Blueprint("register_book", __name__, url_prefix="/buku-registrasi")
@@ -46,7 +46,7 @@ def export(year: int, fmt: str) -> Response:
     name = f"buku-registrasi-{year}"
     if fmt == "pdf":
         key = f"registrasi-{uuid4().hex}"
-        jobs.request_rendering(jobs.render_register_book, key, year)
+        renderings.request(db.session(), jobs.render_register_book, key, year)
         return redirect(url_for(".result", key=key))
     rows = register_book.entries(db.session(), year)
     record_view()

@@ -137,8 +137,8 @@ def sorting_report(fmt: str) -> Response | tuple[str, int]:
                                     office_year(utcnow()))
         session.commit()
         key = f"pemilahan-{uuid4().hex}"
-        jobs.request_rendering(jobs.render_sorting_report, key, period and period.first.isoformat(),
-                               period and period.last.isoformat(), sorter and sorter.id, number)
+        renderings.request(session, jobs.render_sorting_report, key, period and period.first.isoformat(),
+                           period and period.last.isoformat(), sorter and sorter.id, number)
         return redirect(url_for(".sorting_result", key=key))
     report = period_report(session, period) if period else batch_report(session)
     name = f"laporan-pemilahan-{period.first}-{period.last}" if period else "laporan-pemilahan-batch"
@@ -230,7 +230,7 @@ def pdf(ba_id: int) -> Response | tuple[str, int]:
         return render_template("berita_acara/purged.html", ba=berita_acara), 410
     key = jobs.draft_key(berita_acara)
     return rendered_or_wait(key, filename,
-                            ask=lambda: jobs.request_rendering(jobs.render_berita_acara, key, berita_acara.id))
+                            ask=lambda: renderings.request(session, jobs.render_berita_acara, key, berita_acara.id))
 
 
 @bp.post("/<id:ba_id>/keluarkan/<id:item_id>")
