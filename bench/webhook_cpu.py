@@ -1,0 +1,183 @@
+"""CPU per inbound message, measured in the process: for telling two versions of the message path apart.
+
+Under gunicorn and wrk (bench_webhook) two runs of the same code differ by 15 % on a shared two-core machine,
+so a change of 10 % cannot be read there. Here the same signed traffic is handed straight to the WSGI app on
+PostgreSQL, and the CPU of the measuring process and of the PostgreSQL server is counted per message. The
+versions (this tree, and with `--against REV` that commit checked out beside it) take turns, every turn on a
+database copied from one template and with the same traffic, and the medians are compared.
+
+    .venv/bin/python -m bench.webhook_cpu [--against REV] [--rounds 8] [--messages 1500]
+
+Needs the PostgreSQL and Redis servers bench/run uses. A compared commit must have the webhook benchmark
+(bench/bench_webhook.py and bench/traffic.py); this file is copied into its checkout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import psutil
+import psycopg
+from psycopg import sql
+
+from bench import infra
+
+TEMPLATE = "layanan_bench_webhook_cpu"
+RUN = "layanan_bench_webhook_cpu_run"
+BASE = "http://127.0.0.1:5999"  # never listened on: the app is called directly, the signatures name it
+WARMUP = 300
+CHECKOUTS = infra.ROOT / "bench" / "instance" / "checkouts"
+
+
+def prepare() -> None:
+    """The template database: schema, generated tickets and the citizens the traffic writes as."""
+    from bench.bench_webhook import QUICK, _prepare_database
+
+    database = infra.recreate_database(TEMPLATE)
+    citizens = _prepare_database(database, QUICK, lambda text: None)
+    with psycopg.connect(database) as conn, conn.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_citizen (phone text, ticket_number text)")
+        cursor.executemany("INSERT INTO bench_citizen VALUES (%s, %s)",
+                           [(c.phone, c.ticket_number) for c in citizens])
+
+
+def postgres_cpu() -> float:
+    """CPU seconds of every PostgreSQL server process so far."""
+    total = 0.0
+    for process in psutil.process_iter(["name"]):
+        try:
+            if process.info["name"] and "postgres" in process.info["name"]:
+                times = process.cpu_times()
+                total += times.user + times.system
+        except psutil.Error:
+            continue
+    return total
+
+
+def measure(seed: int, messages: int) -> dict[str, Any]:
+    """One turn in this process: a fresh copy of the template, the traffic of `seed`, CPU per message."""
+    import redis
+
+    from bench.bench_webhook import AUTH_TOKEN, _seed_conversations
+    from bench.traffic import Citizen, Traffic
+
+    with psycopg.connect(infra.POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(RUN)))
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(RUN), sql.Identifier(TEMPLATE)))
+    database = infra.database_url(RUN)
+    redis.Redis.from_url(infra.REDIS_URL).flushdb()
+    with psycopg.connect(database) as conn:
+        citizens = [Citizen(phone=p, ticket_number=n)
+                    for p, n in conn.execute("SELECT phone, ticket_number FROM bench_citizen ORDER BY phone")]
+    media = f"http://127.0.0.1:5998/2010-04-01/Accounts/AC{'1' * 32}/Messages"  # nothing listens: never fetched
+    traffic = Traffic(citizens, f"{BASE}/webhooks/whatsapp", AUTH_TOKEN, media, seed=seed, stagger=True)
+    _seed_conversations(database, traffic)
+    os.environ.update(infra.app_env(database, PUBLIC_BASE_URL=BASE, TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+                                    INSTANCE_PATH=str(infra.ROOT / "bench" / "instance"),
+                                    TWILIO_MEDIA_HOSTS="127.0.0.1:5998"))
+    from layanan import create_app
+
+    app = create_app()
+    lines = []
+    for index in range(WARMUP + messages):
+        citizen = index % len(citizens)
+        lines.append(traffic._peek(citizen, 0))
+        traffic._take(citizen, 1)
+    for line in lines[:WARMUP]:
+        _deliver(app, line)
+    me = psutil.Process()
+    before, postgres_before = me.cpu_times(), postgres_cpu()
+    for line in lines[WARMUP:]:
+        _deliver(app, line)
+    after, postgres_after = me.cpu_times(), postgres_cpu()
+    web = after.user + after.system - before.user - before.system
+    import bot
+
+    return {"web_ms": web / messages * 1000, "postgres_ms": (postgres_after - postgres_before) / messages * 1000,
+            "code": str(Path(bot.__file__).resolve().parents[1])}
+
+
+def _deliver(app: Any, line: str) -> None:
+    """One signed delivery handed to the WSGI app as gunicorn would; anything but 200 stops the run."""
+    signature, body = line.split("\t", 1)
+    data = body.encode()
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/webhooks/whatsapp", "QUERY_STRING": "",
+               "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "5999", "SERVER_PROTOCOL": "HTTP/1.1",
+               "HTTP_HOST": "127.0.0.1:5999", "wsgi.url_scheme": "http", "REMOTE_ADDR": "127.0.0.1",
+               "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": str(len(data)),
+               "HTTP_X_TWILIO_SIGNATURE": signature, "wsgi.input": BytesIO(data), "wsgi.errors": sys.stderr,
+               "wsgi.multithread": True, "wsgi.multiprocess": False, "wsgi.run_once": False}
+    status: list[str] = []
+    b"".join(app(environ, lambda s, headers, exc_info=None: status.append(s)))
+    if not status[0].startswith("200"):
+        raise RuntimeError(f"webhook answered {status[0]}")
+
+
+def _checkout(rev: str) -> Path:
+    """The commit checked out beside this tree (detached), with this file copied in."""
+    folder = CHECKOUTS / rev.replace("/", "-")
+    if folder.exists():
+        subprocess.run(["git", "worktree", "remove", "--force", str(folder)], cwd=infra.ROOT, check=False)
+    CHECKOUTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(folder), rev], cwd=infra.ROOT, check=True)
+    shutil.copy(Path(__file__), folder / "bench" / "webhook_cpu.py")
+    return folder
+
+
+def _turn(tree: Path, seed: int, messages: int) -> dict[str, Any]:
+    """One turn of one version: a process of its own started in its tree, so its code is imported."""
+    result = subprocess.run([sys.executable, "-m", "bench.webhook_cpu", "--turn", str(seed), str(messages)],
+                            cwd=tree, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"turn in {tree} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.webhook_cpu", description=__doc__.splitlines()[0])
+    parser.add_argument("--against", help="commit to compare with, checked out beside this tree")
+    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--messages", type=int, default=1500)
+    parser.add_argument("--turn", nargs=2, type=int, help=argparse.SUPPRESS)  # seed, messages: one turn
+    args = parser.parse_args(argv)
+    if args.turn:
+        print(json.dumps(measure(*args.turn)))
+        return 0
+    prepare()
+    versions = {"dasar " + args.against: _checkout(args.against)} if args.against else {}
+    versions["pohon ini"] = infra.ROOT
+    results: dict[str, list[dict[str, Any]]] = {name: [] for name in versions}
+    started = time.monotonic()
+    try:
+        for round_ in range(args.rounds):
+            names = list(versions) if round_ % 2 == 0 else list(reversed(versions))  # neither always goes first
+            for name in names:
+                results[name].append(_turn(versions[name], 100 + round_, args.messages))
+                last = results[name][-1]
+                print(f"  putaran {round_ + 1} {name}: web {last['web_ms']:.2f} ms, "
+                      f"PostgreSQL {last['postgres_ms']:.2f} ms per pesan (kode dari {last['code']})", flush=True)
+    finally:
+        for name, tree in versions.items():
+            if tree != infra.ROOT:
+                subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=infra.ROOT, check=False)
+    print(f"\nCPU per pesan di dalam proses, median (rentang) dari {args.rounds} putaran × {args.messages:,} pesan "
+          f"({time.monotonic() - started:,.0f} d):")
+    for name, turns in results.items():
+        web, postgres = [t["web_ms"] for t in turns], [t["postgres_ms"] for t in turns]
+        print(f"  {name:<20} web {statistics.median(web):.2f} ms ({min(web):.2f}–{max(web):.2f}) · "
+              f"PostgreSQL {statistics.median(postgres):.2f} ms ({min(postgres):.2f}–{max(postgres):.2f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
