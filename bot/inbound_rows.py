@@ -134,7 +134,7 @@ _LOCKED_COLUMNS = 5  # state, data, misses, needs_human, updated_at: what lock_c
 
 @functools.lru_cache(maxsize=4)
 def _locking_read(columns: Select) -> Select:
-    """SELECT … FOR UPDATE of the conversation with `columns` beside it, and whether they are fresh.
+    """SELECT … FOR NO KEY UPDATE of the conversation with `columns` beside it, and whether they are fresh.
 
     `columns` are read from the statement's snapshot, taken before the lock: when the statement waited for
     a turn that held the lock, they miss what that turn committed. Every turn writes the conversation row,
@@ -146,7 +146,8 @@ def _locking_read(columns: Select) -> Select:
     fresh = literal_column(f"{_CONVERSATION.name}.xmin").op("=")(seen_version.scalar_subquery())
     return (select(_CONVERSATION.c.state, _CONVERSATION.c.data, _CONVERSATION.c.misses,
                    _CONVERSATION.c.needs_human, _CONVERSATION.c.updated_at, fresh, *columns.selected_columns)
-            .where(_CONVERSATION.c.phone == phone).with_for_update(of=_CONVERSATION))
+            # FOR NO KEY UPDATE: the lock an UPDATE of the row's other columns takes, as the upsert did.
+            .where(_CONVERSATION.c.phone == phone).with_for_update(of=_CONVERSATION, key_share=True))
 
 
 def lock_and_read(connection: Connection, columns: Select, params: dict[str, Any]) -> tuple[LockedConversation, Sequence[Any]]:
