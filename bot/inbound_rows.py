@@ -53,6 +53,13 @@ def built_as_loaded(model: type[M], **values: Any) -> M:
     return instance
 
 
+def _stored(instance: M, row_id: int) -> M:
+    """The object made the stored row with this id: the session takes it without a query."""
+    instance.__dict__["id"] = row_id  # type: ignore[attr-defined]
+    make_transient_to_detached(instance)
+    return instance
+
+
 @functools.cache
 def _class_manager(model: type) -> Any:
     configure_mappers()  # the attributes get their loaders when the mappers are configured
@@ -74,9 +81,7 @@ def insert_message(connection: Connection, message: Message, attachments: list[A
     inserted = prepared.execute(connection, (_insert_message(connection.dialect.name), values))
     if not inserted:
         return False
-    new_id = inserted[0][0]
-    message.__dict__["id"] = new_id
-    make_transient_to_detached(message)
+    new_id = _stored(message, inserted[0][0]).id
     if attachments:
         for attachment in attachments:
             attachment.__dict__["message_id"] = new_id
@@ -84,8 +89,7 @@ def insert_message(connection: Connection, message: Message, attachments: list[A
         ids = connection.execute(_ATTACHMENT.insert().returning(_ATTACHMENT.c.id, sort_by_parameter_order=True),
                                  rows).scalars().all()
         for attachment, attachment_id in zip(attachments, ids):
-            attachment.__dict__["id"] = attachment_id
-            make_transient_to_detached(attachment)
+            _stored(attachment, attachment_id)
     return True
 
 
@@ -211,7 +215,5 @@ def stored_message(session: Session, sid: str) -> Message:
     row and made a stored object the session can take, as a new message is: every redelivery reads it."""
     row = prepared.execute(session.connection(), (_STORED_MESSAGE, {"sid": sid}))[0]
     values = {column.key: value for column, value in zip(_MESSAGE.columns, row)}
-    message = built_as_loaded(Message, **{key: value for key, value in values.items() if key != "id"})
-    message.__dict__["id"] = values["id"]
-    make_transient_to_detached(message)
-    return message
+    return _stored(built_as_loaded(Message, **{key: value for key, value in values.items() if key != "id"}),
+                   values["id"])
