@@ -184,6 +184,19 @@ def hold_row(connection: psycopg.Connection, sql: str, key: Any) -> None:
     assert connection.execute(sql, (key,)).fetchone(), "the row to hold exists"
 
 
+def delivered_while_held(phone: Phone, text: str, holder: psycopg.Connection, check: psycopg.Connection,
+                         what: str) -> tuple[dict[str, str], list[requests.Response], threading.Thread]:
+    """Hold the number's conversation from the holder's connection (as another turn would), deliver `text`
+    in the background and return once the delivery waits for that lock: its form, where its answer will be,
+    and its thread."""
+    hold_row(holder, "SELECT state FROM conversation WHERE phone = %s FOR UPDATE", phone.number)
+    form, answered = phone.form(text), []
+    delivery = threading.Thread(target=lambda: answered.append(phone.post(form)), daemon=True)
+    delivery.start()
+    wait_for(lambda: blocked_by(check, holder), 20, what)
+    return form, answered, delivery
+
+
 def redelivered_once(server: WebProcess, number: str, form: dict[str, str], check: psycopg.Connection) -> list[str]:
     """Redeliver the stored message twice: the first answers it, the second gets the same replies and
     changes nothing (message, conversation and ticket rows, the conversation's state)."""
@@ -286,11 +299,8 @@ def test_a_message_waits_for_the_turn_holding_its_conversation_and_reads_what_th
         phone.send(text)
 
     # Another turn holds the conversation and takes the citizen back to the start (as "menu" would).
-    hold_row(holder, "SELECT state FROM conversation WHERE phone = %s FOR UPDATE", WAITER)
-    form, answered = phone.form("2"), []
-    delivery = threading.Thread(target=lambda: answered.append(phone.post(form)), daemon=True)
-    delivery.start()
-    wait_for(lambda: blocked_by(check, holder), 20, "the message waiting for the turn that holds its conversation")
+    _, answered, delivery = delivered_while_held(phone, "2", holder, check,
+                                                 "the message waiting for the turn that holds its conversation")
     holder.execute("UPDATE conversation SET state = 'start', data = '{}', misses = 0 WHERE phone = %s", (WAITER,))
     holder.execute("COMMIT")
     delivery.join(20)
@@ -321,11 +331,7 @@ def test_a_delivery_that_waited_for_its_twin_answers_with_the_twins_replies_and_
     for text in CHOOSING:
         phone.send(text)
 
-    hold_row(holder, "SELECT state FROM conversation WHERE phone = %s FOR UPDATE", TWIN)
-    form, answered = phone.form("2"), []
-    delivery = threading.Thread(target=lambda: answered.append(phone.post(form)), daemon=True)
-    delivery.start()
-    wait_for(lambda: blocked_by(check, holder), 20, "the delivery waiting for its twin's turn")
+    form, answered, delivery = delivered_while_held(phone, "2", holder, check, "the delivery waiting for its twin's turn")
     # The twin's turn: it answered this very message and moved the conversation on, as its turn commits.
     holder.execute("UPDATE message SET reply = %s WHERE twilio_sid = %s",
                    (json.dumps(twin_replies, ensure_ascii=False), form["MessageSid"]))
