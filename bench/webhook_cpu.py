@@ -2,14 +2,15 @@
 
 Under gunicorn and wrk (bench_webhook) two runs of the same code differ by 15 % on a shared two-core machine,
 so a change of 10 % cannot be read there. Here the same signed traffic is handed straight to the WSGI app on
-PostgreSQL, and the CPU of the measuring process and of the PostgreSQL server is counted per message. The
+PostgreSQL, and the CPU of the thread running the app and of PostgreSQL (this database's backends and the
+server's own processes, as bench/noise.py counts them) is counted per message. The
 versions (this tree, and with `--against REV` that commit checked out beside it) take turns, every turn on a
 database copied from one template and with the same traffic, and the medians are compared.
 
     .venv/bin/python -m bench.webhook_cpu [--against REV] [--rounds 8] [--messages 1500]
 
 Needs the PostgreSQL and Redis servers bench/run uses. A compared commit must have the webhook benchmark
-(bench/bench_webhook.py and bench/traffic.py); this file is copied into its checkout.
+(bench/bench_webhook.py, bench/traffic.py, bench/noise.py); this file is copied into its checkout.
 """
 
 from __future__ import annotations
@@ -22,15 +23,15 @@ import statistics
 import subprocess
 import sys
 import time
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-import psutil
 import psycopg
 from psycopg import sql
+from werkzeug.test import EnvironBuilder
 
 from bench import infra
+from bench.noise import Sampler
 
 TEMPLATE = "layanan_bench_webhook_cpu"
 RUN = "layanan_bench_webhook_cpu_run"
@@ -49,19 +50,6 @@ def prepare() -> None:
         cursor.execute("CREATE TABLE bench_citizen (phone text, ticket_number text)")
         cursor.executemany("INSERT INTO bench_citizen VALUES (%s, %s)",
                            [(c.phone, c.ticket_number) for c in citizens])
-
-
-def postgres_cpu() -> float:
-    """CPU seconds of every PostgreSQL server process so far."""
-    total = 0.0
-    for process in psutil.process_iter(["name"]):
-        try:
-            if process.info["name"] and "postgres" in process.info["name"]:
-                times = process.cpu_times()
-                total += times.user + times.system
-        except psutil.Error:
-            continue
-    return total
 
 
 def measure(seed: int, messages: int) -> dict[str, Any]:
@@ -88,35 +76,35 @@ def measure(seed: int, messages: int) -> dict[str, Any]:
     from layanan import create_app
 
     app = create_app()
-    lines = []
+    environs = []  # built before the clock starts: what is measured is the app, not the request's making
     for index in range(WARMUP + messages):
         citizen = index % len(citizens)
-        lines.append(traffic._peek(citizen, 0))
+        environs.append(_environ(traffic._peek(citizen, 0)))
         traffic._take(citizen, 1)
-    for line in lines[:WARMUP]:
-        _deliver(app, line)
-    me = psutil.Process()
-    before, postgres_before = me.cpu_times(), postgres_cpu()
-    for line in lines[WARMUP:]:
-        _deliver(app, line)
-    after, postgres_after = me.cpu_times(), postgres_cpu()
-    web = after.user + after.system - before.user - before.system
+    for environ in environs[:WARMUP]:
+        _deliver(app, environ)
+    # The app runs in this thread; the sampler's own thread is left out of the web figure.
+    started = time.thread_time()
+    with Sampler(lambda: {}, RUN) as sampled:
+        for environ in environs[WARMUP:]:
+            _deliver(app, environ)
+    web = time.thread_time() - started
     import bot
 
-    return {"web_ms": web / messages * 1000, "postgres_ms": (postgres_after - postgres_before) / messages * 1000,
+    return {"web_ms": web / messages * 1000, "postgres_ms": sampled.noise.cpu["postgres"] / messages * 1000,
             "code": str(Path(bot.__file__).resolve().parents[1])}
 
 
-def _deliver(app: Any, line: str) -> None:
-    """One signed delivery handed to the WSGI app as gunicorn would; anything but 200 stops the run."""
+def _environ(line: str) -> dict[str, Any]:
+    """The WSGI environ of one signed delivery of the traffic (signature, tab, form)."""
     signature, body = line.split("\t", 1)
-    data = body.encode()
-    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/webhooks/whatsapp", "QUERY_STRING": "",
-               "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "5999", "SERVER_PROTOCOL": "HTTP/1.1",
-               "HTTP_HOST": "127.0.0.1:5999", "wsgi.url_scheme": "http", "REMOTE_ADDR": "127.0.0.1",
-               "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": str(len(data)),
-               "HTTP_X_TWILIO_SIGNATURE": signature, "wsgi.input": BytesIO(data), "wsgi.errors": sys.stderr,
-               "wsgi.multithread": True, "wsgi.multiprocess": False, "wsgi.run_once": False}
+    return EnvironBuilder(path="/webhooks/whatsapp", base_url=BASE, method="POST", data=body.encode(),
+                          content_type="application/x-www-form-urlencoded",
+                          headers={"X-Twilio-Signature": signature}).get_environ()
+
+
+def _deliver(app: Any, environ: dict[str, Any]) -> None:
+    """One delivery handed to the WSGI app as gunicorn would; anything but 200 stops the run."""
     status: list[str] = []
     b"".join(app(environ, lambda s, headers, exc_info=None: status.append(s)))
     if not status[0].startswith("200"):
