@@ -42,7 +42,7 @@ from routing.engine import TransitionError
 from tickets.constants import MessageStatus, Service
 from tickets.messages import Message
 from tickets.models import Applicant, Ticket
-from tickets.services import applicant_of, get_by_number
+from tickets.services import own_ticket
 from tickets.staff import StaffUser
 from tickets.workflow_service import act
 
@@ -423,8 +423,8 @@ def _flag_after_delivery(session: Session, delivery: PdfDelivery, problem: str) 
 def resend_reply(session: Session, phone: str, number: str) -> str:
     """Queue the same signed document again for the citizen, only to the ticket's recorded number; the
     refusal is the same whether the ticket does not exist or is someone else's. The caller commits."""
-    ticket = get_by_number(session, number)
-    if ticket is None or applicant_of(session, ticket).phone != phone:
+    ticket = own_ticket(session, number, phone)
+    if ticket is None:
         log.info("resend of %s refused for a number not on the ticket (…%s)", number, phone[-4:])
         return catalogue.render("resend_refused", number=number)
     previous = _latest_delivery(session, ticket.id)
