@@ -1,8 +1,8 @@
 """The rows every inbound WhatsApp message writes, with SQLAlchemy Core statements built once per dialect.
 
-Every message stores itself, locks its number's conversation and writes back the reply and the new state.
-Through the ORM each of those is a unit-of-work flush that costs more Python than the round trip it makes;
-as compiled Core statements they cost little more than the SQL. Rarer work (tickets, pending matters) keeps
+Every message stores itself, locks its number's conversation and writes back the reply and the new state,
+in one transaction. Through the ORM each of those is a unit-of-work flush that costs more Python than the
+round trip it makes; as compiled Core statements they cost little more than the SQL. Rarer work (tickets, pending matters) keeps
 the ORM session, on the same transaction.
 """
 
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from psycopg.pq import TransactionStatus
-from sqlalchemy import Connection, Insert, Select, Update, and_, bindparam, case, inspect, literal_column, not_
+from sqlalchemy import (ColumnElement, Connection, Insert, Select, Update, and_, bindparam, case, func, inspect,
+                        literal_column, not_, true)
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlmodel import Session, select
 
@@ -93,22 +93,12 @@ def insert_message(connection: Connection, message: Message, attachments: list[A
     return True
 
 
-def insert_message_committed(session: Session, message: Message) -> bool:
-    """Insert a message without media and commit it at once (False for a redelivery). On PostgreSQL it
-    runs on the session's own connection before the session's transaction has sent anything (psycopg in
-    autocommit for that one statement): no second pooled connection for it."""
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        connection = session.connection()
-        psycopg_connection = prepared.driver(connection)
-        if psycopg_connection is not None and psycopg_connection.info.transaction_status == TransactionStatus.IDLE:
-            psycopg_connection.autocommit = True
-            try:
-                return insert_message(connection, message, [])
-            finally:
-                psycopg_connection.autocommit = False
-    with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as own:
-        return insert_message(own, message, [])
+def keep_message(session: Session, message: Message, attachments: list[Attachment]) -> None:
+    """Store a message (and its attachments) in a transaction of its own, when the turn that stored it
+    failed and took it along: a redelivery finds it unanswered and converses then. Nothing when its
+    MessageSid is stored already."""
+    with session.get_bind().begin() as connection:
+        insert_message(connection, message, attachments)
 
 
 @functools.lru_cache(maxsize=4)
@@ -136,15 +126,17 @@ def _locked(row: Sequence[Any]) -> LockedConversation:
 _LOCKED_COLUMNS = 5  # state, data, misses, needs_human, updated_at: what lock_conversation returns
 
 
-@functools.lru_cache(maxsize=4)
-def _locking_read(columns: Select) -> Select:
+@functools.lru_cache(maxsize=8)
+def _locking_read(columns: Select, phone: ColumnElement[Any] | None = None) -> Select:
     """SELECT … FOR NO KEY UPDATE of the conversation with `columns` beside it, and whether they are fresh.
 
     `columns` are read from the statement's snapshot, taken before the lock: when the statement waited for
     a turn that held the lock, they miss what that turn committed. Every turn writes the conversation row,
     so the row version it committed (its xmin) differs from the one in the snapshot; the locked row itself
-    is the latest version (PostgreSQL re-reads a row it waited for)."""
-    phone = bindparam("phone")
+    is the latest version (PostgreSQL re-reads a row it waited for). `phone` names the row (the phone
+    bind parameter unless given)."""
+    if phone is None:
+        phone = bindparam("phone")
     seen = _CONVERSATION.alias("seen")
     seen_version = select(literal_column("seen.xmin")).select_from(seen).where(seen.c.phone == phone)
     fresh = literal_column(f"{_CONVERSATION.name}.xmin").op("=")(seen_version.scalar_subquery())
@@ -154,6 +146,46 @@ def _locking_read(columns: Select) -> Select:
             .where(_CONVERSATION.c.phone == phone).with_for_update(of=_CONVERSATION, key_share=True))
 
 
+@functools.lru_cache(maxsize=4)
+def _storing_lock(columns: Select) -> Select:
+    """The message's INSERT, the conversation's lock and `columns`, in one PostgreSQL statement that always
+    gives one row: the new message's id (NULL for a MessageSid stored before), then `_locking_read`'s
+    columns (NULL for a number without a conversation yet).
+
+    The lock names the conversation by the phone the INSERT returns: the row is looked for only once the
+    message is inserted, so a delivery never holds the conversation while it waits for a twin's
+    uncommitted INSERT of the same MessageSid (that twin would wait for the conversation: a deadlock)."""
+    values = {c.key: bindparam(c.key, type_=c.type) for c in _MESSAGE.columns if c.key != "id"}
+    stored = (insert_for("postgresql", _MESSAGE).values(values)
+              .on_conflict_do_nothing(index_elements=["twilio_sid"])
+              .returning(_MESSAGE.c.id, _MESSAGE.c.phone).cte("stored"))
+    phone = func.coalesce(select(stored.c.phone).scalar_subquery(), bindparam("phone"))
+    locked = _locking_read(columns, phone).lateral("locked")
+    one = select(literal_column("1").label("one")).subquery("one")
+    return (select(select(stored.c.id).scalar_subquery().label("new_id"), *locked.c)
+            .select_from(one.outerjoin(locked, true())))
+
+
+def store_lock_and_read(connection: Connection, message: Message, attachments: list[Attachment], columns: Select,
+                        params: dict[str, Any]) -> tuple[bool, LockedConversation, Sequence[Any]]:
+    """Store the message in the connection's transaction, lock its number's conversation (created if new)
+    and read the one row of `columns` under the lock. False first when the MessageSid was stored before (a
+    redelivery; the message object is then not stored). A text message on PostgreSQL takes one statement
+    for all three; a second only for a new number or when another turn committed while this one waited."""
+    if attachments or connection.dialect.name != "postgresql":
+        new = insert_message(connection, message, attachments)
+        return (new, *lock_and_read(connection, columns, params))
+    values = {column.key: getattr(message, column.key) for column in _MESSAGE.columns if column.key != "id"}
+    row = prepared.execute(connection, (_storing_lock(columns), {**params, **values}))[0]
+    new = row[0] is not None
+    if new:
+        _stored(message, row[0])
+    if row[1] is None:  # a number's first message: no conversation to lock yet
+        locked = lock_conversation(connection, params["phone"])
+        return new, locked, prepared.execute(connection, (columns, params))[0]
+    return new, *_locked_and_fresh(connection, row[1:], columns, params)
+
+
 def lock_and_read(connection: Connection, columns: Select, params: dict[str, Any]) -> tuple[LockedConversation, Sequence[Any]]:
     """Lock the conversation of `params["phone"]` (created if new), then read the one row of `columns` as
     it is once the lock is held. On PostgreSQL an existing conversation takes one statement for both, and a
@@ -161,12 +193,18 @@ def lock_and_read(connection: Connection, columns: Select, params: dict[str, Any
     if connection.dialect.name == "postgresql":
         rows = prepared.execute(connection, (_locking_read(columns), params))
         if rows:
-            row = rows[0]
-            locked = _locked(row[:_LOCKED_COLUMNS])
-            if row[_LOCKED_COLUMNS]:
-                return locked, row[_LOCKED_COLUMNS + 1:]
-            return locked, prepared.execute(connection, (columns, params))[0]
+            return _locked_and_fresh(connection, rows[0], columns, params)
     locked = lock_conversation(connection, params["phone"])  # a new number, or not PostgreSQL
+    return locked, prepared.execute(connection, (columns, params))[0]
+
+
+def _locked_and_fresh(connection: Connection, row: Sequence[Any], columns: Select,
+                      params: dict[str, Any]) -> tuple[LockedConversation, Sequence[Any]]:
+    """The locked conversation of a `_locking_read` row, and its `columns`: read again under the lock when
+    they came from before another turn's commit."""
+    locked = _locked(row[:_LOCKED_COLUMNS])
+    if row[_LOCKED_COLUMNS]:
+        return locked, row[_LOCKED_COLUMNS + 1:]
     return locked, prepared.execute(connection, (columns, params))[0]
 
 

@@ -100,17 +100,29 @@ class InboundFollower:
 
 
 def receive(session: Session, inbound: Inbound, followers: tuple[InboundFollower, ...] = ()) -> list[str]:
-    """Handle one delivery of a message; a repeated MessageSid gets the same replies and changes nothing."""
-    message, attachments = _store(session, inbound)
-    if message.reply is not None:
-        return json.loads(message.reply)
-    return _converse(session, message, attachments, inbound, followers)
+    """Handle one delivery of a message; a repeated MessageSid gets the same replies and changes nothing.
+
+    The message is stored in the same transaction as its turn: it is committed with its replies, before
+    they are given, or not at all, and a delivery that gets no answer is delivered again (Twilio retries).
+    A turn that fails still keeps the message, unanswered, for that redelivery to converse."""
+    try:
+        return _turn(session, inbound, followers)
+    except Exception:
+        _keep_unanswered(session, inbound)
+        raise
 
 
-def _store(session: Session, inbound: Inbound) -> tuple[Message, list[Attachment]]:
-    """Commit the message and its media references before anything else can fail: one autocommitted
-    INSERT for a text, one transaction with its attachments for media. No look-up first: a redelivery is
-    rare, and the unique MessageSid turns it away."""
+def _keep_unanswered(session: Session, inbound: Inbound) -> None:
+    """Store the message of a failed turn on its own (its turn's transaction took it along)."""
+    try:
+        session.rollback()
+        inbound_rows.keep_message(session, *_built(inbound))
+    except Exception:  # noqa: BLE001 - the turn's own failure is the one to report
+        log.exception("inbound message %s not kept after its turn failed", inbound.sid)
+
+
+def _built(inbound: Inbound) -> tuple[Message, list[Attachment]]:
+    """The message and its media references as rows to insert."""
     now = utcnow()
     # NUL cannot be stored in PostgreSQL text and means nothing in a chat.
     message = inbound_rows.built_as_loaded(
@@ -119,20 +131,7 @@ def _store(session: Session, inbound: Inbound) -> tuple[Message, list[Attachment
         profile_name=(inbound.profile_name or "").replace("\x00", "") or None, status=MessageStatus.RECEIVED,
         error_code=None, reply=None, created_at=now, updated_at=now,
     )
-    attachments = [_attachment(index, media, now) for index, media in enumerate(inbound.media)]
-    if attachments:
-        with session.get_bind().begin() as connection:
-            stored = inbound_rows.insert_message(connection, message, attachments)
-    else:
-        stored = inbound_rows.insert_message_committed(session, message)
-    if stored:
-        return message, attachments
-    # A redelivery, or the same delivery racing us in another worker: theirs is the stored one.
-    message = inbound_rows.stored_message(session, inbound.sid)
-    attachments = list(session.exec(
-        select(Attachment).where(Attachment.message_id == message.id).order_by(Attachment.media_index)
-    )) if message.num_media else []
-    return message, attachments
+    return message, [_attachment(index, media, now) for index, media in enumerate(inbound.media)]
 
 
 def _attachment(index: int, media: InboundMedia, now: datetime) -> Attachment:
@@ -148,44 +147,49 @@ def _attachment(index: int, media: InboundMedia, now: datetime) -> Attachment:
 class _UnderLock:
     """Read in one query once the conversation is locked; most messages find nothing waiting."""
 
-    answered: str | None  # the replies, when another delivery of this message answered it meanwhile
+    answered: str | None  # the replies, when another delivery of this message answered it
     waiting: frozenset[conversation.Pending]  # what the office has waiting on the number
     followers: tuple[InboundFollower, ...]  # the followers with something waiting for the number
-
-
-def _lock_and_read(session: Session, message: Message,
-                   followers: tuple[InboundFollower, ...]) -> tuple[inbound_rows.LockedConversation, _UnderLock]:
-    """Lock the number's conversation; then read the message's stored reply and, in the same query,
-    which pending matters and followers wait on its number (after the lock: what a turn it waited for
-    committed is seen)."""
-    matters = events.pending_matters()
-    locked, found = inbound_rows.lock_and_read(session.connection(), _under_lock_query(matters, followers),
-                                               {"message_id": message.id, "phone": message.phone})
-    flags = found[1:]
-    waiting = frozenset(conversation.Pending(m.kind) for m, flag in zip(matters, flags) if flag)
-    flagged = tuple(f for f, flag in zip(followers, flags[len(matters):]) if flag)
-    return locked, _UnderLock(found[0], waiting, flagged)
 
 
 @functools.lru_cache(maxsize=4)
 def _under_lock_query(matters: tuple[events.PendingMatter, ...], followers: tuple[InboundFollower, ...]) -> Select:
     """The query read under the lock, built once with bind parameters: building and keying a statement of
     several EXISTS costs more than running it."""
-    reply = select(Message.reply).where(Message.id == bindparam("message_id", type_=Integer)).scalar_subquery()
+    reply = select(Message.reply).where(Message.twilio_sid == bindparam("twilio_sid", type_=String)).scalar_subquery()
     phone = bindparam("phone", type_=String)
     return select(reply, *(m.exists(phone) for m in matters),  # type: ignore[arg-type]
                   *(f.waits(phone) for f in followers))
 
 
+def _turn(session: Session, inbound: Inbound, followers: tuple[InboundFollower, ...]) -> list[str]:
+    """Store the message, lock the number's conversation, read what waits on the number (after the lock:
+    what a turn it waited for committed is seen), converse and commit. No look-up first: a redelivery is
+    rare, and the unique MessageSid turns it away."""
+    message, attachments = _built(inbound)
+    matters = events.pending_matters()
+    new, locked, found = inbound_rows.store_lock_and_read(
+        session.connection(), message, attachments, _under_lock_query(matters, followers),
+        {"twilio_sid": inbound.sid, "phone": inbound.phone})
+    answered, flags = found[0], found[1:]
+    if answered is not None:
+        session.commit()  # a redelivery of an answered message: its replies again, nothing changed
+        return json.loads(answered)
+    if not new:
+        # Stored by a turn that failed (or by an earlier version of this path), unanswered: converse now.
+        message = inbound_rows.stored_message(session, inbound.sid)
+        attachments = list(session.exec(
+            select(Attachment).where(Attachment.message_id == message.id).order_by(Attachment.media_index)
+        )) if message.num_media else []
+    under_lock = _UnderLock(answered, frozenset(conversation.Pending(m.kind) for m, flag in zip(matters, flags) if flag),
+                            tuple(f for f, flag in zip(followers, flags[len(matters):]) if flag))
+    return _converse(session, message, attachments, inbound, locked, under_lock)
+
+
 def _converse(session: Session, message: Message, attachments: list[Attachment], inbound: Inbound,
-              followers: tuple[InboundFollower, ...]) -> list[str]:
-    """Run the conversation on a stored message, carry out its effects and keep the replies on the row."""
+              locked: inbound_rows.LockedConversation, found: _UnderLock) -> list[str]:
+    """Run the conversation on the stored message, carry out its effects and commit the replies on the row."""
     session.add_all(attachments)  # the effects change them; the session writes them with the turn
-    locked, found = _lock_and_read(session, message, followers)
-    if found.answered is not None:
-        # A redelivery raced the first delivery and waited for the lock: that one answered already.
-        session.commit()
-        return json.loads(found.answered)
     state = conversation.State(name=locked.state, data=locked.data, misses=locked.misses,
                                updated_at=locked.updated_at, needs_human=locked.needs_human)
     stickers = {index for index, media in enumerate(inbound.media) if media.sticker}

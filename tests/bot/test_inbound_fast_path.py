@@ -68,3 +68,31 @@ def test_a_failure_before_flask_is_answered_by_the_app_and_loses_nothing(phone: 
     assert failures and replies, "the first try failed, the citizen was answered all the same"
     stored = session.exec(select(Message).where(Message.phone == phone.number)).all()
     assert len(stored) == 1 and json.loads(stored[0].reply or "null") == replies
+
+
+def test_a_turn_that_keeps_failing_keeps_its_message_for_the_retry_to_answer(phone: Phone, session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The message is stored with its turn; when the turn fails, its transaction takes the message along, so
+    it is stored again on its own: unanswered, for Twilio's retry to converse once the fault is gone."""
+    phone.send("halo")
+    before = session.exec(select(Conversation).where(Conversation.phone == phone.number)).one()
+    state = (before.state, before.data, before.misses)
+    handle = conversation.handle
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("percakapan rusak")
+
+    monkeypatch.setattr(conversation, "handle", broken)
+    form = phone.form("1")
+    assert phone.post(form).status_code == 500
+    session.expire_all()
+    kept = session.exec(select(Message).where(Message.twilio_sid == form["MessageSid"])).one()
+    assert (kept.body, kept.reply) == ("1", None), "kept, unanswered"
+    after = session.exec(select(Conversation).where(Conversation.phone == phone.number)).one()
+    assert (after.state, after.data, after.misses) == state, "the failed turn changed nothing"
+
+    monkeypatch.setattr(conversation, "handle", handle)
+    retried = phone.post(form)
+    assert retried.status_code == 200 and parse_twiml(retried.text), "the retry is answered"
+    session.expire_all()
+    stored = session.exec(select(Message).where(Message.twilio_sid == form["MessageSid"])).all()
+    assert len(stored) == 1 and json.loads(stored[0].reply or "null") == parse_twiml(retried.text)

@@ -1,25 +1,26 @@
 """The web process killed (SIGKILL, gunicorn's whole process group) while a citizen's message is being
 handled loses nothing and does nothing twice.
 
-The webhook works in two durable steps: (1) the message is stored by its own autocommitted INSERT,
-(2) one transaction locks the number's conversation row, converses, carries out the effects, writes the
-reply and the new state, and commits. A kill cannot be timed to land between two statements, so the
-test stops the server where it wants with PostgreSQL row locks held from a connection of its own:
+The webhook stores the message in the transaction of its turn: one statement inserts the message and
+locks the number's conversation row, then the turn converses, carries out the effects, writes the reply
+and the new state, and commits. Until that COMMIT, Twilio has no answer and will deliver the message
+again. A kill cannot be timed to land between two statements, so the test stops the server where it
+wants with PostgreSQL locks held from a connection of its own:
 
-- on the conversation row: step 1 is done and step 2 waits at its first statement, the crash between
-  the two steps;
-- then on the message row as well, released from the conversation: step 2 has conversed and written
-  the complaint's ticket and waits at the write of its reply, a crash inside step 2 after its writes and
-  before COMMIT. What it wrote must vanish with it (step 2 is one transaction).
+- on the conversation row: the message is inserted and the turn waits for the conversation;
+- then on the conversation table as well (SHARE, which lets the turn lock its row but not write it),
+  released from the row: the turn has conversed and written the complaint's ticket and waits at the write
+  of its reply and state, a crash after its writes and before COMMIT.
 
-The test's locks are released after the kill: the dead server's database backend then goes on, finds
-its client gone before any COMMIT and rolls back, which the test waits for before it looks.
+Either way, what the turn wrote, the message included, must vanish with it. The test's locks are released
+after the kill: the dead server's database backend then goes on, finds its client gone before any COMMIT
+and rolls back, which the test waits for before it looks.
 
-Each time the stored message is then redelivered to a new server (as Twilio or the citizen's retry
-would): it is answered once, with the conversation's right next step, and further redeliveries get the
-same replies and change nothing. With the same kind of lock, the last tests show two deliveries for one number
-serialised: the second waits for the turn holding the conversation and converses from what it committed,
-and a delivery whose twin answered the same message meanwhile gives the twin's replies.
+Each time the message is then redelivered to a new server (as Twilio's retry would): it is answered once,
+with the conversation's right next step, and further redeliveries get the same replies and change nothing.
+With the same kind of lock, the last tests show two deliveries for one number serialised: the second waits
+for the turn holding the conversation and converses from what it committed, and a delivery whose twin
+stored and answered the same message meanwhile gives the twin's replies without a deadlock.
 PostgreSQL only: SQLite has no row locks to hold."""
 
 from __future__ import annotations
@@ -198,11 +199,11 @@ def delivered_while_held(phone: Phone, text: str, holder: psycopg.Connection, ch
 
 
 def redelivered_once(server: WebProcess, number: str, form: dict[str, str], check: psycopg.Connection) -> list[str]:
-    """Redeliver the stored message twice: the first answers it, the second gets the same replies and
+    """Redeliver the lost delivery twice: the first answers it, the second gets the same replies and
     changes nothing (message, conversation and ticket rows, the conversation's state)."""
     phone = server.phone(number)
     replies = phone.send(form["Body"], sid=form["MessageSid"])
-    assert replies, "the stored, unanswered message is answered now"
+    assert replies, "the redelivered message is answered"
     stored = message_row(check, form["MessageSid"])[1]
     assert stored is not None and json.loads(stored) == replies, "the answer is stored on the message"
     settled, conversation = counts(check), conversation_row(check, number)
@@ -211,12 +212,21 @@ def redelivered_once(server: WebProcess, number: str, form: dict[str, str], chec
     return replies
 
 
-def test_a_crash_between_or_inside_the_steps_loses_nothing_and_does_nothing_twice(web, db) -> None:  # type: ignore[no-untyped-def]
-    """Three web processes: the first dies between the two steps of a message, the second answers its
-    redelivery and then dies inside step 2 of another number's message, the third answers that one."""
-    check, conversation_holder, message_holder = db(), db(), db()
+def killed_and_rolled_back(server: WebProcess, delivery: threading.Thread, holder: psycopg.Connection,
+                           check: psycopg.Connection, server_pid: int) -> None:
+    """Kill the server mid-turn, release the test's lock and wait for the dead turn's rollback."""
+    server.kill()
+    delivery.join(10)
+    holder.execute("ROLLBACK")
+    wait_for(lambda: gone(check, server_pid), 20, "the dead server's transaction ended")
 
-    # Between the steps: a document request, the service about to be chosen.
+
+def test_a_crash_while_waiting_or_inside_the_turn_loses_nothing_and_does_nothing_twice(web, db) -> None:  # type: ignore[no-untyped-def]
+    """Three web processes: the first dies while a message waits for its conversation, the second answers its
+    redelivery and then dies inside the turn of another number's message, the third answers that one."""
+    check, conversation_holder, table_holder = db(), db(), db()
+
+    # Waiting for the conversation: a document request, the service about to be chosen.
     first = web()
     for text in CHOOSING:
         first.phone(REQUESTER).send(text)
@@ -228,15 +238,14 @@ def test_a_crash_between_or_inside_the_steps_loses_nothing_and_does_nothing_twic
     hold_row(conversation_holder, "SELECT state FROM conversation WHERE phone = %s FOR UPDATE", REQUESTER)
     form = first.phone(REQUESTER).form("2")
     delivery = post_in_background(first.phone(REQUESTER), form)
-    wait_for(lambda: message_row(check, form["MessageSid"]), 20, "the message stored (step 1)")
     server_pid = wait_for(lambda: blocked_by(check, conversation_holder), 20, "the server waiting for the conversation")
-    first.kill()
-    delivery.join(10)
-    assert message_row(check, form["MessageSid"])[1:] == (None, None), "stored, not answered"
-    conversation_holder.execute("ROLLBACK")
-    wait_for(lambda: gone(check, server_pid), 20, "the dead server's transaction ended")
+    inserted = check.execute("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = %s AND mode = 'RowExclusiveLock' "
+                             "AND relation = 'message'::regclass)", (server_pid,)).fetchone()[0]
+    assert inserted, "the turn had inserted its message when it was stopped"
+    killed_and_rolled_back(first, delivery, conversation_holder, check, server_pid)
+    assert message_row(check, form["MessageSid"]) is None, "not stored: the delivery was never answered"
     assert conversation_row(check, REQUESTER) == before, "the conversation did not move"
-    assert counts(check) == (settled[0] + 1, *settled[1:]), "only the message was added"
+    assert counts(check) == settled, "nothing was added"
 
     second = web()
     assert redelivered_once(second, REQUESTER, form, check) == expected, "answered with the next step"
@@ -246,7 +255,7 @@ def test_a_crash_between_or_inside_the_steps_loses_nothing_and_does_nothing_twic
     assert turn(conversation_row(check, REQUESTER)) == (state, draft, misses, needs_human), \
         "the conversation moved on exactly once"
 
-    # Inside step 2: a complaint about to be confirmed, stopped after its ticket is written, before COMMIT.
+    # Inside the turn: a complaint about to be confirmed, stopped after its ticket is written, before COMMIT.
     for text in COMPLAINT:
         second.phone(COMPLAINANT).send(text)
         second.phone(COMPLAINANT_CONTROL).send(text)
@@ -257,23 +266,20 @@ def test_a_crash_between_or_inside_the_steps_loses_nothing_and_does_nothing_twic
     hold_row(conversation_holder, "SELECT state FROM conversation WHERE phone = %s FOR UPDATE", COMPLAINANT)
     form = second.phone(COMPLAINANT).form("ya")
     delivery = post_in_background(second.phone(COMPLAINANT), form)
-    message_id = wait_for(lambda: message_row(check, form["MessageSid"]), 20, "the message stored (step 1)")[0]
     wait_for(lambda: blocked_by(check, conversation_holder), 20, "the server waiting for the conversation")
-    # Let step 2 run on up to the write of its reply, and hold it there.
-    hold_row(message_holder, "SELECT id FROM message WHERE id = %s FOR UPDATE", message_id)
+    # Let the turn run on up to the write of its reply and state, and hold it there.
+    table_holder.execute("BEGIN")
+    table_holder.execute("LOCK TABLE conversation IN SHARE MODE")
     conversation_holder.execute("COMMIT")
-    server_pid = wait_for(lambda: blocked_by(check, message_holder), 20, "the server waiting to write its reply")
-    assert counts(check) == (settled[0] + 1, *settled[1:]), "nothing step 2 wrote is visible before its COMMIT"
+    server_pid = wait_for(lambda: blocked_by(check, table_holder), 20, "the server waiting to write its reply")
+    assert counts(check) == settled, "nothing the turn wrote is visible before its COMMIT"
     wrote_ticket = check.execute("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = %s AND mode = 'RowExclusiveLock' "
                                  "AND relation = 'ticket'::regclass)", (server_pid,)).fetchone()[0]
-    assert wrote_ticket, "step 2 had written the ticket when it was stopped"
-    second.kill()
-    delivery.join(10)
-    message_holder.execute("ROLLBACK")
-    wait_for(lambda: gone(check, server_pid), 20, "the dead server's transaction ended")
-    assert message_row(check, form["MessageSid"])[1:] == (None, None), "stored, not answered"
+    assert wrote_ticket, "the turn had written the ticket when it was stopped"
+    killed_and_rolled_back(second, delivery, table_holder, check, server_pid)
+    assert message_row(check, form["MessageSid"]) is None, "not stored: the delivery was never answered"
     assert conversation_row(check, COMPLAINANT) == before, "the conversation did not move"
-    assert counts(check) == (settled[0] + 1, *settled[1:]), "only the message was added: the ticket went with the crash"
+    assert counts(check) == settled, "nothing was added: the ticket went with the crash"
 
     third = web()
     replies = redelivered_once(third, COMPLAINANT, form, check)
@@ -316,10 +322,11 @@ TWIN, TWIN_CONTROL = "+6281311110007", "+6281311110008"
 
 
 def test_a_delivery_that_waited_for_its_twin_answers_with_the_twins_replies_and_converses_no_more(web, db) -> None:  # type: ignore[no-untyped-def]
-    """A message delivered twice at once (Twilio's retry racing the first delivery in another worker): the
-    delivery that waited for the conversation while its twin's turn held it finds the twin's answer, committed
-    meanwhile, and gives the same replies without conversing a second time. What it reads under the lock
-    must be read after the lock, not from before the wait."""
+    """A message delivered twice at once (Twilio's retry racing the first delivery in another worker). The
+    twin's turn has inserted the message and not yet locked the conversation: the delivery waits for that
+    INSERT, without holding the conversation the twin's turn is about to lock (which would deadlock them),
+    then finds the twin's answer committed and gives the same replies without conversing a second time.
+    What it reads under the lock must be read after the wait, not from before it."""
     check, holder = db(), db()
     server = web()
     control = server.phone(TWIN_CONTROL)  # the same messages without a race: what the twin's turn left
@@ -331,10 +338,17 @@ def test_a_delivery_that_waited_for_its_twin_answers_with_the_twins_replies_and_
     for text in CHOOSING:
         phone.send(text)
 
-    form, answered, delivery = delivered_while_held(phone, "2", holder, check, "the delivery waiting for its twin's turn")
-    # The twin's turn: it answered this very message and moved the conversation on, as its turn commits.
-    holder.execute("UPDATE message SET reply = %s WHERE twilio_sid = %s",
-                   (json.dumps(twin_replies, ensure_ascii=False), form["MessageSid"]))
+    # The twin's turn, as it runs: the message inserted (with the answer its turn will give) ...
+    form, answered = phone.form("2"), []
+    holder.execute("BEGIN")
+    holder.execute("INSERT INTO message (direction, twilio_sid, phone, body, num_media, status, reply, created_at,"
+                   " updated_at) VALUES ('inbound', %s, %s, '2', 0, 'received', %s, now(), now())",
+                   (form["MessageSid"], TWIN, json.dumps(twin_replies, ensure_ascii=False)))
+    delivery = threading.Thread(target=lambda: answered.append(phone.post(form)), daemon=True)
+    delivery.start()
+    wait_for(lambda: blocked_by(check, holder), 20, "the delivery waiting for its twin's message")
+    # ... then the conversation locked and moved on, and the turn committed.
+    holder.execute("SET lock_timeout = '10s'")
     holder.execute("UPDATE conversation SET state = %s, data = %s::json, misses = %s WHERE phone = %s",
                    (twin_row[0], twin_row[1], twin_row[2], TWIN))
     holder.execute("COMMIT")
@@ -343,3 +357,6 @@ def test_a_delivery_that_waited_for_its_twin_answers_with_the_twins_replies_and_
     assert answered and answered[0].status_code == 200
     assert parse_twiml(answered[0].text) == twin_replies, "the twin's answer, not a second turn's"
     assert turn(conversation_row(check, TWIN)) == turn(twin_row), "the conversation moved on once, by the twin"
+    assert check.execute("SELECT count(*) FROM message WHERE twilio_sid = %s", (form["MessageSid"],)).fetchone()[0] == 1
+    # A deadlock would have been answered all the same, a second later, by the app after the failed try.
+    assert "handed to the app" not in server.log_path.read_text(), "answered by its own turn, not after a failure"
