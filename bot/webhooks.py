@@ -9,7 +9,6 @@ from typing import Any, Callable
 from flask import Blueprint, Flask, Response, abort, current_app, request
 from sqlalchemy import ColumnElement
 from sqlmodel import Session
-from twilio.request_validator import RequestValidator
 
 from bot import inbound_wsgi, intake
 from layanan import db
@@ -54,9 +53,8 @@ def twilio_signed(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        signature = request.headers.get("X-Twilio-Signature", "")
-        validator = RequestValidator(current_app.config["TWILIO_AUTH_TOKEN"])
-        if not signature or not validator.validate(public_url(), request.form.to_dict(), signature):
+        if not inbound_wsgi.signed_by_twilio(current_app.config["TWILIO_AUTH_TOKEN"], public_url(),
+                                          request.form.to_dict(), request.headers.get("X-Twilio-Signature", "")):
             log.warning("webhook refused: bad signature for %s", request.path)
             return Response(SIGNATURE_REFUSED, 403, mimetype="text/plain")
         return view(*args, **kwargs)
