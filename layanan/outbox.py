@@ -27,7 +27,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Callback, Queue, Retry
 from rq.job import Job, JobStatus
-from sqlalchemy import Column, Insert, event, update
+from sqlalchemy import Column, Insert, bindparam, event
 from sqlalchemy.types import JSON
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -239,6 +239,13 @@ def _job_id_of_execution(entry: bytes) -> bytes:
     return entry.rsplit(b":", 1)[0]
 
 
+# Built once, a plain table UPDATE: every photo's download job is marked right after its turn commits, and an
+# ORM UPDATE of the model is built and evaluated against the session for each one.
+_MARK_ENQUEUED = (DeferredJob.__table__.update()  # type: ignore[attr-defined]
+                  .where(DeferredJob.__table__.c.job_id == bindparam("marked_job"))  # type: ignore[attr-defined]
+                  .values(enqueued_at=bindparam("marked_at")))
+
+
 def _enqueue_all(session: Session, app: Flask, jobs: Sequence[DeferredJob | _Recorded]) -> int:
     from layanan.queue import queue
 
@@ -253,7 +260,7 @@ def _enqueue_all(session: Session, app: Flask, jobs: Sequence[DeferredJob | _Rec
         except Exception:  # noqa: BLE001 - the row stays; the sweeper tries again
             log.warning("job %s not enqueued (Redis unavailable?); the sweeper will retry", job.job_id)
             break  # Redis is down: the rest would fail the same way
-        session.execute(update(DeferredJob).where(col(DeferredJob.job_id) == job.job_id).values(enqueued_at=utcnow()))
+        session.connection().execute(_MARK_ENQUEUED, {"marked_job": job.job_id, "marked_at": utcnow()})
         session.commit()
         done += 1
     return done
