@@ -117,7 +117,7 @@ def run(settings: QueueSettings, say: Say) -> list[Row]:
     port = infra.free_port()
     env = infra.app_env(url, PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
                         INSTANCE_PATH=str(infra.ROOT / "bench" / "instance"))
-    command = infra.gunicorn_command("layanan:create_app()", port)
+    command = infra.gunicorn_command("layanan.wsgi:app", port)
     with infra.running(command, env, f"http://127.0.0.1:{port}", "/healthz") as server:
         at_start: dict[str, float] = {}
 

@@ -64,7 +64,7 @@ APPS = {
     "bare": ("bench.baseline_apps:create_bare()", "bare Flask (form → TwiML)"),
     "signed": ("bench.baseline_apps:create_signed()", "+ cek tanda tangan Twilio"),
     "floor": ("bench.baseline_apps:create_floor()", "lantai: + INSERT + COMMIT psycopg"),
-    "app": ("layanan:create_app()", "aplikasi"),
+    "app": ("layanan.wsgi:app", "aplikasi"),
 }
 
 

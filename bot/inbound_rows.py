@@ -2,8 +2,8 @@
 
 Every message stores itself, locks its number's conversation and writes back the reply and the new state,
 in one transaction. Through the ORM each of those is a unit-of-work flush that costs more Python than the
-round trip it makes; as compiled Core statements they cost little more than the SQL. Rarer work (tickets, pending matters) keeps
-the ORM session, on the same transaction.
+round trip it makes; as compiled Core statements they cost little more than the SQL. Rarer work (tickets,
+pending matters) keeps the ORM session, on the same transaction.
 """
 
 from __future__ import annotations

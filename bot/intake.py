@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, String, bindparam
+from sqlalchemy import ColumnElement, Select, String, bindparam
 from sqlmodel import Session, select
 
 from layanan.indonesian_words import day_name, long_date
@@ -147,7 +147,6 @@ def _attachment(index: int, media: InboundMedia, now: datetime) -> Attachment:
 class _UnderLock:
     """Read in one query once the conversation is locked; most messages find nothing waiting."""
 
-    answered: str | None  # the replies, when another delivery of this message answered it
     waiting: frozenset[conversation.Pending]  # what the office has waiting on the number
     followers: tuple[InboundFollower, ...]  # the followers with something waiting for the number
 
@@ -176,14 +175,14 @@ def _turn(session: Session, inbound: Inbound, followers: tuple[InboundFollower, 
         session.commit()  # a redelivery of an answered message: its replies again, nothing changed
         return json.loads(answered)
     if not new:
-        # Stored by a turn that failed (or by an earlier version of this path), unanswered: converse now.
+        # Kept unanswered by a delivery whose turn failed: this delivery converses.
         message = inbound_rows.stored_message(session, inbound.sid)
         attachments = list(session.exec(
             select(Attachment).where(Attachment.message_id == message.id).order_by(Attachment.media_index)
         )) if message.num_media else []
-    under_lock = _UnderLock(answered, frozenset(conversation.Pending(m.kind) for m, flag in zip(matters, flags) if flag),
-                            tuple(f for f, flag in zip(followers, flags[len(matters):]) if flag))
-    return _converse(session, message, attachments, inbound, locked, under_lock)
+    waiting = frozenset(conversation.Pending(m.kind) for m, flag in zip(matters, flags) if flag)
+    flagged = tuple(f for f, flag in zip(followers, flags[len(matters):]) if flag)
+    return _converse(session, message, attachments, inbound, locked, _UnderLock(waiting, flagged))
 
 
 def _converse(session: Session, message: Message, attachments: list[Attachment], inbound: Inbound,

@@ -83,7 +83,7 @@ class WebProcess:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", "1",
-                 "--threads", "4", "--no-control-socket", "layanan:create_app()"],
+                 "--threads", "4", "--no-control-socket", "layanan.wsgi:app"],
                 cwd=PROJECT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
         def answering() -> bool:

@@ -37,3 +37,14 @@ def test_the_worker_imports_the_pdf_libraries_before_forking_jobs(tmp_path: Path
     loaded = _loaded_after(code, tmp_path)
 
     assert loaded == dict.fromkeys(PDF_LIBRARIES, True)
+
+
+def test_the_web_processs_app_is_as_lean_and_kept_out_of_full_collections(tmp_path: Path) -> None:
+    """The Procfile serves layanan.wsgi:app: built without the PDF libraries too, and with what the build
+    made frozen, so the garbage collector's full collections (each one stops every thread of the worker)
+    no longer walk it."""
+    loaded = _loaded_after("import gc, layanan.wsgi\nassert gc.get_freeze_count() > 100_000, gc.get_freeze_count()",
+                           tmp_path)
+
+    assert loaded == dict.fromkeys(PDF_LIBRARIES, False)
+    assert "layanan.wsgi:app" in (PROJECT_ROOT / "Procfile").read_text()
