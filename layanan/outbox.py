@@ -239,8 +239,8 @@ def _job_id_of_execution(entry: bytes) -> bytes:
     return entry.rsplit(b":", 1)[0]
 
 
-# Built once, a plain table UPDATE: every photo's download job is marked right after its turn commits, and an
-# ORM UPDATE of the model is built and evaluated against the session for each one.
+# Built once, as a plain table UPDATE: every photo's download job is marked right after its turn commits, and
+# an ORM UPDATE of the model would be built and evaluated against the session for each one.
 _MARK_ENQUEUED = (DeferredJob.__table__.update()  # type: ignore[attr-defined]
                   .where(DeferredJob.__table__.c.job_id == bindparam("marked_job"))  # type: ignore[attr-defined]
                   .values(enqueued_at=bindparam("marked_at")))
