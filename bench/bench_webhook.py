@@ -287,6 +287,7 @@ class _Bench:
         self.say(f"    latensi pada {rate} req/s: p50 {percentile(measured.latencies, 50):.1f} ms · "
                  f"p99 {percentile(measured.latencies, 99):.1f} ms · p99,9 {percentile(measured.latencies, 99.9):.1f} ms;"
                  f" {measured.note()}")
+        self.say(f"    {_slowest(outcome['latencies'], outcome['answered_at'])}")
         return measured
 
     def _split(self, web: infra.Server, offset: int) -> list[int]:
@@ -295,6 +296,17 @@ class _Bench:
             log.seek(offset)
             pids = Counter(re.findall(rb" pid=<?(\d+)>?$", log.read(), flags=re.M))
         return sorted(pids.values(), reverse=True)
+
+
+def _slowest(latencies: list[float], answered_at: list[float]) -> str:
+    """When the slowest 0.1 % of the answers (at least two) came: close together means one stall (a pause of
+    the server or of the machine) behind the tail, spread out means the tail is the usual spread."""
+    count = max(2, len(latencies) // 1000)
+    slowest = sorted(zip(latencies, answered_at), reverse=True)[:count]
+    moments = sorted(moment for _, moment in slowest)
+    in_order = sorted(slowest, key=lambda pair: pair[1])
+    listed = ", ".join(f"{latency:.0f} ms di detik {moment:.1f}" for latency, moment in in_order)
+    return f"{count} jawaban paling lambat dalam rentang {moments[-1] - moments[0]:.1f} d: {listed}"
 
 
 def _worker_without_media(env: dict[str, str]) -> list[str]:

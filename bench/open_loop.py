@@ -18,8 +18,10 @@ HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 async def open_loop(url: str, lines: list[str], rate: float) -> dict[str, object]:
-    """Latencies in ms of the answered requests, and how many failed (not 200, or no TwiML)."""
+    """Latencies in ms of the answered requests, when each was answered (seconds from the start), and how
+    many failed (not 200, or no TwiML)."""
     latencies: list[float] = []
+    answered_at: list[float] = []
     failures = 0
     loop = asyncio.get_running_loop()
     connector = aiohttp.TCPConnector(limit=0)
@@ -39,6 +41,7 @@ async def open_loop(url: str, lines: list[str], rate: float) -> dict[str, object
                 failures += 1
                 return
             latencies.append((loop.time() - due) * 1000)
+            answered_at.append(loop.time() - start)
 
         start = loop.time() + 0.5
         tasks = []
@@ -47,7 +50,7 @@ async def open_loop(url: str, lines: list[str], rate: float) -> dict[str, object
             await asyncio.sleep(max(0.0, due - loop.time()))
             tasks.append(asyncio.create_task(one(due, line)))
         await asyncio.gather(*tasks)
-    return {"latencies": latencies, "failures": failures}
+    return {"latencies": latencies, "answered_at": answered_at, "failures": failures}
 
 
 def main(argv: list[str]) -> int:
