@@ -303,10 +303,9 @@ def _slowest(latencies: list[float], answered_at: list[float]) -> str:
     the server or of the machine) behind the tail, spread out means the tail is the usual spread."""
     count = max(2, len(latencies) // 1000)
     slowest = sorted(zip(latencies, answered_at), reverse=True)[:count]
-    moments = sorted(moment for _, moment in slowest)
     in_order = sorted(slowest, key=lambda pair: pair[1])
     listed = ", ".join(f"{latency:.0f} ms di detik {moment:.1f}" for latency, moment in in_order)
-    return f"{count} jawaban paling lambat dalam rentang {moments[-1] - moments[0]:.1f} d: {listed}"
+    return f"{count} jawaban paling lambat dalam rentang {in_order[-1][1] - in_order[0][1]:.1f} d: {listed}"
 
 
 def _worker_without_media(env: dict[str, str]) -> list[str]:

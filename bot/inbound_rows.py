@@ -74,11 +74,15 @@ def _insert_message(dialect: str) -> Insert:
             .returning(_MESSAGE.c.id))
 
 
+def _values(message: Message) -> dict[str, Any]:
+    """The message's columns as `_insert_message`'s parameters."""
+    return {column.key: getattr(message, column.key) for column in _MESSAGE.columns if column.key != "id"}
+
+
 def insert_message(connection: Connection, message: Message, attachments: list[Attachment]) -> bool:
     """Insert the message (and its attachments, on the same connection); False when its MessageSid is
     already stored. On success the object becomes a stored row the session can take without a query."""
-    values = {column.key: getattr(message, column.key) for column in _MESSAGE.columns if column.key != "id"}
-    inserted = prepared.execute(connection, (_insert_message(connection.dialect.name), values))
+    inserted = prepared.execute(connection, (_insert_message(connection.dialect.name), _values(message)))
     if not inserted:
         return False
     new_id = _stored(message, inserted[0][0]).id
@@ -155,10 +159,7 @@ def _storing_lock(columns: Select) -> Select:
     The lock names the conversation by the phone the INSERT returns: the row is looked for only once the
     message is inserted, so a delivery never holds the conversation while it waits for a twin's
     uncommitted INSERT of the same MessageSid (that twin would wait for the conversation: a deadlock)."""
-    values = {c.key: bindparam(c.key, type_=c.type) for c in _MESSAGE.columns if c.key != "id"}
-    stored = (insert_for("postgresql", _MESSAGE).values(values)
-              .on_conflict_do_nothing(index_elements=["twilio_sid"])
-              .returning(_MESSAGE.c.id, _MESSAGE.c.phone).cte("stored"))
+    stored = _insert_message("postgresql").returning(_MESSAGE.c.phone).cte("stored")
     phone = func.coalesce(select(stored.c.phone).scalar_subquery(), bindparam("phone"))
     locked = _locking_read(columns, phone).lateral("locked")
     one = select(literal_column("1").label("one")).subquery("one")
@@ -175,14 +176,12 @@ def store_lock_and_read(connection: Connection, message: Message, attachments: l
     if attachments or connection.dialect.name != "postgresql":
         new = insert_message(connection, message, attachments)
         return (new, *lock_and_read(connection, columns, params))
-    values = {column.key: getattr(message, column.key) for column in _MESSAGE.columns if column.key != "id"}
-    row = prepared.execute(connection, (_storing_lock(columns), {**params, **values}))[0]
+    row = prepared.execute(connection, (_storing_lock(columns), {**params, **_values(message)}))[0]
     new = row[0] is not None
     if new:
         _stored(message, row[0])
     if row[1] is None:  # a number's first message: no conversation to lock yet
-        locked = lock_conversation(connection, params["phone"])
-        return new, locked, prepared.execute(connection, (columns, params))[0]
+        return new, *_created_and_read(connection, columns, params)
     return new, *_locked_and_fresh(connection, row[1:], columns, params)
 
 
@@ -194,7 +193,13 @@ def lock_and_read(connection: Connection, columns: Select, params: dict[str, Any
         rows = prepared.execute(connection, (_locking_read(columns), params))
         if rows:
             return _locked_and_fresh(connection, rows[0], columns, params)
-    locked = lock_conversation(connection, params["phone"])  # a new number, or not PostgreSQL
+    return _created_and_read(connection, columns, params)  # a new number, or not PostgreSQL
+
+
+def _created_and_read(connection: Connection, columns: Select,
+                      params: dict[str, Any]) -> tuple[LockedConversation, Sequence[Any]]:
+    """Lock the conversation with the upsert (creating it for a new number), then read `columns`."""
+    locked = lock_conversation(connection, params["phone"])
     return locked, prepared.execute(connection, (columns, params))[0]
 
 
