@@ -62,24 +62,54 @@ def match_faq(text: str, entries: tuple[FaqEntry, ...]) -> FaqEntry | None:
     typed = [_stem(w) for w in normalise(text).split()]
     if not typed:
         return None
-    best: tuple[int, FaqEntry] | None = None
+    index = _index(entries)
+    present = index.words_present(typed)
+    best: tuple[int, int] | None = None  # (score, position of the variant): the earlier wins a tie
+    for position in sorted({p for word in present for p in index.variants_with.get(word, ())}):
+        words, score, _ = index.variants[position]
+        if score > (best[0] if best else 0) and present.issuperset(words):
+            best = (score, position)
+    return index.variants[best[1]][2] if best else None
+
+
+@dataclass(frozen=True)
+class _Index:
+    """The entries' variants as matched, and which variants hold each word: a message is compared with
+    the words it could match, not with every variant (most messages ask no question at all)."""
+
+    variants: tuple[tuple[frozenset[str], int, FaqEntry], ...]  # words, score, entry; in the entries' order
+    variants_with: Mapping[str, tuple[int, ...]]  # word -> positions of the variants holding it
+    fuzzy_by_letter: Mapping[str, tuple[str, ...]]  # first letter -> the words long enough to match with typos
+
+    def words_present(self, typed: list[str]) -> set[str]:
+        """The variant words the message holds: typed as they are, or, for a longer word, with a typo (a
+        typed word as long, with the same first letter, close enough)."""
+        present = {word for word in typed if word in self.variants_with}
+        for word in set(typed):
+            if len(word) >= MIN_FUZZY_LETTERS:
+                present.update(candidate for candidate in self.fuzzy_by_letter.get(word[0], ())
+                               if fuzz.ratio(word, candidate) >= MIN_WORD_SCORE)
+        return present
+
+
+@lru_cache(maxsize=8)
+def _index(entries: tuple[FaqEntry, ...]) -> _Index:
+    variants = []
     for entry in entries:
         for variant in entry.variants:
             words = variant_words(variant)
-            if words and all(_contains(typed, word) for word in words):
-                score = sum(len(w) for w in words)
-                if best is None or score > best[0]:
-                    best = (score, entry)
-    return best[1] if best else None
-
-
-def _contains(typed: list[str], word: str) -> bool:
-    if word in typed:
-        return True
-    if len(word) < MIN_FUZZY_LETTERS:
-        return False
-    return any(len(t) >= MIN_FUZZY_LETTERS and t[0] == word[0] and fuzz.ratio(t, word) >= MIN_WORD_SCORE
-               for t in typed)
+            if words:
+                variants.append((frozenset(words), sum(len(w) for w in words), entry))
+    holding: dict[str, list[int]] = {}
+    for position, (words, _, _) in enumerate(variants):
+        for word in words:
+            holding.setdefault(word, []).append(position)
+    by_letter: dict[str, list[str]] = {}
+    for word in holding:
+        if len(word) >= MIN_FUZZY_LETTERS:
+            by_letter.setdefault(word[0], []).append(word)
+    return _Index(tuple(variants), {w: tuple(p) for w, p in holding.items()},
+                  {letter: tuple(words) for letter, words in by_letter.items()})
 
 
 def _stem(word: str) -> str:

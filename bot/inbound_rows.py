@@ -12,21 +12,20 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import (ColumnElement, Connection, Insert, Select, Update, and_, bindparam, case, func, inspect,
+from sqlalchemy import (ColumnElement, Connection, Insert, Select, Update, and_, bindparam, case, func,
                         literal_column, not_, true)
-from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlmodel import Session, select
 
 from layanan import prepared
 from layanan.db import insert_for
+from layanan.rows import built_as_loaded, columns_of, insert_of, stored as _stored
 from tickets.messages import Attachment, Conversation, Message
 
 _MESSAGE = Message.__table__  # type: ignore[attr-defined]
 _CONVERSATION = Conversation.__table__  # type: ignore[attr-defined]
 _ATTACHMENT = Attachment.__table__  # type: ignore[attr-defined]
-M = TypeVar("M")
 
 
 @dataclass(frozen=True)
@@ -40,32 +39,6 @@ class LockedConversation:
     updated_at: datetime | None
 
 
-def built_as_loaded(model: type[M], **values: Any) -> M:
-    """An ORM object built the way the ORM builds a row it loads: the values go straight into the object's
-    dict. SQLModel's constructor sets each field through its validators and attribute events (about 0.4 ms
-    for a message, more than the rest of the webhook's Python); every column must be given, since a detached
-    object cannot load a missing one."""
-    missing = {column.key for column in model.__table__.columns} - values.keys() - {"id"}  # type: ignore[attr-defined]
-    if missing:
-        raise TypeError(f"{model.__name__} built without {sorted(missing)}")
-    instance = _class_manager(model).new_instance()
-    instance.__dict__.update(values, id=None)
-    return instance
-
-
-def _stored(instance: M, row_id: int) -> M:
-    """The object made the stored row with this id: the session takes it without a query."""
-    instance.__dict__["id"] = row_id  # type: ignore[attr-defined]
-    make_transient_to_detached(instance)
-    return instance
-
-
-@functools.cache
-def _class_manager(model: type) -> Any:
-    configure_mappers()  # the attributes get their loaders when the mappers are configured
-    return inspect(model).class_manager
-
-
 @functools.lru_cache(maxsize=4)
 def _insert_message(dialect: str) -> Insert:
     """INSERT … ON CONFLICT (twilio_sid) DO NOTHING RETURNING id: no id back means a redelivery."""
@@ -74,27 +47,20 @@ def _insert_message(dialect: str) -> Insert:
             .returning(_MESSAGE.c.id))
 
 
-def _values(message: Message) -> dict[str, Any]:
-    """The message's columns as `_insert_message`'s parameters."""
-    return {column.key: getattr(message, column.key) for column in _MESSAGE.columns if column.key != "id"}
-
-
 def insert_message(connection: Connection, message: Message, attachments: list[Attachment]) -> bool:
     """Insert the message (and its attachments, on the same connection); False when its MessageSid is
     already stored. On success the object becomes a stored row the session can take without a query."""
-    inserted = prepared.execute(connection, (_insert_message(connection.dialect.name), _values(message)))
+    inserted = prepared.execute(connection, (_insert_message(connection.dialect.name), columns_of(message)))
     if not inserted:
         return False
     new_id = _stored(message, inserted[0][0]).id
-    if attachments:
-        for attachment in attachments:
-            attachment.__dict__["message_id"] = new_id
-        rows = [{c.key: getattr(a, c.key) for c in _ATTACHMENT.columns if c.key != "id"} for a in attachments]
-        ids = connection.execute(_ATTACHMENT.insert().returning(_ATTACHMENT.c.id, sort_by_parameter_order=True),
-                                 rows).scalars().all()
-        for attachment, attachment_id in zip(attachments, ids):
-            _stored(attachment, attachment_id)
+    for attachment in attachments:  # one prepared INSERT each: a message holds one photo far more often than more
+        attachment.__dict__["message_id"] = new_id
+        _stored(attachment, prepared.execute(connection, (_INSERT_ATTACHMENT, columns_of(attachment)))[0][0])
     return True
+
+
+_INSERT_ATTACHMENT = insert_of(_ATTACHMENT)
 
 
 def keep_message(session: Session, message: Message, attachments: list[Attachment]) -> None:
@@ -176,7 +142,7 @@ def store_lock_and_read(connection: Connection, message: Message, attachments: l
     if attachments or connection.dialect.name != "postgresql":
         new = insert_message(connection, message, attachments)
         return (new, *lock_and_read(connection, columns, params))
-    row = prepared.execute(connection, (_storing_lock(columns), {**params, **_values(message)}))[0]
+    row = prepared.execute(connection, (_storing_lock(columns), {**params, **columns_of(message)}))[0]
     new = row[0] is not None
     if new:
         _stored(message, row[0])

@@ -20,6 +20,7 @@ from bot.office_hours import closed_until
 from bot.media import defer_download, refusal_for_declared_type
 from tickets.messages import Attachment, Message
 from layanan.phone import InvalidPhone, normalize_phone
+from layanan.rows import built_as_loaded
 from pdf_delivery import sending as pdf_sending
 from routing import workflow
 from routing.definition import OutputMeaning
@@ -125,7 +126,7 @@ def _built(inbound: Inbound) -> tuple[Message, list[Attachment]]:
     """The message and its media references as rows to insert."""
     now = utcnow()
     # NUL cannot be stored in PostgreSQL text and means nothing in a chat.
-    message = inbound_rows.built_as_loaded(
+    message = built_as_loaded(
         Message, direction=Direction.INBOUND, twilio_sid=inbound.sid, idempotency_key=None, phone=inbound.phone,
         ticket_id=None, body=inbound.body.replace("\x00", ""), content_sid=None, num_media=len(inbound.media),
         profile_name=(inbound.profile_name or "").replace("\x00", "") or None, status=MessageStatus.RECEIVED,
@@ -136,7 +137,7 @@ def _built(inbound: Inbound) -> tuple[Message, list[Attachment]]:
 
 def _attachment(index: int, media: InboundMedia, now: datetime) -> Attachment:
     reason = STICKER_REASON if media.sticker else refusal_for_declared_type(media.content_type)
-    return inbound_rows.built_as_loaded(
+    return built_as_loaded(
         Attachment, message_id=None, uploaded_by_id=None, media_index=index, ticket_id=None, draft_id=None,
         source_url=media.url, declared_type=media.content_type or "unknown", content_type=None, size=None,
         sha256=None, storage_path=None, status=AttachmentStatus.REFUSED if reason else AttachmentStatus.PENDING,

@@ -27,10 +27,11 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Callback, Queue, Retry
 from rq.job import Job, JobStatus
-from sqlalchemy import Column, Insert, bindparam, event
+from sqlalchemy import Column, Connection, Insert, bindparam, event
 from sqlalchemy.types import JSON
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from layanan import prepared
 from layanan.clock import utcnow
 from tickets.types import UTCDateTime
 
@@ -113,8 +114,8 @@ def _enqueue_committed(session: Session) -> None:
     jobs = session.info.pop("deferred_jobs", None)
     if not jobs:
         return
-    with Session(session.get_bind()) as own:  # the committing session cannot run SQL inside this hook
-        _enqueue_all(own, _app(), jobs)
+    with session.get_bind().connect() as marking:  # the committing session cannot run SQL inside this hook
+        _enqueue_all(marking, _app(), jobs)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -130,7 +131,8 @@ def sweep(session: Session, app: Flask | None = None, now: datetime | None = Non
         select(DeferredJob).where(col(DeferredJob.enqueued_at).is_(None), DeferredJob.created_at < now - SWEEP_AFTER)
         .order_by(col(DeferredJob.id)).limit(1000)
     ).all()
-    done = _enqueue_all(session, app, jobs)
+    with session.get_bind().connect() as marking:
+        done = _enqueue_all(marking, app, jobs)
     done += _enqueue_lost(session, app, now)
     session.execute(DeferredJob.__table__.delete().where(
         col(DeferredJob.enqueued_at).is_not(None), col(DeferredJob.enqueued_at) < now - KEEP_ENQUEUED))
@@ -182,7 +184,8 @@ def _enqueue_lost(session: Session, app: Flask, now: datetime) -> int:
                     job_id, queue_name)
     rows = session.exec(select(DeferredJob).where(col(DeferredJob.job_id).in_([job_id for job_id, _ in lost]))
                         .order_by(col(DeferredJob.id))).all()
-    return _enqueue_all(session, app, rows)
+    with session.get_bind().connect() as marking:
+        return _enqueue_all(marking, app, rows)
 
 
 def _lost_by_rq(connection: Redis, jobs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -239,14 +242,15 @@ def _job_id_of_execution(entry: bytes) -> bytes:
     return entry.rsplit(b":", 1)[0]
 
 
-# Built once, as a plain table UPDATE: every photo's download job is marked right after its turn commits, and
-# an ORM UPDATE of the model would be built and evaluated against the session for each one.
+# Built once, as a plain table UPDATE on a connection of its own: every photo's download job is marked right
+# after its turn commits, and an ORM session and UPDATE would cost more than the enqueue itself.
 _MARK_ENQUEUED = (DeferredJob.__table__.update()  # type: ignore[attr-defined]
                   .where(DeferredJob.__table__.c.job_id == bindparam("marked_job"))  # type: ignore[attr-defined]
                   .values(enqueued_at=bindparam("marked_at")))
 
 
-def _enqueue_all(session: Session, app: Flask, jobs: Sequence[DeferredJob | _Recorded]) -> int:
+def _enqueue_all(marking: Connection, app: Flask, jobs: Sequence[DeferredJob | _Recorded]) -> int:
+    """Put the jobs on RQ, each marked enqueued (and committed) on `marking` as soon as it is there."""
     from layanan.queue import queue
 
     done = 0
@@ -260,8 +264,8 @@ def _enqueue_all(session: Session, app: Flask, jobs: Sequence[DeferredJob | _Rec
         except Exception:  # noqa: BLE001 - the row stays; the sweeper tries again
             log.warning("job %s not enqueued (Redis unavailable?); the sweeper will retry", job.job_id)
             break  # Redis is down: the rest would fail the same way
-        session.connection().execute(_MARK_ENQUEUED, {"marked_job": job.job_id, "marked_at": utcnow()})
-        session.commit()
+        with marking.begin():  # prepared statements go to the driver: the transaction must be SQLAlchemy's
+            prepared.execute(marking, (_MARK_ENQUEUED, {"marked_job": job.job_id, "marked_at": utcnow()}))
         done += 1
     return done
 

@@ -39,7 +39,7 @@ class _Compiled:
     json_params: frozenset[str]
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=128)
 def _compiled(statement: ClauseElement, dialect: Any) -> _Compiled:
     compiled = statement.compile(dialect=dialect)
     if "POSTCOMPILE" in compiled.string:
@@ -80,4 +80,8 @@ def execute(connection: Connection, statement: Statement) -> Sequence[Any]:
     psycopg_connection = driver(connection)
     if psycopg_connection is None:
         return _through_sqlalchemy(connection, statement)
+    if not connection.in_transaction():
+        # psycopg would open a transaction SQLAlchemy does not know of: its commit would do nothing, and the
+        # pool would roll the statement back.
+        raise RuntimeError("prepared statement outside a SQLAlchemy transaction: begin one first")
     return _rows(_send(psycopg_connection, connection, statement))

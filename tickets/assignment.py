@@ -17,9 +17,11 @@ from collections import Counter
 from datetime import datetime
 
 from flask import Flask
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from layanan import prepared
 from layanan.clock import utcnow
 from routing import roles_with_duty, workflow
 from routing.definition import RoleDuty, Stage, StageKind
@@ -123,7 +125,7 @@ def auto_assign(session: Session, ticket: Ticket) -> StaffUser | None:
     """Assign a ticket that just entered its stage, when the stage assigns automatically (in the caller's
     transaction; a ticket already held stays with its holder)."""
     stage = assignable_stage(ticket)
-    if stage is None or ticket.claimed_by_id is not None or session.get(AutoAssignStage, stage.key) is None:
+    if stage is None or ticket.claimed_by_id is not None or not _switched_on(session, stage.key):
         return None
     officer = least_busy(session, ticket)
     if officer is None:
@@ -131,6 +133,15 @@ def auto_assign(session: Session, ticket: Ticket) -> StaffUser | None:
         return None
     _record(session, ticket, officer, action=AUTO_ASSIGN, actor=None)
     return officer
+
+
+def _switched_on(session: Session, stage_key: str) -> bool:
+    """Whether the stage assigns automatically, in one prepared query: every new ticket asks."""
+    return bool(prepared.execute(session.connection(), (_SWITCHED_ON, {"stage": stage_key})))
+
+
+_SWITCHED_ON = sa_select(AutoAssignStage.__table__.c.stage).where(  # type: ignore[attr-defined]
+    AutoAssignStage.__table__.c.stage == bindparam("stage"))  # type: ignore[attr-defined]
 
 
 def _record(session: Session, ticket: Ticket, officer: StaffUser, *, action: str, actor: StaffUser | None) -> None:
