@@ -360,7 +360,11 @@ class _Planner:
         hours = self.rng.expovariate(1 / typical)
         if self.rng.random() < LONG_STEP_SHARE:
             hours += self.rng.uniform(6, 24)  # a busy day, a missing officer: late
-        return self.clock.moment(self.clock.offset(entered) + max(hours, 0.05) * 3600)
+        finished = self.clock.offset(entered) + max(hours, 0.05) * 3600
+        if finished >= self.clock.span:
+            # A rare long draw ends weeks past the horizon, beyond the clock: the step is not done by then.
+            return self.horizon
+        return self.clock.moment(finished)
 
     def _outputs(self, walk: _Walk, stage: Stage, moment: datetime, counters: _Counters) -> dict[str, Any]:
         """Plausible values for what the stage records; system numbers come from their registers."""

@@ -40,6 +40,11 @@ class WorkClock:
         return cls(first.astimezone(tz).date() - timedelta(days=7), last.astimezone(tz).date() + timedelta(days=60),
                    calendar)
 
+    @property
+    def span(self) -> float:
+        """Working seconds in the whole span: `moment` takes offsets below it."""
+        return len(self._opens) * self.day_seconds
+
     def offset(self, moment: datetime) -> float:
         """Working seconds from the span's first opening to this moment."""
         return self.offset_at(moment.timestamp())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 from datetime import UTC, datetime
 
@@ -178,3 +179,22 @@ def test_staff_act_only_in_working_time_even_for_timestamps_near_closing(session
     assert staff_moments
     assert all(m.astimezone(WIB).weekday() < 5 and 8 <= m.astimezone(WIB).hour < 16 for m in staff_moments)
     assert max(m for m in staff_moments) < end.astimezone(UTC)
+
+
+class _LongDraws(random.Random):
+    """A generator's dice that always draw a step lasting months."""
+
+    def expovariate(self, lambd: float) -> float:
+        return 5_000.0
+
+
+def test_a_step_drawn_to_last_beyond_the_calendar_leaves_the_ticket_in_its_stage(
+        session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tickets import generate
+
+    monkeypatch.setattr(generate.random, "Random", _LongDraws)
+    generate_tickets(session, 20, start=START, end=END, seed=4)
+    tickets = session.exec(select(Ticket)).all()
+    assert len(tickets) == 20
+    assert {t.stage for t in tickets} == {workflow(tickets[0].workflow).first_stage.key}, \
+        "no step finishes within the period, and none fails"
