@@ -272,7 +272,7 @@ class _Planner:
 
     def _walk(self, walk: _Walk, counters: _Counters) -> None:
         """Move the ticket along the chain until the next step would happen after the horizon."""
-        definition, rng = self.definition, self.rng
+        rng = self.rng
         self._enter(walk, walk.stage, walk.entered)
         while True:
             info = self.info[walk.stage]

@@ -25,13 +25,6 @@ from tickets.numbering import next_value, ticket_number
 NUMBER_SEQUENCE = "ticket"
 
 
-def find_or_create_applicant(session: Session, phone: str | None, nik: str | None, name: str | None) -> Applicant:
-    """The applicant with this phone and NIK, or a new one (see `applicant_id`)."""
-    applicant = session.get(Applicant, applicant_id(session, phone, nik, name))
-    assert applicant is not None  # found or inserted in this transaction
-    return applicant
-
-
 def applicant_id(session: Session, phone: str | None, nik: str | None, name: str | None) -> int:
     """The id of the applicant with this phone and NIK, or of a new one; a NIK-less contact is matched by
     phone. A citizen without WhatsApp (phone None) is matched by NIK among the others without one; with
