@@ -25,6 +25,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import psycopg
 from psycopg import sql
@@ -76,23 +77,45 @@ def measure(seed: int, messages: int) -> dict[str, Any]:
     from layanan import create_app
 
     app = create_app()
-    environs = []  # built before the clock starts: what is measured is the app, not the request's making
+    environs, kinds, seen = [], [], set()  # built before the clock starts: the app is measured, not the making
     for index in range(WARMUP + messages):
         citizen = index % len(citizens)
-        environs.append(_environ(traffic._peek(citizen, 0)))
+        line = traffic._peek(citizen, 0)
+        environs.append(_environ(line))
+        kinds.append(_kind(line, seen))
         traffic._take(citizen, 1)
     for environ in environs[:WARMUP]:
         _deliver(app, environ)
     # The app runs in this thread; the sampler's own thread is left out of the web figure.
+    by_kind: dict[str, list[float]] = {}
     started = time.thread_time()
     with Sampler(lambda: {}, RUN) as sampled:
-        for environ in environs[WARMUP:]:
+        for environ, kind in zip(environs[WARMUP:], kinds[WARMUP:]):
+            before = time.thread_time()
             _deliver(app, environ)
+            by_kind.setdefault(kind, []).append(time.thread_time() - before)
     web = time.thread_time() - started
     import bot
 
     return {"web_ms": web / messages * 1000, "postgres_ms": sampled.noise.cpu["postgres"] / messages * 1000,
+            "kinds_ms": {kind: sum(times) / len(times) * 1000 for kind, times in by_kind.items()},
             "code": str(Path(bot.__file__).resolve().parents[1])}
+
+
+KINDS = ("teks", "tiket", "foto", "kiriman ulang")  # the kinds of delivery whose CPU is printed apart
+
+
+def _kind(line: str, seen: set[str]) -> str:
+    """What a delivery of the traffic is: a redelivery (its MessageSid sent before), a photo, the "ya" that
+    opens a ticket (the traffic says it only there), or other text. A mix that moves little can hide a
+    kind that moved a lot, and the web CPU of one turn varies more between turns than a small change."""
+    form = dict(parse_qsl(line.split("\t", 1)[1], keep_blank_values=True))
+    if form["MessageSid"] in seen:
+        return "kiriman ulang"
+    seen.add(form["MessageSid"])
+    if form.get("NumMedia", "0") != "0":
+        return "foto"
+    return "tiket" if form.get("Body", "").strip().lower() == "ya" else "teks"
 
 
 def _environ(line: str) -> dict[str, Any]:
@@ -164,6 +187,13 @@ def main(argv: list[str] | None = None) -> int:
         web, postgres = [t["web_ms"] for t in turns], [t["postgres_ms"] for t in turns]
         print(f"  {name:<20} web {statistics.median(web):.2f} ms ({min(web):.2f}–{max(web):.2f}) · "
               f"PostgreSQL {statistics.median(postgres):.2f} ms ({min(postgres):.2f}–{max(postgres):.2f})")
+    print("CPU web per jenis kiriman, median dari putaran (kode yang lebih tua tanpa angka ini: -):")
+    for name, turns in results.items():
+        parts = []
+        for kind in KINDS:
+            values = [t["kinds_ms"][kind] for t in turns if kind in t.get("kinds_ms", {})]
+            parts.append(f"{kind} {statistics.median(values):.2f} ms" if values else f"{kind} -")
+        print(f"  {name:<20} " + " · ".join(parts))
     return 0
 
 
