@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from layanan import prepared
 from layanan.db import insert_for
-from layanan.rows import built_as_loaded, columns_of, insert_of, stored as _stored
+from layanan.rows import built_as_loaded, column_binds, columns_of, insert_of, stored as _stored
 from tickets.messages import Attachment, Conversation, Message
 
 _MESSAGE = Message.__table__  # type: ignore[attr-defined]
@@ -42,8 +42,8 @@ class LockedConversation:
 @functools.lru_cache(maxsize=4)
 def _insert_message(dialect: str) -> Insert:
     """INSERT … ON CONFLICT (twilio_sid) DO NOTHING RETURNING id: no id back means a redelivery."""
-    columns = {c.key: bindparam(c.key, type_=c.type) for c in _MESSAGE.columns if c.key != "id"}
-    return (insert_for(dialect, _MESSAGE).values(columns).on_conflict_do_nothing(index_elements=["twilio_sid"])
+    return (insert_for(dialect, _MESSAGE).values(column_binds(_MESSAGE))
+            .on_conflict_do_nothing(index_elements=["twilio_sid"])
             .returning(_MESSAGE.c.id))
 
 

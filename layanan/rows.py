@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from typing import Any, TypeVar
 
-from sqlalchemy import Insert, Table, bindparam, inspect
+from sqlalchemy import BindParameter, Insert, Table, bindparam, inspect
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 
 M = TypeVar("M")
@@ -42,11 +42,15 @@ def columns_of(instance: Any) -> dict[str, Any]:
             if column.key != "id"}
 
 
+def column_binds(table: Table) -> dict[str, BindParameter[Any]]:
+    """Every column but the id as a bind parameter named as its column: the VALUES that take the
+    parameters `columns_of` gives."""
+    return {c.key: bindparam(c.key, type_=c.type) for c in table.columns if c.key != "id"}
+
+
 def insert_of(table: Table) -> Insert:
-    """The table's INSERT of every column but the id, each a bind parameter named as its column (the
-    parameters `columns_of` gives), RETURNING the new id."""
-    return table.insert().values({c.key: bindparam(c.key, type_=c.type) for c in table.columns if c.key != "id"}
-                                 ).returning(table.c.id)
+    """The table's INSERT of `column_binds`, RETURNING the new id."""
+    return table.insert().values(column_binds(table)).returning(table.c.id)
 
 
 @functools.cache
