@@ -1,21 +1,28 @@
 """The rows every inbound WhatsApp message writes, with SQLAlchemy Core statements built once per dialect.
 
-Every message stores itself, locks its number's conversation and writes back the reply and the new state,
-in one transaction. Through the ORM each of those is a unit-of-work flush that costs more Python than the
-round trip it makes; as compiled Core statements they cost little more than the SQL. Rarer work (tickets,
-pending matters) keeps the ORM session, on the same transaction.
+A turn that holds its number's conversation (bot.intake) locks it, stores the message and writes back the
+reply and the new state, in one transaction. Through the ORM each of those is a unit-of-work flush that
+costs more Python than the round trip it makes; as compiled Core statements they cost little more than the
+SQL. Rarer work (tickets, pending matters) keeps the ORM session, on the same transaction. A turn that only
+replies reads without the lock and writes in one statement of its own (bot.unlocked_turn).
+
+Every turn takes the conversation's row lock before it inserts its message. So a delivery that holds the
+conversation can only wait on a twin's uncommitted INSERT of the same MessageSid when that twin holds
+nothing else (a message kept alone after its turn failed), and two deliveries of one message never
+deadlock.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (ColumnElement, Connection, Insert, Select, Update, and_, bindparam, case, func,
-                        literal_column, not_, true)
+from sqlalchemy import (Connection, Insert, Select, Text, Update, and_, bindparam, case, cast,
+                        literal_column, not_)
 from sqlmodel import Session, select
 
 from layanan import prepared
@@ -96,17 +103,15 @@ def _locked(row: Sequence[Any]) -> LockedConversation:
 _LOCKED_COLUMNS = 5  # state, data, misses, needs_human, updated_at: what lock_conversation returns
 
 
-@functools.lru_cache(maxsize=8)
-def _locking_read(columns: Select, phone: ColumnElement[Any] | None = None) -> Select:
+@functools.lru_cache(maxsize=4)
+def _locking_read(columns: Select) -> Select:
     """SELECT … FOR NO KEY UPDATE of the conversation with `columns` beside it, and whether they are fresh.
 
     `columns` are read from the statement's snapshot, taken before the lock: when the statement waited for
     a turn that held the lock, they miss what that turn committed. Every turn writes the conversation row,
     so the row version it committed (its xmin) differs from the one in the snapshot; the locked row itself
-    is the latest version (PostgreSQL re-reads a row it waited for). `phone` names the row (the phone
-    bind parameter unless given)."""
-    if phone is None:
-        phone = bindparam("phone")
+    is the latest version (PostgreSQL re-reads a row it waited for)."""
+    phone = bindparam("phone")
     seen = _CONVERSATION.alias("seen")
     seen_version = select(literal_column("seen.xmin")).select_from(seen).where(seen.c.phone == phone)
     fresh = literal_column(f"{_CONVERSATION.name}.xmin").op("=")(seen_version.scalar_subquery())
@@ -116,42 +121,8 @@ def _locking_read(columns: Select, phone: ColumnElement[Any] | None = None) -> S
             .where(_CONVERSATION.c.phone == phone).with_for_update(of=_CONVERSATION, key_share=True))
 
 
-@functools.lru_cache(maxsize=4)
-def _storing_lock(columns: Select) -> Select:
-    """The message's INSERT, the conversation's lock and `columns`, in one PostgreSQL statement that always
-    gives one row: the new message's id (NULL for a MessageSid stored before), then `_locking_read`'s
-    columns (NULL for a number without a conversation yet).
-
-    The lock names the conversation by the phone the INSERT returns: the row is looked for only once the
-    message is inserted, so a delivery never holds the conversation while it waits for a twin's
-    uncommitted INSERT of the same MessageSid (that twin would wait for the conversation: a deadlock)."""
-    stored = _insert_message("postgresql").returning(_MESSAGE.c.phone).cte("stored")
-    phone = func.coalesce(select(stored.c.phone).scalar_subquery(), bindparam("phone"))
-    locked = _locking_read(columns, phone).lateral("locked")
-    one = select(literal_column("1").label("one")).subquery("one")
-    return (select(select(stored.c.id).scalar_subquery().label("new_id"), *locked.c)
-            .select_from(one.outerjoin(locked, true())))
-
-
-def store_lock_and_read(connection: Connection, message: Message, attachments: list[Attachment], columns: Select,
-                        params: dict[str, Any]) -> tuple[bool, LockedConversation, Sequence[Any]]:
-    """Store the message in the connection's transaction, lock its number's conversation (created if new)
-    and read the one row of `columns` under the lock. False first when the MessageSid was stored before (a
-    redelivery; the message object is then not stored). A text message on PostgreSQL takes one statement
-    for all three; a second only for a new number or when another turn committed while this one waited."""
-    if attachments or connection.dialect.name != "postgresql":
-        new = insert_message(connection, message, attachments)
-        return (new, *lock_and_read(connection, columns, params))
-    row = prepared.execute(connection, (_storing_lock(columns), {**params, **columns_of(message)}))[0]
-    new = row[0] is not None
-    if new:
-        _stored(message, row[0])
-    if row[1] is None:  # a number's first message: no conversation to lock yet
-        return new, *_created_and_read(connection, columns, params)
-    return new, *_locked_and_fresh(connection, row[1:], columns, params)
-
-
-def lock_and_read(connection: Connection, columns: Select, params: dict[str, Any]) -> tuple[LockedConversation, Sequence[Any]]:
+def lock_and_read(connection: Connection, columns: Select,
+                  params: dict[str, Any]) -> tuple[LockedConversation, Sequence[Any]]:
     """Lock the conversation of `params["phone"]` (created if new), then read the one row of `columns` as
     it is once the lock is held. On PostgreSQL an existing conversation takes one statement for both, and a
     second read only when another turn committed while this one waited for the lock."""
@@ -196,12 +167,22 @@ _SAVE_STATE: Update = (_CONVERSATION.update().where(_CONVERSATION.c.phone == bin
 _SAVE_BOTH: Update = _SAVE_STATE.add_cte(_SAVE_REPLY.cte("saved_reply"))
 
 
+def reply_text(replies: list[str]) -> str:
+    """The replies as the message row keeps them, for a redelivery to give them again."""
+    return json.dumps(replies, ensure_ascii=False)
+
+
+def _state_values(phone: str, after: Any, now: datetime) -> dict[str, Any]:
+    """The parameters of `_SAVE_STATE`: the conversation of `phone` as the turn leaves it, at `now`."""
+    return {"conversation_phone": phone, "state": after.name, "data": after.data, "misses": after.misses,
+            "updated_at": after.updated_at, "needs_human": after.needs_human, "asked_at": now}
+
+
 def commit_turn(session: Session, message: Message, after: Any, now: datetime) -> None:
     """Write the message's reply and the conversation's new state, and commit them with whatever else the
     turn changed in the session. A message a pending matter took into the session is written by the
     session's own flush instead."""
-    state = {"conversation_phone": message.phone, "state": after.name, "data": after.data, "misses": after.misses,
-             "updated_at": after.updated_at, "needs_human": after.needs_human, "asked_at": now}
+    state = _state_values(message.phone, after, now)
     reply = {"message_id": message.id, "reply": message.reply, "ticket_id": message.ticket_id,
              "message_updated_at": now}
     if message in session:
@@ -226,3 +207,53 @@ def stored_message(session: Session, sid: str) -> Message:
     values = {column.key: value for column, value in zip(_MESSAGE.columns, row)}
     return _stored(built_as_loaded(Message, **{key: value for key, value in values.items() if key != "id"}),
                    values["id"])
+
+
+# The version of the conversation row a turn read: PostgreSQL gives every write of a row a new row version,
+# whose xmin is the writing transaction's id (row locks leave it as it is).
+_VERSION = cast(literal_column(f"{_CONVERSATION.name}.xmin"), Text)
+
+
+@functools.lru_cache(maxsize=4)
+def _unlocked_read(columns: Select) -> Select:
+    """The number's conversation, its version and `columns`, read without a lock."""
+    return (select(_CONVERSATION.c.state, _CONVERSATION.c.data, _CONVERSATION.c.misses, _CONVERSATION.c.needs_human,
+                   _CONVERSATION.c.updated_at, _VERSION, *columns.selected_columns)
+            .where(_CONVERSATION.c.phone == bindparam("phone")))
+
+
+def read_unlocked(driver: Any, dialect: Any, columns: Select,
+                  params: dict[str, Any]) -> tuple[LockedConversation, str, Sequence[Any]] | None:
+    """The number's conversation as it is now, the version it was read at, and the one row of `columns`,
+    in a statement of its own on an autocommit psycopg connection; None for a number without one yet."""
+    rows = prepared.execute_alone(driver, dialect, (_unlocked_read(columns), params))
+    if not rows:
+        return None
+    row = rows[0]
+    return _locked(row[:_LOCKED_COLUMNS]), row[_LOCKED_COLUMNS], row[_LOCKED_COLUMNS + 1:]
+
+
+_MESSAGE_COLUMNS = [column for column in _MESSAGE.columns if column.key != "id"]
+# The conversation moved (as `_SAVE_STATE` writes it) only if it is still the version the turn read ...
+_MOVED = (_SAVE_STATE.where(_VERSION == bindparam("version", type_=Text()))
+          .returning(_CONVERSATION.c.phone).cte("moved"))
+# ... and the message inserted with its reply from that move: nothing when it did not happen. (Parameters
+# in a SELECT list have no column to take their type from: the dialect writes each one's type beside it.)
+_STORE_IF_UNMOVED: Insert = (
+    _MESSAGE.insert()
+    .from_select([column.key for column in _MESSAGE_COLUMNS],
+                 select(*(bindparam(f"message_{column.key}", type_=column.type) for column in _MESSAGE_COLUMNS))
+                 .select_from(_MOVED))
+    .returning(_MESSAGE.c.id))
+
+
+def store_if_unmoved(driver: Any, dialect: Any, message: dict[str, Any], after: Any, now: datetime,
+                     version: str) -> bool:
+    """Write a turn read without the lock, in one statement on an autocommit psycopg connection: the
+    conversation's new state, then the message (`message` holds every column but the id, its reply
+    included). True when both are written; False, with nothing written, when the conversation is no longer
+    the `version` the turn read. The UPDATE takes the row lock before the INSERT, as every turn does; a
+    MessageSid stored meanwhile fails the unique index (psycopg's UniqueViolation), which undoes both."""
+    params = {**_state_values(message["phone"], after, now), "version": version,
+              **{f"message_{key}": value for key, value in message.items()}}
+    return bool(prepared.execute_alone(driver, dialect, (_STORE_IF_UNMOVED, params)))

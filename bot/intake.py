@@ -6,7 +6,7 @@ import functools
 import json
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Select, String, bindparam
 from sqlmodel import Session, select
 
 from layanan.indonesian_words import day_name, long_date
-from bot import catalogue, conversation, faq_store, inbound_rows
+from bot import catalogue, conversation, faq_store, inbound_rows, unlocked_turn
 from bot.office_hours import closed_until
 from bot.media import defer_download, refusal_for_declared_type
 from tickets.messages import Attachment, Message
@@ -105,12 +105,45 @@ def receive(session: Session, inbound: Inbound, followers: tuple[InboundFollower
 
     The message is stored in the same transaction as its turn: it is committed with its replies, before
     they are given, or not at all, and a delivery that gets no answer is delivered again (Twilio retries).
-    A turn that fails still keeps the message, unanswered, for that redelivery to converse."""
+    A turn that fails still keeps the message, unanswered, for that redelivery to converse. A message that
+    only gets replies is answered without holding its conversation (bot.unlocked_turn); any other, or one
+    that path declines, by a turn that holds it."""
     try:
-        return _turn(session, inbound, followers)
+        replies = _unlocked(session, inbound, followers)
+        return _turn(session, inbound, followers) if replies is None else replies
     except Exception:
         _keep_unanswered(session, inbound)
         raise
+
+
+def _unlocked(session: Session, inbound: Inbound, followers: tuple[InboundFollower, ...]) -> list[str] | None:
+    """The replies of a text message whose turn has nothing to carry out but them, with its turn committed
+    without the conversation's lock; None, with nothing written, for the turn that holds the lock."""
+    if inbound.media:
+        return None  # its files are stored and their downloads queued by the turn that holds the lock
+    matters = events.pending_matters()
+    now = utcnow()
+    message = _message_values(inbound, now)
+    knowledge = faq_store.knowledge(session)
+
+    def converse(locked: inbound_rows.LockedConversation,
+                 found: Sequence[Any]) -> tuple[list[str], conversation.State | None] | None:
+        answered, flags = found[0], found[1:]
+        if answered is not None:
+            return json.loads(answered), None  # a redelivery of an answered message: its replies again
+        if any(flags[len(matters):]):
+            return None  # a follower has something waiting for the number, to act on with the session
+        waiting = frozenset(conversation.Pending(m.kind) for m, flag in zip(matters, flags) if flag)
+        outcome = conversation.handle(_state(locked), _incoming(message["body"], inbound.sid, inbound, (), now),
+                                      waiting, knowledge)
+        if not all(isinstance(effect, conversation.RequestHuman) for effect in outcome.effects):
+            return None
+        for effect in outcome.effects:
+            _asked_for_human(inbound.phone, effect)
+        return list(outcome.replies), outcome.state
+
+    return unlocked_turn.answer(session.get_bind(), message, _under_lock_query(matters, followers),
+                                {"twilio_sid": inbound.sid, "phone": inbound.phone}, now, converse)
 
 
 def _keep_unanswered(session: Session, inbound: Inbound) -> None:
@@ -122,16 +155,19 @@ def _keep_unanswered(session: Session, inbound: Inbound) -> None:
         log.exception("inbound message %s not kept after its turn failed", inbound.sid)
 
 
+def _message_values(inbound: Inbound, now: datetime) -> dict[str, Any]:
+    """Every column of the message's row but the id."""
+    # NUL cannot be stored in PostgreSQL text and means nothing in a chat.
+    return dict(direction=Direction.INBOUND, twilio_sid=inbound.sid, idempotency_key=None, phone=inbound.phone,
+                ticket_id=None, body=inbound.body.replace("\x00", ""), content_sid=None, num_media=len(inbound.media),
+                profile_name=(inbound.profile_name or "").replace("\x00", "") or None, status=MessageStatus.RECEIVED,
+                error_code=None, reply=None, created_at=now, updated_at=now)
+
+
 def _built(inbound: Inbound) -> tuple[Message, list[Attachment]]:
     """The message and its media references as rows to insert."""
     now = utcnow()
-    # NUL cannot be stored in PostgreSQL text and means nothing in a chat.
-    message = built_as_loaded(
-        Message, direction=Direction.INBOUND, twilio_sid=inbound.sid, idempotency_key=None, phone=inbound.phone,
-        ticket_id=None, body=inbound.body.replace("\x00", ""), content_sid=None, num_media=len(inbound.media),
-        profile_name=(inbound.profile_name or "").replace("\x00", "") or None, status=MessageStatus.RECEIVED,
-        error_code=None, reply=None, created_at=now, updated_at=now,
-    )
+    message = built_as_loaded(Message, **_message_values(inbound, now))
     return message, [_attachment(index, media, now) for index, media in enumerate(inbound.media)]
 
 
@@ -163,19 +199,19 @@ def _under_lock_query(matters: tuple[events.PendingMatter, ...], followers: tupl
 
 
 def _turn(session: Session, inbound: Inbound, followers: tuple[InboundFollower, ...]) -> list[str]:
-    """Store the message, lock the number's conversation, read what waits on the number (after the lock:
-    what a turn it waited for committed is seen), converse and commit. No look-up first: a redelivery is
-    rare, and the unique MessageSid turns it away."""
+    """Lock the number's conversation, read what waits on the number (after the lock: what a turn it waited
+    for committed is seen), store the message, converse and commit. No look-up first: a redelivery is rare,
+    and the unique MessageSid turns it away."""
     message, attachments = _built(inbound)
     matters = events.pending_matters()
-    new, locked, found = inbound_rows.store_lock_and_read(
-        session.connection(), message, attachments, _under_lock_query(matters, followers),
-        {"twilio_sid": inbound.sid, "phone": inbound.phone})
+    connection = session.connection()
+    locked, found = inbound_rows.lock_and_read(connection, _under_lock_query(matters, followers),
+                                               {"twilio_sid": inbound.sid, "phone": inbound.phone})
     answered, flags = found[0], found[1:]
     if answered is not None:
         session.commit()  # a redelivery of an answered message: its replies again, nothing changed
         return json.loads(answered)
-    if not new:
+    if not inbound_rows.insert_message(connection, message, attachments):
         # Kept unanswered by a delivery whose turn failed: this delivery converses.
         message = inbound_rows.stored_message(session, inbound.sid)
         attachments = list(session.exec(
@@ -190,15 +226,11 @@ def _converse(session: Session, message: Message, attachments: list[Attachment],
               locked: inbound_rows.LockedConversation, found: _UnderLock) -> list[str]:
     """Run the conversation on the stored message, carry out its effects and commit the replies on the row."""
     session.add_all(attachments)  # the effects change them; the session writes them with the turn
-    state = conversation.State(name=locked.state, data=locked.data, misses=locked.misses,
-                               updated_at=locked.updated_at, needs_human=locked.needs_human)
+    state = _state(locked)
     stickers = {index for index, media in enumerate(inbound.media) if media.sticker}
     now = utcnow()
-    incoming = conversation.Incoming(
-        body=message.body, now=now, key=message.twilio_sid or str(message.id), location=inbound.location,
-        office_opens=closed_until(now),
-        media=tuple(conversation.MediaItem(a.declared_type, sticker=a.media_index in stickers) for a in attachments),
-    )
+    media = tuple(conversation.MediaItem(a.declared_type, sticker=a.media_index in stickers) for a in attachments)
+    incoming = _incoming(message.body, message.twilio_sid or str(message.id), inbound, media, now)
     knowledge = faq_store.knowledge(session)
     waiting = set(found.waiting)
     while True:
@@ -208,11 +240,23 @@ def _converse(session: Session, message: Message, attachments: list[Attachment],
             break
         waiting -= declined  # not for them after all: ask again without them
 
-    message.reply = json.dumps(replies, ensure_ascii=False)
+    message.reply = inbound_rows.reply_text(replies)
     _finish(session, message, attachments, outcome.state, now)
     for follower in found.followers:
         follower.handle(session, message.phone)
     return replies
+
+
+def _state(locked: inbound_rows.LockedConversation) -> conversation.State:
+    return conversation.State(name=locked.state, data=locked.data, misses=locked.misses,
+                              updated_at=locked.updated_at, needs_human=locked.needs_human)
+
+
+def _incoming(body: str, key: str, inbound: Inbound, media: tuple[conversation.MediaItem, ...],
+              now: datetime) -> conversation.Incoming:
+    """The message as the conversation reads it; `key` names it for what the conversation derives from it."""
+    return conversation.Incoming(body=body, now=now, key=key, location=inbound.location,
+                                 office_opens=closed_until(now), media=media)
 
 
 def _carry_out(session: Session, message: Message, attachments: list[Attachment],
@@ -273,9 +317,13 @@ def _apply(session: Session, message: Message, attachments: list[Attachment],
     if isinstance(effect, conversation.ResendDocument):
         return [pdf_sending.resend_reply(session, message.phone, effect.number)]
     if isinstance(effect, conversation.RequestHuman):
-        log.info("conversation %s asks for a human: %s", message.phone[-4:], effect.reason)
+        _asked_for_human(message.phone, effect)
         return []
     raise TypeError(f"unknown effect {effect!r}")
+
+
+def _asked_for_human(phone: str, effect: conversation.RequestHuman) -> None:
+    log.info("conversation %s asks for a human: %s", phone[-4:], effect.reason)
 
 
 def _related_ticket(session: Session, phone: str, effect: conversation.CreateTicket) -> tuple[int | None, str | None]:

@@ -55,9 +55,8 @@ def driver(connection: Connection) -> psycopg.Connection[Any] | None:
     return connection.connection.driver_connection  # type: ignore[return-value]
 
 
-def _send(psycopg_connection: psycopg.Connection[Any], connection: Connection,
-          statement: Statement) -> psycopg.Cursor[Any]:
-    prepared = _compiled(statement[0], connection.dialect)
+def _send(psycopg_connection: psycopg.Connection[Any], dialect: Any, statement: Statement) -> psycopg.Cursor[Any]:
+    prepared = _compiled(statement[0], dialect)
     values = prepared.compiled.construct_params(statement[1])
     for name in prepared.json_params & values.keys():
         values[name] = Json(values[name], dumps=json.dumps)
@@ -84,4 +83,11 @@ def execute(connection: Connection, statement: Statement) -> Sequence[Any]:
         # psycopg would open a transaction SQLAlchemy does not know of: its commit would do nothing, and the
         # pool would roll the statement back.
         raise RuntimeError("prepared statement outside a SQLAlchemy transaction: begin one first")
-    return _rows(_send(psycopg_connection, connection, statement))
+    return _rows(_send(psycopg_connection, connection.dialect, statement))
+
+
+def execute_alone(psycopg_connection: psycopg.Connection[Any], dialect: Any, statement: Statement) -> Sequence[Any]:
+    """Run one statement as a transaction of its own, on a psycopg connection in autocommit; its rows."""
+    if not psycopg_connection.autocommit:
+        raise RuntimeError("a statement alone needs an autocommit connection: it would stay in a transaction")
+    return _rows(_send(psycopg_connection, dialect, statement))

@@ -1,20 +1,22 @@
 """The web process killed (SIGKILL, gunicorn's whole process group) while a citizen's message is being
 handled loses nothing and does nothing twice.
 
-The webhook stores the message in the transaction of its turn: one statement inserts the message and
-locks the number's conversation row, then the turn converses, carries out the effects, writes the reply
-and the new state, and commits. Until that COMMIT, Twilio has no answer and will deliver the message
-again. A kill cannot be timed to land between two statements, so the test stops the server where it
-wants with PostgreSQL locks held from a connection of its own:
+A message is stored with its replies, before they are given, or not at all; until Twilio has an answer it
+will deliver the message again. A message that only gets replies is written in one statement, the
+conversation's new state with the message, if the conversation is still as the turn read it. Any other
+message is handled by a turn that locks the conversation, stores the message, converses, carries out the
+effects, writes the reply and the new state, and commits. A kill cannot be timed to land between two
+statements, so the test stops the server where it wants with PostgreSQL locks held from a connection of
+its own:
 
-- on the conversation row: the message is inserted and the turn waits for the conversation;
-- then on the conversation table as well (SHARE, which lets the turn lock its row but not write it),
-  released from the row: the turn has conversed and written the complaint's ticket and waits at the write
-  of its reply and state, a crash after its writes and before COMMIT.
-
-Either way, what the turn wrote, the message included, must vanish with it. The test's locks are released
-after the kill: the dead server's database backend then goes on, finds its client gone before any COMMIT
-and rolls back, which the test waits for before it looks.
+- on the conversation row: the one write of a turn that only replies waits for it. Once the test lets go
+  the database finishes that statement, the dead server's or not: the turn is stored whole, with the
+  replies no one gave, and the redelivery gives them;
+- then, for a complaint's confirmation, on the conversation table as well (SHARE, which lets the turn lock
+  its row but not write it), released from the row: the turn has stored the message, conversed and
+  written the ticket, and waits at the write of its reply and state, a crash before COMMIT. What it wrote,
+  the message included, must vanish with it: the dead server's database backend goes on once the test's
+  locks are released, finds its client gone before any COMMIT and rolls back, which the test waits for.
 
 Each time the message is then redelivered to a new server (as Twilio's retry would): it is answered once,
 with the conversation's right next step, and further redeliveries get the same replies and change nothing.
@@ -222,11 +224,13 @@ def killed_and_rolled_back(server: WebProcess, delivery: threading.Thread, holde
 
 
 def test_a_crash_while_waiting_or_inside_the_turn_loses_nothing_and_does_nothing_twice(web, db) -> None:  # type: ignore[no-untyped-def]
-    """Three web processes: the first dies while a message waits for its conversation, the second answers its
-    redelivery and then dies inside the turn of another number's message, the third answers that one."""
+    """Three web processes: the first dies while a message's one write waits for its conversation, the
+    second answers its redelivery and then dies inside the turn of another number's message, the third
+    answers that one."""
     check, conversation_holder, table_holder = db(), db(), db()
 
-    # Waiting for the conversation: a document request, the service about to be chosen.
+    # Waiting for the conversation: a document request, the service about to be chosen, a turn that only
+    # replies and writes its message and the conversation in one statement.
     first = web()
     for text in CHOOSING:
         first.phone(REQUESTER).send(text)
@@ -239,13 +243,15 @@ def test_a_crash_while_waiting_or_inside_the_turn_loses_nothing_and_does_nothing
     form = first.phone(REQUESTER).form("2")
     delivery = post_in_background(first.phone(REQUESTER), form)
     server_pid = wait_for(lambda: blocked_by(check, conversation_holder), 20, "the server waiting for the conversation")
-    inserted = check.execute("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = %s AND mode = 'RowExclusiveLock' "
-                             "AND relation = 'message'::regclass)", (server_pid,)).fetchone()[0]
-    assert inserted, "the turn had inserted its message when it was stopped"
+    waiting = check.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", (server_pid,)).fetchone()[0]
+    assert "UPDATE conversation" in waiting and "INSERT INTO message" in waiting, "stopped in its one write"
+    assert message_row(check, form["MessageSid"]) is None, "nothing visible before that write commits"
     killed_and_rolled_back(first, delivery, conversation_holder, check, server_pid)
-    assert message_row(check, form["MessageSid"]) is None, "not stored: the delivery was never answered"
-    assert conversation_row(check, REQUESTER) == before, "the conversation did not move"
-    assert counts(check) == settled, "nothing was added"
+    # The statement was the database's to finish: with the lock free, it wrote the turn whole, though no one
+    # was left to answer. Only the replies were lost, and the redelivery gives them.
+    stored = message_row(check, form["MessageSid"])
+    assert stored is not None and json.loads(stored[1]) == expected, "the message stored with its replies"
+    assert counts(check) == (settled[0] + 1, *settled[1:]), "the message and nothing else was added"
 
     second = web()
     assert redelivered_once(second, REQUESTER, form, check) == expected, "answered with the next step"
@@ -296,8 +302,9 @@ WAITER, AT_THE_START = "+6281311110005", "+6281311110006"
 def test_a_message_waits_for_the_turn_holding_its_conversation_and_reads_what_that_turn_left(web, db) -> None:  # type: ignore[no-untyped-def]
     """Two deliveries for one number are serialised: a message arriving while another turn holds the number's
     conversation waits for that turn to commit, then converses from the state it committed, not from the
-    state before it. (A message that read the conversation first and waited only to write would answer the
-    old state and overwrite the other turn.)"""
+    state before it. (Its one write waits for the lock, finds the conversation no longer the version it read
+    and writes nothing; a turn that holds the lock then takes the message. Written as read, it would answer
+    the old state and overwrite the other turn.)"""
     check, holder = db(), db()
     server = web()
     phone = server.phone(WAITER)
@@ -323,10 +330,10 @@ TWIN, TWIN_CONTROL = "+6281311110007", "+6281311110008"
 
 def test_a_delivery_that_waited_for_its_twin_answers_with_the_twins_replies_and_converses_no_more(web, db) -> None:  # type: ignore[no-untyped-def]
     """A message delivered twice at once (Twilio's retry racing the first delivery in another worker). The
-    twin's turn has inserted the message and not yet locked the conversation: the delivery waits for that
-    INSERT, without holding the conversation the twin's turn is about to lock (which would deadlock them),
-    then finds the twin's answer committed and gives the same replies without conversing a second time.
-    What it reads under the lock must be read after the wait, not from before it."""
+    twin's turn holds the conversation and has inserted the message: the delivery waits for the
+    conversation, then finds the twin's answer committed and gives the same replies without conversing a
+    second time. Every turn locks the conversation before it inserts its message, so the delivery never
+    holds what the twin waits for (the other order deadlocks them)."""
     check, holder = db(), db()
     server = web()
     control = server.phone(TWIN_CONTROL)  # the same messages without a race: what the twin's turn left
@@ -338,17 +345,17 @@ def test_a_delivery_that_waited_for_its_twin_answers_with_the_twins_replies_and_
     for text in CHOOSING:
         phone.send(text)
 
-    # The twin's turn, as it runs: the message inserted (with the answer its turn will give) ...
+    # The twin's turn, as it runs: the conversation locked, the message inserted (with the answer its turn
+    # will give) ...
     form, answered = phone.form("2"), []
-    holder.execute("BEGIN")
+    hold_row(holder, "SELECT state FROM conversation WHERE phone = %s FOR NO KEY UPDATE", TWIN)
     holder.execute("INSERT INTO message (direction, twilio_sid, phone, body, num_media, status, reply, created_at,"
                    " updated_at) VALUES ('inbound', %s, %s, '2', 0, 'received', %s, now(), now())",
                    (form["MessageSid"], TWIN, json.dumps(twin_replies, ensure_ascii=False)))
     delivery = threading.Thread(target=lambda: answered.append(phone.post(form)), daemon=True)
     delivery.start()
-    wait_for(lambda: blocked_by(check, holder), 20, "the delivery waiting for its twin's message")
-    # ... then the conversation locked and moved on, and the turn committed.
-    holder.execute("SET lock_timeout = '10s'")
+    wait_for(lambda: blocked_by(check, holder), 20, "the delivery waiting for its twin's turn")
+    # ... then the conversation moved on, and the turn committed.
     holder.execute("UPDATE conversation SET state = %s, data = %s::json, misses = %s WHERE phone = %s",
                    (twin_row[0], twin_row[1], twin_row[2], TWIN))
     holder.execute("COMMIT")
@@ -358,5 +365,49 @@ def test_a_delivery_that_waited_for_its_twin_answers_with_the_twins_replies_and_
     assert parse_twiml(answered[0].text) == twin_replies, "the twin's answer, not a second turn's"
     assert turn(conversation_row(check, TWIN)) == turn(twin_row), "the conversation moved on once, by the twin"
     assert check.execute("SELECT count(*) FROM message WHERE twilio_sid = %s", (form["MessageSid"],)).fetchone()[0] == 1
-    # A deadlock would have been answered all the same, a second later, by the app after the failed try.
+    assert "handed to the app" not in server.log_path.read_text(), "answered by its own turn, not after a failure"
+
+
+KEPT, KEPT_CONTROL = "+6281311110009", "+6281311110010"
+
+
+def test_a_write_that_meets_a_twins_kept_message_is_undone_whole_and_the_message_conversed_once(web, db) -> None:  # type: ignore[no-untyped-def]
+    """The twin is a delivery whose turn failed and which keeps its message, unanswered, in a transaction of
+    its own (holding nothing else). The delivery's one write has moved the conversation and waits on that
+    INSERT of the same MessageSid; when the twin commits, the unique index fails the write, which undoes the
+    conversation's move with it. A turn that holds the lock then converses the kept message once."""
+    check, holder = db(), db()
+    server = web()
+    control = server.phone(KEPT_CONTROL)
+    for text in CHOOSING:
+        control.send(text)
+    expected = control.send("2")
+    phone = server.phone(KEPT)
+    for text in CHOOSING:
+        phone.send(text)
+    before = conversation_row(check, KEPT)
+
+    form, answered = phone.form("2"), []
+    holder.execute("BEGIN")
+    holder.execute("INSERT INTO message (direction, twilio_sid, phone, body, num_media, status, created_at,"
+                   " updated_at) VALUES ('inbound', %s, %s, '2', 0, 'received', now(), now())",
+                   (form["MessageSid"], KEPT))
+    delivery = threading.Thread(target=lambda: answered.append(phone.post(form)), daemon=True)
+    delivery.start()
+    server_pid = wait_for(lambda: blocked_by(check, holder), 20, "the delivery's write waiting for the kept message")
+    held = check.execute("SELECT count(*) FROM pg_locks WHERE pid = %s AND locktype = 'transactionid'"
+                         " AND granted = false", (server_pid,)).fetchone()[0]
+    assert held == 1, "waiting on the twin's INSERT"
+    assert conversation_row(check, KEPT) == before, "its move not visible before the write commits"
+    holder.execute("COMMIT")
+    delivery.join(20)
+
+    assert answered and answered[0].status_code == 200
+    assert parse_twiml(answered[0].text) == expected, "the kept message conversed, as without the race"
+    state, data, misses, needs_human = turn(conversation_row(check, KEPT_CONTROL))
+    draft = {**data, "draft_id": turn(before)[1]["draft_id"]}  # the citizen's own draft, as in the first test
+    assert turn(conversation_row(check, KEPT)) == (state, draft, misses, needs_human), "the conversation moved on once"
+    stored = check.execute("SELECT count(*), min(reply) FROM message WHERE twilio_sid = %s",
+                           (form["MessageSid"],)).fetchone()
+    assert stored[0] == 1 and json.loads(stored[1]) == expected, "one message, with the replies given"
     assert "handed to the app" not in server.log_path.read_text(), "answered by its own turn, not after a failure"
