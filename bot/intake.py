@@ -116,6 +116,10 @@ def receive(session: Session, inbound: Inbound, followers: tuple[InboundFollower
         raise
 
 
+# What a turn without the lock may carry out: nothing but a log line and a read.
+_READ_ONLY_EFFECTS = (conversation.RequestHuman, conversation.QueryStatus)
+
+
 def _unlocked(session: Session, inbound: Inbound, followers: tuple[InboundFollower, ...]) -> list[str] | None:
     """The replies of a text message whose turn has nothing to carry out but them, with its turn committed
     without the conversation's lock; None, with nothing written, for the turn that holds the lock."""
@@ -126,8 +130,8 @@ def _unlocked(session: Session, inbound: Inbound, followers: tuple[InboundFollow
     message = _message_values(inbound, now)
     knowledge = faq_store.knowledge(session)
 
-    def converse(locked: inbound_rows.LockedConversation,
-                 found: Sequence[Any]) -> tuple[list[str], conversation.State | None] | None:
+    def converse(locked: inbound_rows.LockedConversation, found: Sequence[Any],
+                 read: unlocked_turn.Read) -> tuple[list[str], conversation.State | None] | None:
         answered, flags = found[0], found[1:]
         if answered is not None:
             return json.loads(answered), None  # a redelivery of an answered message: its replies again
@@ -136,11 +140,16 @@ def _unlocked(session: Session, inbound: Inbound, followers: tuple[InboundFollow
         waiting = frozenset(conversation.Pending(m.kind) for m, flag in zip(matters, flags) if flag)
         outcome = conversation.handle(_state(locked), _incoming(message["body"], inbound.sid, inbound, (), now),
                                       waiting, knowledge)
-        if not all(isinstance(effect, conversation.RequestHuman) for effect in outcome.effects):
+        if not all(isinstance(effect, _READ_ONLY_EFFECTS) for effect in outcome.effects):
             return None
+        replies = list(outcome.replies)
         for effect in outcome.effects:
-            _asked_for_human(inbound.phone, effect)
-        return list(outcome.replies), outcome.state
+            if isinstance(effect, conversation.QueryStatus):
+                own = services.own_ticket_of(read(services.own_ticket_query(effect.number, inbound.phone)))
+                replies.append(_status_text(own, effect.number))
+            else:
+                _asked_for_human(inbound.phone, effect)
+        return replies, outcome.state
 
     return unlocked_turn.answer(session.get_bind(), message, _under_lock_query(matters, followers),
                                 {"twilio_sid": inbound.sid, "phone": inbound.phone}, now, converse)
@@ -374,7 +383,10 @@ def citizen_date(moment: datetime) -> str:
 def status_reply(session: Session, phone: str, number: str) -> str:
     """The citizen's answer to 'status <nomor>': only for tickets of their own number; the refusal is the
     same whether the ticket does not exist or is someone else's."""
-    ticket = services.own_ticket(session, number, phone)
+    return _status_text(services.own_ticket(session, number, phone), number)
+
+
+def _status_text(ticket: services.OwnTicket | None, number: str) -> str:
     if ticket is None:
         return catalogue.render("status_unavailable", number=number)
     stage = workflow(ticket.workflow).stage(ticket.stage)

@@ -1,6 +1,7 @@
 """The turn of a message that only gets replies, without holding its number's conversation.
 
-Most messages are text the conversation answers with replies and a new state, and nothing else. Their
+Most messages are text the conversation answers with replies and a new state, and nothing else but
+reads (a ticket's status). Their
 turn needs neither a transaction of its own nor an ORM session: it reads the conversation (and what waits
 on the number) in one autocommitted statement, converses, then writes the conversation's new state and the
 message with its replies in a second one. That is two round trips and one commit; a turn that holds the
@@ -13,8 +14,8 @@ Nothing is given up for it:
 - A redelivery of an answered message reads its replies and writes nothing. A twin delivery that stored
   the same MessageSid meanwhile fails the unique index, which undoes the whole statement.
 
-Whenever this path does not answer (a number's first message, media, effects or a follower to carry
-out, a conversation another turn moved, the database unreachable), it has written nothing, and the turn
+Whenever this path does not answer (a number's first message, media, effects that write or a follower
+to carry out, a conversation another turn moved, the database unreachable), it has written nothing, and the turn
 that holds the lock (bot.intake) takes the message from the start.
 """
 
@@ -30,10 +31,14 @@ from sqlalchemy import Engine, Select
 
 from bot import inbound_rows
 from bot.inbound_rows import LockedConversation
+from layanan import prepared
 
-# From the conversation as read and the row of the turn's columns: the replies, with the state to write
-# (None: nothing to write, the replies were given before), or None when the turn must hold the lock.
-Converse = Callable[[LockedConversation, Sequence[Any]], tuple[list[str], Any] | None]
+# A read-only statement run on the turn's connection: its rows.
+Read = Callable[[prepared.Statement], Sequence[Any]]
+# From the conversation as read, the row of the turn's columns and a way to read more: the replies, with
+# the state to write (None: nothing to write, the replies were given before), or None when the turn must
+# hold the lock.
+Converse = Callable[[LockedConversation, Sequence[Any], Read], tuple[list[str], Any] | None]
 
 
 def answer(engine: Engine, message: dict[str, Any], columns: Select, params: dict[str, Any], now: datetime,
@@ -67,7 +72,7 @@ def _turn(driver: psycopg.Connection[Any], dialect: Any, message: dict[str, Any]
     if read is None:
         return None  # a number's first message: the turn that holds the lock creates its conversation
     locked, version, found = read
-    settled = converse(locked, found)
+    settled = converse(locked, found, lambda statement: prepared.execute_alone(driver, dialect, statement))
     if settled is None:
         return None
     replies, after = settled

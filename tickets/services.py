@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, bindparam
 from sqlalchemy import select as sa_select
@@ -154,7 +155,16 @@ class OwnTicket(NamedTuple):
 def own_ticket(session: Session, number: str, phone: str) -> OwnTicket | None:
     """The ticket with this public number if its applicant has this phone, in one query; None when there is
     no such ticket or it is someone else's."""
-    rows = prepared.execute(session.connection(), (_OWN_TICKET, {"number": number.upper(), "phone": phone}))
+    return own_ticket_of(prepared.execute(session.connection(), own_ticket_query(number, phone)))
+
+
+def own_ticket_query(number: str, phone: str) -> prepared.Statement:
+    """`own_ticket`'s query, for a caller that runs it on a connection of its own."""
+    return _OWN_TICKET, {"number": number.upper(), "phone": phone}
+
+
+def own_ticket_of(rows: Sequence[Any]) -> OwnTicket | None:
+    """The ticket in the rows of `own_ticket_query`, if any."""
     return OwnTicket(*rows[0]) if rows else None
 
 
