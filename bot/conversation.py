@@ -328,7 +328,7 @@ class _Message:
     @classmethod
     def of(cls, body: str, media: tuple[MediaItem, ...] = ()) -> "_Message":
         raw = " ".join(unicodedata.normalize("NFC", body).split())
-        text = " ".join(re.sub(r"[\W_]+", " ", raw.lower()).split())
+        text = " ".join(_NOT_WORDS.sub(" ", raw.lower()).split())
         norm = normalise(raw)
         choice = _CHOICE.fullmatch(text)
         number = int(choice.group(1)) if choice else choice_of(norm)
@@ -337,6 +337,9 @@ class _Message:
     @property
     def words(self) -> list[str]:
         return self.text.split()
+
+
+_NOT_WORDS = re.compile(r"[\W_]+")
 
 
 def parse_ticket_number(text: str, require_prefix: bool = False) -> str | None:
@@ -400,7 +403,7 @@ class _Draft:
         related = texts["related_number"]
         if related is not None and parse_ticket_number(related) != related:
             return None
-        if texts["category"] not in complaint_categories():
+        if texts["category"] is not None and texts["category"] not in complaint_categories():
             texts["category"] = None
         return cls(service=Service(service) if service is not None else None, files=files,
                    confidential=confidential, urgent=urgent, **texts)

@@ -55,8 +55,15 @@ PHRASES: tuple[tuple[str, str], ...] = (
 _EMOJI_CATEGORIES = frozenset({"So", "Sk", "Cs", "Co", "Cn"})
 
 
+# The only ASCII characters of those categories (modifier symbols): a message in plain ASCII, most of them,
+# needs no walk through its characters.
+_ASCII_SYMBOLS = str.maketrans("", "", "^`")
+
+
 def strip_symbols(text: str) -> str:
     """The text without emoji, pictographs and their joiners and variation selectors."""
+    if text.isascii():
+        return text.translate(_ASCII_SYMBOLS)
     kept = []
     for ch in unicodedata.normalize("NFC", text):
         if unicodedata.category(ch) in _EMOJI_CATEGORIES or ch in "\u200d\ufe0f\ufe0e\u20e3":
@@ -71,13 +78,19 @@ def normalise(text: str) -> str:
     """Lower-case words with chat spellings, phrases and number words made regular: 'mw bkin e-ktp' ->
     'mau bikin ktp'. Digits stay as typed; punctuation becomes spaces."""
     lowered = strip_symbols(text).lower().replace("e-ktp", "ektp")
-    words = re.sub(r"[^\w]+|_", " ", lowered).split()
+    words = _NOT_WORD.sub(" ", lowered).split()
     words = [NUMBER_WORDS.get(w, SLANG.get(w, w)) for w in words]
     # Glued words the phone keyboard makes: "bikinktp", "aktalahir".
     joined = " ".join(words)
-    for phrase, canonical in PHRASES:
-        joined = re.sub(rf"\b{phrase}\b", canonical, joined)
+    for first_word, phrase, canonical in _PHRASE_PATTERNS:
+        if first_word in joined:  # most messages hold none of them: no regular expression to run
+            joined = phrase.sub(canonical, joined)
     return joined
+
+
+_NOT_WORD = re.compile(r"[^\w]+|_")
+# PHRASES in their order (a phrase may be made by the one before), each compiled once.
+_PHRASE_PATTERNS = tuple((phrase.split()[0], re.compile(rf"\b{phrase}\b"), canonical) for phrase, canonical in PHRASES)
 
 
 def choice_of(normalised: str) -> int | None:
@@ -215,23 +228,23 @@ class Reading:
         return self.services[0] if len(self.services) == 1 else None
 
 
-def _has(words: str, phrase: str) -> bool:
-    return f" {phrase} " in f" {words} "
-
-
 def read_intents(normalised: str) -> Reading:
     """Rank what the (normalised) message may ask for: a complaint before a status question before a
     document; a document named with a problem in its data is a correction ('nama di kk salah')."""
-    text = normalised
-    complaint = any(_has(text, p) for p in COMPLAINT_PHRASES)
-    status = any(_has(text, p) for p in STATUS_PHRASES)
+    padded = f" {normalised} "  # a phrase is found whole: " kk " is not in " kkn "
+
+    def has(phrase: str) -> bool:
+        return f" {phrase} " in padded
+
+    complaint = any(has(p) for p in COMPLAINT_PHRASES)
+    status = any(has(p) for p in STATUS_PHRASES)
     for key, phrases in UNSUPPORTED:
-        if any(_has(text, p) for p in phrases):
-            if not (key == "unsupported_certificate" and _has(text, "surat keterangan pindah")):
+        if any(has(p) for p in phrases):
+            if not (key == "unsupported_certificate" and has("surat keterangan pindah")):
                 return Reading(complaint=complaint, unsupported=key)
-    named = [s for s, phrases in SERVICE_WORDS.items() if any(_has(text, p) for p in phrases)]
-    if Service.PERBAIKAN_DATA not in named and any(_has(text, p) for p in DATA_PROBLEM) and (
-            named or any(_has(text, w) for w in ("data", "nama", "tanggal", "alamat", "agama"))):
+    named = [s for s, phrases in SERVICE_WORDS.items() if any(has(p) for p in phrases)]
+    if Service.PERBAIKAN_DATA not in named and any(has(p) for p in DATA_PROBLEM) and (
+            named or any(has(w) for w in ("data", "nama", "tanggal", "alamat", "agama"))):
         named = [Service.PERBAIKAN_DATA]
     elif Service.PERBAIKAN_DATA in named:
         named = [Service.PERBAIKAN_DATA]  # "perbaikan kk": the correction, not a new KK
@@ -241,7 +254,7 @@ def read_intents(normalised: str) -> Reading:
         named = [Service.AKTA_KEMATIAN]  # "akta kematian ... kk almarhum"
     elif Service.AKTA_KELAHIRAN in named and Service.KIA not in named:
         named = [Service.AKTA_KELAHIRAN]  # "akta lahir anak, kk orang tua": the certificate is asked
-    if not named and _has(text, "akta"):
+    if not named and has("akta"):
         named = [Service.AKTA_KELAHIRAN, Service.AKTA_KEMATIAN]  # "akta" alone: which one?
     return Reading(services=tuple(named), complaint=complaint, status=status)
 
