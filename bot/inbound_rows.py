@@ -33,6 +33,9 @@ from tickets.messages import Attachment, Conversation, Message
 _MESSAGE = Message.__table__  # type: ignore[attr-defined]
 _CONVERSATION = Conversation.__table__  # type: ignore[attr-defined]
 _ATTACHMENT = Attachment.__table__  # type: ignore[attr-defined]
+# The version of the conversation row a turn read: PostgreSQL gives every write of a row a new row version,
+# whose xmin is the writing transaction's id (row locks leave it as it is).
+_VERSION = cast(literal_column(f"{_CONVERSATION.name}.xmin"), Text)
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,18 @@ def lock_and_read(connection: Connection, columns: Select,
     return _created_and_read(connection, columns, params)  # a new number, or not PostgreSQL
 
 
+_LOCK_IF_UNMOVED = (select(literal_column("1"))
+                    .where(_CONVERSATION.c.phone == bindparam("phone"), _VERSION == bindparam("version", type_=Text()))
+                    .with_for_update(of=_CONVERSATION, key_share=True))
+
+
+def lock_if_unmoved(connection: Connection, phone: str, version: str) -> bool:
+    """Lock the number's conversation if it is still the `version` read before (PostgreSQL): whether it is.
+    A row another turn moved meanwhile is not locked; once a turn it waited for commits, PostgreSQL checks
+    the version of the row that turn left."""
+    return bool(prepared.execute(connection, (_LOCK_IF_UNMOVED, {"phone": phone, "version": version})))
+
+
 def _created_and_read(connection: Connection, columns: Select,
                       params: dict[str, Any]) -> tuple[LockedConversation, Sequence[Any]]:
     """Lock the conversation with the upsert (creating it for a new number), then read `columns`."""
@@ -207,11 +222,6 @@ def stored_message(session: Session, sid: str) -> Message:
     values = {column.key: value for column, value in zip(_MESSAGE.columns, row)}
     return _stored(built_as_loaded(Message, **{key: value for key, value in values.items() if key != "id"}),
                    values["id"])
-
-
-# The version of the conversation row a turn read: PostgreSQL gives every write of a row a new row version,
-# whose xmin is the writing transaction's id (row locks leave it as it is).
-_VERSION = cast(literal_column(f"{_CONVERSATION.name}.xmin"), Text)
 
 
 @functools.lru_cache(maxsize=4)

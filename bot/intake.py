@@ -109,8 +109,10 @@ def receive(session: Session, inbound: Inbound, followers: tuple[InboundFollower
     only gets replies is answered without holding its conversation (bot.unlocked_turn); any other, or one
     that path declines, by a turn that holds it."""
     try:
-        replies = _unlocked(session, inbound, followers)
-        return _turn(session, inbound, followers) if replies is None else replies
+        unlocked = _unlocked(session, inbound, followers)
+        if isinstance(unlocked, list):
+            return unlocked
+        return _turn(session, inbound, followers, unlocked)
     except Exception:
         _keep_unanswered(session, inbound)
         raise
@@ -120,9 +122,11 @@ def receive(session: Session, inbound: Inbound, followers: tuple[InboundFollower
 _READ_ONLY_EFFECTS = (conversation.RequestHuman, conversation.QueryStatus)
 
 
-def _unlocked(session: Session, inbound: Inbound, followers: tuple[InboundFollower, ...]) -> list[str] | None:
+def _unlocked(session: Session, inbound: Inbound,
+              followers: tuple[InboundFollower, ...]) -> list[str] | unlocked_turn.Declined | None:
     """The replies of a text message whose turn has nothing to carry out but them, with its turn committed
-    without the conversation's lock; None, with nothing written, for the turn that holds the lock."""
+    without the conversation's lock. Otherwise nothing is written, for the turn that holds the lock: what was
+    read when the conversation declined the message, or None."""
     if inbound.media:
         return None  # its files are stored and their downloads queued by the turn that holds the lock
     matters = events.pending_matters()
@@ -207,15 +211,20 @@ def _under_lock_query(matters: tuple[events.PendingMatter, ...], followers: tupl
                   *(f.waits(phone) for f in followers))
 
 
-def _turn(session: Session, inbound: Inbound, followers: tuple[InboundFollower, ...]) -> list[str]:
+def _turn(session: Session, inbound: Inbound, followers: tuple[InboundFollower, ...],
+          declined: unlocked_turn.Declined | None = None) -> list[str]:
     """Lock the number's conversation, read what waits on the number (after the lock: what a turn it waited
     for committed is seen), store the message, converse and commit. No look-up first: a redelivery is rare,
-    and the unique MessageSid turns it away."""
+    and the unique MessageSid turns it away. What a turn without the lock read (`declined`) stands for the
+    read when the locked conversation is still the version it read."""
     message, attachments = _built(inbound)
     matters = events.pending_matters()
     connection = session.connection()
-    locked, found = inbound_rows.lock_and_read(connection, _under_lock_query(matters, followers),
-                                               {"twilio_sid": inbound.sid, "phone": inbound.phone})
+    if declined is not None and inbound_rows.lock_if_unmoved(connection, inbound.phone, declined.version):
+        locked, found = declined.conversation, declined.found
+    else:
+        locked, found = inbound_rows.lock_and_read(connection, _under_lock_query(matters, followers),
+                                                   {"twilio_sid": inbound.sid, "phone": inbound.phone})
     answered, flags = found[0], found[1:]
     if answered is not None:
         session.commit()  # a redelivery of an answered message: its replies again, nothing changed

@@ -16,12 +16,15 @@ Nothing is given up for it:
 
 Whenever this path does not answer (a number's first message, media, effects that write or a follower
 to carry out, a conversation another turn moved, the database unreachable), it has written nothing, and the turn
-that holds the lock (bot.intake) takes the message from the start.
+that holds the lock (bot.intake) takes the message. When the conversation declined what it read (a ticket to
+create, say), that turn is handed the read: if the conversation is still that version once locked, it need not
+read it again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -41,10 +44,21 @@ Read = Callable[[prepared.Statement], Sequence[Any]]
 Converse = Callable[[LockedConversation, Sequence[Any], Read], tuple[list[str], Any] | None]
 
 
+@dataclass(frozen=True)
+class Declined:
+    """What a turn the conversation declined read: the conversation, the version it was read at and the row
+    of the turn's columns."""
+
+    conversation: LockedConversation
+    version: str
+    found: Sequence[Any]
+
+
 def answer(engine: Engine, message: dict[str, Any], columns: Select, params: dict[str, Any], now: datetime,
-           converse: Converse) -> list[str] | None:
+           converse: Converse) -> list[str] | Declined | None:
     """The replies to the message whose every column but the id `message` holds, after its turn is
-    committed; None, with nothing written, for the turn that holds the lock to take it."""
+    committed. Otherwise nothing is written, for the turn that holds the lock to take the message: with
+    what was read when the conversation declined it (Declined), or None."""
     if engine.dialect.name != "postgresql":
         return None  # the statement that writes is PostgreSQL's; other databases hold the lock
     try:
@@ -67,14 +81,14 @@ def answer(engine: Engine, message: dict[str, Any], columns: Select, params: dic
 
 
 def _turn(driver: psycopg.Connection[Any], dialect: Any, message: dict[str, Any], columns: Select,
-          params: dict[str, Any], now: datetime, converse: Converse) -> list[str] | None:
+          params: dict[str, Any], now: datetime, converse: Converse) -> list[str] | Declined | None:
     read = inbound_rows.read_unlocked(driver, dialect, columns, params)
     if read is None:
         return None  # a number's first message: the turn that holds the lock creates its conversation
     locked, version, found = read
     settled = converse(locked, found, lambda statement: prepared.execute_alone(driver, dialect, statement))
     if settled is None:
-        return None
+        return Declined(locked, version, found)
     replies, after = settled
     if after is None:
         return replies

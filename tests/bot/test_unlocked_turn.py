@@ -12,6 +12,7 @@ from bot import intake, unlocked_turn
 from tests.conftest import TEST_DATABASE_URL
 from tests.support.whatsapp import Phone
 from tickets.messages import Conversation, Message
+from tickets.models import Ticket
 
 pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL, reason="the turn without the lock is PostgreSQL's")
 
@@ -25,9 +26,9 @@ def _locked_turns(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     taken: list[str] = []
     turn = intake._turn
 
-    def counted(session: Any, inbound: intake.Inbound, followers: Any) -> list[str]:
+    def counted(session: Any, inbound: intake.Inbound, *rest: Any) -> list[str]:
         taken.append(inbound.phone)
-        return turn(session, inbound, followers)
+        return turn(session, inbound, *rest)
 
     monkeypatch.setattr(intake, "_turn", counted)
     return taken
@@ -74,3 +75,35 @@ def test_a_redelivery_answered_without_the_lock_repeats_the_replies_and_changes_
     assert (after.state, after.data, after.misses, after.updated_at) == state
     assert len(session.exec(select(Message).where(Message.twilio_sid == sid)).all()) == 1
     assert taken == [], "read and answered in one statement"
+
+
+COMPLAINT = ["halo", "3", "1", "Jalan rusak di depan kantor desa sudah dua bulan", "kota agung", "lewati", "lewati",
+             "tidak"]
+
+
+def test_a_declined_turn_moved_meanwhile_is_read_again_under_the_lock(phone: Phone, session,  # type: ignore[no-untyped-def]
+                                                                      monkeypatch) -> None:
+    """A complaint's "ya" creates a ticket, so the turn without the lock declines it and hands the turn that
+    holds the lock what it read. When another turn moved the conversation in between (here, back to the
+    start, as "menu" would), that read no longer holds: the message is answered from the state now stored,
+    and no ticket is created from the old one."""
+    for body in COMPLAINT:
+        phone.send(body)
+    answer = unlocked_turn.answer
+
+    def moved_after_the_read(*args: Any) -> Any:
+        declined = answer(*args)
+        assert isinstance(declined, unlocked_turn.Declined), "the confirmation is declined without the lock"
+        with session.get_bind().begin() as connection:
+            connection.exec_driver_sql("UPDATE conversation SET state = 'start', data = '{}', misses = 0 "
+                                       "WHERE phone = %(phone)s", {"phone": phone.number})
+        return declined
+
+    monkeypatch.setattr(unlocked_turn, "answer", moved_after_the_read)
+    replies = phone.send("ya")
+    monkeypatch.setattr(unlocked_turn, "answer", answer)
+
+    at_the_start = Phone(phone.base_url, phone.auth_token, number="+6281211120003")
+    at_the_start.send("halo")  # greeted, at the start
+    assert replies == at_the_start.send("ya"), "answered as at the start, where the other turn left it"
+    assert session.exec(select(Ticket)).all() == [], "no ticket from the state read before"
