@@ -35,7 +35,8 @@ _CONVERSATION = Conversation.__table__  # type: ignore[attr-defined]
 _ATTACHMENT = Attachment.__table__  # type: ignore[attr-defined]
 # The version of the conversation row a turn read: PostgreSQL gives every write of a row a new row version,
 # whose xmin is the writing transaction's id (row locks leave it as it is).
-_VERSION = cast(literal_column(f"{_CONVERSATION.name}.xmin"), Text)
+_XMIN = literal_column(f"{_CONVERSATION.name}.xmin")
+_VERSION = cast(_XMIN, Text)
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def _locking_read(columns: Select) -> Select:
     phone = bindparam("phone")
     seen = _CONVERSATION.alias("seen")
     seen_version = select(literal_column("seen.xmin")).select_from(seen).where(seen.c.phone == phone)
-    fresh = literal_column(f"{_CONVERSATION.name}.xmin").op("=")(seen_version.scalar_subquery())
+    fresh = _XMIN.op("=")(seen_version.scalar_subquery())
     return (select(_CONVERSATION.c.state, _CONVERSATION.c.data, _CONVERSATION.c.misses,
                    _CONVERSATION.c.needs_human, _CONVERSATION.c.updated_at, fresh, *columns.selected_columns)
             # FOR NO KEY UPDATE: the lock an UPDATE of the row's other columns takes, as the upsert did.
@@ -243,7 +244,7 @@ def read_unlocked(driver: Any, dialect: Any, columns: Select,
     return _locked(row[:_LOCKED_COLUMNS]), row[_LOCKED_COLUMNS], row[_LOCKED_COLUMNS + 1:]
 
 
-_MESSAGE_COLUMNS = [column for column in _MESSAGE.columns if column.key != "id"]
+_MESSAGE_BINDS = column_binds(_MESSAGE, prefix="message_")  # beside _SAVE_STATE's phone and updated_at
 # The conversation moved (as `_SAVE_STATE` writes it) only if it is still the version the turn read ...
 _MOVED = (_SAVE_STATE.where(_VERSION == bindparam("version", type_=Text()))
           .returning(_CONVERSATION.c.phone).cte("moved"))
@@ -251,9 +252,7 @@ _MOVED = (_SAVE_STATE.where(_VERSION == bindparam("version", type_=Text()))
 # in a SELECT list have no column to take their type from: the dialect writes each one's type beside it.)
 _STORE_IF_UNMOVED: Insert = (
     _MESSAGE.insert()
-    .from_select([column.key for column in _MESSAGE_COLUMNS],
-                 select(*(bindparam(f"message_{column.key}", type_=column.type) for column in _MESSAGE_COLUMNS))
-                 .select_from(_MOVED))
+    .from_select(list(_MESSAGE_BINDS), select(*_MESSAGE_BINDS.values()).select_from(_MOVED))
     .returning(_MESSAGE.c.id))
 
 
@@ -265,5 +264,5 @@ def store_if_unmoved(driver: Any, dialect: Any, message: dict[str, Any], after: 
     the `version` the turn read. The UPDATE takes the row lock before the INSERT, as every turn does; a
     MessageSid stored meanwhile fails the unique index (psycopg's UniqueViolation), which undoes both."""
     params = {**_state_values(message["phone"], after, now), "version": version,
-              **{f"message_{key}": value for key, value in message.items()}}
+              **{_MESSAGE_BINDS[key].key: value for key, value in message.items()}}
     return bool(prepared.execute_alone(driver, dialect, (_STORE_IF_UNMOVED, params)))

@@ -141,7 +141,7 @@ def _unlocked(session: Session, inbound: Inbound,
             return json.loads(answered), None  # a redelivery of an answered message: its replies again
         if any(flags[len(matters):]):
             return None  # a follower has something waiting for the number, to act on with the session
-        waiting = frozenset(conversation.Pending(m.kind) for m, flag in zip(matters, flags) if flag)
+        waiting = _waiting(matters, flags)
         outcome = conversation.handle(_state(locked), _incoming(message["body"], inbound.sid, inbound, (), now),
                                       waiting, knowledge)
         if not all(isinstance(effect, _READ_ONLY_EFFECTS) for effect in outcome.effects):
@@ -235,7 +235,7 @@ def _turn(session: Session, inbound: Inbound, followers: tuple[InboundFollower, 
         attachments = list(session.exec(
             select(Attachment).where(Attachment.message_id == message.id).order_by(Attachment.media_index)
         )) if message.num_media else []
-    waiting = frozenset(conversation.Pending(m.kind) for m, flag in zip(matters, flags) if flag)
+    waiting = _waiting(matters, flags)
     flagged = tuple(f for f, flag in zip(followers, flags[len(matters):]) if flag)
     return _converse(session, message, attachments, inbound, locked, _UnderLock(waiting, flagged))
 
@@ -263,6 +263,11 @@ def _converse(session: Session, message: Message, attachments: list[Attachment],
     for follower in found.followers:
         follower.handle(session, message.phone)
     return replies
+
+
+def _waiting(matters: tuple[events.PendingMatter, ...], flags: Sequence[Any]) -> frozenset[conversation.Pending]:
+    """The kinds of pending matter whose flag, read beside the conversation, says one waits on the number."""
+    return frozenset(conversation.Pending(m.kind) for m, flag in zip(matters, flags) if flag)
 
 
 def _state(locked: inbound_rows.LockedConversation) -> conversation.State:

@@ -1,11 +1,11 @@
 """The turn of a message that only gets replies, without holding its number's conversation.
 
-Most messages are text the conversation answers with replies and a new state, and nothing else but
-reads (a ticket's status). Their
-turn needs neither a transaction of its own nor an ORM session: it reads the conversation (and what waits
-on the number) in one autocommitted statement, converses, then writes the conversation's new state and the
-message with its replies in a second one. That is two round trips and one commit; a turn that holds the
-lock takes four (BEGIN, lock and read, write, COMMIT) and the session's bookkeeping around them.
+Most messages are text the conversation answers with replies and a new state, and nothing else but reads
+(a ticket's status). Their turn needs neither a transaction of its own nor an ORM session: it reads the
+conversation (and what waits on the number) in one autocommitted statement, converses, then writes the
+conversation's new state and the message with its replies in a second one. That is two round trips and one
+commit; a turn that holds the lock takes four (BEGIN, lock and read, write, COMMIT) and the session's
+bookkeeping around them.
 
 Nothing is given up for it:
 - The message is stored, with its replies, by the statement that commits before they are given.
@@ -14,11 +14,11 @@ Nothing is given up for it:
 - A redelivery of an answered message reads its replies and writes nothing. A twin delivery that stored
   the same MessageSid meanwhile fails the unique index, which undoes the whole statement.
 
-Whenever this path does not answer (a number's first message, media, effects that write or a follower
-to carry out, a conversation another turn moved, the database unreachable), it has written nothing, and the turn
-that holds the lock (bot.intake) takes the message. When the conversation declined what it read (a ticket to
-create, say), that turn is handed the read: if the conversation is still that version once locked, it need not
-read it again.
+Whenever this path does not answer (a number's first message, media, effects that write or a follower to
+carry out, a conversation another turn moved, the database unreachable), it has written nothing, and the
+turn that holds the lock (bot.intake) takes the message. When the conversation declined what it read (a
+ticket to create, say), that turn is handed the read: if the conversation is still that version once
+locked, it need not read it again.
 """
 
 from __future__ import annotations

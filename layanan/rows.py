@@ -42,10 +42,11 @@ def columns_of(instance: Any) -> dict[str, Any]:
             if column.key != "id"}
 
 
-def column_binds(table: Table) -> dict[str, BindParameter[Any]]:
-    """Every column but the id as a bind parameter named as its column: the VALUES that take the
-    parameters `columns_of` gives."""
-    return {c.key: bindparam(c.key, type_=c.type) for c in table.columns if c.key != "id"}
+def column_binds(table: Table, prefix: str = "") -> dict[str, BindParameter[Any]]:
+    """Every column but the id, by its key, as a bind parameter named as its column (after `prefix`, for a
+    statement whose other parameters could take the same names): the VALUES that take the parameters
+    `columns_of` gives."""
+    return {c.key: bindparam(prefix + c.key, type_=c.type) for c in table.columns if c.key != "id"}
 
 
 def insert_of(table: Table) -> Insert:
